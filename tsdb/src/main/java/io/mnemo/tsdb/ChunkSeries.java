@@ -1,0 +1,37 @@
+package io.mnemo.tsdb;
+
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
+
+/** A series backed by XOR chunks, whose iterators see only samples in [mint, maxt]. */
+public final class ChunkSeries implements Series {
+    private final Labels labels;
+    private final ChunkMeta[] chunks;
+    private final long mint;
+    private final long maxt;
+
+    /** @param chunks time-ordered, non-overlapping; not copied */
+    public ChunkSeries(Labels labels, ChunkMeta[] chunks, long mint, long maxt) {
+        this.labels = labels;
+        this.chunks = chunks;
+        this.mint = mint;
+        this.maxt = maxt;
+    }
+
+    @Override
+    public Labels labels() { return labels; }
+
+    /** The chunks as given: they may hold samples outside [mint, maxt]. */
+    public ChunkMeta[] chunks() { return chunks; }
+
+    public long mint() { return mint; }
+
+    public long maxt() { return maxt; }
+
+    @Override
+    public SampleIterator iterator() {
+        return new ChunkSeriesIterator(chunks, mint, maxt);
+    }
+
+    @Override
+    public String toString() { return labels.toString(); }
+}

@@ -1,0 +1,246 @@
+package io.mnemo.tsdb;
+
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.mnemo.tsdb.chunkenc.XorAppender;
+import io.mnemo.tsdb.chunkenc.XorChunk;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Packs a series set into one byte array and back: how an ingester ships query results to a
+ * querier on another node. Samples travel as Prometheus XOR chunks of at most
+ * {@value #SAMPLES_PER_CHUNK} samples; decoding parses labels and chunk boundaries only, and
+ * the chunks are decoded lazily, straight from the array, by the series' iterators.
+ *
+ * <pre>
+ * payload  := version(1 byte = 1) series*
+ * series   := uvarint(#labels) (string string)* uvarint(#chunks) chunk*
+ * string   := uvarint(0) uvarint(#bytes) utf8      -- new string, becomes entry n of the dictionary
+ *           | uvarint(n + 1)                        -- dictionary entry n
+ * chunk    := varint(minTime - previous maxTime, or minTime for the first) varint(maxTime - minTime)
+ *             uvarint(#bytes) xor-chunk-bytes       -- varints are zig-zag, as in Go
+ * </pre>
+ */
+public final class SeriesSetCodec {
+    public static final int SAMPLES_PER_CHUNK = 120;
+    private static final byte VERSION = 1;
+
+    private SeriesSetCodec() {}
+
+    /** Encodes every series of the set (consuming it); each iterator must be in time order. */
+    public static byte[] encode(SeriesSet set) {
+        Out out = new Out();
+        out.writeByte(VERSION);
+        Map<String, Integer> dictionary = new HashMap<>();
+        List<XorChunk> chunks = new ArrayList<>();
+        List<long[]> ranges = new ArrayList<>();
+        while (set.next()) {
+            Series s = set.at();
+            Labels labels = s.labels();
+            out.writeUvarint(labels.size());
+            for (int i = 0; i < labels.size(); i++) {
+                writeString(out, dictionary, labels.name(i));
+                writeString(out, dictionary, labels.value(i));
+            }
+            chunks.clear();
+            ranges.clear();
+            SampleIterator it = s.iterator();
+            XorChunk chunk = null;
+            XorAppender app = null;
+            long[] range = null;
+            while (it.next()) {
+                long t = it.timestamp();
+                if (chunk == null || chunk.numSamples() == SAMPLES_PER_CHUNK) {
+                    chunk = new XorChunk();
+                    app = chunk.appender();
+                    range = new long[] {t, t};
+                    chunks.add(chunk);
+                    ranges.add(range);
+                }
+                app.append(t, it.value());
+                range[1] = t;
+            }
+            out.writeUvarint(chunks.size());
+            long prevMax = 0;
+            for (int i = 0; i < chunks.size(); i++) {
+                XorChunk c = chunks.get(i);
+                long[] r = ranges.get(i);
+                out.writeVarint(r[0] - prevMax);
+                out.writeVarint(r[1] - r[0]);
+                out.writeUvarint(c.length());
+                out.writeBytes(c.array(), c.offset(), c.length());
+                prevMax = r[1];
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** A series set reading the payload lazily; the array must not change while it is in use. */
+    public static SeriesSet decode(byte[] data) {
+        return decode(data, 0, data.length);
+    }
+
+    public static SeriesSet decode(byte[] data, int offset, int length) {
+        In in = new In(data, offset, offset + length);
+        int version = in.readByte();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("unsupported series set payload version " + version
+                    + " (this node reads version " + VERSION + ")");
+        }
+        return new Decoded(in);
+    }
+
+    private static void writeString(Out out, Map<String, Integer> dictionary, String s) {
+        Integer idx = dictionary.get(s);
+        if (idx != null) {
+            out.writeUvarint(idx + 1L);
+            return;
+        }
+        dictionary.put(s, dictionary.size());
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeUvarint(0);
+        out.writeUvarint(b.length);
+        out.writeBytes(b, 0, b.length);
+    }
+
+    private static final class Decoded implements SeriesSet {
+        private final In in;
+        private final List<String> dictionary = new ArrayList<>();
+        private Series current;
+
+        Decoded(In in) { this.in = in; }
+
+        @Override
+        public boolean next() {
+            if (!in.hasMore()) {
+                current = null;
+                return false;
+            }
+            int numLabels = in.readCount();
+            String[] kv = new String[numLabels * 2];
+            for (int i = 0; i < kv.length; i++) kv[i] = readString();
+            int numChunks = in.readCount();
+            ChunkMeta[] chunks = new ChunkMeta[numChunks];
+            long prevMax = 0;
+            for (int i = 0; i < numChunks; i++) {
+                long min = prevMax + in.readVarint();
+                long max = min + in.readVarint();
+                int len = in.readCount();
+                chunks[i] = new ChunkMeta(XorChunk.wrap(in.data, in.take(len), len), min, max);
+                prevMax = max;
+            }
+            current = new ChunkSeries(Labels.wrapSorted(kv), chunks, Long.MIN_VALUE, Long.MAX_VALUE);
+            return true;
+        }
+
+        @Override
+        public Series at() {
+            if (current == null) throw new IllegalStateException("no current series");
+            return current;
+        }
+
+        private String readString() {
+            long ref = in.readUvarint();
+            if (ref == 0) {
+                int len = in.readCount();
+                String s = new String(in.data, in.take(len), len, StandardCharsets.UTF_8);
+                dictionary.add(s);
+                return s;
+            }
+            if (ref > dictionary.size()) throw In.corrupt("string reference " + ref + " beyond dictionary");
+            return dictionary.get((int) ref - 1);
+        }
+    }
+
+    private static final class Out {
+        private byte[] buf = new byte[1024];
+        private int n;
+
+        void writeByte(int b) {
+            ensure(1);
+            buf[n++] = (byte) b;
+        }
+
+        void writeUvarint(long x) {
+            ensure(10);
+            while ((x & ~0x7FL) != 0) {
+                buf[n++] = (byte) ((x & 0x7F) | 0x80);
+                x >>>= 7;
+            }
+            buf[n++] = (byte) x;
+        }
+
+        void writeVarint(long x) { writeUvarint((x << 1) ^ (x >> 63)); }
+
+        void writeBytes(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, n, len);
+            n += len;
+        }
+
+        byte[] toByteArray() { return Arrays.copyOf(buf, n); }
+
+        private void ensure(int more) {
+            if (n + more > buf.length) buf = Arrays.copyOf(buf, Math.max(n + more, buf.length * 2));
+        }
+    }
+
+    private static final class In {
+        final byte[] data;
+        private int pos;
+        private final int end;
+
+        In(byte[] data, int pos, int end) {
+            if (pos < 0 || end > data.length || pos > end) throw new IllegalArgumentException("bad payload bounds");
+            this.data = data;
+            this.pos = pos;
+            this.end = end;
+        }
+
+        boolean hasMore() { return pos < end; }
+
+        int readByte() {
+            if (pos >= end) throw corrupt("payload ends early");
+            return data[pos++] & 0xFF;
+        }
+
+        long readUvarint() {
+            long x = 0;
+            for (int shift = 0; shift < 70; shift += 7) {
+                int b = readByte();
+                x |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return x;
+            }
+            throw corrupt("varint too long");
+        }
+
+        long readVarint() {
+            long zz = readUvarint();
+            return (zz >>> 1) ^ -(zz & 1);
+        }
+
+        /** A length or count, checked against what is left so corrupt input cannot over-allocate. */
+        int readCount() {
+            long c = readUvarint();
+            if (c > end - pos) throw corrupt("count " + c + " exceeds the " + (end - pos) + " bytes left");
+            return (int) c;
+        }
+
+        /** Skips len bytes, returning where they start. */
+        int take(int len) {
+            if (len > end - pos) throw corrupt("payload ends early");
+            int at = pos;
+            pos += len;
+            return at;
+        }
+
+        static IllegalArgumentException corrupt(String what) {
+            return new IllegalArgumentException("corrupt series set payload: " + what);
+        }
+    }
+}

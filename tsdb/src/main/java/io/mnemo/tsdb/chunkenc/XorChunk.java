@@ -1,0 +1,186 @@
+package io.mnemo.tsdb.chunkenc;
+
+import java.util.Arrays;
+
+/**
+ * A chunk of float samples in Prometheus's XOR (Gorilla) encoding, byte for byte what
+ * Prometheus's {@code chunkenc.XORChunk} holds: a 2-byte big-endian sample count, then the
+ * bit stream written by {@link XorAppender}.
+ *
+ * <p>A chunk either owns a growable buffer (created empty, appended to) or is a read-only view
+ * of bytes that live elsewhere (a block file, a query payload, a snapshot of a head chunk).
+ * Views capture their sample count, so a snapshot of a chunk that is still being appended to
+ * keeps showing exactly the samples it had: appends only set bits after the captured ones and
+ * a grown buffer is a new array.
+ */
+public final class XorChunk {
+    /** Bytes of the sample-count header that precedes the bit stream. */
+    public static final int HEADER_SIZE = 2;
+    /** The most samples the 16-bit header can count. */
+    public static final int MAX_SAMPLES = 0xFFFF;
+
+    private byte[] buf;
+    private int offset;
+    private int length;     // bytes of this chunk in buf, header included
+    private int numSamples;
+    private boolean owned;  // false for views: the first append copies
+    /**
+     * Free bits in the last byte of the stream (0..8), as Prometheus's bstream counts them. It
+     * decides when a byte is added, which makes the stream length (and so the bytes) match
+     * Prometheus exactly, including the empty trailing byte left after whole-byte writes.
+     */
+    private int freeBits;
+
+    /** A new empty chunk ready for {@link #appender()}. */
+    public XorChunk() {
+        this.buf = new byte[128];
+        this.length = HEADER_SIZE;
+        this.owned = true;
+    }
+
+    private XorChunk(byte[] buf, int offset, int length, int numSamples) {
+        this.buf = buf;
+        this.offset = offset;
+        this.length = length;
+        this.numSamples = numSamples;
+    }
+
+    /** A read-only view of encoded chunk bytes (header included); nothing is copied. */
+    public static XorChunk wrap(byte[] bytes) {
+        return wrap(bytes, 0, bytes.length);
+    }
+
+    /** A read-only view of {@code length} encoded chunk bytes at {@code offset}; nothing is copied. */
+    public static XorChunk wrap(byte[] bytes, int offset, int length) {
+        if (offset < 0 || length < HEADER_SIZE || offset + length > bytes.length) {
+            throw new IllegalArgumentException("XOR chunk needs at least " + HEADER_SIZE
+                    + " bytes within the array, got offset " + offset + " length " + length);
+        }
+        int n = ((bytes[offset] & 0xFF) << 8) | (bytes[offset + 1] & 0xFF);
+        return new XorChunk(bytes, offset, length, n);
+    }
+
+    /**
+     * A read-only view of this chunk as it is now: later appends to this chunk do not show in
+     * the view. Cheap (no copy), for queries that must stay valid while the head moves on.
+     */
+    public XorChunk snapshot() {
+        return new XorChunk(buf, offset, length, numSamples);
+    }
+
+    public int numSamples() { return numSamples; }
+
+    /** The array holding the chunk; the chunk is {@link #length()} bytes at {@link #offset()}. */
+    public byte[] array() { return buf; }
+
+    public int offset() { return offset; }
+
+    /** Encoded size in bytes, header included. */
+    public int length() { return length; }
+
+    /** A copy of the encoded bytes, exactly as Prometheus would store them. */
+    public byte[] toByteArray() {
+        return Arrays.copyOfRange(buf, offset, offset + length);
+    }
+
+    /** Drops spare capacity once a chunk is complete; snapshots taken before keep their array. */
+    public void compact() {
+        if (owned && buf.length > length + 32) buf = Arrays.copyOf(buf, length);
+    }
+
+    /**
+     * An appender continuing after the samples already in the chunk; use one at a time. A view
+     * is first copied into a buffer of its own, so the bytes it wraps are never modified. The
+     * encoder state is recovered by decoding, so continuing yields the same bytes as one
+     * uninterrupted encode.
+     */
+    public XorAppender appender() {
+        if (!owned) {
+            byte[] own = new byte[Math.max(128, length + 32)];
+            System.arraycopy(buf, offset, own, 0, length);
+            buf = own;
+            offset = 0;
+            owned = true;
+            freeBits = 0;
+        }
+        if (numSamples == 0) return new XorAppender(this);
+        // Recover the encoder state by decoding everything, as Prometheus does.
+        XorIterator it = iterator();
+        while (it.next()) { /* drain */ }
+        long endBit = it.bitPosition();
+        long free = (long) length * 8 - endBit;
+        if (free > 8) { // bytes past the stream Prometheus would not have written: drop them
+            int used = (int) ((endBit + 7) >>> 3);
+            Arrays.fill(buf, used, length, (byte) 0);
+            length = used;
+            free = (long) length * 8 - endBit;
+        }
+        freeBits = (int) free;
+        if (freeBits > 0 && freeBits < 8) buf[length - 1] &= (byte) (0xFF << freeBits); // new bits are OR-ed in
+        return new XorAppender(this, it);
+    }
+
+    /** An iterator over the samples the chunk holds now. */
+    public XorIterator iterator() {
+        return new XorIterator(this);
+    }
+
+    // ---- bit stream writing, used by XorAppender only ----
+
+    void setNumSamples(int n) {
+        numSamples = n;
+        buf[0] = (byte) (n >>> 8);
+        buf[1] = (byte) n;
+    }
+
+    /** Writes the low {@code nbits} (1..64) bits of {@code u}, most significant first. */
+    void writeBits(long u, int nbits) {
+        ensureCapacity(length + (nbits >>> 3) + 2);
+        long pos = (long) length * 8 - freeBits;
+        long v = u << (64 - nbits); // left-align; a shift by 64 is a shift by 0 in Java
+        int left = nbits;
+        while (left > 0) {
+            int idx = (int) (pos >>> 3);
+            int free = 8 - (int) (pos & 7);
+            int take = Math.min(free, left);
+            int bits = (int) (v >>> (64 - take));
+            buf[idx] |= (byte) (bits << (free - take));
+            v <<= take;
+            left -= take;
+            pos += take;
+        }
+        advance(nbits);
+    }
+
+    /**
+     * Moves the stream end the way Prometheus's bstream does: a whole byte written when no bit is
+     * free first adds a byte, and every whole byte then adds one more; a single bit adds a byte
+     * only when none is free.
+     */
+    private void advance(int nbits) {
+        int wholeBytes = nbits >>> 3;
+        int rest = nbits & 7;
+        if (wholeBytes > 0) {
+            if (freeBits == 0) { length++; freeBits = 8; }
+            length += wholeBytes;
+        }
+        if (rest > 0) {
+            if (freeBits == 0) { length++; freeBits = 8; }
+            if (rest <= freeBits) {
+                freeBits -= rest;
+            } else {
+                length++;
+                freeBits = 8 - (rest - freeBits);
+            }
+        }
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed > buf.length) buf = Arrays.copyOf(buf, Math.max(needed, buf.length * 2));
+    }
+
+    @Override
+    public String toString() {
+        return "XorChunk{samples=" + numSamples + ", bytes=" + length + "}";
+    }
+}

@@ -1,0 +1,92 @@
+package io.mnemo.tsdb.head;
+
+import io.mnemo.tsdb.ChunkSeries;
+import io.mnemo.tsdb.LabelMatcher;
+import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.Querier;
+import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a {@link Head} over [mint, maxt]. A select resolves the matchers through the postings
+ * and takes snapshots of the chunks right away, so its series do not change with later appends.
+ */
+final class HeadQuerier implements Querier {
+    private final Head head;
+    private final long mint;
+    private final long maxt;
+
+    HeadQuerier(Head head, long mint, long maxt) {
+        this.head = head;
+        this.mint = mint;
+        this.maxt = maxt;
+    }
+
+    @Override
+    public SeriesSet select(boolean sorted, LabelMatcher... matchers) {
+        if (!overlapsHead()) return SeriesSet.EMPTY;
+        int[] refs = head.postings().postingsForMatchers(matchers);
+        List<ChunkSeries> out = new ArrayList<>();
+        for (int ref : refs) {
+            MemSeries s = head.series(ref);
+            ChunkMeta[] chunks = s.chunksWithSamplesIn(mint, maxt);
+            if (chunks != null) out.add(new ChunkSeries(s.labels(), chunks, mint, maxt));
+        }
+        if (sorted) out.sort(Comparator.comparing(ChunkSeries::labels));
+        return SeriesSet.of(out);
+    }
+
+    /**
+     * Without matchers, the names of all series in the head (as Prometheus does, not filtered by
+     * time beyond the head's own range); with matchers, those of the matching series that have
+     * samples overlapping the range.
+     */
+    @Override
+    public List<String> labelNames(LabelMatcher... matchers) {
+        if (!overlapsHead()) return List.of();
+        if (matchers.length == 0) return head.postings().labelNames();
+        Set<String> names = new HashSet<>();
+        for (int ref : head.postings().postingsForMatchers(matchers)) {
+            MemSeries s = head.series(ref);
+            if (!inRange(s)) continue;
+            Labels l = s.labels();
+            for (int i = 0; i < l.size(); i++) names.add(l.name(i));
+        }
+        return sortedList(names);
+    }
+
+    /** Same scope rules as {@link #labelNames}. */
+    @Override
+    public List<String> labelValues(String name, LabelMatcher... matchers) {
+        if (!overlapsHead()) return List.of();
+        if (matchers.length == 0) return head.postings().labelValues(name);
+        Set<String> values = new HashSet<>();
+        for (int ref : head.postings().postingsForMatchers(matchers)) {
+            MemSeries s = head.series(ref);
+            if (!inRange(s)) continue;
+            String v = s.labels().get(name);
+            if (!v.isEmpty()) values.add(v);
+        }
+        return sortedList(values);
+    }
+
+    private boolean overlapsHead() {
+        return head.minTime() <= maxt && head.maxTime() >= mint;
+    }
+
+    private boolean inRange(MemSeries s) {
+        return s.minTime() <= maxt && s.maxTime() >= mint;
+    }
+
+    private static List<String> sortedList(Set<String> set) {
+        List<String> out = new ArrayList<>(set);
+        out.sort(null);
+        return out;
+    }
+}

@@ -1,0 +1,131 @@
+package io.mnemo.tsdb;
+
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.mnemo.tsdb.head.Head;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static io.mnemo.tsdb.LabelMatcher.regex;
+import static org.junit.jupiter.api.Assertions.*;
+
+class SeriesSetCodecTest {
+
+    /** A series given as plain arrays, the oracle the decoded series are compared with. */
+    record ListSeries(Labels labels, long[] ts, double[] vs) implements Series {
+        @Override
+        public SampleIterator iterator() {
+            return new SampleIterator() {
+                int i = -1;
+                public boolean next() { return ++i < ts.length; }
+                public boolean seek(long t) {
+                    if (i < 0) i = 0;
+                    while (i < ts.length && ts[i] < t) i++;
+                    return i < ts.length;
+                }
+                public long timestamp() { return ts[i]; }
+                public double value() { return vs[i]; }
+            };
+        }
+    }
+
+    static void assertSameSamples(Series expected, Series actual) {
+        assertEquals(expected.labels(), actual.labels());
+        SampleIterator e = expected.iterator();
+        SampleIterator a = actual.iterator();
+        int n = 0;
+        while (e.next()) {
+            assertTrue(a.next(), "sample " + n + " of " + expected.labels());
+            assertEquals(e.timestamp(), a.timestamp());
+            assertEquals(Double.doubleToRawLongBits(e.value()), Double.doubleToRawLongBits(a.value()));
+            n++;
+        }
+        assertFalse(a.next(), "no extra samples in " + actual.labels());
+    }
+
+    @Test
+    void roundTripsLabelsAndSamplesInChunksOf120() {
+        List<Series> in = new ArrayList<>();
+        long[] ts = new long[301];
+        double[] vs = new double[301];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = 1_700_000_000_000L + 15_000L * i;
+            vs[i] = i % 50 == 0 ? StaleNaN.VALUE : i * 1.25;
+        }
+        in.add(new ListSeries(Labels.of("__name__", "a", "job", "j\u00e9b \"q\"", "zone", "z"), ts, vs));
+        in.add(new ListSeries(Labels.of("__name__", "b", "job", "j\u00e9b \"q\""), new long[] {-5, 7},
+                new double[] {Double.NEGATIVE_INFINITY, Double.NaN}));
+        in.add(new ListSeries(Labels.of("__name__", "c"), new long[0], new double[0]));
+        in.add(new ListSeries(Labels.EMPTY, new long[] {1}, new double[] {1}));
+
+        byte[] payload = SeriesSetCodec.encode(SeriesSet.of(in));
+        SeriesSet out = SeriesSetCodec.decode(payload);
+        for (Series s : in) {
+            assertTrue(out.next());
+            assertSameSamples(s, out.at());
+        }
+        assertFalse(out.next());
+
+        SeriesSet again = SeriesSetCodec.decode(payload);
+        assertTrue(again.next());
+        ChunkMeta[] chunks = ((ChunkSeries) again.at()).chunks();
+        assertEquals(3, chunks.length, "301 samples = 120 + 120 + 61");
+        assertEquals(120, chunks[0].chunk().numSamples());
+        assertEquals(61, chunks[2].chunk().numSamples());
+        assertEquals(ts[240], chunks[2].minTime());
+        assertEquals(ts[300], chunks[2].maxTime());
+        SampleIterator it = again.at().iterator();
+        assertTrue(it.seek(ts[251] - 1), "seek across chunks of the payload");
+        assertEquals(ts[251], it.timestamp());
+        assertEquals(251 * 1.25, it.value());
+        assertTrue(it.next());
+        assertEquals(ts[252], it.timestamp());
+
+        // Repeated strings are sent once: "j\u00e9b \"q\"" appears in the payload a single time.
+        String text = new String(payload, StandardCharsets.ISO_8859_1);
+        String once = new String("j\u00e9b \"q\"".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertEquals(text.indexOf(once), text.lastIndexOf(once));
+    }
+
+    @Test
+    void roundTripsAHeadSelectionRestrictedToTheQueryRange() {
+        Head head = new Head();
+        for (int s = 0; s < 20; s++) {
+            int ref = head.getOrCreateSeries(Labels.of("__name__", "m", "s", Integer.toString(s)));
+            for (int i = 0; i < 500; i++) head.append(ref, 1000L * i + s, Math.sin(i + s));
+        }
+        List<Series> expected = new ArrayList<>();
+        SeriesSet sel = head.querier(100_000, 300_000).select(true, regex("__name__", "m"));
+        while (sel.next()) expected.add(sel.at());
+        byte[] payload = SeriesSetCodec.encode(head.querier(100_000, 300_000).select(true, regex("__name__", "m")));
+        SeriesSet decoded = SeriesSetCodec.decode(payload);
+        for (Series e : expected) {
+            assertTrue(decoded.next());
+            assertSameSamples(e, decoded.at());
+        }
+        assertFalse(decoded.next());
+        SeriesSet first = SeriesSetCodec.decode(payload);
+        first.next();
+        SampleIterator it = first.at().iterator();
+        assertTrue(it.next());
+        assertEquals(100_000, it.timestamp(), "only samples of the query range travel");
+    }
+
+    @Test
+    void emptySetAndCorruptPayloads() {
+        byte[] empty = SeriesSetCodec.encode(SeriesSet.EMPTY);
+        assertFalse(SeriesSetCodec.decode(empty).next());
+
+        List<Series> one = List.of(new ListSeries(Labels.of("a", "b"), new long[] {1, 2, 3}, new double[] {1, 2, 3}));
+        byte[] payload = SeriesSetCodec.encode(SeriesSet.of(one));
+        byte[] truncated = Arrays.copyOf(payload, payload.length - 6);
+        assertThrows(IllegalArgumentException.class, () -> SeriesSetCodec.decode(truncated).next());
+        byte[] badVersion = payload.clone();
+        badVersion[0] = 9;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SeriesSetCodec.decode(badVersion));
+        assertTrue(e.getMessage().contains("version 9"), e.getMessage());
+    }
+}
