@@ -1,0 +1,169 @@
+package io.mnemo.actors.distributor;
+
+import io.mnemo.actors.MnemoMetrics;
+import io.mnemo.actors.MnemoSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write path's router: turns a push into one Kafka record per partition and answers only
+ * once Kafka has acknowledged all of them. It owns no data; any node with the distributor role
+ * can take any push.
+ */
+public final class Distributor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Distributor.class);
+
+    /** Decoding state reused across pushes; one per worker thread. */
+    private static final class Worker {
+        final RemoteWriteBody body;
+        final WriteRequestReader reader = new WriteRequestReader();
+        final PartitionSplitter splitter;
+
+        Worker(MnemoSettings s) {
+            body = new RemoteWriteBody(s.maxDecompressedSize());
+            splitter = new PartitionSplitter(new SeriesValidator(
+                    s.maxLabelNamesPerSeries(), s.maxLabelNameLength(), s.maxLabelValueLength()));
+        }
+    }
+
+    /** A decoded push: the records to write and the answer to give once they are written. */
+    private record Prepared(List<ProducerRecord<byte[], byte[]>> records, int samples, int series, PushResult answer) {}
+
+    private final MnemoSettings settings;
+    private final MnemoMetrics metrics;
+    private final SendProducer<byte[], byte[]> producer;
+    private final ExecutorService workers;
+    private final ThreadLocal<Worker> worker;
+
+    public Distributor(MnemoSettings settings, MnemoMetrics metrics, String bootstrapServers, ActorSystem<?> system) {
+        this.settings = settings;
+        this.metrics = metrics;
+        long timeoutMs = settings.produceTimeout().toMillis();
+        ProducerSettings<byte[], byte[]> ps = ProducerSettings
+                .create(system, new ByteArraySerializer(), new ByteArraySerializer())
+                .withBootstrapServers(bootstrapServers)
+                .withProperty(ProducerConfig.ACKS_CONFIG, "all")
+                .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
+                .withProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
+                .withProperty(ProducerConfig.LINGER_MS_CONFIG, "2")
+                .withProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(64 << 20))
+                .withProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1000, timeoutMs / 2)))
+                .withProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1000, timeoutMs / 2) + 2))
+                .withProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs))
+                .withProperty(ProducerConfig.CLIENT_ID_CONFIG, "mnemo-distributor");
+        this.producer = new SendProducer<>(ps, system);
+        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "mnemo-distributor-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.worker = ThreadLocal.withInitial(() -> new Worker(settings));
+    }
+
+    /** Decodes, validates and shards a remote-write body, writes it to Kafka, and gives the answer. */
+    public CompletionStage<PushResult> push(String tenant, byte[] body) {
+        metrics.receivedRequests.labelValues(tenant).inc();
+        return CompletableFuture.supplyAsync(() -> prepare(tenant, body), workers)
+                .thenComposeAsync(p -> p.records().isEmpty()
+                        ? CompletableFuture.completedFuture(p.answer())
+                        : write(tenant, p), workers);
+    }
+
+    private Prepared prepare(String tenant, byte[] body) {
+        Worker w = worker.get();
+        PartitionSplitter.Split split;
+        try {
+            int len = w.body.decompress(body);
+            w.reader.reset(w.body.buffer(), 0, len);
+            split = w.splitter.split(tenant, w.reader, settings.partitions());
+        } catch (RemoteWriteException e) {
+            metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
+            return new Prepared(List.of(), 0, 0, new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
+        }
+        PushResult answer = PushResult.OK;
+        if (split.hasRejections()) {
+            for (SeriesValidator.Reason r : SeriesValidator.Reason.values()) {
+                int samples = split.rejectedSamples(r);
+                if (samples > 0) metrics.discardedSamples.labelValues(tenant, r.label()).inc(samples);
+            }
+            metrics.rejectedRequests.labelValues("invalid_series").inc();
+            answer = new PushResult(400, split.firstRejection().message());
+        }
+        byte[] key = tenant.getBytes(StandardCharsets.UTF_8);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int p = 0; p < split.partitions(); p++) {
+            byte[] value = split.record(p);
+            if (value != null && split.seriesCount(p) > 0) {
+                records.add(new ProducerRecord<>(settings.topic(), p, key, value));
+            }
+        }
+        return new Prepared(records, split.acceptedSamples(), split.acceptedSeries(), answer);
+    }
+
+    private CompletionStage<PushResult> write(String tenant, Prepared p) {
+        long start = System.nanoTime();
+        CompletableFuture<?>[] acks = new CompletableFuture<?>[p.records().size()];
+        long bytes = 0;
+        for (int i = 0; i < acks.length; i++) {
+            ProducerRecord<byte[], byte[]> r = p.records().get(i);
+            bytes += r.value().length;
+            CompletionStage<RecordMetadata> ack;
+            try {
+                ack = producer.send(r);
+            } catch (RuntimeException e) {
+                ack = CompletableFuture.failedFuture(e);
+            }
+            acks[i] = ack.toCompletableFuture();
+        }
+        long written = bytes;
+        Duration timeout = settings.produceTimeout();
+        return CompletableFuture.allOf(acks)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((ok, err) -> {
+                    if (err != null) {
+                        Throwable cause = err.getCause() != null ? err.getCause() : err;
+                        String why = cause instanceof TimeoutException
+                                ? "Kafka did not acknowledge within " + timeout.toMillis() + " ms (mnemo.kafka.produce-timeout)"
+                                : cause.toString();
+                        log.warn("Push of tenant {} not written: {}", tenant, why);
+                        metrics.rejectedRequests.labelValues("kafka_unavailable").inc();
+                        return new PushResult(503, "failed to write to Kafka, nothing was acknowledged: " + why);
+                    }
+                    metrics.kafkaProduceSeconds.observe((System.nanoTime() - start) / 1e9);
+                    metrics.kafkaProducedBytes.inc(written);
+                    metrics.receivedSamples.labelValues(tenant).inc(p.samples());
+                    metrics.receivedSeries.labelValues(tenant).inc(p.series());
+                    return p.answer();
+                });
+    }
+
+    @Override
+    public void close() {
+        workers.shutdown();
+        try {
+            producer.close().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Kafka producer did not close cleanly: {}", e.toString());
+        }
+    }
+}

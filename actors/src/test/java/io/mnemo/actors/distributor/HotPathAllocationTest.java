@@ -1,0 +1,80 @@
+package io.mnemo.actors.distributor;
+
+import static io.mnemo.actors.distributor.Fixtures.sample;
+import static io.mnemo.actors.distributor.Fixtures.series;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.mnemo.actors.prompb.Remote;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Decoding, validating and sharding allocate nothing per series or sample once warmed up. */
+class HotPathAllocationTest {
+    private static final int SERIES = 20_000;
+    private static final int SAMPLES = 10;
+
+    private static byte[] bigRequest() {
+        Remote.WriteRequest.Builder b = Remote.WriteRequest.newBuilder();
+        for (int i = 0; i < SERIES; i++) {
+            Remote.TimeSeries.Builder s = series("__name__", "metric_" + i % 100, "instance", "host-" + i, "job", "node");
+            for (int k = 0; k < SAMPLES; k++) s.addSamples(sample(1_000L * k, k));
+            b.addTimeseries(s);
+        }
+        return b.build().toByteArray();
+    }
+
+    private static com.sun.management.ThreadMXBean threads() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "needs HotSpot's allocation counter");
+        com.sun.management.ThreadMXBean t = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled());
+        return t;
+    }
+
+    @Test
+    void readingValidatingAndShardingDoNotAllocate() {
+        com.sun.management.ThreadMXBean threads = threads();
+        byte[] request = bigRequest();
+        WriteRequestReader reader = new WriteRequestReader();
+        SeriesValidator validator = SeriesValidator.withDefaults();
+        PartitionSharder sharder = new PartitionSharder();
+        byte[] tenant = "tenant".getBytes(StandardCharsets.UTF_8);
+        long checksum = 0;
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) { // the last rounds run warm
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            reader.reset(request);
+            while (reader.nextSeries()) {
+                if (validator.validate(reader) != null) throw new AssertionError("invalid");
+                checksum += sharder.partitionFor(tenant, reader, 16);
+                for (int i = 0; i < reader.sampleCount(); i++) checksum += reader.sampleTimestamp(i) + reader.sampleValueBits(i);
+            }
+            allocated = Math.min(allocated, threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before);
+        }
+        assertTrue(checksum != 0);
+        // 200k samples: even one object per series would be hundreds of kilobytes.
+        assertTrue(allocated < 4_096, "allocated " + allocated + " bytes for " + SERIES + " series");
+    }
+
+    @Test
+    void splittingAllocatesLittleMoreThanItsOutput() {
+        com.sun.management.ThreadMXBean threads = threads();
+        byte[] request = bigRequest();
+        WriteRequestReader reader = new WriteRequestReader();
+        PartitionSplitter splitter = new PartitionSplitter(SeriesValidator.withDefaults());
+        long overhead = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            PartitionSplitter.Split split = splitter.split("tenant", reader.reset(request), 4);
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            long output = 0;
+            for (int p = 0; p < 4; p++) output += split.record(p).length;
+            assertEquals(SERIES, split.acceptedSeries());
+            overhead = Math.min(overhead, allocated - output);
+        }
+        assertTrue(overhead < 8_192, "allocated " + overhead + " bytes beyond the records");
+    }
+}
