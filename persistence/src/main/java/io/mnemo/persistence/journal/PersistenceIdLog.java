@@ -1,0 +1,421 @@
+package io.mnemo.persistence.journal;
+
+import io.mnemo.persistence.DurableFiles;
+import io.mnemo.persistence.PersistenceIdDirectory;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write-ahead log of one persistence id: its directory of segments, the logical deletion point
+ * and the cached highest sequence number.
+ *
+ * <p>Only the journal's writer thread appends and deletes; replays run on other threads and read
+ * a snapshot of the segment list, bounded by the committed size of the last segment so they never
+ * see a half-written frame. The log opens lazily: the first use scans the last segment, truncates
+ * a torn tail and learns the highest sequence number.
+ */
+final class PersistenceIdLog {
+
+    static final String DELETED_TO_FILE = "deleted-to";
+
+    private static final Logger log = LoggerFactory.getLogger(PersistenceIdLog.class);
+
+    private final String persistenceId;
+    private final Path root;
+    private final Path dir;
+    private final JournalSettings settings;
+
+    // All fields below are guarded by this.
+    private boolean open;
+    private final List<Segment> segments = new ArrayList<>();
+    /** Committed bytes of the last segment: acknowledged frames end here. */
+    private long lastSegmentSize;
+    /** Write channel of the last segment, opened by the first append. */
+    private FileChannel active;
+    private long highestSequenceNr;
+    private long deletedTo;
+
+    PersistenceIdLog(String persistenceId, JournalSettings settings) {
+        this.persistenceId = persistenceId;
+        this.root = settings.dir();
+        this.dir = PersistenceIdDirectory.resolve(root, persistenceId);
+        this.settings = settings;
+    }
+
+    String persistenceId() {
+        return persistenceId;
+    }
+
+    synchronized long highestSequenceNr() throws IOException {
+        ensureOpen();
+        return highestSequenceNr;
+    }
+
+    synchronized long deletedTo() throws IOException {
+        ensureOpen();
+        return deletedTo;
+    }
+
+    /** Segment files currently on disk, oldest first. */
+    synchronized List<Segment> segments() throws IOException {
+        ensureOpen();
+        return List.copyOf(segments);
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private void ensureOpen() throws IOException {
+        if (open) {
+            return;
+        }
+        segments.clear();
+        lastSegmentSize = 0;
+        highestSequenceNr = 0;
+        deletedTo = 0;
+        if (Files.isDirectory(dir)) {
+            PersistenceIdDirectory.verify(dir, persistenceId);
+            deletedTo = readDeletedTo();
+            segments.addAll(listSegments());
+            while (!segments.isEmpty()) {
+                Segment last = segments.get(segments.size() - 1);
+                long[] tail = recoverTail(last);
+                if (tail[0] > 0) {
+                    lastSegmentSize = tail[0];
+                    highestSequenceNr = tail[1];
+                    break;
+                }
+                // Nothing valid in it: created just before a crash, or holding only a torn frame.
+                Files.delete(last.path());
+                DurableFiles.syncDirectory(dir);
+                segments.remove(segments.size() - 1);
+            }
+        }
+        highestSequenceNr = Math.max(highestSequenceNr, deletedTo);
+        open = true;
+    }
+
+    private List<Segment> listSegments() throws IOException {
+        List<Segment> found = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                Segment s = Segment.parse(f);
+                if (s != null) {
+                    found.add(s);
+                } else if (f.getFileName().toString().endsWith(DurableFiles.TEMP_SUFFIX)) {
+                    Files.delete(f); // an atomic write the crash interrupted; its target is intact
+                }
+            }
+        }
+        found.sort(Comparator.comparingLong(Segment::baseSequenceNr));
+        return found;
+    }
+
+    /**
+     * Verifies every frame of the last segment. A bad frame that can only be the remains of the
+     * last, unacknowledged write is truncated; any other bad frame fails the open.
+     *
+     * @return {valid size in bytes, last sequence nr (0 if none)}
+     */
+    private long[] recoverTail(Segment segment) throws IOException {
+        long fileSize = Files.size(segment.path());
+        long lastSeq = 0;
+        try (SegmentReader reader = new SegmentReader(segment.path(), fileSize)) {
+            while (true) {
+                SegmentReader.Frame frame;
+                try {
+                    frame = reader.next();
+                } catch (SegmentReader.BadFrameException bad) {
+                    if (!isTornTail(reader, bad, lastSeq)) {
+                        throw new JournalCorruptedException(segment.path(), bad.offset, bad.getMessage());
+                    }
+                    log.warn("Truncating torn record at the tail of journal file {} at offset {} ({} bytes dropped, "
+                            + "persistence id [{}]): {}", segment.path(), bad.offset, fileSize - bad.offset,
+                            persistenceId, bad.getMessage());
+                    try (FileChannel ch = FileChannel.open(segment.path(), StandardOpenOption.WRITE)) {
+                        ch.truncate(bad.offset);
+                        ch.force(true);
+                    }
+                    return new long[] {bad.offset, lastSeq};
+                }
+                if (frame == null) {
+                    return new long[] {fileSize, lastSeq};
+                }
+                lastSeq = frame.lastSequenceNr;
+            }
+        }
+    }
+
+    /**
+     * A crash during the last write can only leave garbage after the last good frame: a prefix of
+     * the write, pages that never reached the disk (zeros, stale data) or a file extended with
+     * nothing. So a bad frame is a torn tail exactly when no valid frame follows it; otherwise the
+     * damage is in the middle and truncating would drop acknowledged events.
+     */
+    private static boolean isTornTail(SegmentReader reader, SegmentReader.BadFrameException bad, long lastSeq)
+            throws IOException {
+        return !reader.validFrameFollows(bad.offset + 1, lastSeq);
+    }
+
+    private long readDeletedTo() throws IOException {
+        Path file = dir.resolve(DELETED_TO_FILE);
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
+        if (b.remaining() != 12) {
+            throw new JournalCorruptedException(file, 0, "expected 12 bytes, found " + b.remaining());
+        }
+        long value = b.getLong();
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, 8);
+        if ((int) crc.getValue() != b.getInt()) {
+            throw new JournalCorruptedException(file, 0, "CRC32C mismatch");
+        }
+        return value;
+    }
+
+    // ---------------------------------------------------------------- writing (writer thread only)
+
+    /**
+     * Appends {@code frames} (ascending, all above the highest sequence nr) with one gathering write
+     * per segment touched, rolling segments at the configured size. With {@code force}, the data is
+     * on disk before this returns. On failure the log is rolled back to its previous end and will
+     * re-scan on next use.
+     */
+    synchronized void append(List<FrameFormat.EncodedFrame> frames, boolean force) throws IOException {
+        ensureOpen();
+        if (frames.isEmpty()) {
+            return;
+        }
+        int segmentsBefore = segments.size();
+        long sizeBefore = lastSegmentSize;
+        try {
+            if (segments.isEmpty()) {
+                PersistenceIdDirectory.create(root, persistenceId);
+            }
+            long size = lastSegmentSize;
+            List<ByteBuffer> pending = new ArrayList<>();
+            for (FrameFormat.EncodedFrame frame : frames) {
+                boolean roll = !segments.isEmpty() && size > 0 && size + frame.size() > settings.segmentSize();
+                if (segments.isEmpty() || roll) {
+                    if (active != null) {
+                        write(pending);
+                        active.force(false); // a rolled segment is never written again: make it whole
+                        active.close();
+                        active = null;
+                    }
+                    Segment next = new Segment(frame.firstSequenceNr(),
+                            dir.resolve(Segment.fileName(frame.firstSequenceNr())));
+                    active = FileChannel.open(next.path(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    DurableFiles.syncDirectory(dir);
+                    segments.add(next);
+                    size = 0;
+                } else if (active == null) {
+                    active = FileChannel.open(segments.get(segments.size() - 1).path(), StandardOpenOption.WRITE);
+                    active.position(size);
+                }
+                for (ByteBuffer b : frame.buffers()) {
+                    pending.add(b);
+                }
+                size += frame.size();
+            }
+            write(pending);
+            if (force) {
+                active.force(false);
+            }
+            lastSegmentSize = size;
+            highestSequenceNr = frames.get(frames.size() - 1).lastSequenceNr();
+        } catch (IOException | RuntimeException e) {
+            rollBack(segmentsBefore, sizeBefore, e);
+            throw e;
+        }
+    }
+
+    private void write(List<ByteBuffer> pending) throws IOException {
+        if (!pending.isEmpty()) {
+            DurableFiles.writeFully(active, pending.toArray(new ByteBuffer[0]));
+            pending.clear();
+        }
+    }
+
+    private void rollBack(int segmentsBefore, long sizeBefore, Exception cause) {
+        try {
+            closeActive();
+            while (segments.size() > segmentsBefore) {
+                Files.deleteIfExists(segments.remove(segments.size() - 1).path());
+            }
+            if (segmentsBefore > 0) {
+                try (FileChannel ch = FileChannel.open(segments.get(segmentsBefore - 1).path(),
+                        StandardOpenOption.WRITE)) {
+                    ch.truncate(sizeBefore);
+                    ch.force(true);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+        open = false; // re-scan from disk, whatever state the failure left behind
+    }
+
+    /** Forces written data of the last segment to disk (fsync-interval policy). */
+    synchronized void force() throws IOException {
+        if (active != null) {
+            try {
+                active.force(false);
+            } catch (IOException e) {
+                closeActive();
+                open = false;
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Logically deletes records up to {@code toSequenceNr} (clamped to the highest sequence nr),
+     * then removes every segment whose records all lie at or below the deletion point. The point is
+     * recorded durably first, so the highest sequence nr survives even when every segment is gone.
+     */
+    synchronized void deleteTo(long toSequenceNr) throws IOException {
+        ensureOpen();
+        long target = Math.min(toSequenceNr, highestSequenceNr);
+        if (target <= deletedTo) {
+            return;
+        }
+        PersistenceIdDirectory.create(root, persistenceId);
+        ByteBuffer b = ByteBuffer.allocate(12).putLong(target);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, 8);
+        b.putInt((int) crc.getValue());
+        DurableFiles.writeAtomically(dir.resolve(DELETED_TO_FILE), b.array());
+        deletedTo = target;
+
+        int drop = 0;
+        while (drop < segments.size()) {
+            long end = drop + 1 < segments.size()
+                    ? segments.get(drop + 1).baseSequenceNr() - 1
+                    : highestSequenceNr;
+            if (end > target) {
+                break;
+            }
+            drop++;
+        }
+        if (drop == 0) {
+            return;
+        }
+        if (drop == segments.size()) {
+            closeActive();
+            lastSegmentSize = 0;
+        }
+        for (int i = 0; i < drop; i++) {
+            Files.deleteIfExists(segments.get(i).path());
+        }
+        segments.subList(0, drop).clear();
+        DurableFiles.syncDirectory(dir);
+    }
+
+    // ---------------------------------------------------------------- replay (any thread)
+
+    /**
+     * Streams records with {@code fromSequenceNr <= seq <= toSequenceNr} that are not deleted, in
+     * order, at most {@code max} of them. Any bad frame fails the replay with a
+     * {@link JournalCorruptedException}.
+     */
+    void replay(long fromSequenceNr, long toSequenceNr, long max, Consumer<JournalRecord> consumer)
+            throws IOException {
+        List<Segment> view;
+        long lastLimit;
+        long start;
+        synchronized (this) {
+            ensureOpen();
+            view = List.copyOf(segments);
+            lastLimit = lastSegmentSize;
+            start = Math.max(fromSequenceNr, deletedTo + 1);
+        }
+        if (start > toSequenceNr || max <= 0 || view.isEmpty()) {
+            return;
+        }
+        int first = 0;
+        for (int i = 0; i < view.size() && view.get(i).baseSequenceNr() <= start; i++) {
+            first = i;
+        }
+        long delivered = 0;
+        for (int i = first; i < view.size(); i++) {
+            Segment segment = view.get(i);
+            if (segment.baseSequenceNr() > toSequenceNr) {
+                return;
+            }
+            long limit = i == view.size() - 1 ? lastLimit : Long.MAX_VALUE;
+            try (SegmentReader reader = new SegmentReader(segment.path(), limit)) {
+                SegmentReader.Frame frame;
+                while ((frame = nextFrame(reader)) != null) {
+                    if (frame.lastSequenceNr < start) {
+                        continue;
+                    }
+                    FrameFormat.Cursor cursor = frame.cursor();
+                    while (cursor.next()) {
+                        long seq = cursor.sequenceNr();
+                        if (seq < start) {
+                            continue;
+                        }
+                        if (seq > toSequenceNr) {
+                            return;
+                        }
+                        consumer.accept(cursor.record());
+                        if (++delivered >= max) {
+                            return;
+                        }
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                if (!deletedSince(segment)) {
+                    throw e;
+                }
+                // removed by a concurrent deleteTo: its records are deleted, nothing to replay
+            }
+        }
+    }
+
+    private synchronized boolean deletedSince(Segment segment) {
+        return !segments.contains(segment) && (segments.isEmpty()
+                || segments.get(0).baseSequenceNr() > segment.baseSequenceNr());
+    }
+
+    private static SegmentReader.Frame nextFrame(SegmentReader reader) throws IOException {
+        try {
+            return reader.next();
+        } catch (SegmentReader.BadFrameException bad) {
+            throw new JournalCorruptedException(reader.file(), bad.offset, bad.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    synchronized void close() {
+        closeActive();
+        open = false;
+    }
+
+    private void closeActive() {
+        if (active != null) {
+            try {
+                active.close();
+            } catch (IOException e) {
+                log.warn("Failed to close journal segment of persistence id [{}]", persistenceId, e);
+            }
+            active = null;
+        }
+    }
+}
