@@ -1,0 +1,10 @@
+package io.mnemo.promql.promqltest;
+
+import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.Queryable;
+
+/** Storage a test script's {@code load} commands write into and its evals query. */
+public interface TestStorage extends Queryable {
+    /** Adds one float sample; samples of a series may arrive in any order. */
+    void append(Labels series, long timestampMillis, double value);
+}
