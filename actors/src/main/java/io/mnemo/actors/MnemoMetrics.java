@@ -1,0 +1,80 @@
+package io.mnemo.actors;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The process's own metrics. One instance per node, on its own registry, so that several nodes
+ * can run in one JVM (tests) without clashing.
+ */
+public final class MnemoMetrics {
+    public final PrometheusRegistry registry;
+
+    public final Counter receivedRequests;
+    public final Counter receivedSamples;
+    public final Counter receivedSeries;
+    /** Samples refused, by tenant and reason (Mimir: cortex_discarded_samples_total). */
+    public final Counter discardedSamples;
+    public final Counter rejectedRequests;
+    public final Histogram kafkaProduceSeconds;
+    public final Counter kafkaProducedBytes;
+
+    public final Counter ingesterAppendedSamples;
+    public final Counter ingesterRejectedSamples;
+    public final Gauge ingesterLag;
+    public final Gauge ingesterState;
+    public final Counter journalBytes;
+    public final Counter journalEvents;
+    public final Gauge headSeries;
+
+    public final Counter queries;
+    public final Histogram querySeconds;
+
+    public MnemoMetrics(PrometheusRegistry registry) {
+        this.registry = registry;
+        receivedRequests = Counter.builder().name("mnemo_distributor_requests_total")
+                .help("Push requests received, by tenant.").labelNames("tenant").register(registry);
+        receivedSamples = Counter.builder().name("mnemo_distributor_received_samples_total")
+                .help("Samples accepted by the distributor and acknowledged by Kafka, by tenant.")
+                .labelNames("tenant").register(registry);
+        receivedSeries = Counter.builder().name("mnemo_distributor_received_series_total")
+                .help("Series accepted by the distributor, by tenant.").labelNames("tenant").register(registry);
+        discardedSamples = Counter.builder().name("mnemo_discarded_samples_total")
+                .help("Samples discarded, by tenant and reason.").labelNames("tenant", "reason").register(registry);
+        rejectedRequests = Counter.builder().name("mnemo_distributor_rejected_requests_total")
+                .help("Push requests answered with an error, by reason.").labelNames("reason").register(registry);
+        kafkaProduceSeconds = Histogram.builder().name("mnemo_distributor_kafka_produce_duration_seconds")
+                .help("Time from sending a request's records to Kafka until all were acknowledged.")
+                .register(registry);
+        kafkaProducedBytes = Counter.builder().name("mnemo_distributor_kafka_produced_bytes_total")
+                .help("Bytes of record values written to Kafka.").register(registry);
+
+        ingesterAppendedSamples = Counter.builder().name("mnemo_ingester_appended_samples_total")
+                .help("Samples appended to the head, by zone and partition.")
+                .labelNames("zone", "partition").register(registry);
+        ingesterRejectedSamples = Counter.builder().name("mnemo_ingester_rejected_samples_total")
+                .help("Samples the head refused, by zone, partition and reason.")
+                .labelNames("zone", "partition", "reason").register(registry);
+        ingesterLag = Gauge.builder().name("mnemo_ingester_kafka_lag_records")
+                .help("Records in the partition not yet consumed by its ingester.")
+                .labelNames("zone", "partition").register(registry);
+        ingesterState = Gauge.builder().name("mnemo_ingester_ring_state")
+                .help("1 for the ingester's current ring state.")
+                .labelNames("zone", "partition", "state").register(registry);
+        journalBytes = Counter.builder().name("mnemo_ingester_journal_bytes_total")
+                .help("Record bytes persisted to the ingester journal (WAL).")
+                .labelNames("zone", "partition").register(registry);
+        journalEvents = Counter.builder().name("mnemo_ingester_journal_events_total")
+                .help("Batches persisted to the ingester journal (WAL).")
+                .labelNames("zone", "partition").register(registry);
+        headSeries = Gauge.builder().name("mnemo_ingester_head_series")
+                .help("Series in the ingester's heads.").labelNames("zone", "partition").register(registry);
+
+        queries = Counter.builder().name("mnemo_querier_queries_total")
+                .help("Queries evaluated, by endpoint and outcome.").labelNames("endpoint", "outcome").register(registry);
+        querySeconds = Histogram.builder().name("mnemo_querier_query_duration_seconds")
+                .help("Query evaluation time.").labelNames("endpoint").register(registry);
+    }
+}

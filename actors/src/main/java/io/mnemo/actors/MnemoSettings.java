@@ -1,0 +1,63 @@
+package io.mnemo.actors;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The {@code mnemo} section of the configuration, read once at startup. */
+public record MnemoSettings(
+        Path dataDir,
+        List<String> roles,
+        String zone,
+        boolean multitenancyEnabled,
+        String noAuthTenant,
+        String topic,
+        int partitions,
+        Duration produceTimeout,
+        long maxRequestBodySize,
+        long maxDecompressedSize,
+        int maxLabelNamesPerSeries,
+        int maxLabelNameLength,
+        int maxLabelValueLength,
+        int ingesterMaxBatchRecords,
+        Duration ingesterMaxBatchWait,
+        long activeLagThreshold,
+        Duration lagRefreshInterval,
+        Duration blockRange,
+        Duration lookbackDelta,
+        Duration queryTimeout,
+        Duration ingesterQueryTimeout,
+        int maxConcurrentQueries) {
+
+    public static MnemoSettings from(Config root) {
+        Config c = root.getConfig("mnemo");
+        return new MnemoSettings(
+                Path.of(c.getString("data-dir")),
+                c.getStringList("roles"),
+                c.getString("zone"),
+                c.getBoolean("multitenancy-enabled"),
+                c.getString("no-auth-tenant"),
+                c.getString("kafka.topic"),
+                c.getInt("kafka.partitions"),
+                c.getDuration("kafka.produce-timeout"),
+                c.getBytes("distributor.max-request-body-size"),
+                c.getBytes("distributor.max-decompressed-size"),
+                c.getInt("distributor.max-label-names-per-series"),
+                c.getInt("distributor.max-label-name-length"),
+                c.getInt("distributor.max-label-value-length"),
+                c.getInt("ingester.max-batch-records"),
+                c.getDuration("ingester.max-batch-wait"),
+                c.getLong("ingester.active-lag-threshold"),
+                c.getDuration("ingester.lag-refresh-interval"),
+                c.getDuration("ingester.block-range"),
+                c.getDuration("querier.lookback-delta"),
+                c.getDuration("querier.timeout"),
+                c.getDuration("querier.ingester-timeout"),
+                c.getInt("querier.max-concurrent"));
+    }
+
+    public boolean hasRole(String role) {
+        return roles.contains(role);
+    }
+}

@@ -1,0 +1,60 @@
+package io.mnemo.actors.ingester;
+
+import io.mnemo.actors.MatcherSpec;
+import io.mnemo.cluster.IngesterId;
+import io.mnemo.cluster.RingState;
+import io.mnemo.persistence.MnemoSerializable;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** Messages an ingester partition entity understands. */
+public sealed interface IngesterCommand extends MnemoSerializable {
+
+    /** Starts the entity (sharding creates it on first message); answers nothing. */
+    record Wake() implements IngesterCommand {}
+
+    /**
+     * A batch of consecutive records fetched from the partition, to be persisted as one journal
+     * event and then applied to the heads. Sent only by the entity's own consumer stream.
+     */
+    record ConsumeBatch(long[] offsets, String[] tenants, byte[][] values, ActorRef<Done> replyTo)
+            implements IngesterCommand {}
+
+    /** Series of a tenant matching the matchers, with samples in [mint, maxt]. */
+    record Select(String tenant, long mint, long maxt, MatcherSpec[] matchers, ActorRef<SelectReply> replyTo)
+            implements IngesterCommand {}
+
+    /** Only the label sets of the matching series (for /api/v1/series). */
+    record SelectLabels(String tenant, long mint, long maxt, MatcherSpec[] matchers, ActorRef<LabelsReply> replyTo)
+            implements IngesterCommand {}
+
+    /** Label names (name == null) or the values of one label, of the matching series. */
+    record LabelQuery(String tenant, String name, long mint, long maxt, MatcherSpec[] matchers,
+                      ActorRef<StringsReply> replyTo) implements IngesterCommand {}
+
+    record GetStatus(ActorRef<IngesterStatus> replyTo) implements IngesterCommand {}
+
+    /** Internal: refresh the Kafka end offset to compute lag. */
+    record RefreshLag() implements IngesterCommand {}
+
+    /** Internal: the partition's end offset as Kafka reported it. */
+    record EndOffset(long endOffset) implements IngesterCommand {}
+
+    /** Internal: the consumer stream stopped (with the failure, or null when completed). */
+    record ConsumerStopped(Throwable failure) implements IngesterCommand {}
+
+    /** Internal: restart the consumer stream after a failure. */
+    record RestartConsumer() implements IngesterCommand {}
+
+    // Replies. An error is set when the ingester cannot answer (e.g. not ACTIVE yet).
+
+    record SelectReply(IngesterId from, RingState state, byte[] seriesSet, String error) implements MnemoSerializable {}
+
+    /** Label sets as flat, sorted name/value arrays. */
+    record LabelsReply(IngesterId from, RingState state, String[][] labels, String error) implements MnemoSerializable {}
+
+    record StringsReply(IngesterId from, RingState state, String[] values, String error) implements MnemoSerializable {}
+
+    record IngesterStatus(IngesterId id, RingState state, long nextOffset, long endOffset, long lag,
+                          long series, String node) implements MnemoSerializable {}
+}

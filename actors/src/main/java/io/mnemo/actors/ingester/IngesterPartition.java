@@ -1,0 +1,266 @@
+package io.mnemo.actors.ingester;
+
+import io.mnemo.actors.MatcherSpec;
+import io.mnemo.actors.MnemoMetrics;
+import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.ingester.IngesterCommand.*;
+import io.mnemo.cluster.IngesterId;
+import io.mnemo.cluster.RingState;
+import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.Querier;
+import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.SeriesSetCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+
+/**
+ * The ingester of one Kafka partition in one zone: a sharded, event-sourced entity whose journal
+ * is its write-ahead log. Each batch fetched from Kafka is persisted as one {@link BatchConsumed}
+ * event (raw record bytes plus offsets) and then applied to the tenants' heads; replaying the
+ * journal on restart rebuilds the heads, and consumption resumes at the offset after the last
+ * event, so every record is applied exactly once.
+ *
+ * <p>Its ring state lives here as actor state: PENDING until recovered, JOINING while catching
+ * up on Kafka, ACTIVE once its lag is under the threshold, LEAVING when stopping.
+ */
+public final class IngesterPartition extends EventSourcedBehavior<IngesterCommand, BatchConsumed, PartitionState> {
+
+    /** Everything an ingester needs from its node. */
+    public record Deps(MnemoSettings settings, MnemoMetrics metrics, PartitionConsumer consumer,
+                       PartitionOffsets offsets, String nodeAddress) {}
+
+    private final IngesterId id;
+    private final ActorContext<IngesterCommand> ctx;
+    private final TimerScheduler<IngesterCommand> timers;
+    private final Deps deps;
+    private final Logger log;
+    private final String partitionLabel;
+
+    private RingState ringState = RingState.PENDING;
+    private long endOffset = -1;
+    private Consumer.Control consumerControl;
+
+    public static Behavior<IngesterCommand> create(IngesterId id, Deps deps) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new IngesterPartition(id, ctx, timers, deps)));
+    }
+
+    private IngesterPartition(IngesterId id, ActorContext<IngesterCommand> ctx,
+                              TimerScheduler<IngesterCommand> timers, Deps deps) {
+        super(PersistenceId.ofUniqueId(id.persistenceId()));
+        this.id = id;
+        this.ctx = ctx;
+        this.timers = timers;
+        this.deps = deps;
+        this.log = ctx.getLog();
+        this.partitionLabel = Integer.toString(id.partition());
+        setRingState(RingState.PENDING);
+    }
+
+    @Override
+    public PartitionState emptyState() {
+        return new PartitionState(new TenantHeads(deps.settings().blockRange().toMillis()));
+    }
+
+    @Override
+    public CommandHandler<IngesterCommand, BatchConsumed, PartitionState> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(Wake.class, (s, c) -> Effect().none())
+                .onCommand(ConsumeBatch.class, this::onConsumeBatch)
+                .onCommand(Select.class, this::onSelect)
+                .onCommand(SelectLabels.class, this::onSelectLabels)
+                .onCommand(LabelQuery.class, this::onLabelQuery)
+                .onCommand(GetStatus.class, (s, c) -> {
+                    c.replyTo().tell(status(s));
+                    return Effect().none();
+                })
+                .onCommand(RefreshLag.class, (s, c) -> {
+                    ctx.pipeToSelf(deps.offsets().endOffset(id.partition()),
+                            (end, err) -> err == null ? new EndOffset(end) : new EndOffset(-1));
+                    return Effect().none();
+                })
+                .onCommand(EndOffset.class, (s, c) -> {
+                    if (c.endOffset() >= 0) {
+                        endOffset = Math.max(endOffset, c.endOffset());
+                        updateLag(s);
+                    }
+                    return Effect().none();
+                })
+                .onCommand(ConsumerStopped.class, (s, c) -> {
+                    consumerControl = null;
+                    if (c.failure() != null) {
+                        log.warn("Ingester {}: consumer stream failed, restarting in 1s: {}", id, c.failure().toString());
+                        timers.startSingleTimer(new RestartConsumer(), Duration.ofSeconds(1));
+                    }
+                    return Effect().none();
+                })
+                .onCommand(RestartConsumer.class, (s, c) -> {
+                    startConsumer(s);
+                    return Effect().none();
+                })
+                .build();
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<BatchConsumed, PartitionState> onConsumeBatch(
+            PartitionState s, ConsumeBatch c) {
+        // A restarted stream may hand us records already persisted: keep only the new ones.
+        int skip = 0;
+        while (skip < c.offsets().length && c.offsets()[skip] < s.nextOffset) skip++;
+        if (skip == c.offsets().length) {
+            c.replyTo().tell(Done.getInstance());
+            return Effect().none();
+        }
+        BatchConsumed event = skip == 0
+                ? new BatchConsumed(c.offsets(), c.tenants(), c.values())
+                : new BatchConsumed(
+                        java.util.Arrays.copyOfRange(c.offsets(), skip, c.offsets().length),
+                        java.util.Arrays.copyOfRange(c.tenants(), skip, c.tenants().length),
+                        java.util.Arrays.copyOfRange(c.values(), skip, c.values().length));
+        return Effect().persist(event).thenRun(state -> {
+            deps.metrics().journalBytes.labelValues(id.zone(), partitionLabel).inc(event.bytes());
+            deps.metrics().journalEvents.labelValues(id.zone(), partitionLabel).inc();
+            updateLag(state);
+            c.replyTo().tell(Done.getInstance());
+        });
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<BatchConsumed, PartitionState> onSelect(
+            PartitionState s, Select c) {
+        if (!ringState.readable()) {
+            c.replyTo().tell(new SelectReply(id, ringState, null, notReadable()));
+            return Effect().none();
+        }
+        try (Querier q = s.heads.querier(c.tenant(), c.mint(), c.maxt())) {
+            SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
+            c.replyTo().tell(new SelectReply(id, ringState, SeriesSetCodec.encode(set), null));
+        } catch (RuntimeException e) {
+            c.replyTo().tell(new SelectReply(id, ringState, null, e.getMessage()));
+        }
+        return Effect().none();
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<BatchConsumed, PartitionState> onSelectLabels(
+            PartitionState s, SelectLabels c) {
+        if (!ringState.readable()) {
+            c.replyTo().tell(new LabelsReply(id, ringState, null, notReadable()));
+            return Effect().none();
+        }
+        try (Querier q = s.heads.querier(c.tenant(), c.mint(), c.maxt())) {
+            SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
+            List<String[]> out = new ArrayList<>();
+            while (set.next()) {
+                Labels l = set.at().labels();
+                String[] kv = new String[l.size() * 2];
+                for (int i = 0; i < l.size(); i++) {
+                    kv[2 * i] = l.name(i);
+                    kv[2 * i + 1] = l.value(i);
+                }
+                out.add(kv);
+            }
+            c.replyTo().tell(new LabelsReply(id, ringState, out.toArray(new String[0][]), null));
+        } catch (RuntimeException e) {
+            c.replyTo().tell(new LabelsReply(id, ringState, null, e.getMessage()));
+        }
+        return Effect().none();
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<BatchConsumed, PartitionState> onLabelQuery(
+            PartitionState s, LabelQuery c) {
+        if (!ringState.readable()) {
+            c.replyTo().tell(new StringsReply(id, ringState, null, notReadable()));
+            return Effect().none();
+        }
+        try (Querier q = s.heads.querier(c.tenant(), c.mint(), c.maxt())) {
+            List<String> values = c.name() == null
+                    ? q.labelNames(MatcherSpec.toMatchers(c.matchers()))
+                    : q.labelValues(c.name(), MatcherSpec.toMatchers(c.matchers()));
+            c.replyTo().tell(new StringsReply(id, ringState, values.toArray(new String[0]), null));
+        } catch (RuntimeException e) {
+            c.replyTo().tell(new StringsReply(id, ringState, null, e.getMessage()));
+        }
+        return Effect().none();
+    }
+
+    private String notReadable() {
+        return "ingester " + id + " is " + ringState + ", not ACTIVE";
+    }
+
+    @Override
+    public EventHandler<PartitionState, BatchConsumed> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(BatchConsumed.class, (s, e) -> {
+                    TenantHeads.ApplyResult r = s.heads.apply(e);
+                    s.nextOffset = e.lastOffset() + 1;
+                    deps.metrics().ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(r.appended());
+                    if (r.outOfOrder() > 0)
+                        deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-out-of-order").inc(r.outOfOrder());
+                    if (r.duplicate() > 0)
+                        deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-duplicate-timestamp").inc(r.duplicate());
+                    if (r.invalid() > 0)
+                        deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "invalid-record").inc(r.invalid());
+                    return s;
+                })
+                .build();
+    }
+
+    @Override
+    public SignalHandler<PartitionState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), s -> {
+                    log.info("Ingester {}: journal replayed, {} series, resuming partition at offset {}",
+                            id, s.heads.numSeries(), s.nextOffset);
+                    setRingState(RingState.JOINING);
+                    updateLag(s);
+                    timers.startTimerWithFixedDelay(new RefreshLag(), Duration.ZERO, deps.settings().lagRefreshInterval());
+                    startConsumer(s);
+                })
+                .onSignal(PostStop.instance(), s -> {
+                    setRingState(RingState.LEAVING);
+                    if (consumerControl != null) consumerControl.shutdown();
+                    for (RingState r : RingState.values())
+                        deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, r.name()).set(0);
+                })
+                .build();
+    }
+
+    private void startConsumer(PartitionState s) {
+        if (consumerControl != null) return;
+        consumerControl = deps.consumer().start(id, s.nextOffset, ctx.getSelf(), ctx.getSystem(),
+                failure -> ctx.getSelf().tell(new ConsumerStopped(failure)));
+    }
+
+    private void updateLag(PartitionState s) {
+        long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
+        if (lag >= 0) deps.metrics().ingesterLag.labelValues(id.zone(), partitionLabel).set(lag);
+        deps.metrics().headSeries.labelValues(id.zone(), partitionLabel).set(s.heads.numSeries());
+        if (ringState == RingState.JOINING && lag >= 0 && lag <= deps.settings().activeLagThreshold()) {
+            setRingState(RingState.ACTIVE);
+            log.info("Ingester {}: ACTIVE at offset {} ({} series)", id, s.nextOffset, s.heads.numSeries());
+        }
+    }
+
+    private void setRingState(RingState next) {
+        deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, ringState.name()).set(0);
+        ringState = next;
+        deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, next.name()).set(1);
+    }
+
+    private IngesterStatus status(PartitionState s) {
+        long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
+        return new IngesterStatus(id, ringState, s.nextOffset, endOffset, lag, s.heads.numSeries(), deps.nodeAddress());
+    }
+}

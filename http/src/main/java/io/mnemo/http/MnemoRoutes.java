@@ -1,0 +1,65 @@
+package io.mnemo.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.mnemo.actors.MnemoMetrics;
+import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.querier.IngesterQuerier;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** Every HTTP route of a node, on Mimir's paths. */
+public final class MnemoRoutes extends AllDirectives {
+    private static final ContentType METRICS_TYPE =
+            ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
+
+    private final MnemoMetrics metrics;
+    private final Supplier<CompletionStage<Boolean>> ready;
+    private final PushRoute push;
+    private final PrometheusApi prometheusApi;
+
+    public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
+                       IngesterQuerier querier, Supplier<CompletionStage<Boolean>> ready) {
+        this.metrics = metrics;
+        this.ready = ready;
+        Tenants tenants = new Tenants(settings);
+        this.push = new PushRoute(settings, metrics, distributor, tenants);
+        this.prometheusApi = new PrometheusApi(settings, metrics, querier, tenants);
+    }
+
+    public Route routes() {
+        return concat(
+                path(segment("api").slash("v1").slash("push"), () -> post(push::route)),
+                pathPrefix(segment("prometheus").slash("api").slash("v1"), prometheusApi::route),
+                path("ready", () -> get(this::ready)),
+                path("metrics", () -> get(this::metrics)));
+    }
+
+    private Route ready() {
+        return onSuccess(ready.get(), isReady -> isReady
+                ? complete(StatusCodes.OK, "ready")
+                : complete(StatusCodes.SERVICE_UNAVAILABLE, "not ready: ingesters are not all ACTIVE yet"));
+    }
+
+    private Route metrics() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            new PrometheusTextFormatWriter(false).write(out, metrics.registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return complete(HttpResponse.create().withEntity(HttpEntities.create(METRICS_TYPE, out.toByteArray())));
+    }
+}

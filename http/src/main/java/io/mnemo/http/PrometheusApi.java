@@ -1,0 +1,321 @@
+package io.mnemo.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.mnemo.actors.MnemoMetrics;
+import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.querier.IngesterQuerier;
+import io.mnemo.actors.querier.PartitionUnavailableException;
+import io.mnemo.promql.Engine;
+import io.mnemo.promql.EngineOptions;
+import io.mnemo.promql.PromQLException;
+import io.mnemo.promql.value.Matrix;
+import io.mnemo.promql.value.Scalar;
+import io.mnemo.promql.value.StringValue;
+import io.mnemo.promql.value.Value;
+import io.mnemo.promql.value.Vector;
+import io.mnemo.tsdb.LabelMatcher;
+import io.mnemo.tsdb.Labels;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Prometheus HTTP query API under {@code /prometheus/api/v1}: same paths, parameters, JSON
+ * shapes, error types and status codes as Prometheus, scoped to the request's tenant. Queries run
+ * on their own thread pool, never on the HTTP dispatcher, because reading from ingesters blocks.
+ */
+final class PrometheusApi extends AllDirectives {
+    private static final Logger log = LoggerFactory.getLogger(PrometheusApi.class);
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    private static final int MAX_POINTS_PER_SERIES = 11_000;
+    private static final long FORM_READ_TIMEOUT_MS = 30_000;
+
+    /** One endpoint's work for a tenant: the JSON bytes of a successful answer. */
+    private interface Handler {
+        byte[] handle(String tenant, ApiParams params);
+    }
+
+    private final MnemoMetrics metrics;
+    private final IngesterQuerier querier;
+    private final Tenants tenants;
+    private final Engine engine;
+    private final ExecutorService queryThreads;
+
+    PrometheusApi(MnemoSettings settings, MnemoMetrics metrics, IngesterQuerier querier, Tenants tenants) {
+        this.metrics = metrics;
+        this.querier = querier;
+        this.tenants = tenants;
+        this.engine = new Engine(EngineOptions.DEFAULT
+                .withLookbackDelta(settings.lookbackDelta().toMillis())
+                .withTimeout(settings.queryTimeout()));
+        AtomicInteger n = new AtomicInteger();
+        this.queryThreads = Executors.newFixedThreadPool(settings.maxConcurrentQueries(), r -> {
+            Thread t = new Thread(r, "mnemo-query-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    Route route() {
+        return extractRequest(request -> extractMaterializer(mat -> onSuccess(formBody(request, mat), body -> {
+            ApiParams params;
+            try {
+                params = ApiParams.parse(request.getUri().rawQueryString().orElse(""), body);
+            } catch (ApiException e) {
+                return error(e);
+            }
+            return concat(
+                    path("query", () -> getOrPost(() -> run(request, "query", params, this::query))),
+                    path("query_range", () -> getOrPost(() -> run(request, "query_range", params, this::queryRange))),
+                    path("series", () -> getOrPost(() -> run(request, "series", params, this::series))),
+                    path("labels", () -> getOrPost(() -> run(request, "labels", params, this::labels))),
+                    path(segment("label").slash(segment()).slash("values"), name ->
+                            get(() -> run(request, "label_values", params, (t, p) -> labelValues(t, name, p)))),
+                    path(segment("status").slash("buildinfo"), () -> get(() -> complete(json(StatusCodes.OK,
+                            PrometheusJson.success(PrometheusApi::buildInfo, null))))));
+        })));
+    }
+
+    private Route getOrPost(java.util.function.Supplier<Route> inner) {
+        return concat(get(inner), post(inner));
+    }
+
+    private static CompletionStage<String> formBody(HttpRequest request, Materializer mat) {
+        boolean form = request.method() == HttpMethods.POST
+                && request.entity().getContentType().mediaType().equals(MediaTypes.APPLICATION_X_WWW_FORM_URLENCODED);
+        if (!form) return CompletableFuture.completedFuture("");
+        return request.entity().toStrict(FORM_READ_TIMEOUT_MS, mat).thenApply(s -> s.getData().utf8String());
+    }
+
+    private Route run(HttpRequest request, String endpoint, ApiParams params, Handler handler) {
+        Optional<String> tenant = tenants.tenant(request);
+        if (tenant.isEmpty()) return complete(StatusCodes.UNAUTHORIZED, Tenants.NO_ORG_ID);
+        long start = System.nanoTime();
+        CompletionStage<HttpResponse> response = CompletableFuture
+                .supplyAsync(() -> handler.handle(tenant.get(), params), queryThreads)
+                .handle((bytes, err) -> {
+                    metrics.querySeconds.labelValues(endpoint).observe((System.nanoTime() - start) / 1e9);
+                    if (err == null) {
+                        metrics.queries.labelValues(endpoint, "success").inc();
+                        return json(StatusCodes.OK, bytes);
+                    }
+                    ApiException e = toApiException(err instanceof CompletionException && err.getCause() != null
+                            ? err.getCause() : err);
+                    metrics.queries.labelValues(endpoint, e.errorType).inc();
+                    return errorResponse(e);
+                });
+        return completeWithFuture(response);
+    }
+
+    private static ApiException toApiException(Throwable t) {
+        if (t instanceof ApiException a) return a;
+        if (t instanceof PromQLException p) return new ApiException(p.errorType().apiName(), p.getMessage());
+        if (t instanceof PartitionUnavailableException p) return new ApiException(ApiException.UNAVAILABLE, p.getMessage());
+        log.error("Query failed", t);
+        return new ApiException(ApiException.INTERNAL, t.toString());
+    }
+
+    private Route error(ApiException e) {
+        return complete(errorResponse(e));
+    }
+
+    private static HttpResponse errorResponse(ApiException e) {
+        return json(StatusCodes.get(e.status()), PrometheusJson.error(e.errorType, e.getMessage()));
+    }
+
+    private static HttpResponse json(org.apache.pekko.http.javadsl.model.StatusCode status, byte[] body) {
+        return HttpResponse.create().withStatus(status)
+                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+    }
+
+    // --- endpoints ---
+
+    private byte[] query(String tenant, ApiParams p) {
+        long time = ApiTime.parseTime("time", p.get("time"), ApiTime.now());
+        Value v = engine.instantQuery(querier.queryable(tenant), required(p, "query"), time);
+        return PrometheusJson.success(g -> writeValue(g, v), null);
+    }
+
+    private byte[] queryRange(String tenant, ApiParams p) {
+        long start = ApiTime.parseTime("start", required(p, "start"), 0);
+        long end = ApiTime.parseTime("end", required(p, "end"), 0);
+        if (end < start) throw new ApiException(ApiException.BAD_DATA, "invalid parameter \"end\": end timestamp must not be before start time");
+        long step = ApiTime.parseDuration("step", required(p, "step"));
+        if (step <= 0) throw new ApiException(ApiException.BAD_DATA,
+                "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer");
+        if ((end - start) / step > MAX_POINTS_PER_SERIES) throw new ApiException(ApiException.BAD_DATA,
+                "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+        Matrix m = engine.rangeQuery(querier.queryable(tenant), required(p, "query"), start, end, step);
+        return PrometheusJson.success(g -> writeValue(g, m), null);
+    }
+
+    private byte[] series(String tenant, ApiParams p) {
+        List<String> match = p.all("match[]");
+        if (match.isEmpty()) throw new ApiException(ApiException.BAD_DATA, "no match[] parameter provided");
+        long start = ApiTime.parseTime("start", p.get("start"), ApiTime.MIN_TIME);
+        long end = ApiTime.parseTime("end", p.get("end"), ApiTime.MAX_TIME);
+        int limit = limit(p);
+        List<Labels> series = querier.series(tenant, start, end, matcherSets(match, true));
+        List<String> warnings = new ArrayList<>();
+        if (limit > 0 && series.size() > limit) {
+            series = series.subList(0, limit);
+            warnings.add("results truncated due to limit");
+        }
+        List<Labels> result = series;
+        return PrometheusJson.success(g -> {
+            g.writeStartArray();
+            for (Labels l : result) PrometheusJson.writeLabels(g, l);
+            g.writeEndArray();
+        }, warnings);
+    }
+
+    private byte[] labels(String tenant, ApiParams p) {
+        long start = ApiTime.parseTime("start", p.get("start"), ApiTime.MIN_TIME);
+        long end = ApiTime.parseTime("end", p.get("end"), ApiTime.MAX_TIME);
+        return stringsAnswer(unionOver(p, ms -> querier.labelNames(tenant, start, end, ms)), limit(p));
+    }
+
+    private byte[] labelValues(String tenant, String name, ApiParams p) {
+        if (!LABEL_NAME.matcher(name).matches()) {
+            throw new ApiException(ApiException.BAD_DATA, "invalid label name: \"" + name + "\"");
+        }
+        long start = ApiTime.parseTime("start", p.get("start"), ApiTime.MIN_TIME);
+        long end = ApiTime.parseTime("end", p.get("end"), ApiTime.MAX_TIME);
+        return stringsAnswer(unionOver(p, ms -> querier.labelValues(tenant, name, start, end, ms)), limit(p));
+    }
+
+    /** Runs a lookup once without matchers, or once per match[] and unions the sorted answers. */
+    private List<String> unionOver(ApiParams p, Function<LabelMatcher[], List<String>> lookup) {
+        List<String> match = p.all("match[]");
+        if (match.isEmpty()) return lookup.apply(new LabelMatcher[0]);
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        for (LabelMatcher[] ms : matcherSets(match, false)) out.addAll(lookup.apply(ms));
+        return new ArrayList<>(out);
+    }
+
+    private static byte[] stringsAnswer(List<String> values, int limit) {
+        List<String> warnings = new ArrayList<>();
+        List<String> out = values;
+        if (limit > 0 && values.size() > limit) {
+            out = values.subList(0, limit);
+            warnings.add("results truncated due to limit");
+        }
+        List<String> result = out;
+        return PrometheusJson.success(g -> PrometheusJson.writeStrings(g, result), warnings);
+    }
+
+    private List<LabelMatcher[]> matcherSets(List<String> selectors, boolean requireNonEmpty) {
+        List<LabelMatcher[]> out = new ArrayList<>();
+        for (String s : selectors) {
+            List<LabelMatcher> ms;
+            try {
+                ms = engine.parser().parseMetricSelector(s);
+            } catch (PromQLException e) {
+                throw new ApiException(ApiException.BAD_DATA, "invalid parameter \"match[]\": " + e.getMessage());
+            }
+            if (ms.stream().allMatch(LabelMatcher::matchesEmpty)) {
+                throw new ApiException(ApiException.BAD_DATA,
+                        "match[] must contain at least one non-empty matcher");
+            }
+            out.add(ms.toArray(new LabelMatcher[0]));
+        }
+        return out;
+    }
+
+    private static int limit(ApiParams p) {
+        String s = p.get("limit");
+        if (s == null) return 0;
+        try {
+            int n = Integer.parseInt(s);
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ApiException(ApiException.BAD_DATA, "invalid parameter \"limit\": cannot parse \"" + s + "\" to a valid limit");
+        }
+    }
+
+    private static String required(ApiParams p, String name) {
+        String v = p.get(name);
+        if (v == null) {
+            throw new ApiException(ApiException.BAD_DATA, "invalid parameter \"" + name + "\": missing");
+        }
+        return v;
+    }
+
+    // --- result JSON ---
+
+    private static void writeValue(JsonGenerator g, Value v) throws IOException {
+        g.writeStartObject();
+        if (v instanceof Vector vec) {
+            g.writeStringField("resultType", "vector");
+            g.writeArrayFieldStart("result");
+            for (int i = 0; i < vec.size(); i++) {
+                g.writeStartObject();
+                g.writeFieldName("metric");
+                PrometheusJson.writeLabels(g, vec.labels(i));
+                g.writeFieldName("value");
+                PrometheusJson.writePoint(g, vec.timestamp(i), vec.value(i));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } else if (v instanceof Matrix m) {
+            g.writeStringField("resultType", "matrix");
+            g.writeArrayFieldStart("result");
+            for (Matrix.Series s : m.series()) {
+                g.writeStartObject();
+                g.writeFieldName("metric");
+                PrometheusJson.writeLabels(g, s.labels());
+                g.writeArrayFieldStart("values");
+                for (int i = 0; i < s.size(); i++) PrometheusJson.writePoint(g, s.timestamp(i), s.value(i));
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } else if (v instanceof Scalar s) {
+            g.writeStringField("resultType", "scalar");
+            g.writeFieldName("result");
+            PrometheusJson.writePoint(g, s.timestamp(), s.value());
+        } else if (v instanceof StringValue s) {
+            g.writeStringField("resultType", "string");
+            g.writeArrayFieldStart("result");
+            g.writeNumber(PrometheusJson.timestamp(s.timestamp()));
+            g.writeString(s.value());
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
+
+    private static void buildInfo(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("version", "2.53.0");
+        g.writeStringField("revision", "mnemo-0.1.0");
+        g.writeStringField("branch", "main");
+        g.writeStringField("buildUser", "mnemo");
+        g.writeStringField("buildDate", "");
+        g.writeStringField("goVersion", "java" + Runtime.version().feature());
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,188 @@
+package io.mnemo.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.mnemo.actors.MnemoMetrics;
+import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.ingester.IngesterPartition;
+import io.mnemo.actors.ingester.IngesterSharding;
+import io.mnemo.actors.ingester.PartitionConsumer;
+import io.mnemo.actors.ingester.PartitionOffsets;
+import io.mnemo.actors.querier.IngesterQuerier;
+import io.mnemo.cluster.RingState;
+import io.mnemo.http.MnemoRoutes;
+import io.mnemo.server.kafka.EmbeddedKafka;
+import io.mnemo.server.kafka.Topics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Mnemo process: its actor system (a cluster member), the embedded Kafka broker when no
+ * external one is configured, and the components its roles call for, served over HTTP.
+ */
+public final class MnemoNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MnemoNode.class);
+
+    private final ActorSystem<Void> system;
+    private final MnemoSettings settings;
+    private final EmbeddedKafka kafka;
+    private final ServerBinding binding;
+    private final IngesterSharding ingesters;
+    private final Distributor distributor;
+    private final PartitionOffsets offsets;
+
+    private MnemoNode(ActorSystem<Void> system, MnemoSettings settings, EmbeddedKafka kafka, ServerBinding binding,
+                      IngesterSharding ingesters, Distributor distributor, PartitionOffsets offsets) {
+        this.system = system;
+        this.settings = settings;
+        this.kafka = kafka;
+        this.binding = binding;
+        this.ingesters = ingesters;
+        this.distributor = distributor;
+        this.offsets = offsets;
+    }
+
+    public static MnemoNode start(Config config) throws Exception {
+        MnemoSettings settings = MnemoSettings.from(config);
+        EmbeddedKafka kafka = null;
+        String bootstrap = config.getString("mnemo.kafka.bootstrap-servers");
+        if (bootstrap.isBlank()) {
+            kafka = EmbeddedKafka.start(settings.dataDir().resolve("kafka"),
+                    config.getString("mnemo.kafka.embedded.host"), config.getInt("mnemo.kafka.embedded.port"));
+            bootstrap = kafka.bootstrapServers();
+            log.info("Embedded Kafka broker serving on {} (data in {})", bootstrap, settings.dataDir().resolve("kafka"));
+        }
+        int partitions = Topics.ensureTopic(bootstrap, settings.topic(), settings.partitions(),
+                (short) config.getInt("mnemo.kafka.replication-factor"), Duration.ofSeconds(30),
+                // A push becomes one record per partition: allow records as large as a push may be.
+                java.util.Map.of("max.message.bytes", Integer.toString(64 << 20)));
+        if (partitions != settings.partitions()) {
+            config = ConfigFactory.empty().withValue("mnemo.kafka.partitions", ConfigValueFactory.fromAnyRef(partitions))
+                    .withFallback(config);
+            settings = MnemoSettings.from(config);
+        }
+
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mnemo", config);
+        try {
+            Cluster cluster = Cluster.get(system);
+            // A node without seed nodes and without bootstrap forms a cluster of its own.
+            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty() && !config.getBoolean("mnemo.cluster.bootstrap")) {
+                cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            }
+            if (config.getBoolean("mnemo.management.enabled")) {
+                PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+
+            PrometheusRegistry registry = new PrometheusRegistry();
+            JvmMetrics.builder().register(registry);
+            MnemoMetrics metrics = new MnemoMetrics(registry);
+
+            String node = cluster.selfMember().address().toString();
+            PartitionOffsets offsets = new PartitionOffsets(bootstrap, settings.topic());
+            IngesterSharding ingesters = settings.hasRole("ingester")
+                    ? IngesterSharding.host(system, settings.zone(), partitions, new IngesterPartition.Deps(settings, metrics,
+                            new PartitionConsumer(bootstrap, settings.topic(), settings.ingesterMaxBatchRecords(),
+                                    settings.ingesterMaxBatchWait()), offsets, node))
+                    : IngesterSharding.proxy(system, settings.zone(), partitions);
+            Distributor distributor = new Distributor(settings, metrics, bootstrap, system);
+            IngesterQuerier querier = new IngesterQuerier(ingesters, settings.ingesterQueryTimeout());
+
+            MnemoSettings nodeSettings = settings;
+            MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier,
+                    () -> ready(system, nodeSettings, ingesters));
+            ServerBinding binding = Http.get(system)
+                    .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
+                    .bind(routes.routes())
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, distributor, offsets);
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mnemo-http-unbind",
+                    () -> binding.unbind().thenApply(d -> Done.getInstance()));
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                    "mnemo-kafka-clients", () -> {
+                        distributor.close();
+                        offsets.close();
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    });
+            if (settings.hasRole("ingester")) {
+                awaitUp(cluster, Duration.ofSeconds(30));
+                ingesters.wakeAll();
+            }
+            return mnemo;
+        } catch (Exception e) {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (kafka != null) kafka.close();
+            throw e;
+        }
+    }
+
+    private static void awaitUp(Cluster cluster, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (cluster.selfMember().status() != MemberStatus.up()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("cluster member not Up after " + timeout);
+            Thread.sleep(20); // polls a condition with a deadline
+        }
+    }
+
+    /** Ready when this node is an Up member and every ingester it hosts is ACTIVE. */
+    static CompletionStage<Boolean> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters) {
+        if (Cluster.get(system).selfMember().status() != MemberStatus.up()) return CompletableFuture.completedFuture(false);
+        if (!settings.hasRole("ingester")) return CompletableFuture.completedFuture(true);
+        return ingesters.statuses(Duration.ofSeconds(2))
+                .thenApply(list -> list.stream().allMatch(s -> s.state() == RingState.ACTIVE))
+                .exceptionally(e -> false);
+    }
+
+    public int httpPort() {
+        InetSocketAddress a = binding.localAddress();
+        return a.getPort();
+    }
+
+    public ActorSystem<Void> system() { return system; }
+
+    public MnemoSettings settings() { return settings; }
+
+    public String kafkaBootstrapServers() { return kafka == null ? null : kafka.bootstrapServers(); }
+
+    public CompletionStage<Boolean> ready() {
+        return ready(system, settings, ingesters);
+    }
+
+    /** Stops the node: HTTP, ingesters (cluster leave), Kafka clients, actor system, then the broker. */
+    @Override
+    public void close() throws Exception {
+        CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+                .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        if (kafka != null) kafka.close();
+    }
+
+    /** Completes when the actor system has terminated (e.g. after SIGTERM). */
+    public CompletionStage<?> whenTerminated() {
+        return system.getWhenTerminated();
+    }
+
+    public void closeKafka() {
+        if (kafka != null) kafka.close();
+    }
+}

@@ -1,0 +1,91 @@
+package io.mnemo.test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.StringJoiner;
+
+/** A plain HTTP client for a node under test: push, Prometheus API, readiness. */
+final class MnemoClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    record Response(int status, String body) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body, e);
+            }
+        }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1).build();
+    private final String base;
+
+    MnemoClient(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    Response push(String tenant, byte[] body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/push"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Encoding", "snappy")
+                .header("Content-Type", "application/x-protobuf")
+                .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (tenant != null) b.header("X-Scope-OrgID", tenant);
+        return send(b.build());
+    }
+
+    /** GET {@code /prometheus/api/v1/<path>} with alternating parameter names and values. */
+    Response api(String tenant, String path, String... params) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/prometheus/api/v1/" + path + query(params)))
+                .timeout(Duration.ofSeconds(120)).GET();
+        if (tenant != null) b.header("X-Scope-OrgID", tenant);
+        return send(b.build());
+    }
+
+    /** POST form variant of {@link #api}. */
+    Response apiPost(String tenant, String path, String... params) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/prometheus/api/v1/" + path))
+                .timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(query(params).replaceFirst("^\\?", "")));
+        if (tenant != null) b.header("X-Scope-OrgID", tenant);
+        return send(b.build());
+    }
+
+    Response get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build());
+    }
+
+    private static String query(String... params) {
+        if (params.length == 0) return "";
+        StringJoiner j = new StringJoiner("&", "?", "");
+        for (int i = 0; i < params.length; i += 2) {
+            j.add(URLEncoder.encode(params[i], StandardCharsets.UTF_8) + "="
+                    + URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
+        }
+        return j.toString();
+    }
+
+    private Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new RuntimeException(request.uri() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeException(e);
+        }
+    }
+}

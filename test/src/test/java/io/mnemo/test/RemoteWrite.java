@@ -1,0 +1,44 @@
+package io.mnemo.test;
+
+import io.mnemo.actors.prompb.Remote;
+import io.mnemo.tsdb.Labels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.xerial.snappy.Snappy;
+
+/** Builds remote-write 1.0 request bodies (protobuf + snappy block), as Prometheus sends them. */
+final class RemoteWrite {
+    private final Remote.WriteRequest.Builder request = Remote.WriteRequest.newBuilder();
+
+    static RemoteWrite request() {
+        return new RemoteWrite();
+    }
+
+    RemoteWrite series(Labels labels, long[] timestamps, double[] values) {
+        Remote.TimeSeries.Builder ts = Remote.TimeSeries.newBuilder();
+        for (int i = 0; i < labels.size(); i++) {
+            ts.addLabels(Remote.Label.newBuilder().setName(labels.name(i)).setValue(labels.value(i)));
+        }
+        for (int i = 0; i < timestamps.length; i++) {
+            ts.addSamples(Remote.Sample.newBuilder().setTimestamp(timestamps[i]).setValue(values[i]));
+        }
+        request.addTimeseries(ts);
+        return this;
+    }
+
+    int seriesCount() {
+        return request.getTimeseriesCount();
+    }
+
+    byte[] protobuf() {
+        return request.build().toByteArray();
+    }
+
+    byte[] encode() {
+        try {
+            return Snappy.compress(protobuf());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

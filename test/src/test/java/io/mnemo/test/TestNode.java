@@ -1,0 +1,40 @@
+package io.mnemo.test;
+
+import com.typesafe.config.Config;
+import io.mnemo.server.MnemoConfig;
+import io.mnemo.server.MnemoNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** An in-process single node on a data directory, with random free ports. */
+final class TestNode implements AutoCloseable {
+    final MnemoNode node;
+    final MnemoClient client;
+
+    private TestNode(MnemoNode node) {
+        this.node = node;
+        this.client = new MnemoClient(node.httpPort());
+    }
+
+    static TestNode start(Path dataDir, Object... extraConfig) throws Exception {
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put("mnemo.data-dir", dataDir.toString());
+        overrides.put("mnemo.http.host", "127.0.0.1");
+        overrides.put("mnemo.http.port", 0);
+        overrides.put("mnemo.kafka.embedded.port", 0);
+        overrides.put("mnemo.management.enabled", false);
+        overrides.put("pekko.remote.artery.canonical.port", 0);
+        for (int i = 0; i < extraConfig.length; i += 2) overrides.put((String) extraConfig[i], extraConfig[i + 1]);
+        Config config = MnemoConfig.load(null, overrides);
+        TestNode n = new TestNode(MnemoNode.start(config));
+        Await.until("node ready", Duration.ofSeconds(120), () -> n.client.get("/ready").status() == 200);
+        return n;
+    }
+
+    @Override
+    public void close() throws Exception {
+        node.close();
+    }
+}
