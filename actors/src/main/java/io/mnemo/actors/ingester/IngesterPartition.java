@@ -13,7 +13,9 @@ import io.mnemo.tsdb.SeriesSetCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -23,6 +25,7 @@ import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
@@ -115,8 +118,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .build();
     }
 
-    private org.apache.pekko.persistence.typed.javadsl.Effect<BatchConsumed, PartitionState> onConsumeBatch(
-            PartitionState s, ConsumeBatch c) {
+    private Effect<BatchConsumed, PartitionState> onConsumeBatch(PartitionState s, ConsumeBatch c) {
         // A restarted stream may hand us records already persisted: keep only the new ones.
         int skip = 0;
         while (skip < c.offsets().length && c.offsets()[skip] < s.nextOffset) skip++;
@@ -138,28 +140,15 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         });
     }
 
-    private org.apache.pekko.persistence.typed.javadsl.Effect<BatchConsumed, PartitionState> onSelect(
-            PartitionState s, Select c) {
-        if (!ringState.readable()) {
-            c.replyTo().tell(new SelectReply(id, ringState, null, notReadable()));
-            return Effect().none();
-        }
-        try (Querier q = s.heads.querier(c.tenant(), c.mint(), c.maxt())) {
-            SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
-            c.replyTo().tell(new SelectReply(id, ringState, SeriesSetCodec.encode(set), null));
-        } catch (RuntimeException e) {
-            c.replyTo().tell(new SelectReply(id, ringState, null, e.getMessage()));
-        }
-        return Effect().none();
+    private Effect<BatchConsumed, PartitionState> onSelect(PartitionState s, Select c) {
+        return answer(s, c.tenant(), c.mint(), c.maxt(), c.replyTo(),
+                q -> new SelectReply(id, ringState,
+                        SeriesSetCodec.encode(q.select(true, MatcherSpec.toMatchers(c.matchers()))), null),
+                error -> new SelectReply(id, ringState, null, error));
     }
 
-    private org.apache.pekko.persistence.typed.javadsl.Effect<BatchConsumed, PartitionState> onSelectLabels(
-            PartitionState s, SelectLabels c) {
-        if (!ringState.readable()) {
-            c.replyTo().tell(new LabelsReply(id, ringState, null, notReadable()));
-            return Effect().none();
-        }
-        try (Querier q = s.heads.querier(c.tenant(), c.mint(), c.maxt())) {
+    private Effect<BatchConsumed, PartitionState> onSelectLabels(PartitionState s, SelectLabels c) {
+        return answer(s, c.tenant(), c.mint(), c.maxt(), c.replyTo(), q -> {
             SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
             List<String[]> out = new ArrayList<>();
             while (set.next()) {
@@ -171,26 +160,31 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 }
                 out.add(kv);
             }
-            c.replyTo().tell(new LabelsReply(id, ringState, out.toArray(new String[0][]), null));
-        } catch (RuntimeException e) {
-            c.replyTo().tell(new LabelsReply(id, ringState, null, e.getMessage()));
-        }
-        return Effect().none();
+            return new LabelsReply(id, ringState, out.toArray(new String[0][]), null);
+        }, error -> new LabelsReply(id, ringState, null, error));
     }
 
-    private org.apache.pekko.persistence.typed.javadsl.Effect<BatchConsumed, PartitionState> onLabelQuery(
-            PartitionState s, LabelQuery c) {
-        if (!ringState.readable()) {
-            c.replyTo().tell(new StringsReply(id, ringState, null, notReadable()));
-            return Effect().none();
-        }
-        try (Querier q = s.heads.querier(c.tenant(), c.mint(), c.maxt())) {
+    private Effect<BatchConsumed, PartitionState> onLabelQuery(PartitionState s, LabelQuery c) {
+        return answer(s, c.tenant(), c.mint(), c.maxt(), c.replyTo(), q -> {
             List<String> values = c.name() == null
                     ? q.labelNames(MatcherSpec.toMatchers(c.matchers()))
                     : q.labelValues(c.name(), MatcherSpec.toMatchers(c.matchers()));
-            c.replyTo().tell(new StringsReply(id, ringState, values.toArray(new String[0]), null));
+            return new StringsReply(id, ringState, values.toArray(new String[0]), null);
+        }, error -> new StringsReply(id, ringState, null, error));
+    }
+
+    /** Answers a read from the tenant's head, or with an error when this ingester may not serve reads. */
+    private <R> Effect<BatchConsumed, PartitionState> answer(PartitionState s, String tenant, long mint, long maxt,
+                                                             ActorRef<R> replyTo, Function<Querier, R> read,
+                                                             Function<String, R> failed) {
+        if (!ringState.readable()) {
+            replyTo.tell(failed.apply(notReadable()));
+            return Effect().none();
+        }
+        try (Querier q = s.heads.querier(tenant, mint, maxt)) {
+            replyTo.tell(read.apply(q));
         } catch (RuntimeException e) {
-            c.replyTo().tell(new StringsReply(id, ringState, null, e.getMessage()));
+            replyTo.tell(failed.apply(e.getMessage()));
         }
         return Effect().none();
     }
