@@ -10,6 +10,7 @@ import io.mnemo.actors.querier.PartitionUnavailableException;
 import io.mnemo.promql.Engine;
 import io.mnemo.promql.EngineOptions;
 import io.mnemo.promql.PromQLException;
+import io.mnemo.promql.ast.Prettier;
 import io.mnemo.promql.value.Matrix;
 import io.mnemo.promql.value.Scalar;
 import io.mnemo.promql.value.StringValue;
@@ -94,6 +95,8 @@ final class PrometheusApi extends AllDirectives {
                     path("labels", () -> getOrPost(() -> run(request, "labels", params, this::labels))),
                     path(segment("label").slash(segment()).slash("values"), name ->
                             get(() -> run(request, "label_values", params, (t, p) -> labelValues(t, name, p)))),
+                    path("format_query", () -> getOrPost(() -> run(request, "format_query", params, this::formatQuery))),
+                    path("query_exemplars", () -> getOrPost(() -> run(request, "query_exemplars", params, this::queryExemplars))),
                     path(segment("status").slash("buildinfo"), () -> get(() -> complete(json(StatusCodes.OK,
                             PrometheusJson.success(PrometheusApi::buildInfo, null))))));
         })));
@@ -155,7 +158,7 @@ final class PrometheusApi extends AllDirectives {
 
     private byte[] query(String tenant, ApiParams p) {
         long time = ApiTime.parseTime("time", p.get("time"), ApiTime.now());
-        Value v = engine.instantQuery(querier.queryable(tenant), required(p, "query"), time);
+        Value v = engineFor(p).instantQuery(querier.queryable(tenant), required(p, "query"), time);
         return PrometheusJson.success(g -> writeValue(g, v), null);
     }
 
@@ -168,8 +171,37 @@ final class PrometheusApi extends AllDirectives {
                 "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer");
         if ((end - start) / step > MAX_POINTS_PER_SERIES) throw new ApiException(ApiException.BAD_DATA,
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
-        Matrix m = engine.rangeQuery(querier.queryable(tenant), required(p, "query"), start, end, step);
+        Matrix m = engineFor(p).rangeQuery(querier.queryable(tenant), required(p, "query"), start, end, step);
         return PrometheusJson.success(g -> writeValue(g, m), null);
+    }
+
+    /** The engine, or one with a shorter timeout when the request's {@code timeout} asks for one. */
+    private Engine engineFor(ApiParams p) {
+        String t = p.get("timeout");
+        if (t == null) return engine;
+        long ms = ApiTime.parseDuration("timeout", t);
+        if (ms <= 0 || ms >= engine.options().timeout().toMillis()) return engine;
+        return new Engine(engine.options().withTimeout(java.time.Duration.ofMillis(ms)));
+    }
+
+    private byte[] formatQuery(String tenant, ApiParams p) {
+        String formatted = Prettier.format(engine.parser().parseExpr(required(p, "query")));
+        return PrometheusJson.success(g -> g.writeString(formatted), null);
+    }
+
+    /**
+     * Exemplars are not stored yet (as in Mimir with its default exemplar limit of 0): validates
+     * the request like Prometheus and answers an empty list.
+     */
+    private byte[] queryExemplars(String tenant, ApiParams p) {
+        engine.parser().parseExpr(required(p, "query"));
+        long start = ApiTime.parseTime("start", p.get("start"), ApiTime.MIN_TIME);
+        long end = ApiTime.parseTime("end", p.get("end"), ApiTime.MAX_TIME);
+        if (end < start) throw new ApiException(ApiException.BAD_DATA, "end timestamp must not be before start timestamp");
+        return PrometheusJson.success(g -> {
+            g.writeStartArray();
+            g.writeEndArray();
+        }, null);
     }
 
     private byte[] series(String tenant, ApiParams p) {
