@@ -10,6 +10,7 @@ public record MnemoSettings(
         Path dataDir,
         List<String> roles,
         String zone,
+        List<String> zones,
         boolean multitenancyEnabled,
         String noAuthTenant,
         String topic,
@@ -22,8 +23,9 @@ public record MnemoSettings(
         int maxLabelValueLength,
         int ingesterMaxBatchRecords,
         Duration ingesterMaxBatchWait,
-        long activeLagThreshold,
         Duration lagRefreshInterval,
+        long activeLagThreshold,
+        Duration heartbeatTimeout,
         Duration blockRange,
         Duration lookbackDelta,
         Duration queryTimeout,
@@ -32,10 +34,15 @@ public record MnemoSettings(
 
     public static MnemoSettings from(Config root) {
         Config c = root.getConfig("mnemo");
+        if (!c.getStringList("zones").contains(c.getString("zone"))) {
+            throw new IllegalArgumentException("mnemo.zone \"" + c.getString("zone") + "\" is not in mnemo.zones "
+                    + c.getStringList("zones"));
+        }
         return new MnemoSettings(
                 Path.of(c.getString("data-dir")),
                 c.getStringList("roles"),
                 c.getString("zone"),
+                c.getStringList("zones"),
                 c.getBoolean("multitenancy-enabled"),
                 c.getString("no-auth-tenant"),
                 c.getString("kafka.topic"),
@@ -48,8 +55,9 @@ public record MnemoSettings(
                 c.getInt("distributor.max-label-value-length"),
                 c.getInt("ingester.max-batch-records"),
                 c.getDuration("ingester.max-batch-wait"),
-                c.getLong("ingester.active-lag-threshold"),
                 c.getDuration("ingester.lag-refresh-interval"),
+                c.getLong("ring.active-lag-threshold"),
+                c.getDuration("ring.heartbeat-timeout"),
                 c.getDuration("ingester.block-range"),
                 c.getDuration("querier.lookback-delta"),
                 c.getDuration("querier.timeout"),

@@ -6,7 +6,10 @@ import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.distributor.Distributor;
 import io.mnemo.actors.querier.IngesterQuerier;
+import io.mnemo.cluster.Ring;
+import io.mnemo.cluster.RingKeeper;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import org.apache.pekko.actor.typed.ActorRef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,20 +32,24 @@ public final class MnemoRoutes extends AllDirectives {
     private final Supplier<CompletionStage<Boolean>> ready;
     private final PushRoute push;
     private final PrometheusApi prometheusApi;
+    private final RingRoutes ring;
 
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
-                       IngesterQuerier querier, Supplier<CompletionStage<Boolean>> ready) {
+                       IngesterQuerier querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
+                       Supplier<CompletionStage<Boolean>> ready) {
         this.metrics = metrics;
         this.ready = ready;
         Tenants tenants = new Tenants(settings);
         this.push = new PushRoute(settings, metrics, distributor, tenants);
         this.prometheusApi = new PrometheusApi(settings, metrics, querier, tenants);
+        this.ring = new RingRoutes(ring, ringKeeper);
     }
 
     public Route routes() {
         return concat(
                 path(segment("api").slash("v1").slash("push"), () -> post(push::route)),
                 pathPrefix(segment("prometheus").slash("api").slash("v1"), prometheusApi::route),
+                ring.route(),
                 path("ready", () -> get(this::ready)),
                 path("metrics", () -> get(this::metrics)));
     }

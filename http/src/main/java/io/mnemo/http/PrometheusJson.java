@@ -50,7 +50,7 @@ final class PrometheusJson {
         });
     }
 
-    private static byte[] write(DataWriter w) {
+    static byte[] write(DataWriter w) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             w.write(g);

@@ -27,6 +27,13 @@ public final class MnemoConfig {
         return derive(base.resolve());
     }
 
+    /** Mnemo's roles, plus {@code ingester-<zone>}: the zone's ingester entities live only there. */
+    static java.util.List<String> clusterRoles(Config c) {
+        java.util.List<String> roles = new java.util.ArrayList<>(c.getStringList("mnemo.roles"));
+        if (roles.contains("ingester")) roles.add(io.mnemo.cluster.IngesterId.entityTypeName(c.getString("mnemo.zone")));
+        return roles;
+    }
+
     /** Fills in settings that follow from others: directories under the data dir, and ports. */
     static Config derive(Config c) {
         Path dataDir = Path.of(c.getString("mnemo.data-dir")).toAbsolutePath();
@@ -36,7 +43,7 @@ public final class MnemoConfig {
                         ConfigValueFactory.fromAnyRef(dataDir.resolve("journal").toString()))
                 .withValue("mnemo.persistence.snapshot-store.dir",
                         ConfigValueFactory.fromAnyRef(dataDir.resolve("snapshots").toString()))
-                .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(c.getStringList("mnemo.roles")));
+                .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(clusterRoles(c)));
         return derived.withFallback(c);
     }
 }

@@ -11,7 +11,16 @@ import io.mnemo.actors.ingester.IngesterSharding;
 import io.mnemo.actors.ingester.PartitionConsumer;
 import io.mnemo.actors.ingester.PartitionOffsets;
 import io.mnemo.actors.querier.IngesterQuerier;
+import io.mnemo.cluster.Ring;
+import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.Member;
 import io.mnemo.http.MnemoRoutes;
 import io.mnemo.server.kafka.EmbeddedKafka;
 import io.mnemo.server.kafka.Topics;
@@ -97,17 +106,21 @@ public final class MnemoNode implements AutoCloseable {
             MnemoMetrics metrics = new MnemoMetrics(registry);
 
             String node = cluster.selfMember().address().toString();
+            Ring ring = new Ring(() -> unreachableNodes(system), settings.heartbeatTimeout());
+            ActorRef<RingKeeper.Command> ringKeeper = system.systemActorOf(RingKeeper.create(ring), "ring-keeper", Props.empty());
             PartitionOffsets offsets = new PartitionOffsets(bootstrap, settings.topic());
-            IngesterSharding ingesters = settings.hasRole("ingester")
-                    ? IngesterSharding.host(system, settings.zone(), partitions, new IngesterPartition.Deps(settings, metrics,
-                            new PartitionConsumer(bootstrap, settings.topic(), settings.ingesterMaxBatchRecords(),
-                                    settings.ingesterMaxBatchWait()), offsets, node))
-                    : IngesterSharding.proxy(system, settings.zone(), partitions);
+            IngesterPartition.Deps deps = new IngesterPartition.Deps(settings, metrics,
+                    new PartitionConsumer(bootstrap, settings.topic(), settings.ingesterMaxBatchRecords(),
+                            settings.ingesterMaxBatchWait()), offsets, node, ringKeeper);
+            Map<String, IngesterSharding> zones = new LinkedHashMap<>();
+            for (String zone : settings.zones()) zones.put(zone, IngesterSharding.init(system, zone, partitions, deps));
+            IngesterSharding ingesters = zones.get(settings.zone());
             Distributor distributor = new Distributor(settings, metrics, bootstrap, system);
-            IngesterQuerier querier = new IngesterQuerier(ingesters, settings.ingesterQueryTimeout());
+            IngesterQuerier querier = new IngesterQuerier(zones, partitions, ring, settings.zone(),
+                    settings.ingesterQueryTimeout());
 
             MnemoSettings nodeSettings = settings;
-            MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier,
+            MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper,
                     () -> ready(system, nodeSettings, ingesters));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
@@ -126,6 +139,10 @@ public final class MnemoNode implements AutoCloseable {
             if (settings.hasRole("ingester")) {
                 awaitUp(cluster, Duration.ofSeconds(30));
                 ingesters.wakeAll();
+                // Without remembered entities, a partition whose node died restarts on another
+                // node only when messaged: keep waking them.
+                system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(5), Duration.ofSeconds(5),
+                        ingesters::wakeAll, system.executionContext());
             }
             return mnemo;
         } catch (Exception e) {
@@ -144,13 +161,26 @@ public final class MnemoNode implements AutoCloseable {
         }
     }
 
-    /** Ready when this node is an Up member and every ingester it hosts is ACTIVE. */
+    /**
+     * Ready when this node is an Up member and hosts ingesters, all ACTIVE (an ingester node with no
+     * partition allocated yet is not ready).
+     */
     static CompletionStage<Boolean> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters) {
         if (Cluster.get(system).selfMember().status() != MemberStatus.up()) return CompletableFuture.completedFuture(false);
         if (!settings.hasRole("ingester")) return CompletableFuture.completedFuture(true);
-        return ingesters.statuses(Duration.ofSeconds(2))
-                .thenApply(list -> list.stream().allMatch(s -> s.state() == RingState.ACTIVE))
+        Duration timeout = Duration.ofSeconds(2);
+        return ingesters.localPartitions(timeout)
+                .thenCompose(local -> local.isEmpty()
+                        ? CompletableFuture.completedFuture(false)
+                        : ingesters.statuses(local, timeout)
+                                .thenApply(list -> list.stream().allMatch(s -> s.state() == RingState.ACTIVE)))
                 .exceptionally(e -> false);
+    }
+
+    private static Set<String> unreachableNodes(ActorSystem<?> system) {
+        Set<String> out = new HashSet<>();
+        for (Member m : Cluster.get(system).state().getUnreachable()) out.add(m.address().toString());
+        return out;
     }
 
     public int httpPort() {

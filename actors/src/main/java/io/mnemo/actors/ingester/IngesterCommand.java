@@ -13,6 +13,9 @@ public sealed interface IngesterCommand extends MnemoSerializable {
     /** Starts the entity (sharding creates it on first message); answers nothing. */
     record Wake() implements IngesterCommand {}
 
+    /** Stop serving this partition here (node leaving, or shard handed off): LEAVING, then stop. */
+    record Leave() implements IngesterCommand {}
+
     /**
      * A batch of consecutive records fetched from the partition, to be persisted as one journal
      * event and then applied to the heads. Sent only by the entity's own consumer stream.

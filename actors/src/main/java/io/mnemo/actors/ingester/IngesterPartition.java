@@ -4,7 +4,9 @@ import io.mnemo.actors.MatcherSpec;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.ingester.IngesterCommand.*;
+import io.mnemo.cluster.IngesterDesc;
 import io.mnemo.cluster.IngesterId;
+import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;
@@ -45,7 +47,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
 
     /** Everything an ingester needs from its node. */
     public record Deps(MnemoSettings settings, MnemoMetrics metrics, PartitionConsumer consumer,
-                       PartitionOffsets offsets, String nodeAddress) {}
+                       PartitionOffsets offsets, String nodeAddress, ActorRef<RingKeeper.Command> ringKeeper) {}
 
     private final IngesterId id;
     private final ActorContext<IngesterCommand> ctx;
@@ -56,6 +58,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
 
     private RingState ringState = RingState.PENDING;
     private long endOffset = -1;
+    private long lastHeartbeat;
     private Consumer.Control consumerControl;
 
     public static Behavior<IngesterCommand> create(IngesterId id, Deps deps) {
@@ -83,6 +86,11 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     public CommandHandler<IngesterCommand, BatchConsumed, PartitionState> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Wake.class, (s, c) -> Effect().none())
+                .onCommand(Leave.class, (s, c) -> {
+                    setRingState(RingState.LEAVING);
+                    heartbeat(s, true);
+                    return Effect().stop();
+                })
                 .onCommand(ConsumeBatch.class, this::onConsumeBatch)
                 .onCommand(Select.class, this::onSelect)
                 .onCommand(SelectLabels.class, this::onSelectLabels)
@@ -218,6 +226,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     log.info("Ingester {}: journal replayed, {} series, resuming partition at offset {}",
                             id, s.heads.numSeries(), s.nextOffset);
                     setRingState(RingState.JOINING);
+                    heartbeat(s, true);
                     updateLag(s);
                     timers.startTimerWithFixedDelay(new RefreshLag(), Duration.ZERO, deps.settings().lagRefreshInterval());
                     startConsumer(s);
@@ -241,10 +250,23 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
         if (lag >= 0) deps.metrics().ingesterLag.labelValues(id.zone(), partitionLabel).set(lag);
         deps.metrics().headSeries.labelValues(id.zone(), partitionLabel).set(s.heads.numSeries());
+        boolean changed = false;
         if (ringState == RingState.JOINING && lag >= 0 && lag <= deps.settings().activeLagThreshold()) {
             setRingState(RingState.ACTIVE);
+            changed = true;
             log.info("Ingester {}: ACTIVE at offset {} ({} series)", id, s.nextOffset, s.heads.numSeries());
         }
+        heartbeat(s, changed);
+    }
+
+    /** Reports this ingester to the ring: at once on a state change, else at most once a second. */
+    private void heartbeat(PartitionState s, boolean force) {
+        long now = System.currentTimeMillis();
+        if (!force && now - lastHeartbeat < 1000) return;
+        lastHeartbeat = now;
+        long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
+        deps.ringKeeper().tell(new RingKeeper.Heartbeat(
+                new IngesterDesc(id, ringState, deps.nodeAddress(), now, lag, s.nextOffset)));
     }
 
     private void setRingState(RingState next) {

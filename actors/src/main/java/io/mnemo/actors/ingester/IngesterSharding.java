@@ -7,6 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -20,12 +23,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * made sticky per partition.
  */
 public final class IngesterSharding {
+    private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final EntityTypeKey<IngesterCommand> typeKey;
     private final String zone;
     private final int partitions;
 
     private IngesterSharding(ActorSystem<?> system, String zone, int partitions) {
+        this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.typeKey = typeKey(zone);
         this.zone = zone;
@@ -36,25 +41,18 @@ public final class IngesterSharding {
         return EntityTypeKey.create(IngesterCommand.class, IngesterId.entityTypeName(zone));
     }
 
-    /** Hosts the zone's ingester entities on this node (a node with the ingester role). */
-    public static IngesterSharding host(ActorSystem<?> system, String zone, int partitions, IngesterPartition.Deps deps) {
+    /**
+     * Starts the zone's entity type on this node: it hosts the zone's ingesters when it has the
+     * zone's ingester role ({@code ingester-<zone>}), and is only a proxy to them otherwise (then
+     * {@code deps} is never used and may be null).
+     */
+    public static IngesterSharding init(ActorSystem<?> system, String zone, int partitions, IngesterPartition.Deps deps) {
         IngesterSharding s = new IngesterSharding(system, zone, partitions);
         s.sharding.init(Entity.of(s.typeKey, ctx -> IngesterPartition.create(
                         new IngesterId(zone, Integer.parseInt(ctx.getEntityId())), deps))
                 .withMessageExtractor(new PartitionExtractor())
-                .withRole("ingester"));
-        return s;
-    }
-
-    /** Reaches the zone's ingesters from a node that does not host them (a proxy). */
-    public static IngesterSharding proxy(ActorSystem<?> system, String zone, int partitions) {
-        IngesterSharding s = new IngesterSharding(system, zone, partitions);
-        // On a node without the ingester role, init only starts a proxy: the factory never runs.
-        s.sharding.init(Entity.<IngesterCommand>of(s.typeKey, ctx -> {
-                    throw new IllegalStateException("ingesters run only on nodes with the ingester role");
-                })
-                .withMessageExtractor(new PartitionExtractor())
-                .withRole("ingester"));
+                .withStopMessage(new IngesterCommand.Leave())
+                .withRole(IngesterId.entityTypeName(zone)));
         return s;
     }
 
@@ -71,10 +69,24 @@ public final class IngesterSharding {
         for (int p = 0; p < partitions; p++) ingester(p).tell(new IngesterCommand.Wake());
     }
 
-    /** Status of every ingester of the zone, in partition order. */
-    public CompletionStage<List<IngesterCommand.IngesterStatus>> statuses(Duration timeout) {
+    /** The partitions of this zone whose ingesters run on this node. */
+    public CompletionStage<java.util.Set<Integer>> localPartitions(Duration timeout) {
+        return AskPattern.<ClusterShardingQuery, org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
+                        sharding.shardState(), replyTo -> new GetShardRegionState(typeKey, replyTo), timeout, system.scheduler())
+                .thenApply(state -> {
+                    java.util.Set<Integer> out = new java.util.TreeSet<>();
+                    for (org.apache.pekko.cluster.sharding.ShardRegion.ShardState shard : state.getShards()) {
+                        out.add(Integer.parseInt(shard.shardId()));
+                    }
+                    return out;
+                });
+    }
+
+    /** Status of the given partitions' ingesters. */
+    public CompletionStage<List<IngesterCommand.IngesterStatus>> statuses(java.util.Collection<Integer> partitionIds,
+                                                                          Duration timeout) {
         List<CompletableFuture<IngesterCommand.IngesterStatus>> all = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
+        for (int p : partitionIds) {
             all.add(ingester(p).<IngesterCommand.IngesterStatus>ask(IngesterCommand.GetStatus::new, timeout)
                     .toCompletableFuture());
         }

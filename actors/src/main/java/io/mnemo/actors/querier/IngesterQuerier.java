@@ -6,6 +6,10 @@ import io.mnemo.actors.ingester.IngesterCommand.LabelsReply;
 import io.mnemo.actors.ingester.IngesterCommand.SelectReply;
 import io.mnemo.actors.ingester.IngesterCommand.StringsReply;
 import io.mnemo.actors.ingester.IngesterSharding;
+import io.mnemo.cluster.IngesterId;
+import io.mnemo.cluster.Ring;
+import io.mnemo.cluster.RingView;
+import java.util.Map;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;
@@ -30,11 +34,22 @@ import org.apache.pekko.actor.typed.ActorRef;
  * answered; a partition without an answer fails the whole call.
  */
 public final class IngesterQuerier {
-    private final IngesterSharding ingesters;
+    private final Map<String, IngesterSharding> zones;
+    private final int partitions;
+    private final Ring ring;
+    private final String ownZone;
     private final Duration timeout;
 
-    public IngesterQuerier(IngesterSharding ingesters, Duration timeout) {
-        this.ingesters = ingesters;
+    /**
+     * @param zones   every zone's ingester entity type, by zone
+     * @param ownZone the zone whose ingesters are preferred (the querier's own)
+     */
+    public IngesterQuerier(Map<String, IngesterSharding> zones, int partitions, Ring ring, String ownZone,
+                           Duration timeout) {
+        this.zones = zones;
+        this.partitions = partitions;
+        this.ring = ring;
+        this.ownZone = ownZone;
         this.timeout = timeout;
     }
 
@@ -103,13 +118,26 @@ public final class IngesterQuerier {
         if (error != null) throw new PartitionUnavailableException("partition " + ingester + " unavailable: " + error);
     }
 
+    /**
+     * Asks one readable ingester of every partition, chosen from the ring: ACTIVE before LEAVING,
+     * this querier's zone before others. A partition without one fails the call.
+     */
     private <R> List<R> askAll(BiFunction<Integer, ActorRef<R>, IngesterCommand> message) {
-        int n = ingesters.partitions();
+        int n = partitions;
+        RingView view = ring.view();
+        List<IngesterId> readers = new ArrayList<>(n);
+        for (int p = 0; p < n; p++) {
+            final int partition = p;
+            IngesterId reader = view.readerFor(p, ownZone).map(RingView.Member::id).orElseThrow(() ->
+                    new PartitionUnavailableException("partition " + partition + " has no readable ingester ("
+                            + view.describePartition(partition) + ")"));
+            readers.add(reader);
+        }
         List<CompletableFuture<R>> futures = new ArrayList<>(n);
         for (int p = 0; p < n; p++) {
             final int partition = p;
-            futures.add(ingesters.ingester(p).<R>ask(replyTo -> message.apply(partition, replyTo), timeout)
-                    .toCompletableFuture());
+            futures.add(zones.get(readers.get(p).zone()).ingester(p)
+                    .<R>ask(replyTo -> message.apply(partition, replyTo), timeout).toCompletableFuture());
         }
         List<R> out = new ArrayList<>(n);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -117,7 +145,7 @@ public final class IngesterQuerier {
             try {
                 out.add(futures.get(p).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             } catch (TimeoutException | ExecutionException e) {
-                throw new PartitionUnavailableException("partition " + p + " of zone " + ingesters.zone()
+                throw new PartitionUnavailableException("ingester " + readers.get(p)
                         + " did not answer within " + timeout + ": " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
