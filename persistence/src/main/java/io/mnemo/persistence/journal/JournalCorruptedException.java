@@ -14,8 +14,9 @@ public final class JournalCorruptedException extends IOException {
 
     JournalCorruptedException(Path file, long offset, String reason) {
         super("journal file " + file + " is corrupt at offset " + offset + ": " + reason
-                + ". Refusing to skip records; restore the file from a backup, or truncate it at offset "
-                + offset + " (dropping every later event of this persistence id) and restart.");
+                + ". Refusing to skip records; restore the file from a backup, or restart with "
+                + "mnemo.persistence.journal.repair = on (the server's --journal.repair) to truncate the log at "
+                + "offset " + offset + ", dropping every later event of this persistence id.");
         this.file = file;
         this.offset = offset;
     }

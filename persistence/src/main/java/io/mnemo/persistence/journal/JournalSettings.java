@@ -13,8 +13,10 @@ import java.time.Duration;
  *     persistence id share a frame up to this size. Replay holds one frame in memory.
  * @param fsyncInterval null for {@code fsync = always} (force before acknowledging every batch);
  *     otherwise writes are acknowledged once in the page cache and forced at this interval
+ * @param repair verify every segment when a persistence id's log opens, and truncate the log at
+ *     the first damage instead of failing (the operator's {@code --journal.repair})
  */
-record JournalSettings(Path dir, long segmentSize, int maxFrameSize, Duration fsyncInterval) {
+record JournalSettings(Path dir, long segmentSize, int maxFrameSize, Duration fsyncInterval, boolean repair) {
 
     static JournalSettings from(Config config) {
         Path dir = Path.of(config.getString("dir"));
@@ -33,7 +35,7 @@ record JournalSettings(Path dir, long segmentSize, int maxFrameSize, Duration fs
                 throw new IllegalArgumentException("fsync must be 'always' or a positive duration, was " + interval);
             }
         }
-        return new JournalSettings(dir, segmentSize, (int) maxFrame, interval);
+        return new JournalSettings(dir, segmentSize, (int) maxFrame, interval, config.getBoolean("repair"));
     }
 
     boolean fsyncAlways() {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Only the journal's writer thread appends and deletes; replays run on other threads and read
  * a snapshot of the segment list, bounded by the committed size of the last segment so they never
  * see a half-written frame. The log opens lazily: the first use scans the last segment, truncates
- * a torn tail and learns the highest sequence number.
+ * a torn tail and learns the highest sequence number. With {@code repair} on, the open first
+ * verifies every segment and truncates the log at the first damage it finds.
  */
 final class PersistenceIdLog {
 
@@ -87,8 +88,11 @@ final class PersistenceIdLog {
         deletedTo = 0;
         if (Files.isDirectory(dir)) {
             PersistenceIdDirectory.verify(dir, persistenceId);
-            deletedTo = readDeletedTo();
             segments.addAll(listSegments());
+            deletedTo = readDeletedTo();
+            if (settings.repair()) {
+                repairBeforeLastSegment();
+            }
             while (!segments.isEmpty()) {
                 Segment last = segments.get(segments.size() - 1);
                 long[] tail = recoverTail(last);
@@ -139,7 +143,11 @@ final class PersistenceIdLog {
                     frame = reader.next();
                 } catch (SegmentReader.BadFrameException bad) {
                     if (!isTornTail(reader, bad, lastSeq)) {
-                        throw new JournalCorruptedException(segment.path(), bad.offset, bad.getMessage());
+                        if (!settings.repair()) {
+                            throw new JournalCorruptedException(segment.path(), bad.offset, bad.getMessage());
+                        }
+                        truncateAtDamage(segment, reader, bad, lastSeq);
+                        return new long[] {bad.offset, lastSeq};
                     }
                     log.warn("Truncating torn record at the tail of journal file {} at offset {} ({} bytes dropped, "
                             + "persistence id [{}]): {}", segment.path(), bad.offset, fileSize - bad.offset,
@@ -169,22 +177,108 @@ final class PersistenceIdLog {
         return !reader.validFrameFollows(bad.offset + 1, lastSeq);
     }
 
+    // ---------------------------------------------------------------- repair
+
+    /**
+     * Verifies every segment but the last (which {@link #recoverTail} checks) and, at the first bad
+     * frame, truncates the log there. Segments before the last were forced before the next one was
+     * started, so any bad frame in them is damage, never a torn write.
+     */
+    private void repairBeforeLastSegment() throws IOException {
+        for (int i = 0; i < segments.size() - 1; i++) {
+            Segment segment = segments.get(i);
+            long lastSeq = 0;
+            try (SegmentReader reader = new SegmentReader(segment.path(), Long.MAX_VALUE)) {
+                while (true) {
+                    SegmentReader.Frame frame;
+                    try {
+                        frame = reader.next();
+                    } catch (SegmentReader.BadFrameException bad) {
+                        truncateAtDamage(segment, reader, bad, lastSeq);
+                        return;
+                    }
+                    if (frame == null) {
+                        break;
+                    }
+                    lastSeq = frame.lastSequenceNr;
+                }
+            }
+        }
+    }
+
+    /**
+     * Cuts the log at a bad frame: deletes every later segment, newest first, then truncates the
+     * damaged one. In that order a crash part-way leaves the damage in place to be found again,
+     * never a later segment behind a hole (whose events would replay as if nothing were missing).
+     * Empties the segment list after the damaged one; the caller re-reads the damaged one's tail.
+     */
+    private void truncateAtDamage(Segment segment, SegmentReader reader, SegmentReader.BadFrameException bad,
+            long lastGoodSequenceNr) throws IOException {
+        int index = segments.indexOf(segment);
+        long droppedRecords = reader.countRecordsFrom(bad.offset + 1);
+        long droppedBytes = reader.limit() - bad.offset;
+        List<Segment> later = new ArrayList<>(segments.subList(index + 1, segments.size()));
+        for (int i = later.size() - 1; i >= 0; i--) {
+            Path f = later.get(i).path();
+            long size = Files.size(f);
+            try (SegmentReader r = new SegmentReader(f, size)) {
+                droppedRecords += r.countRecordsFrom(0);
+            }
+            droppedBytes += size;
+            Files.delete(f);
+            DurableFiles.syncDirectory(dir);
+        }
+        segments.subList(index + 1, segments.size()).clear();
+        try (FileChannel ch = FileChannel.open(segment.path(), StandardOpenOption.WRITE)) {
+            ch.truncate(bad.offset);
+            ch.force(true);
+        }
+        log.error("Repairing journal of persistence id [{}]: journal file {} is corrupt at offset {} ({}). "
+                        + "Truncated it at that offset and deleted {} later segment(s): {} bytes and at least {} "
+                        + "intact event(s) after the damage are dropped; the log now ends at sequence number {}.",
+                persistenceId, segment.path(), bad.offset, bad.getMessage(), later.size(), droppedBytes,
+                droppedRecords, lastGoodSequenceNr > 0 ? lastGoodSequenceNr : segment.baseSequenceNr() - 1);
+    }
+
     private long readDeletedTo() throws IOException {
         Path file = dir.resolve(DELETED_TO_FILE);
         if (!Files.exists(file)) {
             return 0;
         }
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
+        String damage = null;
+        long value = 0;
         if (b.remaining() != 12) {
-            throw new JournalCorruptedException(file, 0, "expected 12 bytes, found " + b.remaining());
+            damage = "expected 12 bytes, found " + b.remaining();
+        } else {
+            value = b.getLong();
+            CRC32C crc = new CRC32C();
+            crc.update(b.array(), 0, 8);
+            if ((int) crc.getValue() != b.getInt()) {
+                damage = "CRC32C mismatch";
+            }
         }
-        long value = b.getLong();
+        if (damage == null) {
+            return value;
+        }
+        if (!settings.repair()) {
+            throw new JournalCorruptedException(file, 0, damage);
+        }
+        // Everything below the oldest segment was deleted for sure; events of that segment up to
+        // the lost point may replay again, which is harmless as they are covered by a snapshot.
+        long assumed = segments.isEmpty() ? 0 : segments.get(0).baseSequenceNr() - 1;
+        log.error("Repairing journal of persistence id [{}]: deletion marker {} is corrupt ({}); assuming events "
+                + "up to sequence number {} are deleted and rewriting it", persistenceId, file, damage, assumed);
+        writeDeletedTo(assumed);
+        return assumed;
+    }
+
+    private void writeDeletedTo(long value) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(12).putLong(value);
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, 8);
-        if ((int) crc.getValue() != b.getInt()) {
-            throw new JournalCorruptedException(file, 0, "CRC32C mismatch");
-        }
-        return value;
+        b.putInt((int) crc.getValue());
+        DurableFiles.writeAtomically(dir.resolve(DELETED_TO_FILE), b.array());
     }
 
     // ---------------------------------------------------------------- writing (writer thread only)
@@ -295,11 +389,7 @@ final class PersistenceIdLog {
             return;
         }
         PersistenceIdDirectory.create(root, persistenceId);
-        ByteBuffer b = ByteBuffer.allocate(12).putLong(target);
-        CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, 8);
-        b.putInt((int) crc.getValue());
-        DurableFiles.writeAtomically(dir.resolve(DELETED_TO_FILE), b.array());
+        writeDeletedTo(target);
         deletedTo = target;
 
         int drop = 0;

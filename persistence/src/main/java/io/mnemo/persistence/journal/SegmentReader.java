@@ -35,6 +35,7 @@ final class SegmentReader implements Closeable {
         int length;
         long firstSequenceNr;
         long lastSequenceNr;
+        int records;
 
         FrameFormat.Cursor cursor() {
             return new FrameFormat.Cursor(body, length);
@@ -117,7 +118,9 @@ final class SegmentReader implements Closeable {
             FrameFormat.Cursor cursor = frame.cursor();
             long first = -1;
             long last = previousSequenceNr;
+            int records = 0;
             while (cursor.next()) {
+                records++;
                 long seq = cursor.sequenceNr();
                 if (seq <= last) {
                     throw new BadFrameException(offset, end, "sequence number " + seq + " does not follow " + last);
@@ -129,6 +132,7 @@ final class SegmentReader implements Closeable {
             }
             frame.firstSequenceNr = first;
             frame.lastSequenceNr = last;
+            frame.records = records;
             previousSequenceNr = last;
         } catch (IllegalArgumentException e) {
             throw new BadFrameException(offset, end, "malformed frame body: " + e.getMessage());
@@ -149,13 +153,21 @@ final class SegmentReader implements Closeable {
      * True if a valid frame with records above {@code previousSequenceNr} starts anywhere after
      * {@code from}. Used once a bad frame was found, to tell a torn tail (garbage up to the end)
      * from damage in the middle (valid data follows), even when the damage hit a length field and
-     * frame boundaries are lost. Candidates must pass cheap structural checks before the CRC.
+     * frame boundaries are lost.
      */
     boolean validFrameFollows(long from, long previousSequenceNr) throws IOException {
+        return findValidFrame(from, previousSequenceNr) >= 0;
+    }
+
+    /**
+     * Offset of the first valid frame with records above {@code previousSequenceNr} at or after
+     * {@code from}, or -1. Candidates must pass cheap structural checks before the CRC.
+     */
+    long findValidFrame(long from, long previousSequenceNr) throws IOException {
         long span = limit - from;
         int minFrame = FrameFormat.HEADER_BYTES + 5 + 16;
         if (span < minFrame) {
-            return false;
+            return -1;
         }
         if (span > Integer.MAX_VALUE - 8) {
             throw new IOException("cannot verify " + span + " bytes after offset " + from + " of " + file);
@@ -180,10 +192,33 @@ final class SegmentReader implements Closeable {
             crc.reset();
             crc.update(tail, body, length);
             if ((int) crc.getValue() == b.getInt(p + 4)) {
-                return true;
+                return from + p;
             }
         }
-        return false;
+        return -1;
+    }
+
+    /**
+     * Counts the records of the valid frames at or after {@code from}, skipping over damage. A
+     * repair uses it to report what it drops; records inside damaged frames cannot be counted.
+     */
+    long countRecordsFrom(long from) throws IOException {
+        long count = 0;
+        long at = findValidFrame(from, 0);
+        while (at >= 0) {
+            position = at;
+            previousSequenceNr = 0;
+            try {
+                Frame f;
+                while ((f = next()) != null) {
+                    count += f.records;
+                }
+                return count;
+            } catch (BadFrameException bad) {
+                at = findValidFrame(bad.offset + 1, 0);
+            }
+        }
+        return count;
     }
 
     @Override

@@ -63,26 +63,22 @@ public final class LocalSnapshotStore extends SnapshotStore {
             }
             Entry newest = matching.get(0);
             SnapshotFile.Content c = SnapshotFile.decode(newest.file(), Files.readAllBytes(newest.file()));
-            Object snapshot;
-            try {
-                snapshot = serialization.deserialize(c.bytes(), c.serializerId(), c.manifest()).get();
-            } catch (Exception e) {
-                throw new IOException("cannot deserialize snapshot file " + newest.file() + " (serializer "
-                        + c.serializerId() + ", manifest [" + c.manifest() + "]): " + e, e);
-            }
-            return Optional.of(SelectedSnapshot.create(newest.metadata(), snapshot));
+            Object snapshot = deserialize(newest.file(), c.snapshot());
+            SnapshotMetadata metadata = c.metadata() == null
+                    ? newest.metadata()
+                    : newest.metadata().withMetadata(deserialize(newest.file(), c.metadata()));
+            return Optional.of(SelectedSnapshot.create(metadata, snapshot));
         });
     }
 
     @Override
     public Future<Void> doSaveAsync(SnapshotMetadata metadata, Object snapshot) {
         return onIo(() -> {
-            Serializer serializer = serialization.findSerializerFor(snapshot);
-            String manifest = Serializers.manifestFor(serializer, snapshot);
-            byte[] bytes = Serialization$.MODULE$.withTransportInformation(system, () -> serializer.toBinary(snapshot));
+            SnapshotFile.Value meta = metadata.metadata().isDefined() ? serialize(metadata.metadata().get()) : null;
+            byte[][] content = SnapshotFile.encode(serialize(snapshot), meta);
             Path dir = PersistenceIdDirectory.create(root, metadata.persistenceId());
             Path file = dir.resolve(SnapshotFile.name(metadata.sequenceNr(), metadata.timestamp()));
-            DurableFiles.writeAtomically(file, SnapshotFile.encode(serializer.identifier(), manifest, bytes));
+            DurableFiles.writeAtomically(file, content);
             return null;
         });
     }
@@ -149,6 +145,23 @@ public final class LocalSnapshotStore extends SnapshotStore {
         }
         found.sort(Comparator.comparing(Entry::metadata, NEWEST_FIRST));
         return found;
+    }
+
+    private SnapshotFile.Value serialize(Object o) {
+        Serializer serializer = serialization.findSerializerFor(o);
+        String manifest = Serializers.manifestFor(serializer, o);
+        // transport information lets serializers write ActorRefs with this system's address
+        byte[] bytes = Serialization$.MODULE$.withTransportInformation(system, () -> serializer.toBinary(o));
+        return new SnapshotFile.Value(serializer.identifier(), manifest, bytes);
+    }
+
+    private Object deserialize(Path file, SnapshotFile.Value v) throws IOException {
+        try {
+            return serialization.deserialize(v.bytes(), v.serializerId(), v.manifest()).get();
+        } catch (Exception e) {
+            throw new IOException("cannot deserialize snapshot file " + file + " (serializer "
+                    + v.serializerId() + ", manifest [" + v.manifest() + "]): " + e, e);
+        }
     }
 
     private interface IoTask<T> {

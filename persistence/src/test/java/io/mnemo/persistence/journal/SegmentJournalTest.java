@@ -319,6 +319,115 @@ class SegmentJournalTest {
         assertRecoveryFailsAt(damaged, second.offset());
     }
 
+    @Test
+    void repairTruncatesTheLastSegmentAtTheDamageAndTheLogContinues() throws Exception {
+        restart("");
+        List<byte[]> payloads = payloads(10, 500, 15);
+        appendAll(kit, spawn(PID), payloads);
+        kit.shutdownTestKit();
+        kit = null;
+
+        Path segment = JournalFiles.segments(data, PID).get(0);
+        JournalFiles.FrameInfo third = JournalFiles.frames(segment).get(2);
+        JournalFiles.flipByte(segment, third.offset() + 100);
+
+        String repair = "mnemo.persistence.journal.repair = on";
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        restart(repair);
+        Live live = live(PID);
+        releaseLogs(logs);
+        long kept = third.firstSequenceNr() - 1;
+        assertEvents(payloads.subList(0, (int) kept), 1, live.recovered().state().events());
+        assertEquals(kept, live.recovered().lastSequenceNr());
+        assertEquals(third.offset(), Files.size(segment), "truncated at the damaged frame");
+        assertRepairLogged(logs, segment, third.offset(), 0, 10 - third.lastSequenceNr());
+
+        // the log continues right after what was kept, and needs no repair on the next start
+        List<byte[]> more = payloads(4, 500, 16);
+        appendAll(kit, live.ref(), more);
+        restart("");
+        TestEntity.Recovered recovered = recover(kit, PID);
+        List<byte[]> all = new ArrayList<>(payloads.subList(0, (int) kept));
+        all.addAll(more);
+        assertEvents(all, 1, recovered.state().events());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void repairTruncatesAtDamageInAnEarlierSegmentAndDeletesLaterSegments(int damagedFrame) throws Exception {
+        String config = "mnemo.persistence.journal.segment-size = 2KiB";
+        restart(config);
+        List<byte[]> payloads = payloads(20, 300, 17);
+        appendAll(kit, spawn(PID), payloads);
+        kit.shutdownTestKit();
+        kit = null;
+
+        List<Path> segments = JournalFiles.segments(data, PID);
+        assertTrue(segments.size() > 3, "expected several segments, got " + segments.size());
+        Path damaged = segments.get(1);
+        JournalFiles.FrameInfo frame = JournalFiles.frames(damaged).get(damagedFrame);
+        JournalFiles.flipByte(damaged, frame.offset() + 50);
+
+        String repair = config + "\nmnemo.persistence.journal.repair = on";
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        restart(repair);
+        TestEntity.Recovered recovered = recover(kit, PID);
+        releaseLogs(logs);
+        long kept = frame.firstSequenceNr() - 1;
+        assertEvents(payloads.subList(0, (int) kept), 1, recovered.state().events());
+        assertEquals(kept, recovered.lastSequenceNr());
+        assertRepairLogged(logs, damaged, frame.offset(), segments.size() - 2, 20 - frame.lastSequenceNr());
+        List<Path> expected = damagedFrame == 0
+                ? List.of(segments.get(0)) // nothing valid was left in it: removed like an empty segment
+                : List.of(segments.get(0), damaged);
+        assertEquals(expected, JournalFiles.segments(data, PID), "later segments are deleted");
+
+        // a second start with repair on finds nothing to repair
+        logs = captureLogs();
+        restart(repair);
+        recovered = recover(kit, PID);
+        releaseLogs(logs);
+        assertEvents(payloads.subList(0, (int) kept), 1, recovered.state().events());
+        assertTrue(logs.list.stream().noneMatch(e -> e.getLevel() == Level.ERROR), "no repair: " + logs.list);
+    }
+
+    @Test
+    void repairRewritesACorruptDeletionMarker() throws Exception {
+        String config = "mnemo.persistence.journal.segment-size = 2KiB";
+        restart(config);
+        List<byte[]> payloads = payloads(20, 300, 18);
+        appendAll(kit, spawn(PID), payloads);
+        deleteTo(9);
+        kit.shutdownTestKit();
+        kit = null;
+        Path marker = JournalFiles.dir(data, PID).resolve(PersistenceIdLog.DELETED_TO_FILE);
+        JournalFiles.flipByte(marker, 3);
+        long oldestKept = JournalFiles.frames(JournalFiles.segments(data, PID).get(0)).get(0).firstSequenceNr();
+
+        kit = PersistenceTestKit.start(data, config);
+        TestProbe<TestEntity.Report> reports = kit.createTestProbe(TestEntity.Report.class);
+        kit.spawn(TestEntity.create(PID, reports.ref()));
+        TestEntity.RecoveryFailure failure =
+                assertInstanceOf(TestEntity.RecoveryFailure.class, reports.receiveMessage(TIMEOUT));
+        assertTrue(String.valueOf(failure.cause()).contains(marker.toString()), String.valueOf(failure.cause()));
+
+        restart(config + "\nmnemo.persistence.journal.repair = on");
+        TestEntity.Recovered recovered = recover(kit, PID);
+        // events of the oldest segment come back: below it everything was deleted for sure
+        assertEvents(payloads.subList((int) oldestKept - 1, 20), oldestKept, recovered.state().events());
+        assertEquals(20, recovered.lastSequenceNr());
+    }
+
+    private static void assertRepairLogged(ListAppender<ILoggingEvent> logs, Path file, long offset,
+            int laterSegments, long intactEventsDropped) {
+        assertTrue(logs.list.stream().anyMatch(e -> e.getLevel() == Level.ERROR
+                        && e.getFormattedMessage().contains(file.toString())
+                        && e.getFormattedMessage().contains("offset " + offset)
+                        && e.getFormattedMessage().contains("deleted " + laterSegments + " later segment(s)")
+                        && e.getFormattedMessage().contains("at least " + intactEventsDropped + " intact event(s)")),
+                "ERROR names file, offset and what was dropped: " + logs.list);
+    }
+
     private void assertRecoveryFailsAt(Path file, long offset) {
         if (kit == null) {
             kit = PersistenceTestKit.start(data, "");

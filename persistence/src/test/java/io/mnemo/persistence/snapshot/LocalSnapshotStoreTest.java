@@ -14,11 +14,13 @@ import io.mnemo.persistence.MnemoSerializable;
 import io.mnemo.persistence.PersistenceIdDirectory;
 import io.mnemo.persistence.PersistenceTestKit;
 import io.mnemo.persistence.TestEntity;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -31,6 +33,8 @@ import org.apache.pekko.persistence.SelectedSnapshot;
 import org.apache.pekko.persistence.SnapshotMetadata;
 import org.apache.pekko.persistence.SnapshotProtocol;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,6 +136,31 @@ class LocalSnapshotStoreTest {
         SnapshotProtocol.LoadSnapshotFailed failed =
                 probe.expectMessageClass(SnapshotProtocol.LoadSnapshotFailed.class, TIMEOUT);
         assertTrue(failed.cause().getMessage().contains(newest.toString()), failed.cause().getMessage());
+    }
+
+    @Test
+    void readsVersionOneFilesWrittenBeforeSnapshotMetadataWasStored() throws Exception {
+        restart();
+        PartitionSnapshot snapshot = new PartitionSnapshot(4242, new byte[] {1, 2, 3});
+        Serialization serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
+        byte[] bytes = serialization.serialize(snapshot).get();
+        int serializerId = serialization.findSerializerFor(snapshot).identifier();
+        // version 1 layout: magic, version, CRC32C, serializer id, manifest, snapshot bytes
+        ByteBuffer body = ByteBuffer.allocate(4 + 4 + 4 + bytes.length).putInt(serializerId).putInt(0)
+                .putInt(bytes.length).put(bytes);
+        CRC32C crc = new CRC32C();
+        crc.update(body.array());
+        ByteBuffer file = ByteBuffer.allocate(9 + body.capacity()).putInt(0x4D4E534E).put((byte) 1)
+                .putInt((int) crc.getValue()).put(body.array());
+        Path dir = PersistenceIdDirectory.create(data.resolve("snapshots"), PID);
+        Files.write(dir.resolve(SnapshotFile.name(30, 1234)), file.array());
+
+        SelectedSnapshot loaded = load(SnapshotSelectionCriteria.latest());
+        assertEquals(SnapshotMetadata.apply(PID, 30, 1234), loaded.metadata());
+        assertTrue(loaded.metadata().metadata().isEmpty());
+        PartitionSnapshot s = (PartitionSnapshot) loaded.snapshot();
+        assertEquals(4242, s.kafkaOffset());
+        assertArrayEquals(new byte[] {1, 2, 3}, s.head());
     }
 
     /** Saves through the plugin protocol; Pekko stamps the save time into the metadata it returns. */
