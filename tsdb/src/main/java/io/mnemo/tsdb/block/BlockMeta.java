@@ -1,0 +1,102 @@
+package io.mnemo.tsdb.block;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A block's {@code meta.json}: its id, the time range it covers, [minTime, maxTime) with maxTime
+ * exclusive as in Prometheus, counts of what it holds, and its compaction lineage (level 1 and
+ * itself as only source for a block cut from a head).
+ */
+public record BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, long numSeries, long numChunks,
+                        int compactionLevel, List<Ulid> sources) {
+    public static final String FILE_NAME = "meta.json";
+    /** The only meta.json version Prometheus writes and reads. */
+    public static final int VERSION = 1;
+
+    public BlockMeta {
+        sources = List.copyOf(sources);
+    }
+
+    /** The meta of a block freshly cut from a head. */
+    public static BlockMeta level1(Ulid ulid, long minTime, long maxTime, long numSamples, long numSeries,
+                                   long numChunks) {
+        return new BlockMeta(ulid, minTime, maxTime, numSamples, numSeries, numChunks, 1, List.of(ulid));
+    }
+
+    /** Whether the block may hold samples in [mint, maxt] (both inclusive, as queriers take them). */
+    public boolean overlaps(long mint, long maxt) {
+        return minTime <= maxt && maxTime > mint;
+    }
+
+    /** The JSON Prometheus writes (tab-indented, keys in its order). */
+    public String toJson() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("{\n");
+        sb.append("\t\"ulid\": ").append(Json.quote(ulid.toString())).append(",\n");
+        sb.append("\t\"minTime\": ").append(minTime).append(",\n");
+        sb.append("\t\"maxTime\": ").append(maxTime).append(",\n");
+        sb.append("\t\"stats\": {\n");
+        sb.append("\t\t\"numSamples\": ").append(numSamples).append(",\n");
+        sb.append("\t\t\"numSeries\": ").append(numSeries).append(",\n");
+        sb.append("\t\t\"numChunks\": ").append(numChunks).append("\n");
+        sb.append("\t},\n");
+        sb.append("\t\"compaction\": {\n");
+        sb.append("\t\t\"level\": ").append(compactionLevel).append(",\n");
+        sb.append("\t\t\"sources\": [\n");
+        for (int i = 0; i < sources.size(); i++) {
+            sb.append("\t\t\t").append(Json.quote(sources.get(i).toString()));
+            sb.append(i + 1 < sources.size() ? ",\n" : "\n");
+        }
+        sb.append("\t\t]\n");
+        sb.append("\t},\n");
+        sb.append("\t\"version\": ").append(VERSION).append("\n");
+        sb.append("}");
+        return sb.toString();
+    }
+
+    /** Parses a meta.json, ours or Prometheus's (fields this record does not hold are ignored). */
+    public static BlockMeta parse(String json) {
+        if (!(Json.parse(json) instanceof Map<?, ?> m)) throw new IllegalArgumentException("meta.json is not an object");
+        Object version = m.get("version");
+        if (!(version instanceof Long v) || v != VERSION) {
+            throw new IllegalArgumentException("unsupported meta.json version " + version + ", expected " + VERSION);
+        }
+        Ulid ulid = Ulid.parse(string(m, "ulid"));
+        Map<?, ?> stats = m.get("stats") instanceof Map<?, ?> s ? s : Map.of();
+        Map<?, ?> compaction = m.get("compaction") instanceof Map<?, ?> c ? c : Map.of();
+        List<Ulid> sources = new ArrayList<>();
+        if (compaction.get("sources") instanceof List<?> l) {
+            for (Object o : l) sources.add(Ulid.parse(String.valueOf(o)));
+        }
+        return new BlockMeta(ulid, number(m, "minTime", true), number(m, "maxTime", true),
+                number(stats, "numSamples", false), number(stats, "numSeries", false),
+                number(stats, "numChunks", false), (int) number(compaction, "level", false), sources);
+    }
+
+    public static BlockMeta read(Path blockDir) throws IOException {
+        Path p = blockDir.resolve(FILE_NAME);
+        try {
+            return parse(Files.readString(p, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("invalid " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String string(Map<?, ?> m, String key) {
+        if (m.get(key) instanceof String s) return s;
+        throw new IllegalArgumentException("missing string field \"" + key + "\"");
+    }
+
+    private static long number(Map<?, ?> m, String key, boolean required) {
+        Object v = m.get(key);
+        if (v instanceof Long l) return l;
+        if (v == null && !required) return 0;
+        throw new IllegalArgumentException("missing integer field \"" + key + "\"");
+    }
+}

@@ -1,0 +1,260 @@
+package io.mnemo.tsdb.block;
+
+import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.mnemo.tsdb.chunkenc.XorAppender;
+import io.mnemo.tsdb.chunkenc.XorChunk;
+import io.mnemo.tsdb.chunkenc.XorIterator;
+import io.mnemo.tsdb.head.Head;
+import io.mnemo.tsdb.head.MemSeries;
+import io.mnemo.tsdb.index.MemPostings;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Cuts the samples of a {@link Head} in a time range into a Prometheus TSDB block directory
+ * {@code <dir>/<ULID>/} ({@code meta.json}, {@code index}, {@code chunks/000001...},
+ * {@code tombstones}) that Prometheus and promtool read as their own.
+ *
+ * <p>The block is built in {@code <ULID>.tmp-for-creation}, synced, then renamed into place in
+ * one step, so a crash never leaves a half-written block under a block's name. Series stream
+ * through one at a time in label order: chunks entirely inside the range are copied as they are,
+ * chunks straddling a range boundary are re-encoded with the samples inside it. Extra memory is
+ * a few words per series written plus the block's symbols, never the chunks.
+ *
+ * <p>Reads the head through its public API; like every head reader it must run on the head's
+ * thread (or while nothing appends).
+ */
+public final class BlockWriter {
+    /** Suffix of the directory a block is built in before it is renamed to its ULID. */
+    public static final String TMP_SUFFIX = ".tmp-for-creation";
+
+    private final Path dir;
+    private final long segmentBytes;
+
+    /** @param dir where blocks go, e.g. {@code <data-dir>/tsdb/<tenant>}; created if missing */
+    public BlockWriter(Path dir) {
+        this(dir, ChunkSegmentWriter.DEFAULT_SEGMENT_BYTES);
+    }
+
+    /** With a chunk segment size other than Prometheus's 512 MiB (tests). */
+    BlockWriter(Path dir, long segmentBytes) {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+    }
+
+    public Path dir() { return dir; }
+
+    /**
+     * Writes the samples with {@code mint <= t < maxt} as a new block whose meta covers exactly
+     * that range (pass an aligned block range for compaction; for a flush of everything, e.g.
+     * [head.minTime(), head.maxTime() + 1)). Returns its meta, or empty when no sample of the
+     * head falls in the range (then nothing is written, as Prometheus does).
+     */
+    public Optional<BlockMeta> write(Head head, long mint, long maxt) throws IOException {
+        if (maxt <= mint) throw new IllegalArgumentException("empty block range [" + mint + ", " + maxt + ")");
+        long last = maxt - 1;
+
+        // Pass 1: which series have samples in the range, in Prometheus's order, with their symbols.
+        int[] refs = head.postings().all();
+        Labels[] series = new Labels[refs.length];
+        int n = 0;
+        SymbolIndex symbols = new SymbolIndex();
+        for (int ref : refs) {
+            MemSeries s = head.series(ref);
+            if (!hasSampleIn(s.chunks(), mint, last)) continue;
+            Labels l = s.labels();
+            series[n++] = l;
+            for (int i = 0; i < l.size(); i++) {
+                symbols.add(l.name(i));
+                symbols.add(l.value(i));
+            }
+        }
+        if (n == 0) return Optional.empty();
+        refs = null;
+        Arrays.sort(series, 0, n, Utf8Order.LABELS);
+
+        Files.createDirectories(dir);
+        Ulid ulid = Ulid.generate();
+        Path tmp = dir.resolve(ulid + TMP_SUFFIX);
+        Path chunksDir = tmp.resolve("chunks");
+        try {
+            Files.createDirectories(chunksDir);
+            BlockMeta meta = writeData(head, series, n, symbols, tmp, chunksDir, ulid, mint, maxt);
+            Tombstones.writeEmpty(tmp);
+            try (FileOut out = new FileOut(tmp.resolve(BlockMeta.FILE_NAME))) {
+                byte[] json = meta.toJson().getBytes(StandardCharsets.UTF_8);
+                out.write(json, 0, json.length);
+                out.finish();
+            }
+            syncDir(chunksDir);
+            syncDir(tmp);
+            Files.move(tmp, dir.resolve(ulid.toString()), StandardCopyOption.ATOMIC_MOVE);
+            syncDir(dir);
+            return Optional.of(meta);
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(tmp, e);
+            throw e;
+        }
+    }
+
+    /** Pass 2: chunks and series in label order, then the postings of every label pair. */
+    private BlockMeta writeData(Head head, Labels[] series, int n, SymbolIndex symbols, Path tmp, Path chunksDir,
+                                Ulid ulid, long mint, long maxt) throws IOException {
+        long last = maxt - 1;
+        long numSamples = 0;
+        long numChunks = 0;
+        int[] ids = new int[n];          // block series ids in label order: the all-series postings
+        long[] byHeadRef = new long[n];  // head ref << 32 | block series id, to translate head postings
+        int written = 0;
+        ChunkList chunks = new ChunkList();
+        try (ChunkSegmentWriter cw = new ChunkSegmentWriter(chunksDir, segmentBytes);
+             IndexWriter iw = new IndexWriter(tmp.resolve("index"))) {
+            iw.writeSymbols(symbols);
+            for (int i = 0; i < n; i++) {
+                Labels l = series[i];
+                int ref = head.seriesRef(l);
+                if (ref < 0) throw new IllegalStateException("series " + l + " left the head while its block was cut");
+                chunks.clear();
+                for (ChunkMeta c : head.series(ref).chunks()) {
+                    if (c.maxTime() < mint) continue;
+                    if (c.minTime() > last) break;
+                    ChunkMeta in = c.minTime() >= mint && c.maxTime() <= last ? c : cut(c.chunk(), mint, last);
+                    if (in == null) continue;
+                    XorChunk x = in.chunk();
+                    chunks.add(in.minTime(), in.maxTime(), cw.writeXor(x.array(), x.offset(), x.length()));
+                    numSamples += x.numSamples();
+                }
+                if (chunks.size == 0) continue;
+                int id = iw.addSeries(l, chunks.mins, chunks.maxs, chunks.refs, chunks.size);
+                numChunks += chunks.size;
+                ids[written] = id;
+                byHeadRef[written] = ((long) ref << 32) | id;
+                written++;
+                series[i] = null; // the head holds them; let a decoded copy go
+            }
+            cw.finish();
+
+            iw.addPostings("", "", ids, written);
+            ids = null;
+            Arrays.sort(byHeadRef, 0, written);
+            MemPostings postings = head.postings();
+            int[] buf = new int[Math.min(written, 1024)];
+            for (String name : sorted(postings.labelNames())) {
+                for (String value : sorted(postings.labelValues(name))) {
+                    int[] headRefs = postings.get(name, value);
+                    if (buf.length < headRefs.length) buf = new int[Math.min(written, Math.max(headRefs.length, buf.length * 2))];
+                    int m = translate(headRefs, byHeadRef, written, buf);
+                    if (m == 0) continue;
+                    Arrays.sort(buf, 0, m);
+                    iw.addPostings(name, value, buf, m);
+                }
+            }
+            iw.finish();
+        }
+        return BlockMeta.level1(ulid, mint, maxt, numSamples, written, numChunks);
+    }
+
+    /** Block ids of the head refs that are in the block; head refs and the table ascend by head ref. */
+    private static int translate(int[] headRefs, long[] byHeadRef, int len, int[] out) {
+        int m = 0;
+        int from = 0;
+        for (int r : headRefs) {
+            int i = Arrays.binarySearch(byHeadRef, from, len, (long) r << 32);
+            if (i < 0) i = -i - 1;
+            if (i >= len) break;
+            if ((int) (byHeadRef[i] >>> 32) == r) out[m++] = (int) byHeadRef[i];
+            from = i;
+        }
+        return m;
+    }
+
+    private static List<String> sorted(List<String> strings) {
+        List<String> out = new ArrayList<>(strings);
+        out.sort(Utf8Order.STRINGS);
+        return out;
+    }
+
+    /** Whether any sample of these time-ordered chunks lies in [mint, last]. */
+    static boolean hasSampleIn(List<ChunkMeta> chunks, long mint, long last) {
+        for (ChunkMeta c : chunks) {
+            if (c.maxTime() < mint) continue;
+            if (c.minTime() > last) return false;
+            if (c.minTime() >= mint || c.maxTime() <= last) return true; // its first or last sample is inside
+            XorIterator it = c.chunk().iterator(); // straddles both ends: look inside
+            return it.seek(mint) && it.timestamp() <= last;
+        }
+        return false;
+    }
+
+    /** A new chunk with the samples of {@code src} in [mint, last]; null when there are none. */
+    private static ChunkMeta cut(XorChunk src, long mint, long last) {
+        XorIterator it = src.iterator();
+        if (!it.seek(mint) || it.timestamp() > last) return null;
+        XorChunk out = new XorChunk();
+        XorAppender app = out.appender();
+        long first = it.timestamp();
+        long t;
+        do {
+            t = it.timestamp();
+            app.append(t, it.value());
+        } while (it.next() && it.timestamp() <= last);
+        return new ChunkMeta(out, first, t);
+    }
+
+    private static void syncDir(Path d) throws IOException {
+        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static void deleteRecursively(Path root, Exception cause) {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** The chunks of the series being written, reused from one series to the next. */
+    private static final class ChunkList {
+        long[] mins = new long[16];
+        long[] maxs = new long[16];
+        long[] refs = new long[16];
+        int size;
+
+        void clear() { size = 0; }
+
+        void add(long min, long max, long ref) {
+            if (size == mins.length) {
+                mins = Arrays.copyOf(mins, size * 2);
+                maxs = Arrays.copyOf(maxs, size * 2);
+                refs = Arrays.copyOf(refs, size * 2);
+            }
+            mins[size] = min;
+            maxs[size] = max;
+            refs[size] = ref;
+            size++;
+        }
+    }
+}

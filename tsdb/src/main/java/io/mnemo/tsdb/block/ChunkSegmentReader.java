@@ -1,0 +1,81 @@
+package io.mnemo.tsdb.block;
+
+import io.mnemo.tsdb.chunkenc.XorChunk;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads chunks from a block's mapped {@code chunks/} segment files by the refs the index holds
+ * (segment index << 32 | offset). Opening checks each segment's magic and version; reading a
+ * chunk checks its CRC32C. Safe for concurrent use.
+ */
+final class ChunkSegmentReader implements Closeable {
+    private final MappedFile[] segments;
+
+    private ChunkSegmentReader(MappedFile[] segments) {
+        this.segments = segments;
+    }
+
+    static ChunkSegmentReader open(Path chunksDir, int sliceShift) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(chunksDir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.length() == 6 && n.chars().allMatch(Character::isDigit)) files.add(p);
+            }
+        }
+        files.sort(null);
+        List<MappedFile> mapped = new ArrayList<>(files.size());
+        try {
+            for (int i = 0; i < files.size(); i++) {
+                Path p = files.get(i);
+                if (!p.getFileName().toString().equals(ChunkSegmentWriter.segmentName(i + 1))) {
+                    throw new IOException(chunksDir + ": chunk segments are not numbered 000001 on without gaps at " + p.getFileName());
+                }
+                MappedFile f = MappedFile.open(p, sliceShift);
+                mapped.add(f);
+                if (f.size() < ChunkSegmentWriter.HEADER_SIZE || f.be32(0) != ChunkSegmentWriter.MAGIC) {
+                    throw new IOException(p + ": not a chunk segment (bad magic)");
+                }
+                if (f.u8(4) != ChunkSegmentWriter.FORMAT_V1) throw new IOException(p + ": unsupported chunk segment version " + f.u8(4));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (MappedFile f : mapped) f.close();
+            throw e;
+        }
+        return new ChunkSegmentReader(mapped.toArray(new MappedFile[0]));
+    }
+
+    /**
+     * The XOR chunk at this ref, copied out of the mapping (so it outlives the block's mapping);
+     * null for a chunk of another encoding (native histograms), which float queries skip.
+     */
+    XorChunk readXor(long ref) throws IOException {
+        int seg = (int) (ref >>> 32);
+        long off = ref & 0xFFFF_FFFFL;
+        if (seg >= segments.length) throw new IOException("chunk ref " + Long.toHexString(ref) + " names missing segment " + (seg + 1));
+        MappedFile f = segments[seg];
+        Cursor c = new Cursor(f, off, f.size());
+        int len = c.uvarintInt();
+        long encodingAt = c.position();
+        int encoding = c.u8();
+        c.skip(len);
+        int crc = c.be32();
+        if (f.crc32c(encodingAt, 1L + len) != crc) throw new IOException(f.path() + ": checksum mismatch of chunk at " + off);
+        if (encoding != ChunkSegmentWriter.ENCODING_XOR) return null;
+        byte[] data = new byte[len];
+        f.copy(encodingAt + 1, data, 0, len);
+        return XorChunk.wrap(data);
+    }
+
+    @Override
+    public void close() {
+        for (MappedFile f : segments) f.close();
+    }
+}

@@ -1,0 +1,81 @@
+package io.mnemo.tsdb.block;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Writes the {@code chunks/000001, 000002, ...} segment files of a block. A segment starts with
+ * the magic 0x85BD40DD, format version 1 and three bytes of padding; each chunk is its data
+ * length (uvarint), its encoding (1 = XOR), its data and a CRC32C of encoding and data. A chunk
+ * is referenced from the index by (segment index << 32 | offset in the segment), the segment
+ * index counting from 0 for file 000001. A new segment is cut before a chunk that would take
+ * the current one past the segment size, so a segment outgrows it only with a single chunk.
+ */
+final class ChunkSegmentWriter implements Closeable {
+    static final int MAGIC = 0x85BD40DD;
+    static final int FORMAT_V1 = 1;
+    static final int HEADER_SIZE = 8;
+    static final int ENCODING_XOR = 1;
+    /** Prometheus's segment size. */
+    static final long DEFAULT_SEGMENT_BYTES = 512L << 20;
+
+    private final Path dir;
+    private final long segmentBytes;
+    private final EncBuf head = new EncBuf(16);
+    private FileOut current;
+    private int segments;
+
+    ChunkSegmentWriter(Path dir, long segmentBytes) {
+        if (segmentBytes < HEADER_SIZE + 64 || segmentBytes > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("chunk segment size out of range: " + segmentBytes);
+        }
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+    }
+
+    /** Writes one XOR chunk (its bytes, sample-count header included) and returns its ref. */
+    long writeXor(byte[] data, int off, int len) throws IOException {
+        long size = EncBuf.uvarintSize(len) + 1L + len + 4;
+        if (current == null || (current.position() > HEADER_SIZE && current.position() + size > segmentBytes)) {
+            cut();
+        }
+        long ref = ((long) (segments - 1) << 32) | current.position();
+        head.reset();
+        head.putUvarint(len);
+        current.write(head);
+        current.beginCrc();
+        current.writeByte(ENCODING_XOR);
+        current.write(data, off, len);
+        current.endCrc();
+        return ref;
+    }
+
+    private void cut() throws IOException {
+        if (current != null) current.finish();
+        current = null;
+        segments++;
+        FileOut f = new FileOut(dir.resolve(segmentName(segments)));
+        f.writeBE32(MAGIC);
+        f.writeByte(FORMAT_V1);
+        f.writeByte(0);
+        f.writeByte(0);
+        f.writeByte(0);
+        current = f;
+    }
+
+    static String segmentName(int seq) {
+        return String.format("%06d", seq);
+    }
+
+    /** Flushes and syncs the last segment. */
+    void finish() throws IOException {
+        if (current != null) current.finish();
+        current = null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (current != null) current.close();
+    }
+}

@@ -1,0 +1,71 @@
+package io.mnemo.tsdb.block;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BlockMetaTest {
+    private static final Ulid ID = Ulid.parse("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+
+    @Test
+    void writesWhatPrometheusWrites() {
+        BlockMeta m = BlockMeta.level1(ID, 1000, 7201000, 12, 3, 4);
+        assertEquals("""
+                {
+                \t"ulid": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+                \t"minTime": 1000,
+                \t"maxTime": 7201000,
+                \t"stats": {
+                \t\t"numSamples": 12,
+                \t\t"numSeries": 3,
+                \t\t"numChunks": 4
+                \t},
+                \t"compaction": {
+                \t\t"level": 1,
+                \t\t"sources": [
+                \t\t\t"01ARZ3NDEKTSV4RRFFQ69G5FAV"
+                \t\t]
+                \t},
+                \t"version": 1
+                }""", m.toJson());
+        assertEquals(m, BlockMeta.parse(m.toJson()));
+    }
+
+    @Test
+    void readsACompactedPrometheusMeta() {
+        String json = """
+                {"ulid":"01BKGTZQ1SYQJTR4PB43C8PD98","minTime":1602237600000,"maxTime":1602244800000,
+                 "stats":{"numSamples":553,"numSeries":2,"numChunks":6,"numTombstones":0},
+                 "compaction":{"level":2,"sources":["01BKGV7JBM69T2G1BGBGM6KB12","01BKGTZQ1SYQJTR4PB43C8PD98"],
+                   "parents":[{"ulid":"01BKGV7JBM69T2G1BGBGM6KB12","minTime":1,"maxTime":2}],"hints":["x"]},
+                 "version":1}""";
+        BlockMeta m = BlockMeta.parse(json);
+        assertEquals(Ulid.parse("01BKGTZQ1SYQJTR4PB43C8PD98"), m.ulid());
+        assertEquals(1602244800000L, m.maxTime());
+        assertEquals(553, m.numSamples());
+        assertEquals(2, m.compactionLevel());
+        assertEquals(List.of(Ulid.parse("01BKGV7JBM69T2G1BGBGM6KB12"), Ulid.parse("01BKGTZQ1SYQJTR4PB43C8PD98")), m.sources());
+    }
+
+    @Test
+    void rejectsOtherVersionsAndBrokenJson() {
+        assertThrows(IllegalArgumentException.class,
+                () -> BlockMeta.parse("{\"ulid\":\"01BKGTZQ1SYQJTR4PB43C8PD98\",\"minTime\":0,\"maxTime\":1,\"version\":2}"));
+        assertThrows(IllegalArgumentException.class, () -> BlockMeta.parse("{\"ulid\":\"01BKGTZQ1SYQJTR4PB43C8PD98\","));
+        assertThrows(IllegalArgumentException.class, () -> BlockMeta.parse("{\"minTime\":0,\"maxTime\":1,\"version\":1}"));
+    }
+
+    @Test
+    void overlapTreatsMaxTimeAsExclusive() {
+        BlockMeta m = BlockMeta.level1(ID, 1000, 2000, 1, 1, 1);
+        assertTrue(m.overlaps(1999, 5000));
+        assertFalse(m.overlaps(2000, 5000));
+        assertTrue(m.overlaps(0, 1000));
+        assertFalse(m.overlaps(0, 999));
+    }
+}
