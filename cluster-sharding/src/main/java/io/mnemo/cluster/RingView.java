@@ -46,17 +46,19 @@ public final class RingView {
      * others. Empty when no ingester of the partition can serve reads.
      */
     public Optional<Member> readerFor(int partition, String preferredZone) {
-        Member best = null;
-        int bestRank = Integer.MAX_VALUE;
+        List<Member> readers = readersFor(partition, preferredZone);
+        return readers.isEmpty() ? Optional.empty() : Optional.of(readers.get(0));
+    }
+
+    /** Every ingester that can serve reads of a partition, best first (see {@link #readerFor}). */
+    public List<Member> readersFor(int partition, String preferredZone) {
+        List<Member> out = new ArrayList<>();
         for (Member m : members) {
-            if (m.id().partition() != partition || !m.effectiveState().readable()) continue;
-            int rank = (m.effectiveState() == RingState.ACTIVE ? 0 : 2) + (m.id().zone().equals(preferredZone) ? 0 : 1);
-            if (rank < bestRank) {
-                best = m;
-                bestRank = rank;
-            }
+            if (m.id().partition() == partition && m.effectiveState().readable()) out.add(m);
         }
-        return Optional.ofNullable(best);
+        out.sort(Comparator.comparingInt(m -> (m.effectiveState() == RingState.ACTIVE ? 0 : 2)
+                + (m.id().zone().equals(preferredZone) ? 0 : 1)));
+        return out;
     }
 
     /** Why a partition has no reader, for the error a query returns. */

@@ -40,6 +40,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,8 +98,11 @@ public final class MnemoNode implements AutoCloseable {
             if (config.getStringList("pekko.cluster.seed-nodes").isEmpty() && !config.getBoolean("mnemo.cluster.bootstrap")) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
-            if (config.getBoolean("mnemo.management.enabled")) {
+            if (config.getBoolean("mnemo.management.enabled") || config.getBoolean("mnemo.cluster.bootstrap")) {
                 PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            if (config.getBoolean("mnemo.cluster.bootstrap")) {
+                ClusterBootstrap.get(system).start();
             }
 
             PrometheusRegistry registry = new PrometheusRegistry();
@@ -137,7 +141,7 @@ public final class MnemoNode implements AutoCloseable {
                         return CompletableFuture.completedFuture(Done.getInstance());
                     });
             if (settings.hasRole("ingester")) {
-                awaitUp(cluster, Duration.ofSeconds(30));
+                awaitUp(cluster, config.getDuration("mnemo.cluster.join-timeout"));
                 ingesters.wakeAll();
                 // Without remembered entities, a partition whose node died restarts on another
                 // node only when messaged: keep waking them.

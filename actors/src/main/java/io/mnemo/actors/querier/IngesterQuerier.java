@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -120,38 +118,49 @@ public final class IngesterQuerier {
 
     /**
      * Asks one readable ingester of every partition, chosen from the ring: ACTIVE before LEAVING,
-     * this querier's zone before others. A partition without one fails the call.
+     * this querier's zone before others. When it does not answer (its node just died and the ring
+     * does not know yet), the next one is asked. A partition that no ingester answers for fails
+     * the call: never a partial answer.
      */
     private <R> List<R> askAll(BiFunction<Integer, ActorRef<R>, IngesterCommand> message) {
-        int n = partitions;
         RingView view = ring.view();
-        List<IngesterId> readers = new ArrayList<>(n);
-        for (int p = 0; p < n; p++) {
-            final int partition = p;
-            IngesterId reader = view.readerFor(p, ownZone).map(RingView.Member::id).orElseThrow(() ->
-                    new PartitionUnavailableException("partition " + partition + " has no readable ingester ("
-                            + view.describePartition(partition) + ")"));
-            readers.add(reader);
+        List<List<IngesterId>> candidates = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            List<IngesterId> readers = view.readersFor(p, ownZone).stream().map(RingView.Member::id).toList();
+            if (readers.isEmpty()) {
+                throw new PartitionUnavailableException("partition " + p + " has no readable ingester ("
+                        + view.describePartition(p) + ")");
+            }
+            candidates.add(readers);
         }
-        List<CompletableFuture<R>> futures = new ArrayList<>(n);
-        for (int p = 0; p < n; p++) {
-            final int partition = p;
-            futures.add(zones.get(readers.get(p).zone()).ingester(p)
-                    .<R>ask(replyTo -> message.apply(partition, replyTo), timeout).toCompletableFuture());
-        }
-        List<R> out = new ArrayList<>(n);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (int p = 0; p < n; p++) {
+        List<CompletableFuture<R>> futures = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) futures.add(ask(p, candidates.get(p), 0, message));
+        List<R> out = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
             try {
-                out.add(futures.get(p).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (TimeoutException | ExecutionException e) {
-                throw new PartitionUnavailableException("ingester " + readers.get(p)
-                        + " did not answer within " + timeout + ": " + e.getMessage());
+                out.add(futures.get(p).get());
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof PartitionUnavailableException pu) throw pu;
+                throw new PartitionUnavailableException("partition " + p + ": " + cause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PartitionUnavailableException("interrupted while waiting for partition " + p);
             }
         }
         return out;
+    }
+
+    private <R> CompletableFuture<R> ask(int partition, List<IngesterId> readers, int attempt,
+                                         BiFunction<Integer, ActorRef<R>, IngesterCommand> message) {
+        IngesterId reader = readers.get(attempt);
+        return zones.get(reader.zone()).ingester(partition)
+                .<R>ask(replyTo -> message.apply(partition, replyTo), timeout)
+                .toCompletableFuture()
+                .exceptionallyCompose(err -> {
+                    if (attempt + 1 < readers.size()) return ask(partition, readers, attempt + 1, message);
+                    return CompletableFuture.failedFuture(new PartitionUnavailableException("partition " + partition
+                            + ": no ingester answered within " + timeout + " (tried " + readers + ")"));
+                });
     }
 }

@@ -43,14 +43,21 @@ public final class KryoSerializer extends JSerializer {
 
     /** Constructor Pekko calls: classes resolve through the actor system's class loader. */
     public KryoSerializer(ExtendedActorSystem system) {
-        this(system.dynamicAccess().classLoader());
+        this(system.dynamicAccess().classLoader(), system);
     }
 
+    /** Without an actor system: messages holding actor references cannot be serialized. */
     public KryoSerializer(ClassLoader classLoader) {
+        this(classLoader, null);
+    }
+
+    private KryoSerializer(ClassLoader classLoader, ExtendedActorSystem system) {
         this.pool = new Pool<>(true, false, Runtime.getRuntime().availableProcessors() * 2) {
             @Override
             protected Instance create() {
-                return new Instance(newKryo(classLoader));
+                Kryo kryo = newKryo(classLoader);
+                if (system != null) ActorRefSerializer.register(kryo, system);
+                return new Instance(kryo);
             }
         };
     }

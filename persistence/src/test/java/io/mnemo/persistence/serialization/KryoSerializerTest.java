@@ -55,6 +55,27 @@ class KryoSerializerTest {
         assertEquals(expected.lag(), b.lag());
     }
 
+    /** Shaped like a request to another node: the reply goes to an actor reference. */
+    record Ask(String query, org.apache.pekko.actor.typed.ActorRef<String> replyTo) implements MnemoSerializable {
+    }
+
+    @Test
+    void actorReferencesRoundTripAndStillReachTheirActor() {
+        ActorTestKit kit = PersistenceTestKit.start(data);
+        try {
+            Serialization serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
+            org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<String> probe = kit.createTestProbe();
+            Ask original = new Ask("up", probe.getRef());
+            byte[] bytes = serialization.serialize(original).get();
+            Ask copy = assertInstanceOf(Ask.class, serialization.deserialize(bytes, KryoSerializer.IDENTIFIER, "").get());
+            assertEquals(original.replyTo(), copy.replyTo());
+            copy.replyTo().tell("answer");
+            probe.expectMessage("answer");
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
     @Test
     void mnemoMessagesAreBoundToKryoAndRoundTrip() {
         ActorTestKit kit = PersistenceTestKit.start(data);
