@@ -13,7 +13,7 @@ class RingViewTest {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     static IngesterDesc desc(String zone, int partition, RingState state, String node, long heartbeat) {
-        return new IngesterDesc(new IngesterId(zone, partition), state, node, heartbeat, 0, 0);
+        return new IngesterDesc(new IngesterId(zone, partition), state, RingState.PENDING, node, heartbeat, 0, 0);
     }
 
     @Test

@@ -30,15 +30,17 @@ public final class MnemoRoutes extends AllDirectives {
 
     private final MnemoMetrics metrics;
     private final Supplier<CompletionStage<Boolean>> ready;
+    private final Supplier<CompletionStage<String>> flush;
     private final PushRoute push;
     private final PrometheusApi prometheusApi;
     private final RingRoutes ring;
 
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
                        IngesterQuerier querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
-                       Supplier<CompletionStage<Boolean>> ready) {
+                       Supplier<CompletionStage<Boolean>> ready, Supplier<CompletionStage<String>> flush) {
         this.metrics = metrics;
         this.ready = ready;
+        this.flush = flush;
         Tenants tenants = new Tenants(settings);
         this.push = new PushRoute(settings, metrics, distributor, tenants);
         this.prometheusApi = new PrometheusApi(settings, metrics, querier, tenants);
@@ -50,6 +52,8 @@ public final class MnemoRoutes extends AllDirectives {
                 path(segment("api").slash("v1").slash("push"), () -> post(push::route)),
                 pathPrefix(segment("prometheus").slash("api").slash("v1"), prometheusApi::route),
                 ring.route(),
+                path(segment("ingester").slash("flush"), () -> post(() ->
+                        onSuccess(flush.get(), report -> complete(StatusCodes.OK, report)))),
                 path("ready", () -> get(this::ready)),
                 path("metrics", () -> get(this::metrics)));
     }

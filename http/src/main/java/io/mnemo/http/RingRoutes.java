@@ -85,6 +85,7 @@ final class RingRoutes extends AllDirectives {
         g.writeNumberField("partition", m.id().partition());
         g.writeStringField("state", m.effectiveState().name());
         g.writeStringField("reportedState", m.desc().state().name());
+        g.writeStringField("previousState", m.desc().previousState().name());
         g.writeStringField("node", m.desc().node());
         g.writeStringField("lastHeartbeat", Instant.ofEpochMilli(m.desc().heartbeatMillis()).toString());
         g.writeNumberField("heartbeatAgeSeconds", (now - m.desc().heartbeatMillis()) / 1000.0);

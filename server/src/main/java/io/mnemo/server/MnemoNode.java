@@ -125,7 +125,7 @@ public final class MnemoNode implements AutoCloseable {
 
             MnemoSettings nodeSettings = settings;
             MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper,
-                    () -> ready(system, nodeSettings, ingesters));
+                    () -> ready(system, nodeSettings, ingesters), () -> flush(ingesters));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
                     .bind(routes.routes())
@@ -179,6 +179,18 @@ public final class MnemoNode implements AutoCloseable {
                         : ingesters.statuses(local, timeout)
                                 .thenApply(list -> list.stream().allMatch(s -> s.state() == RingState.ACTIVE)))
                 .exceptionally(e -> false);
+    }
+
+    /** Cuts this node's heads to blocks; the report names each ingester and what it wrote. */
+    static CompletionStage<String> flush(IngesterSharding ingesters) {
+        return ingesters.flushLocal(Duration.ofMinutes(10)).thenApply(replies -> {
+            StringBuilder sb = new StringBuilder();
+            for (var r : replies) {
+                sb.append(r.from()).append(": ").append(r.error() == null ? r.blocks() + " blocks written" : "failed: " + r.error())
+                        .append('\n');
+            }
+            return sb.toString();
+        });
     }
 
     private static Set<String> unreachableNodes(ActorSystem<?> system) {

@@ -63,6 +63,11 @@ final class MnemoClient {
         return send(b.build());
     }
 
+    Response getJson(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(30)).GET().build());
+    }
+
     Response get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build());
     }

@@ -16,6 +16,9 @@ public sealed interface IngesterCommand extends MnemoSerializable {
     /** Stop serving this partition here (node leaving, or shard handed off): LEAVING, then stop. */
     record Leave() implements IngesterCommand {}
 
+    /** Internal: the LEAVING grace period is over. */
+    record StopNow() implements IngesterCommand {}
+
     /**
      * A batch of consecutive records fetched from the partition, to be persisted as one journal
      * event and then applied to the heads. Sent only by the entity's own consumer stream.
@@ -37,6 +40,9 @@ public sealed interface IngesterCommand extends MnemoSerializable {
 
     record GetStatus(ActorRef<IngesterStatus> replyTo) implements IngesterCommand {}
 
+    /** Cut everything in the heads to blocks now (Mimir's /ingester/flush). */
+    record Flush(ActorRef<FlushReply> replyTo) implements IngesterCommand {}
+
     /** Internal: refresh the Kafka end offset to compute lag. */
     record RefreshLag() implements IngesterCommand {}
 
@@ -57,6 +63,8 @@ public sealed interface IngesterCommand extends MnemoSerializable {
     record LabelsReply(IngesterId from, RingState state, String[][] labels, String error) implements MnemoSerializable {}
 
     record StringsReply(IngesterId from, RingState state, String[] values, String error) implements MnemoSerializable {}
+
+    record FlushReply(IngesterId from, int blocks, String error) implements MnemoSerializable {}
 
     record IngesterStatus(IngesterId id, RingState state, long nextOffset, long endOffset, long lag,
                           long series, String node) implements MnemoSerializable {}

@@ -57,6 +57,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private final String partitionLabel;
 
     private RingState ringState = RingState.PENDING;
+    private RingState previousRingState = RingState.PENDING;
     private long endOffset = -1;
     private long lastHeartbeat;
     private Consumer.Control consumerControl;
@@ -79,7 +80,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
 
     @Override
     public PartitionState emptyState() {
-        return new PartitionState(new TenantHeads(deps.settings().blockRange().toMillis()));
+        return new PartitionState(new PartitionTsdb(id, deps.settings().dataDir().resolve("tsdb"),
+                deps.settings().blockRange().toMillis()));
     }
 
     @Override
@@ -87,14 +89,27 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Wake.class, (s, c) -> Effect().none())
                 .onCommand(Leave.class, (s, c) -> {
+                    // Keep serving reads for a moment while queriers move to other ingesters.
                     setRingState(RingState.LEAVING);
                     heartbeat(s, true);
-                    return Effect().stop();
+                    if (consumerControl != null) consumerControl.shutdown();
+                    timers.startSingleTimer(new StopNow(), deps.settings().leaveGrace());
+                    return Effect().none();
                 })
+                .onCommand(StopNow.class, (s, c) -> Effect().stop())
                 .onCommand(ConsumeBatch.class, this::onConsumeBatch)
                 .onCommand(Select.class, this::onSelect)
                 .onCommand(SelectLabels.class, this::onSelectLabels)
                 .onCommand(LabelQuery.class, this::onLabelQuery)
+                .onCommand(Flush.class, (s, c) -> {
+                    try {
+                        c.replyTo().tell(new FlushReply(id, s.tsdb.flush(s.nextOffset).size(), null));
+                    } catch (RuntimeException e) {
+                        log.error("Ingester {}: flush failed", id, e);
+                        c.replyTo().tell(new FlushReply(id, 0, e.getMessage()));
+                    }
+                    return Effect().none();
+                })
                 .onCommand(GetStatus.class, (s, c) -> {
                     c.replyTo().tell(status(s));
                     return Effect().none();
@@ -113,14 +128,14 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 })
                 .onCommand(ConsumerStopped.class, (s, c) -> {
                     consumerControl = null;
-                    if (c.failure() != null) {
+                    if (c.failure() != null && ringState != RingState.LEAVING) {
                         log.warn("Ingester {}: consumer stream failed, restarting in 1s: {}", id, c.failure().toString());
                         timers.startSingleTimer(new RestartConsumer(), Duration.ofSeconds(1));
                     }
                     return Effect().none();
                 })
                 .onCommand(RestartConsumer.class, (s, c) -> {
-                    startConsumer(s);
+                    if (ringState != RingState.LEAVING) startConsumer(s);
                     return Effect().none();
                 })
                 .build();
@@ -143,6 +158,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         return Effect().persist(event).thenRun(state -> {
             deps.metrics().journalBytes.labelValues(id.zone(), partitionLabel).inc(event.bytes());
             deps.metrics().journalEvents.labelValues(id.zone(), partitionLabel).inc();
+            state.tsdb.compactIfDue(state.nextOffset);
             updateLag(state);
             c.replyTo().tell(Done.getInstance());
         });
@@ -189,7 +205,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             replyTo.tell(failed.apply(notReadable()));
             return Effect().none();
         }
-        try (Querier q = s.heads.querier(tenant, mint, maxt)) {
+        try (Querier q = s.tsdb.querier(tenant, mint, maxt)) {
             replyTo.tell(read.apply(q));
         } catch (RuntimeException e) {
             replyTo.tell(failed.apply(e.getMessage()));
@@ -205,13 +221,15 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     public EventHandler<PartitionState, BatchConsumed> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(BatchConsumed.class, (s, e) -> {
-                    TenantHeads.ApplyResult r = s.heads.apply(e);
+                    PartitionTsdb.ApplyResult r = s.tsdb.apply(e);
                     s.nextOffset = e.lastOffset() + 1;
                     deps.metrics().ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(r.appended());
                     if (r.outOfOrder() > 0)
                         deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-out-of-order").inc(r.outOfOrder());
                     if (r.duplicate() > 0)
                         deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-duplicate-timestamp").inc(r.duplicate());
+                    if (r.tooOld() > 0)
+                        deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-too-old").inc(r.tooOld());
                     if (r.invalid() > 0)
                         deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "invalid-record").inc(r.invalid());
                     return s;
@@ -223,8 +241,12 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     public SignalHandler<PartitionState> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), s -> {
-                    log.info("Ingester {}: journal replayed, {} series, resuming partition at offset {}",
-                            id, s.heads.numSeries(), s.nextOffset);
+                    if (s.nextOffset < s.tsdb.rebuildOffset()) {
+                        // No journal here (a new node): what the blocks hold need not be consumed again.
+                        s.nextOffset = s.tsdb.rebuildOffset();
+                    }
+                    log.info("Ingester {}: journal replayed, {} series in the head, {} blocks, resuming partition at offset {}",
+                            id, s.tsdb.numSeries(), s.tsdb.numBlocks(), s.nextOffset);
                     setRingState(RingState.JOINING);
                     heartbeat(s, true);
                     updateLag(s);
@@ -234,6 +256,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onSignal(PostStop.instance(), s -> {
                     setRingState(RingState.LEAVING);
                     if (consumerControl != null) consumerControl.shutdown();
+                    s.tsdb.close();
                     for (RingState r : RingState.values())
                         deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, r.name()).set(0);
                 })
@@ -249,12 +272,12 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private void updateLag(PartitionState s) {
         long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
         if (lag >= 0) deps.metrics().ingesterLag.labelValues(id.zone(), partitionLabel).set(lag);
-        deps.metrics().headSeries.labelValues(id.zone(), partitionLabel).set(s.heads.numSeries());
+        deps.metrics().headSeries.labelValues(id.zone(), partitionLabel).set(s.tsdb.numSeries());
         boolean changed = false;
         if (ringState == RingState.JOINING && lag >= 0 && lag <= deps.settings().activeLagThreshold()) {
             setRingState(RingState.ACTIVE);
             changed = true;
-            log.info("Ingester {}: ACTIVE at offset {} ({} series)", id, s.nextOffset, s.heads.numSeries());
+            log.info("Ingester {}: ACTIVE at offset {} ({} series)", id, s.nextOffset, s.tsdb.numSeries());
         }
         heartbeat(s, changed);
     }
@@ -266,17 +289,18 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         lastHeartbeat = now;
         long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
         deps.ringKeeper().tell(new RingKeeper.Heartbeat(
-                new IngesterDesc(id, ringState, deps.nodeAddress(), now, lag, s.nextOffset)));
+                new IngesterDesc(id, ringState, previousRingState, deps.nodeAddress(), now, lag, s.nextOffset)));
     }
 
     private void setRingState(RingState next) {
         deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, ringState.name()).set(0);
+        if (next != ringState) previousRingState = ringState;
         ringState = next;
         deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, next.name()).set(1);
     }
 
     private IngesterStatus status(PartitionState s) {
         long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
-        return new IngesterStatus(id, ringState, s.nextOffset, endOffset, lag, s.heads.numSeries(), deps.nodeAddress());
+        return new IngesterStatus(id, ringState, s.nextOffset, endOffset, lag, s.tsdb.numSeries(), deps.nodeAddress());
     }
 }

@@ -82,6 +82,18 @@ public final class IngesterSharding {
                 });
     }
 
+    /** Cuts the heads of this node's ingesters of the zone to blocks; a line per ingester. */
+    public CompletionStage<List<IngesterCommand.FlushReply>> flushLocal(Duration timeout) {
+        return localPartitions(Duration.ofSeconds(5)).thenCompose(local -> {
+            List<CompletableFuture<IngesterCommand.FlushReply>> all = new ArrayList<>();
+            for (int p : local) {
+                all.add(ingester(p).<IngesterCommand.FlushReply>ask(IngesterCommand.Flush::new, timeout).toCompletableFuture());
+            }
+            return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]))
+                    .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
+        });
+    }
+
     /** Status of the given partitions' ingesters. */
     public CompletionStage<List<IngesterCommand.IngesterStatus>> statuses(java.util.Collection<Integer> partitionIds,
                                                                           Duration timeout) {

@@ -65,6 +65,16 @@ public final class BlockWriter {
      * head falls in the range (then nothing is written, as Prometheus does).
      */
     public Optional<BlockMeta> write(Head head, long mint, long maxt) throws IOException {
+        return write(head, mint, maxt, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #write(Head, long, long)}, with extra files (name → content) placed in the block
+     * directory before it is renamed into place, so they appear atomically with the block. Tools
+     * that read Prometheus blocks ignore files they do not know.
+     */
+    public Optional<BlockMeta> write(Head head, long mint, long maxt, java.util.Map<String, byte[]> extraFiles)
+            throws IOException {
         if (maxt <= mint) throw new IllegalArgumentException("empty block range [" + mint + ", " + maxt + ")");
         long last = maxt - 1;
 
@@ -95,6 +105,12 @@ public final class BlockWriter {
             Files.createDirectories(chunksDir);
             BlockMeta meta = writeData(head, series, n, symbols, tmp, chunksDir, ulid, mint, maxt);
             Tombstones.writeEmpty(tmp);
+            for (java.util.Map.Entry<String, byte[]> f : extraFiles.entrySet()) {
+                try (FileOut out = new FileOut(tmp.resolve(f.getKey()))) {
+                    out.write(f.getValue(), 0, f.getValue().length);
+                    out.finish();
+                }
+            }
             try (FileOut out = new FileOut(tmp.resolve(BlockMeta.FILE_NAME))) {
                 byte[] json = meta.toJson().getBytes(StandardCharsets.UTF_8);
                 out.write(json, 0, json.length);

@@ -1,0 +1,91 @@
+package io.mnemo.test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A Mnemo node in its own JVM (the runnable jar), for tests that kill and restart nodes. */
+final class MnemoProcess implements AutoCloseable {
+    final String name;
+    final int httpPort;
+    final int remotingPort;
+    final Path config;
+    final MnemoClient client;
+    private final Path log;
+    private Process process;
+
+    MnemoProcess(String name, Path dir, String hocon, int httpPort, int remotingPort) throws IOException {
+        this.name = name;
+        this.httpPort = httpPort;
+        this.remotingPort = remotingPort;
+        this.config = dir.resolve(name + ".conf");
+        this.log = dir.resolve(name + ".log");
+        Files.writeString(config, hocon);
+        this.client = new MnemoClient(httpPort);
+    }
+
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("mnemo.jar", "../server/target/mnemo.jar"));
+        if (!Files.isRegularFile(jar)) throw new IllegalStateException("runnable jar missing: " + jar + " (mvn package)");
+        return jar;
+    }
+
+    MnemoProcess start() throws IOException {
+        process = new ProcessBuilder(List.of("java", "-Xmx512m", "-XX:+UseSerialGC", "-jar", jar().toString(),
+                "--config", config.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        return this;
+    }
+
+    String address() {
+        return "pekko://mnemo@127.0.0.1:" + remotingPort;
+    }
+
+    boolean ready() {
+        try {
+            return process != null && process.isAlive() && client.get("/ready").status() == 200;
+        } catch (RuntimeException notListening) {
+            return false;
+        }
+    }
+
+    void awaitReady(Duration timeout) {
+        Await.until(name + " ready (log: " + log + ")", timeout, this::ready);
+    }
+
+    /** SIGKILL: the node dies without a word. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the node shuts down gracefully. */
+    boolean terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (alive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
