@@ -63,6 +63,11 @@ final class MnemoClient {
         return send(b.build());
     }
 
+    Response post(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     Response getJson(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "application/json")
                 .timeout(Duration.ofSeconds(30)).GET().build());
