@@ -49,6 +49,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     public record Deps(MnemoSettings settings, MnemoMetrics metrics, PartitionConsumer consumer,
                        PartitionOffsets offsets, String nodeAddress, ActorRef<RingKeeper.Command> ringKeeper) {}
 
+    private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
+
     private final IngesterId id;
     private final ActorContext<IngesterCommand> ctx;
     private final TimerScheduler<IngesterCommand> timers;
@@ -60,6 +62,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private RingState previousRingState = RingState.PENDING;
     private long endOffset = -1;
     private long lastHeartbeat;
+    /** Journaled events not yet deleted: [sequence number, last Kafka offset], oldest first. */
+    private final java.util.ArrayDeque<long[]> journalIndex = new java.util.ArrayDeque<>();
     private Consumer.Control consumerControl;
 
     public static Behavior<IngesterCommand> create(IngesterId id, Deps deps) {
@@ -76,6 +80,11 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         this.log = ctx.getLog();
         this.partitionLabel = Integer.toString(id.partition());
         setRingState(RingState.PENDING);
+    }
+
+    @Override
+    public String journalPluginId() {
+        return JOURNAL_PLUGIN;
     }
 
     @Override
@@ -103,7 +112,9 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onCommand(LabelQuery.class, this::onLabelQuery)
                 .onCommand(Flush.class, (s, c) -> {
                     try {
-                        c.replyTo().tell(new FlushReply(id, s.tsdb.flush(s.nextOffset).size(), null));
+                        int blocks = s.tsdb.flush(s.nextOffset).size();
+                        if (blocks > 0) truncateJournal(s);
+                        c.replyTo().tell(new FlushReply(id, blocks, null));
                     } catch (RuntimeException e) {
                         log.error("Ingester {}: flush failed", id, e);
                         c.replyTo().tell(new FlushReply(id, 0, e.getMessage()));
@@ -158,7 +169,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         return Effect().persist(event).thenRun(state -> {
             deps.metrics().journalBytes.labelValues(id.zone(), partitionLabel).inc(event.bytes());
             deps.metrics().journalEvents.labelValues(id.zone(), partitionLabel).inc();
-            state.tsdb.compactIfDue(state.nextOffset);
+            if (!state.tsdb.compactIfDue(state.nextOffset).isEmpty()) truncateJournal(state);
             updateLag(state);
             c.replyTo().tell(Done.getInstance());
         });
@@ -223,6 +234,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onEvent(BatchConsumed.class, (s, e) -> {
                     PartitionTsdb.ApplyResult r = s.tsdb.apply(e);
                     s.nextOffset = e.lastOffset() + 1;
+                    journalIndex.addLast(new long[] {lastSequenceNumber(ctx), e.lastOffset()});
                     deps.metrics().ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(r.appended());
                     if (r.outOfOrder() > 0)
                         deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-out-of-order").inc(r.outOfOrder());
@@ -261,6 +273,25 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                         deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, r.name()).set(0);
                 })
                 .build();
+    }
+
+    /**
+     * Deletes the journal events whose records are all before the rebuild offset of the newest
+     * block: what they brought is in blocks, and what is still in the head comes from later events.
+     * The journal so holds only what is not yet in blocks.
+     */
+    private void truncateJournal(PartitionState s) {
+        long rebuild = s.tsdb.rebuildOffset();
+        long upTo = -1;
+        while (!journalIndex.isEmpty() && journalIndex.peekFirst()[1] < rebuild) upTo = journalIndex.pollFirst()[0];
+        if (upTo <= 0) return;
+        org.apache.pekko.actor.ActorRef journal = org.apache.pekko.persistence.Persistence
+                .get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()))
+                .journalFor(JOURNAL_PLUGIN, com.typesafe.config.ConfigFactory.empty());
+        journal.tell(new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(id.persistenceId(), upTo,
+                org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem().ignoreRef())),
+                org.apache.pekko.actor.ActorRef.noSender());
+        log.info("Ingester {}: journal truncated up to event {} (offsets before {} are in blocks)", id, upTo, rebuild);
     }
 
     private void startConsumer(PartitionState s) {

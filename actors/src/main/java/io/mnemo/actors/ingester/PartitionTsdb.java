@@ -193,12 +193,13 @@ final class PartitionTsdb implements AutoCloseable {
 
     private Optional<BlockMeta> cut(String tenant, Tenant t, long mint, long maxt, long nextOffset) {
         long start = System.nanoTime();
-        // What stays in the head after this cut came from records at or after the first one that
-        // brought a sample at or after maxt; every tenant's head must be rebuildable.
-        t.firstOffsetFrom.headMap(Math.floorDiv(maxt, blockRange) * blockRange).clear();
+        // A rebuild from Kafka must bring back everything that stays in the heads after this cut:
+        // start at the first record that brought any of it, in any tenant.
         long rebuildFrom = nextOffset;
         for (Tenant other : tenants.values()) {
-            if (!other.firstOffsetFrom.isEmpty()) rebuildFrom = Math.min(rebuildFrom, other.firstOffsetFrom.firstEntry().getValue());
+            java.util.Collection<Long> remaining = other != t ? other.firstOffsetFrom.values()
+                    : maxt > t.head.maxTime() ? List.<Long>of() : t.firstOffsetFrom.tailMap(maxt).values();
+            for (long offset : remaining) rebuildFrom = Math.min(rebuildFrom, offset);
         }
         String sidecar = "zone=" + id.zone() + "\npartition=" + id.partition() + "\nnextOffset=" + nextOffset
                 + "\nrebuildOffset=" + rebuildFrom + "\n";
@@ -208,6 +209,7 @@ final class PartitionTsdb implements AutoCloseable {
                     Map.of(SIDECAR, sidecar.getBytes(StandardCharsets.UTF_8)));
             t.head.truncate(maxt);
             t.minValidTime = Math.max(t.minValidTime, maxt);
+            t.firstOffsetFrom.headMap(maxt).clear();
             if (t.head.numSeries() == 0) t.firstOffsetFrom.clear();
             if (meta.isPresent()) {
                 t.blocks.add(BlockReader.open(dir.resolve(meta.get().ulid().toString())));
