@@ -95,6 +95,7 @@ final class PrometheusApi extends AllDirectives {
                     path("labels", () -> getOrPost(() -> run(request, "labels", params, this::labels))),
                     path(segment("label").slash(segment()).slash("values"), name ->
                             get(() -> run(request, "label_values", params, (t, p) -> labelValues(t, name, p)))),
+                    path("metadata", () -> get(() -> run(request, "metadata", params, this::metadata))),
                     path("format_query", () -> getOrPost(() -> run(request, "format_query", params, this::formatQuery))),
                     path("query_exemplars", () -> getOrPost(() -> run(request, "query_exemplars", params, this::queryExemplars))),
                     path(segment("status").slash("buildinfo"), () -> get(() -> complete(json(StatusCodes.OK,
@@ -182,6 +183,42 @@ final class PrometheusApi extends AllDirectives {
         long ms = ApiTime.parseDuration("timeout", t);
         if (ms <= 0 || ms >= engine.options().timeout().toMillis()) return engine;
         return new Engine(engine.options().withTimeout(java.time.Duration.ofMillis(ms)));
+    }
+
+    /** Prometheus's /api/v1/metadata: family → [{type, help, unit}], with limit and limit_per_metric. */
+    private byte[] metadata(String tenant, ApiParams p) {
+        int limit = intParam(p, "limit", -1);
+        int perMetric = intParam(p, "limit_per_metric", -1);
+        java.util.Map<String, List<String[]>> all = querier.metadata(tenant, p.get("metric"));
+        return PrometheusJson.success(g -> {
+            g.writeStartObject();
+            int families = 0;
+            for (java.util.Map.Entry<String, List<String[]>> e : all.entrySet()) {
+                if (limit >= 0 && families++ >= limit) break;
+                g.writeArrayFieldStart(e.getKey());
+                int n = 0;
+                for (String[] m : e.getValue()) {
+                    if (perMetric >= 0 && n++ >= perMetric) break;
+                    g.writeStartObject();
+                    g.writeStringField("type", m[0]);
+                    g.writeStringField("help", m[1]);
+                    g.writeStringField("unit", m[2]);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        }, null);
+    }
+
+    private static int intParam(ApiParams p, String name, int dflt) {
+        String s = p.get(name);
+        if (s == null) return dflt;
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new ApiException(ApiException.BAD_DATA, "invalid parameter \"" + name + "\": cannot parse \"" + s + "\"");
+        }
     }
 
     private byte[] formatQuery(String tenant, ApiParams p) {

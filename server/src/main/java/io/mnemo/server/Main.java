@@ -30,6 +30,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default: 8080).")
     Integer httpPort;
 
+    @Option(names = "--journal.repair", description = "Truncate damaged ingester journals at the damage instead of "
+            + "refusing to start; the lost range is consumed again from Kafka.")
+    boolean journalRepair;
+
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
         if (code != 0) System.exit(code);
@@ -40,6 +44,7 @@ public final class Main implements Callable<Integer> {
         Map<String, Object> overrides = new HashMap<>();
         if (dataDir != null) overrides.put("mnemo.data-dir", dataDir.toString());
         if (httpPort != null) overrides.put("mnemo.http.port", httpPort);
+        if (journalRepair) overrides.put("mnemo.persistence.journal.repair", "on");
         Config cfg = MnemoConfig.load(config, overrides);
 
         long started = System.nanoTime();

@@ -43,6 +43,8 @@ class PrometheusInteropIT {
                           - targets: ['127.0.0.1:%d']
                     remote_write:
                       - url: http://127.0.0.1:%d/api/v1/push
+                        metadata_config:
+                          send_interval: 1s
                         queue_config:
                           batch_send_deadline: 1s
                           min_backoff: 100ms
@@ -70,6 +72,16 @@ class PrometheusInteropIT {
                     JsonNode res = r.path("data").path("result");
                     return res.size() == 1 && res.get(0).path("value").get(1).asText().equals("1");
                 });
+                // Prometheus also sends metric metadata; Mnemo serves it like Prometheus's /api/v1/metadata.
+                Await.until("metadata of prometheus_build_info", Duration.ofSeconds(60), () -> mnemo.client
+                        .api(null, "metadata", "metric", "prometheus_build_info").json()
+                        .path("data").path("prometheus_build_info").size() == 1);
+                JsonNode meta = mnemo.client.api(null, "metadata", "metric", "prometheus_build_info").json()
+                        .path("data").path("prometheus_build_info").get(0);
+                assertEquals("gauge", meta.path("type").asText());
+                assertTrue(meta.path("help").asText().contains("build"), meta.toString());
+                assertTrue(mnemo.client.api(null, "metadata").json().path("data").size() > 20);
+
                 JsonNode series = mnemo.client.api(null, "series", "match[]", "{job=\"prometheus\"}").json();
                 assertTrue(series.path("data").size() > 50, "a Prometheus exposes many series: " + series);
             } finally {

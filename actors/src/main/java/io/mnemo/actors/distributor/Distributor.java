@@ -35,6 +35,7 @@ public final class Distributor implements AutoCloseable {
     private static final class Worker {
         final RemoteWriteBody body;
         final WriteRequestReader reader = new WriteRequestReader();
+        final MetadataReader metadata = new MetadataReader();
         final PartitionSplitter splitter;
 
         Worker(MnemoSettings s) {
@@ -92,10 +93,12 @@ public final class Distributor implements AutoCloseable {
     private Prepared prepare(String tenant, byte[] body) {
         Worker w = worker.get();
         PartitionSplitter.Split split;
+        byte[][] metadata;
         try {
             int len = w.body.decompress(body);
             w.reader.reset(w.body.buffer(), 0, len);
             split = w.splitter.split(tenant, w.reader, settings.partitions());
+            metadata = metadataByPartition(tenant, w.metadata.reset(w.body.buffer(), 0, len));
         } catch (RemoteWriteException e) {
             metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
             return new Prepared(List.of(), 0, 0, new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
@@ -112,12 +115,33 @@ public final class Distributor implements AutoCloseable {
         byte[] key = tenant.getBytes(StandardCharsets.UTF_8);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int p = 0; p < split.partitions(); p++) {
-            byte[] value = split.record(p);
-            if (value != null && split.seriesCount(p) > 0) {
-                records.add(new ProducerRecord<>(settings.topic(), p, key, value));
-            }
+            byte[] value = split.seriesCount(p) > 0 ? split.record(p) : null;
+            if (metadata != null && metadata[p] != null) value = concat(value, metadata[p]);
+            if (value != null) records.add(new ProducerRecord<>(settings.topic(), p, key, value));
         }
         return new Prepared(records, split.acceptedSamples(), split.acceptedSeries(), answer);
+    }
+
+    /**
+     * Metric metadata entries as WriteRequest fields, per partition (by tenant and metric family,
+     * so a family's metadata always lands on the same partition); null when the push has none.
+     */
+    private byte[][] metadataByPartition(String tenant, MetadataReader md) {
+        byte[][] out = null;
+        while (md.next()) {
+            if (out == null) out = new byte[settings.partitions()][];
+            int p = Math.floorMod((tenant + '\u0000' + md.family()).hashCode(), settings.partitions());
+            byte[] field = java.util.Arrays.copyOfRange(md.buffer(), md.fieldOffset(), md.fieldOffset() + md.fieldLength());
+            out[p] = concat(out[p], field);
+        }
+        return out;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        if (a == null) return b;
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private CompletionStage<PushResult> write(String tenant, Prepared p) {

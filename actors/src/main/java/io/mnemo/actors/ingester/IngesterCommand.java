@@ -40,6 +40,9 @@ public sealed interface IngesterCommand extends MnemoSerializable {
 
     record GetStatus(ActorRef<IngesterStatus> replyTo) implements IngesterCommand {}
 
+    /** Metric metadata of a tenant: one family (metric set) or all. */
+    record MetadataQuery(String tenant, String metric, ActorRef<MetadataReply> replyTo) implements IngesterCommand {}
+
     /** Cut everything in the heads to blocks now (Mimir's /ingester/flush). */
     record Flush(ActorRef<FlushReply> replyTo) implements IngesterCommand {}
 
@@ -63,6 +66,9 @@ public sealed interface IngesterCommand extends MnemoSerializable {
     record LabelsReply(IngesterId from, RingState state, String[][] labels, String error) implements MnemoSerializable {}
 
     record StringsReply(IngesterId from, RingState state, String[] values, String error) implements MnemoSerializable {}
+
+    /** Rows of [family, type, help, unit]. */
+    record MetadataReply(IngesterId from, RingState state, String[][] rows, String error) implements MnemoSerializable {}
 
     record FlushReply(IngesterId from, int blocks, String error) implements MnemoSerializable {}
 

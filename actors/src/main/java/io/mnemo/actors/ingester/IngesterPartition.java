@@ -110,6 +110,12 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onCommand(Select.class, this::onSelect)
                 .onCommand(SelectLabels.class, this::onSelectLabels)
                 .onCommand(LabelQuery.class, this::onLabelQuery)
+                .onCommand(MetadataQuery.class, (s, c) -> {
+                    c.replyTo().tell(ringState.readable()
+                            ? new MetadataReply(id, ringState, s.tsdb.metadata(c.tenant(), c.metric()).toArray(new String[0][]), null)
+                            : new MetadataReply(id, ringState, null, notReadable()));
+                    return Effect().none();
+                })
                 .onCommand(Flush.class, (s, c) -> {
                     try {
                         int blocks = s.tsdb.flush(s.nextOffset).size();

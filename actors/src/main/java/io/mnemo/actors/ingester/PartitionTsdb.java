@@ -56,6 +56,9 @@ final class PartitionTsdb implements AutoCloseable {
          */
         final java.util.TreeMap<Long, Long> firstOffsetFrom = new java.util.TreeMap<>();
 
+        /** Metric family → [type, help, unit], as last sent. */
+        final Map<String, String[]> metadata = new HashMap<>();
+
         Tenant(long blockRange) {
             head = new Head(blockRange);
         }
@@ -66,6 +69,7 @@ final class PartitionTsdb implements AutoCloseable {
     private final long blockRange;
     private final Map<String, Tenant> tenants = new HashMap<>();
     private final WriteRequestReader reader = new WriteRequestReader();
+    private final io.mnemo.actors.distributor.MetadataReader metadataReader = new io.mnemo.actors.distributor.MetadataReader();
     /**
      * From the newest block this ingester cut: the partition offset from which consuming rebuilds
      * everything not in blocks (-1: no block).
@@ -138,6 +142,11 @@ final class PartitionTsdb implements AutoCloseable {
                 }
                 if (maxTs != Long.MIN_VALUE) {
                     t.firstOffsetFrom.putIfAbsent(Math.floorDiv(maxTs, blockRange) * blockRange, batch.offsets()[r]);
+                }
+                metadataReader.reset(batch.values()[r], 0, batch.values()[r].length);
+                while (metadataReader.next()) {
+                    t.metadata.put(metadataReader.family(),
+                            new String[] {metadataReader.type(), metadataReader.help(), metadataReader.unit()});
                 }
             } catch (RemoteWriteException e) {
                 // The distributor validated the record, so this is damage, not user error. Applying
@@ -222,6 +231,17 @@ final class PartitionTsdb implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cutting a block of tenant " + tenant, e);
         }
+    }
+
+    /** Metadata of a tenant's metric families: [family, type, help, unit] rows, one family or all (metric null). */
+    List<String[]> metadata(String tenant, String metric) {
+        Tenant t = tenants.get(tenant);
+        List<String[]> out = new ArrayList<>();
+        if (t == null) return out;
+        t.metadata.forEach((family, m) -> {
+            if (metric == null || metric.equals(family)) out.add(new String[] {family, m[0], m[1], m[2]});
+        });
+        return out;
     }
 
     long numSeries() {

@@ -93,6 +93,21 @@ public final class IngesterQuerier {
         return new ArrayList<>(out);
     }
 
+    /** Metric metadata: family → distinct [type, help, unit] entries, families sorted. */
+    public Map<String, List<String[]>> metadata(String tenant, String metric) {
+        Map<String, List<String[]>> out = new java.util.TreeMap<>();
+        for (IngesterCommand.MetadataReply r : this.<IngesterCommand.MetadataReply>askAll((p, replyTo) ->
+                new IngesterCommand.MetadataQuery(tenant, metric, replyTo))) {
+            failIfError(r.from().toString(), r.error());
+            for (String[] row : r.rows()) {
+                List<String[]> entries = out.computeIfAbsent(row[0], k -> new ArrayList<>());
+                String[] entry = {row[1], row[2], row[3]};
+                if (entries.stream().noneMatch(e -> java.util.Arrays.equals(e, entry))) entries.add(entry);
+            }
+        }
+        return out;
+    }
+
     public List<String> labelNames(String tenant, long mint, long maxt, LabelMatcher... matchers) {
         return strings(tenant, null, mint, maxt, matchers);
     }
