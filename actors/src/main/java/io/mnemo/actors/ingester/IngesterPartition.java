@@ -50,6 +50,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                        PartitionOffsets offsets, String nodeAddress, ActorRef<RingKeeper.Command> ringKeeper) {}
 
     private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
+    private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
 
     private final IngesterId id;
     private final ActorContext<IngesterCommand> ctx;
@@ -64,6 +65,11 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private long lastHeartbeat;
     /** Journaled events not yet deleted: [sequence number, last Kafka offset], oldest first. */
     private final java.util.ArrayDeque<long[]> journalIndex = new java.util.ArrayDeque<>();
+    /** Progress reporting while JOINING: when it was last logged, and where recovery started. */
+    private long lastProgressLog = System.nanoTime();
+    private long replayedEvents;
+    private long replayedRecords;
+    private long catchUpFrom = -1;
     private Consumer.Control consumerControl;
 
     public static Behavior<IngesterCommand> create(IngesterId id, Deps deps) {
@@ -241,6 +247,15 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     PartitionTsdb.ApplyResult r = s.tsdb.apply(e);
                     s.nextOffset = e.lastOffset() + 1;
                     journalIndex.addLast(new long[] {lastSequenceNumber(ctx), e.lastOffset()});
+                    if (ringState == RingState.PENDING) {
+                        replayedEvents++;
+                        replayedRecords += e.offsets().length;
+                        if (System.nanoTime() - lastProgressLog > PROGRESS_EVERY_NANOS) {
+                            lastProgressLog = System.nanoTime();
+                            log.info("Ingester {}: replaying journal: {} events, {} records, at offset {}, {} series",
+                                    id, replayedEvents, replayedRecords, e.lastOffset(), s.tsdb.numSeries());
+                        }
+                    }
                     deps.metrics().ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(r.appended());
                     if (r.outOfOrder() > 0)
                         deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-out-of-order").inc(r.outOfOrder());
@@ -263,8 +278,9 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                         // No journal here (a new node): what the blocks hold need not be consumed again.
                         s.nextOffset = s.tsdb.rebuildOffset();
                     }
-                    log.info("Ingester {}: journal replayed, {} series in the head, {} blocks, resuming partition at offset {}",
-                            id, s.tsdb.numSeries(), s.tsdb.numBlocks(), s.nextOffset);
+                    log.info("Ingester {}: journal replayed ({} events, {} records), {} series in the head, {} blocks, "
+                            + "resuming partition at offset {}", id, replayedEvents, replayedRecords, s.tsdb.numSeries(),
+                            s.tsdb.numBlocks(), s.nextOffset);
                     setRingState(RingState.JOINING);
                     heartbeat(s, true);
                     updateLag(s);
@@ -308,6 +324,16 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
 
     private void updateLag(PartitionState s) {
         long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
+        if (ringState == RingState.JOINING && lag > 0) {
+            if (catchUpFrom < 0) catchUpFrom = s.nextOffset;
+            if (System.nanoTime() - lastProgressLog > PROGRESS_EVERY_NANOS) {
+                lastProgressLog = System.nanoTime();
+                long total = endOffset - catchUpFrom;
+                long done = s.nextOffset - catchUpFrom;
+                log.info("Ingester {}: JOINING, catching up on Kafka: {} of {} records ({}%), lag {}", id, done, total,
+                        total <= 0 ? 100 : done * 100 / total, lag);
+            }
+        }
         if (lag >= 0) deps.metrics().ingesterLag.labelValues(id.zone(), partitionLabel).set(lag);
         deps.metrics().headSeries.labelValues(id.zone(), partitionLabel).set(s.tsdb.numSeries());
         boolean changed = false;
