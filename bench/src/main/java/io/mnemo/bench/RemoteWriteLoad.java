@@ -137,6 +137,11 @@ public final class RemoteWriteLoad implements Callable<Integer> {
         return new Replay(config, pushes).run(encodeTime);
     }
 
+    /** Replays pushes encoded once (e.g. the same load against several systems); blocks until done. */
+    static Result replay(Config config, PushRequests pushes) throws InterruptedException {
+        return new Replay(config, pushes).run(Duration.ZERO);
+    }
+
     /** Sends pre-encoded pushes round by round and records the outcome of each. */
     private static final class Replay {
         private final Config config;
