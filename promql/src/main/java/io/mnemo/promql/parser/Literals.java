@@ -68,7 +68,9 @@ public final class Literals {
     /**
      * The value of a string token including its quotes: {@code "..."} and {@code '...'} with Go
      * escapes ({@code \n}, {@code \x41}, {@code \101}, {@code \u00e9}, ...), {@code `...`} raw.
-     * Byte escapes are combined and decoded as UTF-8.
+     * Byte escapes are combined and decoded as UTF-8; a byte that is not part of valid UTF-8 is
+     * kept as the lone surrogate U+DC00+byte (as Python's surrogateescape does), so that the
+     * string still prints as Go prints it ({@code "a\xc5z"}) and can be told invalid.
      */
     public static String unquote(String quoted) {
         int n = quoted.length();
@@ -116,7 +118,40 @@ public final class Literals {
                 }
             }
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return decodeUtf8(out.toByteArray());
+    }
+
+    /** Decodes UTF-8 as Go validates it, keeping each invalid byte as U+DC00+byte. */
+    static String decodeUtf8(byte[] b) {
+        StringBuilder sb = new StringBuilder(b.length);
+        int i = 0;
+        while (i < b.length) {
+            int c = b[i] & 0xff;
+            if (c < 0x80) {
+                sb.append((char) c);
+                i++;
+                continue;
+            }
+            int len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+            boolean valid = len > 0 && i + len <= b.length;
+            if (valid) {
+                int second = b[i + 1] & 0xff;
+                int lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+                int hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+                valid = second >= lo && second <= hi;
+                for (int k = 2; valid && k < len; k++) valid = (b[i + k] & 0xC0) == 0x80;
+            }
+            if (!valid) {
+                sb.append((char) (0xDC00 + c));
+                i++;
+                continue;
+            }
+            int cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+            for (int k = 1; k < len; k++) cp = (cp << 6) | (b[i + k] & 0x3F);
+            sb.appendCodePoint(cp);
+            i += len;
+        }
+        return sb.toString();
     }
 
     private static void writeUtf8(ByteArrayOutputStream out, int cp) {

@@ -1,8 +1,8 @@
 package io.mnemo.promql.promqltest;
 
 import io.mnemo.promql.Engine;
-import io.mnemo.promql.NotSupportedException;
 import io.mnemo.promql.PromQLException;
+import io.mnemo.promql.QueryResult;
 import io.mnemo.promql.ast.At;
 import io.mnemo.promql.ast.Call;
 import io.mnemo.promql.ast.Expr;
@@ -11,12 +11,14 @@ import io.mnemo.promql.ast.MatrixSelector;
 import io.mnemo.promql.ast.SubqueryExpr;
 import io.mnemo.promql.ast.VectorSelector;
 import io.mnemo.promql.parser.ParseException;
+import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.promql.value.Matrix;
 import io.mnemo.promql.value.Scalar;
 import io.mnemo.promql.value.StringValue;
 import io.mnemo.promql.value.Value;
 import io.mnemo.promql.value.Vector;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.StaleNaN;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,8 +32,8 @@ import java.util.regex.Pattern;
 /**
  * Runs a {@link TestScript} against an {@link Engine} the way Prometheus's promqltest does: every
  * instant eval also runs with {@code @} pinned on its selectors at several other evaluation times,
- * and as a range query around its time, and all must give the expected result. Evals of parts the
- * engine does not support yet are reported as such, not as failures.
+ * and as a range query around its time, and all must give the expected result and annotations.
+ * An eval that hits a part the engine does not support fails, saying so.
  */
 public final class ScriptRunner {
     private static final double EPSILON = 0.000001;
@@ -41,10 +43,12 @@ public final class ScriptRunner {
             "day_of_year", "end", "hour", "minute", "month", "year", "predict_linear", "range", "start", "step", "time",
             "timestamp");
 
-    public enum Outcome { PASSED, FAILED, UNSUPPORTED }
+    public enum Outcome { PASSED, FAILED }
 
-    /** The outcome of one eval, with what went wrong or what is unsupported. */
+    /** The outcome of one eval, with what went wrong. */
     public record Result(TestScript.Eval eval, Outcome outcome, String message) {
+        public boolean passed() { return outcome == Outcome.PASSED; }
+
         @Override
         public String toString() {
             return "line " + eval.line() + " " + eval.expr() + ": " + outcome + (message == null ? "" : " - " + message);
@@ -72,48 +76,64 @@ public final class ScriptRunner {
                 storage = storageFactory.get();
                 unsupportedData = null;
             } else if (c instanceof TestScript.Load load) {
-                for (TestScript.LoadedSeries s : load.series()) {
-                    SeriesValues v = s.values();
-                    for (int i = 0; i < v.size(); i++) {
-                        if (!v.isOmitted(i)) storage.append(s.labels(), i * load.intervalMillis(), v.value(i));
-                    }
-                }
+                load(storage, load);
                 if (load.unsupported() != null) unsupportedData = load.unsupported();
             } else if (c instanceof TestScript.Eval eval && filter.test(eval)) {
-                String unsupported = eval.unsupported() != null ? eval.unsupported() : unsupportedData;
-                if (unsupported != null) {
-                    results.add(new Result(eval, Outcome.UNSUPPORTED, unsupported));
-                } else {
-                    results.add(runEval(storage, eval));
-                }
+                results.add(runEval(storage, eval, eval.unsupported() != null ? eval.unsupported() : unsupportedData));
             }
         }
         return results;
     }
 
-    private Result runEval(TestStorage storage, TestScript.Eval eval) {
+    private static void load(TestStorage storage, TestScript.Load load) {
+        for (TestScript.LoadedSeries s : load.series()) {
+            SeriesValues v = s.values();
+            for (int i = 0; i < v.size(); i++) {
+                if (v.isOmitted(i)) continue;
+                long t = i * load.intervalMillis();
+                FloatHistogram h = v.histogram(i);
+                if (h != null) storage.appendHistogram(s.labels(), t, h);
+                else storage.append(s.labels(), t, v.value(i));
+            }
+        }
+        if (load.withNhcb()) {
+            for (ClassicHistogramConverter.Sample s : ClassicHistogramConverter.convert(load)) {
+                storage.appendHistogram(s.labels(), s.timestamp(), s.histogram());
+            }
+        }
+    }
+
+    private Result runEval(TestStorage storage, TestScript.Eval eval, String unsupportedData) {
         try {
             if (!eval.instant()) {
-                check(eval, eval.expr(), () -> engine.rangeQuery(storage, eval.expr(), eval.start(), eval.end(), eval.step()));
+                runRange(storage, eval);
             } else {
                 runInstant(storage, eval, eval.expr(), eval.time());
                 for (InstantQuery q : atModifierVariants(eval)) runInstant(storage, eval, q.query(), q.time());
             }
             return new Result(eval, Outcome.PASSED, null);
-        } catch (NotSupportedException e) {
-            return new Result(eval, Outcome.UNSUPPORTED, e.getMessage());
         } catch (Mismatch e) {
-            return new Result(eval, Outcome.FAILED, e.getMessage());
+            String message = e.getMessage();
+            if (unsupportedData != null) message += " [test data not loaded: " + unsupportedData + "]";
+            return new Result(eval, Outcome.FAILED, message);
+        } catch (RuntimeException e) {
+            return new Result(eval, Outcome.FAILED, "unexpected " + e);
         }
     }
 
-    /** Runs a query; returns its value when it succeeded as expected, null when it failed as expected. */
-    private Value check(TestScript.Eval eval, String query, Supplier<Value> run) {
-        Value v;
+    private void runRange(TestStorage storage, TestScript.Eval eval) {
+        QueryResult r = execute(eval, eval.expr(),
+                () -> engine.execRange(storage, eval.expr(), eval.start(), eval.end(), eval.step()));
+        if (r == null) return;
+        checkAnnotations(eval, r);
+        compare(eval, r.value());
+    }
+
+    /** Runs a query; returns its result when it succeeded as expected, null when it failed as expected. */
+    private static QueryResult execute(TestScript.Eval eval, String query, Supplier<QueryResult> run) {
+        QueryResult r;
         try {
-            v = run.get();
-        } catch (NotSupportedException e) {
-            throw e;
+            r = run.get();
         } catch (PromQLException e) {
             if (!eval.fail()) throw new Mismatch("error evaluating " + query + ": " + e.getMessage());
             if (eval.failMessage() != null && !eval.failMessage().equals(e.getMessage())) {
@@ -125,13 +145,49 @@ public final class ScriptRunner {
             return null;
         }
         if (eval.fail()) throw new Mismatch("expected an error evaluating " + query + " but got none");
-        compare(eval, v, query);
-        return v;
+        return r;
     }
 
     private void runInstant(TestStorage storage, TestScript.Eval eval, String query, long time) {
-        Value v = check(eval, query, () -> engine.instantQuery(storage, query, time));
-        if (v != null) checkRangeMode(storage, eval, query, time, v);
+        QueryResult r = execute(eval, query, () -> engine.execInstant(storage, query, time));
+        if (r == null) return;
+        checkAnnotations(eval, r);
+        try {
+            compare(eval, r.value());
+        } catch (Mismatch e) {
+            throw new Mismatch(query.equals(eval.expr()) ? e.getMessage() : "with " + query + " at " + time + ": " + e.getMessage());
+        }
+        if (eval.excludedFromRangeQuery() || QUERY_CONTEXT_FUNCTIONS.matcher(query).find()) return;
+        checkRangeMode(storage, eval, query, time, r.value());
+    }
+
+    /** Prometheus's checks of warnings and infos: those asked for must be there, and only those. */
+    private static void checkAnnotations(TestScript.Eval eval, QueryResult r) {
+        if (eval.warn() && r.warnings().isEmpty()) throw new Mismatch("expected warnings but got none");
+        if (eval.info() && r.infos().isEmpty()) throw new Mismatch("expected info annotations but got none");
+        checkAnnotations("warn", eval.annotations(TestScript.AnnotationKind.WARN), r.warnings());
+        checkAnnotations("info", eval.annotations(TestScript.AnnotationKind.INFO), r.infos());
+        if (!eval.annotations(TestScript.AnnotationKind.NO_WARN).isEmpty() && !r.warnings().isEmpty()) {
+            throw new Mismatch("unexpected warning annotations: " + r.warnings());
+        }
+        if (!eval.annotations(TestScript.AnnotationKind.NO_INFO).isEmpty() && !r.infos().isEmpty()) {
+            throw new Mismatch("unexpected info annotations: " + r.infos());
+        }
+    }
+
+    private static void checkAnnotations(String kind, List<TestScript.ExpectedAnnotation> expected, List<String> actual) {
+        if (expected.isEmpty()) return;
+        if (actual.isEmpty()) throw new Mismatch("expected " + kind + " annotations but none were found");
+        for (TestScript.ExpectedAnnotation e : expected) {
+            if (actual.stream().noneMatch(e::matches)) {
+                throw new Mismatch("expected " + kind + " annotation matching \"" + e + "\" but found: " + actual);
+            }
+        }
+        for (String a : actual) {
+            if (expected.stream().noneMatch(e -> e.matches(a))) {
+                throw new Mismatch("unexpected " + kind + " annotation \"" + a + "\"");
+            }
+        }
     }
 
     private record InstantQuery(String query, long time) {}
@@ -146,6 +202,8 @@ public final class ScriptRunner {
         }
         boolean[] unsafe = {false};
         Exprs.walk(expr, (node, path) -> {
+            // Prometheus only looks outside subqueries: those get the @ pinned and hide their insides.
+            if (path.stream().anyMatch(p -> p instanceof SubqueryExpr)) return;
             if (node instanceof Call c && AT_MODIFIER_UNSAFE.contains(c.function().name())) unsafe[0] = true;
         });
         if (unsafe[0]) return List.of();
@@ -170,21 +228,18 @@ public final class ScriptRunner {
 
     /** The instant result must also be what a range query around the time gives at that time. */
     private void checkRangeMode(TestStorage storage, TestScript.Eval eval, String query, long t, Value instant) {
-        if (eval.expectRangeVector() || eval.expectedString() != null || eval.ordered()) return;
-        if (QUERY_CONTEXT_FUNCTIONS.matcher(query).find()) return;
         Matrix m;
         try {
             m = engine.rangeQuery(storage, query, t - 60_000, t + 60_000, 60_000);
-        } catch (NotSupportedException e) {
-            throw e;
         } catch (PromQLException e) {
             throw new Mismatch("error evaluating " + query + " in range mode: " + e.getMessage());
         }
+        if (eval.ordered()) return; // range results are always sorted by labels
         Vector.Builder at = Vector.builder(m.size());
         for (Matrix.Series s : m.series()) {
             for (int i = 0; i < s.size(); i++) {
                 if (s.timestamp(i) == t) {
-                    at.add(s.labels(), t, s.value(i));
+                    at.add(s.labels(), t, s.value(i), s.histogram(i));
                     break;
                 }
             }
@@ -192,13 +247,13 @@ public final class ScriptRunner {
         Vector v = at.build();
         Value asInstant = instant instanceof Scalar ? new Scalar(t, v.isEmpty() ? Double.NaN : v.value(0)) : v;
         try {
-            compare(eval, asInstant, query);
+            compare(eval, asInstant);
         } catch (Mismatch e) {
-            throw new Mismatch("range mode: " + e.getMessage());
+            throw new Mismatch("range mode" + (query.equals(eval.expr()) ? "" : " of " + query) + ": " + e.getMessage());
         }
     }
 
-    private static void compare(TestScript.Eval eval, Value result, String query) {
+    private static void compare(TestScript.Eval eval, Value result) {
         if (eval.expectedString() != null) {
             if (!(result instanceof StringValue s) || !s.value().equals(eval.expectedString())) {
                 throw new Mismatch("expected string \"" + eval.expectedString() + "\" but got " + result);
@@ -215,19 +270,20 @@ public final class ScriptRunner {
         if (eval.expectedScalar() != null) throw new Mismatch("expected scalar result, but got " + result);
         if (result instanceof Vector v) compareVector(eval, v);
         else if (result instanceof Matrix m) compareMatrix(eval, m);
-        else throw new Mismatch("unexpected result " + result + " for " + query);
+        else throw new Mismatch("unexpected result " + result);
     }
 
     private static void compareVector(TestScript.Eval eval, Vector v) {
         Set<Labels> seen = new HashSet<>();
         for (int i = 0; i < v.size(); i++) {
             TestScript.ExpectedSeries exp = eval.expected().get(v.labels(i));
-            if (exp == null) throw new Mismatch("unexpected metric " + v.labels(i) + " in result, has value " + v.value(i));
+            String actual = v.histogram(i) != null ? v.histogram(i).toString() : String.valueOf(v.value(i));
+            if (exp == null) throw new Mismatch("unexpected metric " + v.labels(i) + " in result, has value " + actual);
             if (eval.ordered() && exp.position() != i + 1) {
                 throw new Mismatch("expected metric " + v.labels(i) + " at position " + exp.position() + " but was at " + (i + 1));
             }
-            if (!almostEqual(exp.values().value(0), v.value(i))) {
-                throw new Mismatch("expected " + exp.values().value(0) + " for " + v.labels(i) + " but got " + v.value(i));
+            if (!samePoint(exp.values(), 0, v.value(i), v.histogram(i))) {
+                throw new Mismatch("expected " + exp.values().describe(0) + " for " + v.labels(i) + " but got " + actual);
             }
             seen.add(v.labels(i));
         }
@@ -238,6 +294,9 @@ public final class ScriptRunner {
 
     private static void compareMatrix(TestScript.Eval eval, Matrix m) {
         if (eval.ordered()) throw new Mismatch("expected ordered result, but query returned a matrix");
+        for (int i = 1; i < m.size(); i++) {
+            if (m.get(i - 1).labels().compareTo(m.get(i).labels()) > 0) throw new Mismatch("matrix result is not sorted by labels");
+        }
         Set<Labels> seen = new HashSet<>();
         for (Matrix.Series s : m.series()) {
             TestScript.ExpectedSeries exp = eval.expected().get(s.labels());
@@ -253,9 +312,9 @@ public final class ScriptRunner {
                     throw new Mismatch("expected a point at " + t + " for " + s.labels() + " but got one at " + s.timestamp(j)
                             + " (result has " + s + ")");
                 }
-                if (!almostEqual(exp.values().value(i), s.value(j))) {
-                    throw new Mismatch("expected " + exp.values().value(i) + " at " + t + " for " + s.labels() + " but got "
-                            + s.value(j) + " (result has " + s + ")");
+                if (!samePoint(exp.values(), i, s.value(j), s.histogram(j))) {
+                    throw new Mismatch("expected " + exp.values().describe(i) + " at " + t + " for " + s.labels() + " but got "
+                            + (s.histogram(j) != null ? s.histogram(j) : String.valueOf(s.value(j))) + " (result has " + s + ")");
                 }
                 j++;
             }
@@ -266,8 +325,15 @@ public final class ScriptRunner {
         }
     }
 
-    /** Relative comparison as Prometheus's tests do; two NaNs are equal. */
+    private static boolean samePoint(SeriesValues expected, int i, double value, FloatHistogram histogram) {
+        FloatHistogram eh = expected.histogram(i);
+        if (eh == null) return histogram == null && almostEqual(expected.value(i), value);
+        return histogram != null && eh.matchesForTest(histogram, expected.counterResetHintSet(i));
+    }
+
+    /** Relative comparison as Prometheus's tests do; two NaNs are equal, a staleness marker only to another. */
     static boolean almostEqual(double a, double b) {
+        if (StaleNaN.is(a) || StaleNaN.is(b)) return StaleNaN.is(a) && StaleNaN.is(b);
         if (Double.isNaN(a) && Double.isNaN(b)) return true;
         if (a == b) return true;
         double absSum = Math.abs(a) + Math.abs(b);

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 /**
  * A parsed Prometheus PromQL test script (the {@code .test} files of promql/promqltest): {@code load}
  * blocks of series, {@code clear}, and {@code eval} commands with their expected results. Parts this
- * loader does not understand (native histograms, start timestamps, NHCB loading) mark the affected
- * commands unsupported instead of failing the whole script.
+ * loader does not understand (start timestamps) mark the affected commands unsupported instead
+ * of failing the whole script.
  */
 public final class TestScript {
     private static final Pattern LOAD = Pattern.compile("^load(?:_(with_nhcb))?\\s+(.+?)$");
@@ -38,8 +38,12 @@ public final class TestScript {
         int line();
     }
 
-    /** Series to add; {@code unsupported} names what could not be loaded (the series is left out). */
-    public record Load(int line, long intervalMillis, List<LoadedSeries> series, String unsupported) implements Command {}
+    /**
+     * Series to add; {@code withNhcb} ({@code load_with_nhcb}) also adds classic histograms as native
+     * histograms with custom buckets; {@code unsupported} names what could not be loaded (left out).
+     */
+    public record Load(int line, long intervalMillis, List<LoadedSeries> series, boolean withNhcb, String unsupported)
+            implements Command {}
 
     public record LoadedSeries(Labels labels, SeriesValues values) {}
 
@@ -51,13 +55,37 @@ public final class TestScript {
     /**
      * One evaluation. An instant eval runs at {@code start} (== {@code end}, step 0). Exactly one kind
      * of expectation applies: a failure, a scalar, a string, or a set of series (possibly empty).
+     * {@code warn} and {@code info} ({@code eval_warn}, {@code eval_info}) ask for at least one
+     * annotation of that kind; {@code annotations} are the {@code expect warn|info|no_warn|no_info} lines.
      */
     public record Eval(int line, String expr, boolean instant, long start, long end, long step,
                        boolean fail, String failMessage, Pattern failPattern, boolean ordered,
                        Double expectedScalar, String expectedString, Map<Labels, ExpectedSeries> expected,
-                       boolean expectRangeVector, String unsupported) implements Command {
+                       boolean expectRangeVector, String unsupported, boolean warn, boolean info,
+                       List<ExpectedAnnotation> annotations) implements Command {
         /** The evaluation time of an instant eval. */
         public long time() { return end; }
+
+        /** Whether an instant eval is not also checked as a range query around its time. */
+        public boolean excludedFromRangeQuery() { return expectRangeVector || expectedString != null; }
+
+        public List<ExpectedAnnotation> annotations(AnnotationKind kind) {
+            return annotations.stream().filter(a -> a.kind() == kind).toList();
+        }
+    }
+
+    public enum AnnotationKind { WARN, NO_WARN, INFO, NO_INFO }
+
+    /** An {@code expect warn|info} line: matches an annotation by exact message or by regex (any when neither). */
+    public record ExpectedAnnotation(AnnotationKind kind, String message, Pattern regex) {
+        public boolean matches(String annotation) {
+            if (regex != null) return regex.matcher(annotation).find();
+            if (message != null) return message.equals(annotation);
+            return true;
+        }
+
+        @Override
+        public String toString() { return regex != null ? regex.pattern() : message; }
     }
 
     private final List<Command> commands;
@@ -105,7 +133,8 @@ public final class TestScript {
         int line = i + 1;
         Matcher m = LOAD.matcher(lines[i]);
         if (!m.matches()) throw new IllegalArgumentException("invalid load command, want load <step:duration>");
-        String unsupported = m.group(1) != null ? "load_with_nhcb" : null;
+        boolean withNhcb = m.group(1) != null;
+        String unsupported = null;
         long interval = PromDurations.parseMillis(m.group(2));
         List<LoadedSeries> series = new ArrayList<>();
         while (i + 1 < lines.length && !lines[i + 1].isEmpty()) {
@@ -115,15 +144,10 @@ public final class TestScript {
                 unsupported = "start timestamps (@st)";
                 continue;
             }
-            try {
-                series.add(parseSeries(def));
-            } catch (IllegalArgumentException e) {
-                if (!def.contains("{{")) throw e;
-                unsupported = "native histogram values";
-            }
+            series.add(parseSeries(def));
         }
         cursor[0] = i;
-        return new Load(line, interval, series, unsupported);
+        return new Load(line, interval, series, withNhcb, unsupported);
     }
 
     private static Eval parseEval(String[] lines, int[] cursor) {
@@ -151,6 +175,9 @@ public final class TestScript {
         }
         boolean fail = "fail".equals(mod);
         boolean ordered = "ordered".equals(mod);
+        boolean warn = "warn".equals(mod);
+        boolean info = "info".equals(mod);
+        List<ExpectedAnnotation> annotations = new ArrayList<>();
         String failMessage = null;
         Pattern failPattern = null;
         Double scalar = null;
@@ -192,7 +219,12 @@ public final class TestScript {
                         if ("msg".equals(e.group(2))) failMessage = e.group(3).strip();
                         else if ("regex".equals(e.group(2))) failPattern = Pattern.compile(e.group(3).strip());
                     }
-                    default -> { } // warnings and infos: annotations are not produced yet
+                    default -> {
+                        AnnotationKind kind = AnnotationKind.valueOf(e.group(1).toUpperCase(java.util.Locale.ROOT));
+                        String message = "msg".equals(e.group(2)) ? e.group(3).strip() : null;
+                        Pattern regex = "regex".equals(e.group(2)) ? Pattern.compile(e.group(3).strip()) : null;
+                        annotations.add(new ExpectedAnnotation(kind, message, regex));
+                    }
                 }
                 continue;
             }
@@ -201,17 +233,12 @@ public final class TestScript {
                 scalar = number;
                 break;
             }
-            try {
-                LoadedSeries s = parseSeries(def);
-                expected.put(s.labels(), new ExpectedSeries(s.labels(), s.values(), ++position));
-            } catch (IllegalArgumentException ex) {
-                if (!def.contains("{{")) throw ex;
-                unsupported = "native histogram values";
-            }
+            LoadedSeries s = parseSeries(def);
+            expected.put(s.labels(), new ExpectedSeries(s.labels(), s.values(), ++position));
         }
         cursor[0] = i;
         return new Eval(line, expr, isInstant, start, end, step, fail, failMessage, failPattern, ordered, scalar, string,
-                expected, expectRange, unsupported);
+                expected, expectRange, unsupported, warn, info, annotations);
     }
 
     private static Double parseNumberOrNull(String s) {

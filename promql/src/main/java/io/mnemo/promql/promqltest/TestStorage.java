@@ -1,5 +1,6 @@
 package io.mnemo.promql.promqltest;
 
+import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Queryable;
 
@@ -7,4 +8,7 @@ import io.mnemo.tsdb.Queryable;
 public interface TestStorage extends Queryable {
     /** Adds one float sample; samples of a series may arrive in any order. */
     void append(Labels series, long timestampMillis, double value);
+
+    /** Adds one native histogram sample. */
+    void appendHistogram(Labels series, long timestampMillis, FloatHistogram histogram);
 }

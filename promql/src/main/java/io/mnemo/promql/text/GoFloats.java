@@ -38,6 +38,83 @@ public final class GoFloats {
         return sb.append(abs).toString();
     }
 
+    /**
+     * Go's {@code %g} (and {@code %v}) of a float64: the shortest digits, in exponent form when the
+     * exponent is below -4 or at least 6 ({@code 1e+06}, {@code 1.5e-07}), plain otherwise.
+     */
+    public static String formatG(double v) {
+        String special = special(v);
+        if (special != null) return special;
+        if (v == 0) return (1 / v < 0) ? "-0" : "0";
+        BigDecimal d = shortest(v);
+        int exponent = d.precision() - d.scale() - 1;
+        if (exponent >= -4 && exponent < 6) return d.toPlainString();
+        String digits = d.unscaledValue().abs().toString();
+        StringBuilder sb = new StringBuilder();
+        if (d.signum() < 0) sb.append('-');
+        sb.append(digits.charAt(0));
+        if (digits.length() > 1) sb.append('.').append(digits, 1, digits.length());
+        sb.append('e').append(exponent < 0 ? '-' : '+');
+        int abs = Math.abs(exponent);
+        if (abs < 10) sb.append('0');
+        return sb.append(abs).toString();
+    }
+
+    /**
+     * Go's {@code %.<precision>g}: rounded to that many significant digits, trailing zeros dropped,
+     * in exponent form when the exponent is below -4 or at least the precision.
+     */
+    public static String formatG(double v, int precision) {
+        String special = special(v);
+        if (special != null) return special;
+        if (v == 0) return (1 / v < 0) ? "-0" : "0";
+        BigDecimal d = new BigDecimal(v).round(new MathContext(precision, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        int digits = d.precision();
+        int exponent = d.precision() - d.scale() - 1;
+        int eprec = precision;
+        if (eprec > digits && digits >= exponent + 1) eprec = digits;
+        if (exponent >= -4 && exponent < eprec) return d.toPlainString();
+        String ds = d.unscaledValue().abs().toString();
+        StringBuilder sb = new StringBuilder();
+        if (d.signum() < 0) sb.append('-');
+        sb.append(ds.charAt(0));
+        if (ds.length() > 1) sb.append('.').append(ds, 1, ds.length());
+        sb.append('e').append(exponent < 0 ? '-' : '+');
+        int abs = Math.abs(exponent);
+        if (abs < 10) sb.append('0');
+        return sb.append(abs).toString();
+    }
+
+    /** OpenMetrics' float text: Go's {@code %g}, with ".0" added when it has neither '.' nor 'e'. */
+    public static String formatOpenMetrics(double v) {
+        String s = formatG(v);
+        if (Double.isNaN(v) || Double.isInfinite(v) || s.contains(".") || s.contains("e")) return s;
+        return s + ".0";
+    }
+
+    /**
+     * Go's {@code strconv.ParseFloat(s, 64)}: decimal or hexadecimal floats, {@code Inf},
+     * {@code Infinity} and {@code NaN} in any case, with an optional sign.
+     *
+     * @throws NumberFormatException when the text is not such a number
+     */
+    public static double parseFloat(String s) {
+        String body = s;
+        boolean negative = false;
+        if (!body.isEmpty() && (body.charAt(0) == '+' || body.charAt(0) == '-')) {
+            negative = body.charAt(0) == '-';
+            body = body.substring(1);
+        }
+        String lower = body.toLowerCase(java.util.Locale.ROOT);
+        if (lower.equals("inf") || lower.equals("infinity")) return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        if (lower.equals("nan")) return Double.NaN;
+        boolean decimal = lower.matches("(\\d+\\.?\\d*|\\.\\d+)(e[+-]?\\d+)?");
+        boolean hex = lower.matches("0x([0-9a-f]+\\.?[0-9a-f]*|\\.[0-9a-f]+)p[+-]?\\d+");
+        if (!decimal && !hex) throw new NumberFormatException("invalid syntax: " + s);
+        double v = Double.parseDouble(body);
+        return negative ? -v : v;
+    }
+
     /** Go's {@code %f}: six decimals, with Go's spelling of infinities and NaN. */
     public static String formatFixed6(double v) {
         String special = special(v);

@@ -42,7 +42,10 @@ public final class GoQuoting {
         for (int i = 0; i < s.length(); ) {
             int c = s.codePointAt(i);
             i += Character.charCount(c);
-            if (c == quote || c == '\\') {
+            if (c >= 0xDC80 && c <= 0xDCFF) {
+                // A byte that was not valid UTF-8 (see Literals.unquote): Go prints it as \xNN.
+                sb.append(String.format("\\x%02x", c - 0xDC00));
+            } else if (c == quote || c == '\\') {
                 sb.append('\\').appendCodePoint(c);
             } else if (isPrintable(c)) {
                 sb.appendCodePoint(c);

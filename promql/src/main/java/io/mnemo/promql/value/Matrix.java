@@ -66,14 +66,22 @@ public final class Matrix implements Value {
         private final Labels labels;
         private final long[] timestamps;
         private final double[] values;
+        /** Null when every point is a float. */
+        private final FloatHistogram[] histograms;
 
         public Series(Labels labels, long[] timestamps, double[] values) {
-            if (timestamps.length != values.length) {
+            this(labels, timestamps, values, null);
+        }
+
+        /** @param histograms per point the native histogram, null for a float point; null when all are floats */
+        public Series(Labels labels, long[] timestamps, double[] values, FloatHistogram[] histograms) {
+            if (timestamps.length != values.length || (histograms != null && histograms.length != values.length)) {
                 throw new IllegalArgumentException("timestamps and values differ in length");
             }
             this.labels = Objects.requireNonNull(labels);
             this.timestamps = timestamps;
             this.values = values;
+            this.histograms = histograms;
         }
 
         public Labels labels() { return labels; }
@@ -82,12 +90,16 @@ public final class Matrix implements Value {
         public double value(int i) { return values[i]; }
         public long[] timestamps() { return timestamps; }
         public double[] values() { return values; }
+        /** The native histogram of point i, or null when the point is a float. */
+        public FloatHistogram histogram(int i) { return histograms == null ? null : histograms[i]; }
+        public boolean hasHistograms() { return histograms != null; }
 
         @Override
         public boolean equals(Object o) {
             if (this == o) return true;
             if (!(o instanceof Series s)) return false;
             if (!labels.equals(s.labels) || !Arrays.equals(timestamps, s.timestamps)) return false;
+            for (int i = 0; i < values.length; i++) if (!Objects.equals(histogram(i), s.histogram(i))) return false;
             for (int i = 0; i < values.length; i++) {
                 if (Double.doubleToLongBits(values[i]) != Double.doubleToLongBits(s.values[i])) return false;
             }
@@ -103,7 +115,8 @@ public final class Matrix implements Value {
         public String toString() {
             StringBuilder sb = new StringBuilder(labels.toString()).append(" =>");
             for (int i = 0; i < timestamps.length; i++) {
-                sb.append(' ').append(values[i]).append(" @[").append(timestamps[i]).append(']');
+                Object value = histogram(i) != null ? histogram(i) : (Object) values[i];
+                sb.append(' ').append(value).append(" @[").append(timestamps[i]).append(']');
             }
             return sb.toString();
         }

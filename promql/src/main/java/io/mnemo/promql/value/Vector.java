@@ -10,17 +10,20 @@ import java.util.Objects;
  * arrays so that a result of many series costs three arrays, not an object per sample.
  */
 public final class Vector implements Value {
-    public static final Vector EMPTY = new Vector(new Labels[0], new long[0], new double[0], 0);
+    public static final Vector EMPTY = new Vector(new Labels[0], new long[0], new double[0], null, 0);
 
     private final Labels[] labels;
     private final long[] timestamps;
     private final double[] values;
+    /** Null when every sample is a float. */
+    private final FloatHistogram[] histograms;
     private final int size;
 
-    private Vector(Labels[] labels, long[] timestamps, double[] values, int size) {
+    private Vector(Labels[] labels, long[] timestamps, double[] values, FloatHistogram[] histograms, int size) {
         this.labels = labels;
         this.timestamps = timestamps;
         this.values = values;
+        this.histograms = histograms;
         this.size = size;
     }
 
@@ -34,6 +37,11 @@ public final class Vector implements Value {
     public Labels labels(int i) { return labels[Objects.checkIndex(i, size)]; }
     public long timestamp(int i) { return timestamps[Objects.checkIndex(i, size)]; }
     public double value(int i) { return values[Objects.checkIndex(i, size)]; }
+    /** The native histogram of sample i, or null when the sample is a float. */
+    public FloatHistogram histogram(int i) {
+        Objects.checkIndex(i, size);
+        return histograms == null ? null : histograms[i];
+    }
 
     /** A copy ordered by labels (Prometheus orders API results this way when no sort was asked for). */
     public Vector sortedByLabels() {
@@ -41,7 +49,7 @@ public final class Vector implements Value {
         for (int i = 0; i < size; i++) order[i] = i;
         Arrays.sort(order, (a, b) -> labels[a].compareTo(labels[b]));
         Builder b = new Builder(size);
-        for (int i : order) b.add(labels[i], timestamps[i], values[i]);
+        for (int i : order) b.add(labels[i], timestamps[i], values[i], histograms == null ? null : histograms[i]);
         return b.build();
     }
 
@@ -51,7 +59,8 @@ public final class Vector implements Value {
         if (!(o instanceof Vector v) || v.size != size) return false;
         for (int i = 0; i < size; i++) {
             if (!labels[i].equals(v.labels[i]) || timestamps[i] != v.timestamps[i]
-                    || Double.doubleToLongBits(values[i]) != Double.doubleToLongBits(v.values[i])) return false;
+                    || Double.doubleToLongBits(values[i]) != Double.doubleToLongBits(v.values[i])
+                    || !Objects.equals(histogram(i), v.histogram(i))) return false;
         }
         return true;
     }
@@ -72,7 +81,8 @@ public final class Vector implements Value {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < size; i++) {
             if (i > 0) sb.append('\n');
-            sb.append(labels[i]).append(" => ").append(values[i]).append(" @[").append(timestamps[i]).append(']');
+            Object value = histogram(i) != null ? histogram(i) : (Object) values[i];
+            sb.append(labels[i]).append(" => ").append(value).append(" @[").append(timestamps[i]).append(']');
         }
         return sb.toString();
     }
@@ -82,6 +92,7 @@ public final class Vector implements Value {
         private Labels[] labels;
         private long[] timestamps;
         private double[] values;
+        private FloatHistogram[] histograms;
         private int size;
 
         private Builder(int expectedSize) {
@@ -92,15 +103,23 @@ public final class Vector implements Value {
         }
 
         public Builder add(Labels series, long timestamp, double value) {
+            return add(series, timestamp, value, null);
+        }
+
+        /** Adds a sample; a non-null histogram makes it a histogram sample (the value is then ignored). */
+        public Builder add(Labels series, long timestamp, double value, FloatHistogram histogram) {
             if (size == labels.length) {
                 int cap = size * 2;
                 labels = Arrays.copyOf(labels, cap);
                 timestamps = Arrays.copyOf(timestamps, cap);
                 values = Arrays.copyOf(values, cap);
+                if (histograms != null) histograms = Arrays.copyOf(histograms, cap);
             }
             labels[size] = Objects.requireNonNull(series);
             timestamps[size] = timestamp;
             values[size] = value;
+            if (histogram != null && histograms == null) histograms = new FloatHistogram[labels.length];
+            if (histograms != null) histograms[size] = histogram;
             size++;
             return this;
         }
@@ -110,7 +129,7 @@ public final class Vector implements Value {
         public Vector build() {
             if (size == 0) return EMPTY;
             return new Vector(Arrays.copyOf(labels, size), Arrays.copyOf(timestamps, size),
-                    Arrays.copyOf(values, size), size);
+                    Arrays.copyOf(values, size), histograms == null ? null : Arrays.copyOf(histograms, size), size);
         }
     }
 }

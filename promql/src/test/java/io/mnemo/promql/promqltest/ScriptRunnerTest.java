@@ -2,7 +2,7 @@ package io.mnemo.promql.promqltest;
 
 import io.mnemo.promql.Engine;
 import io.mnemo.promql.EngineOptions;
-import io.mnemo.promql.InMemoryStorage;
+
 import io.mnemo.promql.parser.ParserOptions;
 import io.mnemo.tsdb.Labels;
 import org.junit.jupiter.api.Test;
@@ -87,7 +87,7 @@ class ScriptRunnerTest {
     }
 
     @Test
-    void expectedFailuresAndUnsupportedParts() {
+    void expectedFailuresScalarsStringsAndRangeVectors() {
         List<ScriptRunner.Result> r = run("""
                 load 1m
                   m 1
@@ -113,20 +113,42 @@ class ScriptRunnerTest {
                 eval instant at 1m m[2m]
                   expect range vector from 0 to 1m step 1m
                   m 1
-
-                clear
-                load 1m
-                  h {{schema:0 sum:1 count:1}}
-
-                eval instant at 0 h
-                  h 1
                 """);
         assertEquals(List.of(ScriptRunner.Outcome.PASSED, ScriptRunner.Outcome.FAILED, ScriptRunner.Outcome.FAILED,
-                ScriptRunner.Outcome.UNSUPPORTED, ScriptRunner.Outcome.PASSED, ScriptRunner.Outcome.UNSUPPORTED,
-                ScriptRunner.Outcome.PASSED, ScriptRunner.Outcome.UNSUPPORTED), outcomes(r));
+                ScriptRunner.Outcome.PASSED, ScriptRunner.Outcome.PASSED, ScriptRunner.Outcome.PASSED,
+                ScriptRunner.Outcome.PASSED), outcomes(r));
         assertTrue(r.get(1).message().startsWith("expected error \"something else\" but got: 1:1: parse error"), r.get(1).message());
         assertTrue(r.get(2).message().startsWith("expected an error evaluating m"), r.get(2).message());
-        assertEquals("native histogram values", r.get(7).message());
+    }
+
+    @Test
+    void annotationsAreCheckedWhenAskedFor() {
+        List<ScriptRunner.Result> r = run("""
+                load 1m
+                  requests 0+1x10
+
+                eval instant at 5m rate(requests[5m])
+                  expect info msg: PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "requests" (1:6)
+                  {} 0.016666666666666666
+
+                eval_info instant at 5m rate(requests[5m])
+                  {} 0.016666666666666666
+
+                eval instant at 5m rate(requests[5m])
+                  expect no_info
+                  {} 0.016666666666666666
+
+                eval instant at 5m rate(requests[5m])
+                  {} 0.016666666666666666
+
+                eval instant at 5m rate(requests[5m])
+                  expect warn
+                  {} 0.016666666666666666
+                """);
+        assertEquals(List.of(ScriptRunner.Outcome.PASSED, ScriptRunner.Outcome.PASSED, ScriptRunner.Outcome.FAILED,
+                ScriptRunner.Outcome.PASSED, ScriptRunner.Outcome.FAILED), outcomes(r));
+        assertTrue(r.get(2).message().startsWith("unexpected info annotations"), r.get(2).message());
+        assertTrue(r.get(4).message().startsWith("expected warn annotations but none were found"), r.get(4).message());
     }
 
     @Test
@@ -141,8 +163,8 @@ class ScriptRunnerTest {
                 """));
         assertEquals(List.of(ScriptRunner.Outcome.PASSED), outcomes(r));
         // The query and five @-pinned variants (at -20m, 0, 24s, 2m, 20m), each as instant and range query.
-        assertEquals(12, storage.querierWindows.size());
-        long[] pinned = storage.querierWindows.get(2);
+        assertEquals(12, storage.querierWindows().size());
+        long[] pinned = storage.querierWindows().get(2);
         assertEquals(60_000, pinned[1], "the pinned variant reads at 2m - 1m whatever its evaluation time");
     }
 }

@@ -3,9 +3,14 @@ package io.mnemo.promql.promqltest;
 import io.mnemo.tsdb.StaleNaN;
 import org.junit.jupiter.api.Test;
 
+import io.mnemo.promql.value.FloatHistogram;
+
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,7 +44,30 @@ class SeriesValuesTest {
     }
 
     @Test
-    void histogramsAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> SeriesValues.parse("{{schema:0 sum:1 count:1}}"));
+    void nativeHistogramsRepeatAndGrow() {
+        SeriesValues v = SeriesValues.parse("{{schema:1 sum:2 count:3 z_bucket:1 z_bucket_w:0.5 buckets:[1 1] offset:2 "
+                + "n_buckets:[0 0 1]}}x1 {{count:1 buckets:[1]}}+{{count:2 buckets:[2] counter_reset_hint:gauge}}x2 _");
+        assertEquals(6, v.size());
+        FloatHistogram first = v.histogram(0);
+        assertEquals(1, first.schema());
+        assertEquals(3, first.count());
+        assertEquals(0.5, first.zeroThreshold());
+        assertArrayEquals(new int[] {2, 3}, first.positiveIndices());
+        assertArrayEquals(new int[] {0, 1, 2}, first.negativeIndices());
+        assertSame(first, v.histogram(1));
+        assertFalse(v.counterResetHintSet(0));
+        assertEquals(List.of(1.0, 3.0, 5.0), List.of(v.histogram(2).count(), v.histogram(3).count(), v.histogram(4).count()));
+        assertArrayEquals(new double[] {5}, v.histogram(4).positiveCounts());
+        assertTrue(v.counterResetHintSet(4), "the increment names its hint");
+        assertTrue(v.isOmitted(5));
+        assertEquals("{count:3, sum:2, [-2,-1.4142135623730951):1, [-0.5,0.5]:1, (1.4142135623730951,2]:1, (2,2.8284271247461903]:1}",
+                first.toString());
+    }
+
+    @Test
+    void malformedHistogramsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> SeriesValues.parse("{{schema:0 sum:1"));
+        assertThrows(IllegalArgumentException.class, () -> SeriesValues.parse("{{sum:1 sum:2}}"));
+        assertThrows(IllegalArgumentException.class, () -> SeriesValues.parse("{{counter_reset_hint:maybe}}"));
     }
 }

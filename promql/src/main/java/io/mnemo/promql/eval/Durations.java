@@ -1,35 +1,57 @@
-package io.mnemo.promql;
+package io.mnemo.promql.eval;
 
+import io.mnemo.promql.ErrorType;
+import io.mnemo.promql.PromQLException;
 import io.mnemo.promql.ast.DurationExpr;
 import io.mnemo.promql.ast.Expr;
 import io.mnemo.promql.ast.MatrixSelector;
 import io.mnemo.promql.ast.NumberLiteral;
+import io.mnemo.promql.ast.SubqueryExpr;
 import io.mnemo.promql.ast.VectorSelector;
 
 /**
- * Computes experimental duration expressions ({@code [step() * 2]}, {@code offset min_of(1h, range())})
- * for one query: {@code step()} is the query's step, {@code range()} its end minus start, both in
- * seconds (0 for an instant query).
+ * Computes the durations of one query's selectors and subqueries, including experimental duration
+ * expressions ({@code [step() * 2]}, {@code offset min_of(1h, range())}): {@code step()} is the
+ * query's step, {@code range()} its end minus start, both in seconds (0 for an instant query).
  */
-final class DurationExprEvaluator {
+public final class Durations {
     private final double stepSeconds;
     private final double rangeSeconds;
 
-    DurationExprEvaluator(long stepMillis, long rangeMillis) {
+    public Durations(long stepMillis, long rangeMillis) {
         this.stepSeconds = stepMillis / 1000.0;
         this.rangeSeconds = rangeMillis / 1000.0;
     }
 
+    /** The query's step in seconds, 0 for an instant query. */
+    public double stepSeconds() { return stepSeconds; }
+
     /** Effective offset of a selector: its literal, or its duration expression for this query. */
-    long offsetMillis(VectorSelector vs) {
+    public long offsetMillis(VectorSelector vs) {
         return vs.offsetExpr() != null ? millis(vs.offsetExpr()) : vs.offsetMillis();
     }
 
     /** Effective range of a range selector, which must be positive. */
-    long rangeMillis(MatrixSelector m) {
-        if (m.rangeExpr() == null) return m.rangeMillis();
-        long r = millis(m.rangeExpr());
-        if (r <= 0) throw new PromQLException(ErrorType.BAD_DATA, "duration must be greater than 0: " + m.rangeExpr());
+    public long rangeMillis(MatrixSelector m) {
+        return m.rangeExpr() == null ? m.rangeMillis() : positive(m.rangeExpr());
+    }
+
+    public long offsetMillis(SubqueryExpr s) {
+        return s.offsetExpr() != null ? millis(s.offsetExpr()) : s.offsetMillis();
+    }
+
+    public long rangeMillis(SubqueryExpr s) {
+        return s.rangeExpr() == null ? s.rangeMillis() : positive(s.rangeExpr());
+    }
+
+    /** The subquery's own step, or 0 when it has none (the engine's default applies). */
+    public long stepMillis(SubqueryExpr s) {
+        return s.stepExpr() == null ? s.stepMillis() : positive(s.stepExpr());
+    }
+
+    private long positive(DurationExpr e) {
+        long r = millis(e);
+        if (r <= 0) throw new PromQLException(ErrorType.BAD_DATA, "duration must be greater than 0: " + e);
         return r;
     }
 

@@ -1,0 +1,14 @@
+package io.mnemo.promql;
+
+import io.mnemo.promql.value.FloatHistogram;
+import io.mnemo.tsdb.SampleIterator;
+
+/**
+ * A sample iterator over a series that may hold native histogram samples. Storage whose series
+ * can hold histograms returns iterators of this type; the engine reads {@link #histogram()} for
+ * each sample and falls back to the float value when it is null.
+ */
+public interface HistogramIterator extends SampleIterator {
+    /** The histogram of the current sample, or null when the current sample is a float. */
+    FloatHistogram histogram();
+}

@@ -1,0 +1,137 @@
+package io.mnemo.promql.eval;
+
+import io.mnemo.promql.ast.AggregateOp;
+import io.mnemo.tsdb.Labels;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * sum, avg, count, min, max, group, stddev and stdvar over float samples, computed series by
+ * series instead of step by step: each (group, step) cell sees its samples in the same order as
+ * the step-wise evaluation, so the results are the same, but each series' points are read in one
+ * sequential pass. Used when the cells fit in a bounded amount of memory and no input has
+ * histograms; the step-wise evaluation covers everything else.
+ */
+final class FloatAggregation {
+    /** Most (group, step) cells computed at once: a few arrays of this many doubles. */
+    private static final long MAX_CELLS = 1 << 20;
+
+    private FloatAggregation() {}
+
+    /** The aggregation's result, or null when this way does not apply. */
+    static List<StepSeries> eval(Evaluator ev, AggregateOp op, List<StepSeries> input, int[] groupOf, List<Labels> groupLabels) {
+        switch (op) {
+            case SUM, AVG, COUNT, MIN, MAX, GROUP, STDDEV, STDVAR -> { }
+            default -> {
+                return null;
+            }
+        }
+        int groups = groupLabels.size();
+        int steps = ev.steps;
+        if ((long) groups * steps > MAX_CELLS) return null;
+        for (StepSeries s : input) if (s.h != null) return null;
+        int cells = groups * steps;
+        double[] value = new double[cells];
+        double[] aux = new double[cells]; // Kahan compensation (sum, avg) or running mean (stddev, stdvar)
+        double[] count = new double[cells];
+        boolean[] seen = new boolean[cells];
+        boolean[] incremental = op == AggregateOp.AVG ? new boolean[cells] : null;
+        double[] mean = op == AggregateOp.AVG ? new double[cells] : null;
+        boolean[] drop = new boolean[cells];
+        for (int si = 0; si < input.size(); si++) {
+            StepSeries s = input.get(si);
+            int base = groupOf[si] * steps;
+            for (int i = 0; i < s.size; i++) {
+                int cell = base + (int) ((s.t[i] - ev.start) / ev.interval);
+                double f = s.f[i];
+                if (!seen[cell]) {
+                    seen[cell] = true;
+                    drop[cell] = s.dropName;
+                    count[cell] = 1;
+                    switch (op) {
+                        case STDDEV, STDVAR -> {
+                            aux[cell] = f;
+                            value[cell] = Double.isNaN(f) || Double.isInfinite(f) ? Double.NaN : 0;
+                        }
+                        case GROUP -> value[cell] = 1;
+                        default -> value[cell] = f;
+                    }
+                    continue;
+                }
+                if (s.dropName) drop[cell] = true;
+                switch (op) {
+                    case SUM -> kahanAdd(value, aux, cell, f);
+                    case AVG -> {
+                        double n = ++count[cell];
+                        if (!incremental[cell]) {
+                            double sum = value[cell];
+                            double c = aux[cell];
+                            kahanAdd(value, aux, cell, f);
+                            if (!Double.isInfinite(value[cell])) break;
+                            // The sum would overflow: go on with an incremental mean.
+                            incremental[cell] = true;
+                            mean[cell] = sum / (n - 1);
+                            aux[cell] = c / (n - 1);
+                        }
+                        double q = (n - 1) / n;
+                        mean[cell] = q * mean[cell];
+                        aux[cell] = q * aux[cell];
+                        kahanAdd(mean, aux, cell, f / n);
+                    }
+                    case COUNT -> count[cell]++;
+                    case MAX -> {
+                        if (value[cell] < f || Double.isNaN(value[cell])) value[cell] = f;
+                    }
+                    case MIN -> {
+                        if (value[cell] > f || Double.isNaN(value[cell])) value[cell] = f;
+                    }
+                    case STDDEV, STDVAR -> {
+                        double n = ++count[cell];
+                        double delta = f - aux[cell];
+                        aux[cell] += delta / n;
+                        value[cell] += delta * (f - aux[cell]);
+                    }
+                    default -> { }
+                }
+            }
+        }
+        List<StepSeries> out = new ArrayList<>();
+        long points = 0;
+        for (int g = 0; g < groups; g++) {
+            StepSeries o = null;
+            int base = g * steps;
+            for (int step = 0; step < steps; step++) {
+                int cell = base + step;
+                if (!seen[cell]) continue;
+                double v = switch (op) {
+                    case SUM -> value[cell] + aux[cell];
+                    case AVG -> incremental[cell] ? mean[cell] + aux[cell]
+                            : value[cell] / count[cell] + aux[cell] / count[cell];
+                    case COUNT -> count[cell];
+                    case STDVAR -> value[cell] / count[cell];
+                    case STDDEV -> Math.sqrt(value[cell] / count[cell]);
+                    default -> value[cell];
+                };
+                if (o == null) o = new StepSeries(groupLabels.get(g), false, steps - step);
+                o.add(ev.stepTime(step), v, null);
+                o.dropName = drop[cell];
+                points++;
+            }
+            if (o != null) out.add(o);
+        }
+        ev.q.take(points);
+        ev.q.release(Evaluator.samples(input));
+        return out;
+    }
+
+    /** Prometheus's Kahan-Neumaier increment of sum[i] with compensation c[i]. */
+    private static void kahanAdd(double[] sum, double[] c, int i, double inc) {
+        double s = sum[i];
+        double t = s + inc;
+        if (Double.isInfinite(t)) c[i] = 0;
+        else if (Math.abs(s) >= Math.abs(inc)) c[i] += (s - t) + inc;
+        else c[i] += (inc - t) + s;
+        sum[i] = t;
+    }
+}

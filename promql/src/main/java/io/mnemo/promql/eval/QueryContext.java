@@ -1,0 +1,76 @@
+package io.mnemo.promql.eval;
+
+import io.mnemo.promql.Annotations;
+import io.mnemo.promql.EvaluationException;
+import io.mnemo.promql.QueryCanceledException;
+import io.mnemo.promql.QueryTimeoutException;
+import io.mnemo.tsdb.Querier;
+
+/**
+ * What all evaluators of one query share: the storage, the settings, the query's own time range
+ * (which {@code @ start()} and {@code @ end()} refer to), the annotations collected so far, and
+ * the count of samples held in memory, checked against the limit.
+ */
+public final class QueryContext {
+    private static final String STAGE = "expression evaluation";
+
+    final Querier querier;
+    final long queryStart;
+    final long queryEnd;
+    final long lookbackDelta;
+    final long maxSamples;
+    final long deadlineNanos;
+    final boolean delayedNameRemoval;
+    final long defaultSubqueryStep;
+    final Durations durations;
+    final Annotations annotations = new Annotations();
+    private long samples;
+    private int checks;
+
+    /**
+     * @param querier            storage to select from; may be null when the query has no selectors
+     * @param queryStep          the step of a range query, 0 for an instant query
+     * @param defaultSubqueryStep the step of subqueries that name none, in milliseconds
+     */
+    public QueryContext(Querier querier, long queryStart, long queryEnd, long queryStep, long lookbackDelta,
+                        long maxSamples, long deadlineNanos, boolean delayedNameRemoval, long defaultSubqueryStep) {
+        this.querier = querier;
+        this.queryStart = queryStart;
+        this.queryEnd = queryEnd;
+        this.lookbackDelta = lookbackDelta;
+        this.maxSamples = maxSamples;
+        this.deadlineNanos = deadlineNanos;
+        this.delayedNameRemoval = delayedNameRemoval;
+        this.defaultSubqueryStep = defaultSubqueryStep;
+        this.durations = new Durations(queryStep, queryEnd - queryStart);
+    }
+
+    public Annotations annotations() { return annotations; }
+
+    /** Samples currently held by the query. */
+    public long samples() { return samples; }
+
+    /** Accounts for samples taken into memory; fails the query when it would hold more than the limit. */
+    void take(long n) {
+        samples += n;
+        if (samples > maxSamples) {
+            throw new EvaluationException("query processing would load too many samples into memory in query execution");
+        }
+    }
+
+    /** Accounts for samples let go. */
+    void release(long n) {
+        samples -= n;
+    }
+
+    /** Fails with canceled when the evaluating thread was interrupted, with timeout past the deadline. */
+    void checkCanceled() {
+        if (Thread.currentThread().isInterrupted()) throw new QueryCanceledException(STAGE);
+        if (System.nanoTime() - deadlineNanos > 0) throw new QueryTimeoutException(STAGE);
+    }
+
+    /** {@link #checkCanceled()} every so many calls, for tight loops. */
+    void checkCanceledSometimes() {
+        if ((++checks & 0xff) == 0) checkCanceled();
+    }
+}
