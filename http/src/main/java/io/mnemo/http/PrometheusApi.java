@@ -10,6 +10,7 @@ import io.mnemo.actors.querier.PartitionUnavailableException;
 import io.mnemo.promql.Engine;
 import io.mnemo.promql.EngineOptions;
 import io.mnemo.promql.PromQLException;
+import io.mnemo.promql.QueryResult;
 import io.mnemo.promql.ast.Prettier;
 import io.mnemo.promql.value.Matrix;
 import io.mnemo.promql.value.Scalar;
@@ -159,8 +160,8 @@ final class PrometheusApi extends AllDirectives {
 
     private byte[] query(String tenant, ApiParams p) {
         long time = ApiTime.parseTime("time", p.get("time"), ApiTime.now());
-        Value v = engineFor(p).instantQuery(querier.queryable(tenant), required(p, "query"), time);
-        return PrometheusJson.success(g -> writeValue(g, v), null);
+        QueryResult r = engineFor(p).execInstant(querier.queryable(tenant), required(p, "query"), time);
+        return PrometheusJson.success(g -> writeValue(g, r.value()), r.warnings(), r.infos());
     }
 
     private byte[] queryRange(String tenant, ApiParams p) {
@@ -172,8 +173,8 @@ final class PrometheusApi extends AllDirectives {
                 "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer");
         if ((end - start) / step > MAX_POINTS_PER_SERIES) throw new ApiException(ApiException.BAD_DATA,
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
-        Matrix m = engineFor(p).rangeQuery(querier.queryable(tenant), required(p, "query"), start, end, step);
-        return PrometheusJson.success(g -> writeValue(g, m), null);
+        QueryResult r = engineFor(p).execRange(querier.queryable(tenant), required(p, "query"), start, end, step);
+        return PrometheusJson.success(g -> writeValue(g, r.value()), r.warnings(), r.infos());
     }
 
     /** The engine, or one with a shorter timeout when the request's {@code timeout} asks for one. */

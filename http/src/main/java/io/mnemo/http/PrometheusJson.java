@@ -26,18 +26,27 @@ final class PrometheusJson {
     private PrometheusJson() {}
 
     static byte[] success(DataWriter data, List<String> warnings) {
+        return success(data, warnings, null);
+    }
+
+    /** The success envelope with Prometheus's {@code warnings} and {@code infos} when there are any. */
+    static byte[] success(DataWriter data, List<String> warnings, List<String> infos) {
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("status", "success");
             g.writeFieldName("data");
             data.write(g);
-            if (warnings != null && !warnings.isEmpty()) {
-                g.writeArrayFieldStart("warnings");
-                for (String w : warnings) g.writeString(w);
-                g.writeEndArray();
-            }
+            writeStrings(g, "warnings", warnings);
+            writeStrings(g, "infos", infos);
             g.writeEndObject();
         });
+    }
+
+    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+        if (values == null || values.isEmpty()) return;
+        g.writeArrayFieldStart(field);
+        for (String v : values) g.writeString(v);
+        g.writeEndArray();
     }
 
     static byte[] error(String errorType, String message) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code bin/mnemo}: starts a node. */
 @Command(name = "mnemo", mixinStandardHelpOptions = true, version = "mnemo 0.1.0",
-        subcommands = {KafkaCommand.class},
+        subcommands = {KafkaCommand.class, PromqlTestCommand.class},
         description = "Starts a Mnemo node: distributor, ingester and querier by default, "
                 + "with an embedded Kafka broker unless mnemo.kafka.bootstrap-servers is set.")
 public final class Main implements Callable<Integer> {

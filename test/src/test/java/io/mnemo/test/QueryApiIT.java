@@ -72,6 +72,23 @@ class QueryApiIT {
     }
 
     @Test
+    void promqlOverTheApi() {
+        // Series i grows by (i + 1) every 15 s: rates 1/15, 2/15, 3/15 per second, summing to 0.4.
+        JsonNode r = node.client.api(null, "query", "query", "sum by (job) (rate(requests_total[5m]))",
+                "time", sec(T0 + 30 * STEP)).json();
+        assertEquals("vector", r.path("data").path("resultType").asText(), r.toString());
+        JsonNode sample = r.path("data").path("result").get(0);
+        assertEquals("api", sample.path("metric").path("job").asText());
+        assertEquals(0.4, Double.parseDouble(sample.path("value").get(1).asText()), 1e-12);
+
+        JsonNode top = node.client.api(null, "query", "query", "topk(1, requests_total)", "time", sec(T0 + 10 * STEP)).json();
+        assertEquals("i2", top.path("data").path("result").get(0).path("metric").path("instance").asText());
+
+        JsonNode count = node.client.api(null, "query", "query", "count(requests_total)", "time", sec(T0)).json();
+        assertEquals("3", count.path("data").path("result").get(0).path("value").get(1).asText());
+    }
+
+    @Test
     void postFormAnswersLikeGet() {
         String[] params = {"query", "requests_total{job=\"api\"}", "time", sec(T0 + 5 * STEP)};
         assertEquals(node.client.api(null, "query", params).body(), node.client.apiPost(null, "query", params).body());
