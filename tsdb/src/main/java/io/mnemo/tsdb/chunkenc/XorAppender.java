@@ -43,6 +43,12 @@ public final class XorAppender {
         this.trailing = drained.trailingZeros();
     }
 
+    /** Timestamp of the last sample appended (or read by the iterator this continues from). */
+    public long lastTimestamp() { return t; }
+
+    /** Raw bits of the last value appended. */
+    public long lastValueBits() { return vBits; }
+
     public void append(long ts, double v) {
         int num = chunk.numSamples();
         if (num >= XorChunk.MAX_SAMPLES) {

@@ -1,5 +1,8 @@
 package io.mnemo.tsdb.chunkenc;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -18,6 +21,8 @@ public final class XorChunk {
     public static final int HEADER_SIZE = 2;
     /** The most samples the 16-bit header can count. */
     public static final int MAX_SAMPLES = 0xFFFF;
+    private static final VarHandle LONG_BE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private byte[] buf;
     private int offset;
@@ -33,7 +38,15 @@ public final class XorChunk {
 
     /** A new empty chunk ready for {@link #appender()}. */
     public XorChunk() {
-        this.buf = new byte[128];
+        this(128);
+    }
+
+    /**
+     * A new empty chunk whose buffer starts with room for {@code capacity} bytes: a head that
+     * knows how big a series' chunks get sizes the next one so, rather than growing it.
+     */
+    public XorChunk(int capacity) {
+        this.buf = new byte[Math.max(capacity, 16)];
         this.length = HEADER_SIZE;
         this.owned = true;
     }
@@ -135,20 +148,15 @@ public final class XorChunk {
 
     /** Writes the low {@code nbits} (1..64) bits of {@code u}, most significant first. */
     void writeBits(long u, int nbits) {
-        ensureCapacity(length + (nbits >>> 3) + 2);
+        ensureCapacity(length + 9); // the 8-byte window at the write position, and one byte after
         long pos = (long) length * 8 - freeBits;
+        int idx = offset + (int) (pos >>> 3);
+        int shift = (int) (pos & 7);
         long v = u << (64 - nbits); // left-align; a shift by 64 is a shift by 0 in Java
-        int left = nbits;
-        while (left > 0) {
-            int idx = (int) (pos >>> 3);
-            int free = 8 - (int) (pos & 7);
-            int take = Math.min(free, left);
-            int bits = (int) (v >>> (64 - take));
-            buf[idx] |= (byte) (bits << (free - take));
-            v <<= take;
-            left -= take;
-            pos += take;
-        }
+        // OR the bits into the 8 bytes at idx; bytes past the stream are zero, so one read-modify-
+        // write of a long replaces a loop over bytes. What does not fit goes into the 9th byte.
+        LONG_BE.set(buf, idx, (long) LONG_BE.get(buf, idx) | (v >>> shift));
+        if (shift + nbits > 64) buf[idx + 8] |= (byte) ((v << (64 - shift)) >>> 56);
         advance(nbits);
     }
 
@@ -176,7 +184,9 @@ public final class XorChunk {
     }
 
     private void ensureCapacity(int needed) {
-        if (needed > buf.length) buf = Arrays.copyOf(buf, Math.max(needed, buf.length * 2));
+        // Grow by half: an open head chunk per series is most of a head's memory, and a chunk
+        // has at most a few hundred bytes, so copying more often is cheaper than idle space.
+        if (needed > buf.length) buf = Arrays.copyOf(buf, Math.max(needed + 8, buf.length + (buf.length >> 1)));
     }
 
     @Override

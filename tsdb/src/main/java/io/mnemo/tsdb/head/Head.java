@@ -3,17 +3,23 @@ package io.mnemo.tsdb.head;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
+import io.mnemo.tsdb.index.IntList;
 import io.mnemo.tsdb.index.MemPostings;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The in-memory part of one tenant's TSDB on one ingester: series with their XOR chunks, the
  * postings index over their labels, and the symbols they share. Accepts in-order samples only,
  * like Prometheus's head without out-of-order support.
+ *
+ * <p>Series are found by ref in pages of consecutive refs ({@link SeriesByRef}) and by labels
+ * through a table of label-set hashes to refs ({@link HashIndex}); a series stores its labels as
+ * packed symbol ids ({@link PackedLabels}), so the head keeps no {@code Labels} object or map
+ * entry per series. {@link #truncate} returns the memory of series that lost all their samples:
+ * their postings, and the symbols no other series uses.
  *
  * <p>Not thread-safe: one thread (the ingester's actor) appends and queries. Series returned by
  * a querier stay valid after later appends on that thread; they see the samples as of select.
@@ -26,10 +32,11 @@ public final class Head implements Queryable {
 
     private final long chunkRange;
     private final int samplesPerChunk;
-    private final Map<Labels, MemSeries> byLabels = new HashMap<>();
-    private final List<MemSeries> byRef = new ArrayList<>(); // index = ref; null once removed
+    private final SeriesByRef byRef = new SeriesByRef();
+    private final HashIndex byLabels = new HashIndex(); // Labels.hashCode() -> refs
     private final MemPostings postings = new MemPostings();
-    private SymbolTable symbols = new SymbolTable();
+    private final SymbolTable symbols = new SymbolTable();
+    private int nextRef;
 
     private long minTime = Long.MAX_VALUE;
     private long maxTime = Long.MIN_VALUE;
@@ -55,24 +62,34 @@ public final class Head implements Queryable {
     }
 
     /**
-     * The ref of the series with these labels, creating it (with interned strings) if new. Refs
-     * are small ints, never reused, valid until {@link #truncate} removes the series.
+     * The ref of the series with these labels, creating it (its strings held once, in the symbol
+     * table) if new. Refs are small ints, never reused, valid until {@link #truncate} removes the
+     * series.
      */
     public int getOrCreateSeries(Labels labels) {
-        MemSeries s = byLabels.get(labels);
-        if (s != null) return s.ref();
-        int ref = byRef.size();
-        s = new MemSeries(ref, symbols.intern(labels));
+        int hash = labels.hashCode();
+        int ref = find(labels, hash);
+        if (ref >= 0) return ref;
+        if (nextRef == Integer.MAX_VALUE) throw new IllegalStateException("series refs exhausted");
+        ref = nextRef++;
+        MemSeries s = new MemSeries(ref, symbols, PackedLabels.acquire(labels, symbols));
         byRef.add(s);
-        byLabels.put(s.labels(), s);
-        postings.add(ref, s.labels());
+        byLabels.add(hash, ref);
+        postings.add(ref, s.labels()); // the symbol table's strings become the index keys
         return ref;
     }
 
     /** The ref of the series with these labels, or -1. */
     public int seriesRef(Labels labels) {
-        MemSeries s = byLabels.get(labels);
-        return s == null ? -1 : s.ref();
+        return find(labels, labels.hashCode());
+    }
+
+    private int find(Labels labels, int hash) {
+        for (int i = byLabels.first(hash); i >= 0; i = byLabels.next(i, hash)) {
+            int ref = byLabels.id(i);
+            if (byRef.get(ref).hasLabels(labels)) return ref;
+        }
+        return -1;
     }
 
     /**
@@ -105,39 +122,41 @@ public final class Head implements Queryable {
 
     /** @throws IllegalArgumentException for a ref that does not name a live series */
     public MemSeries series(int ref) {
-        MemSeries s = ref >= 0 && ref < byRef.size() ? byRef.get(ref) : null;
+        MemSeries s = byRef.get(ref);
         if (s == null) throw new IllegalArgumentException("unknown series ref " + ref);
         return s;
     }
 
     /**
      * Drops every chunk whose samples all precede {@code mint} (e.g. once they are in a shipped
-     * block) and the series left without samples; the refs of removed series become invalid.
-     * Returns the number of series removed.
+     * block) and the series left without samples, with their postings and the symbols only they
+     * used; the refs of removed series become invalid. Returns the number of series removed.
      */
     public int truncate(long mint) {
-        int removed = 0;
+        IntList dead = new IntList();
         long newMin = Long.MAX_VALUE;
-        for (int ref = 0; ref < byRef.size(); ref++) {
-            MemSeries s = byRef.get(ref);
-            if (s == null) continue;
+        for (MemSeries s : byRef.all()) {
             if (s.truncateBefore(mint)) {
-                byRef.set(ref, null);
-                byLabels.remove(s.labels());
-                postings.delete(ref, s.labels());
-                removed++;
+                dead.add(s.ref());
             } else {
                 newMin = Math.min(newMin, s.minTime());
             }
         }
-        minTime = newMin;
-        if (byLabels.isEmpty()) maxTime = Long.MIN_VALUE;
-        if (removed > 0) { // forget symbols only removed series used
-            SymbolTable fresh = new SymbolTable();
-            for (MemSeries s : byLabels.values()) fresh.intern(s.labels());
-            symbols = fresh;
+        int[] refs = dead.toArray();
+        List<Labels> deadLabels = new ArrayList<>(refs.length);
+        for (int ref : refs) {
+            MemSeries s = byRef.get(ref);
+            Labels labels = s.labels();
+            deadLabels.add(labels);
+            byLabels.remove(labels.hashCode(), ref);
+            PackedLabels.release(s.packedLabels(), symbols);
+            byRef.remove(ref);
         }
-        return removed;
+        postings.delete(refs, deadLabels);
+        symbols.sweep();
+        minTime = newMin;
+        if (byRef.size() == 0) maxTime = Long.MIN_VALUE;
+        return refs.length;
     }
 
     @Override
@@ -145,11 +164,21 @@ public final class Head implements Queryable {
         return new HeadQuerier(this, mint, maxt);
     }
 
+    /**
+     * Orders series by their label sets, pair by pair with a shorter prefix first (as
+     * {@link Labels#compareTo}), comparing label strings with {@code strings} (e.g. UTF-8 byte
+     * order for a block index) only where they differ; builds no {@code Labels}. For sorting
+     * many series without holding a decoded label set for each.
+     */
+    public Comparator<MemSeries> labelOrder(Comparator<String> strings) {
+        return (a, b) -> PackedLabels.compare(a.packedLabels(), b.packedLabels(), symbols, strings);
+    }
+
     public MemPostings postings() { return postings; }
 
     public SymbolTable symbols() { return symbols; }
 
-    public int numSeries() { return byLabels.size(); }
+    public int numSeries() { return byRef.size(); }
 
     /** Oldest sample timestamp held; Long.MAX_VALUE when empty. */
     public long minTime() { return minTime; }

@@ -8,7 +8,6 @@ import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,13 +31,14 @@ final class HeadQuerier implements Querier {
     public SeriesSet select(boolean sorted, LabelMatcher... matchers) {
         if (!overlapsHead()) return SeriesSet.EMPTY;
         int[] refs = head.postings().postingsForMatchers(matchers);
-        List<ChunkSeries> out = new ArrayList<>();
-        for (int ref : refs) {
-            MemSeries s = head.series(ref);
+        MemSeries[] series = new MemSeries[refs.length];
+        for (int i = 0; i < refs.length; i++) series[i] = head.series(refs[i]);
+        if (sorted) LabelOrder.sort(series, head.symbols());
+        List<ChunkSeries> out = new ArrayList<>(series.length);
+        for (MemSeries s : series) {
             ChunkMeta[] chunks = s.chunksWithSamplesIn(mint, maxt);
             if (chunks != null) out.add(new ChunkSeries(s.labels(), chunks, mint, maxt));
         }
-        if (sorted) out.sort(Comparator.comparing(ChunkSeries::labels));
         return SeriesSet.of(out);
     }
 

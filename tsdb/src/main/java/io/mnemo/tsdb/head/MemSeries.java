@@ -11,77 +11,92 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One series of the head: its labels, its completed XOR chunks and the open head chunk that
- * takes new samples. A new head chunk is cut when the open one holds the configured number of
- * samples or when a sample reaches the end of the chunk range the open chunk started in
- * (aligned like Prometheus's: [k*range, (k+1)*range)), so chunks never straddle block bounds.
+ * One series of the head: its labels (packed symbol ids), its completed XOR chunks and the open
+ * head chunk that takes new samples. A new head chunk is cut when the open one holds the
+ * configured number of samples or when a sample reaches the end of the chunk range the open
+ * chunk started in (aligned like Prometheus's: [k*range, (k+1)*range)), so chunks never
+ * straddle block bounds.
+ *
+ * <p>Completed chunks are kept as their exact bytes plus two timestamps, with no object per
+ * chunk; {@link #chunks()} wraps them in views on demand.
  */
 public final class MemSeries {
-    private static final ChunkMeta[] NO_CHUNKS = new ChunkMeta[0];
+    private static final byte[][] NO_CHUNKS = new byte[0][];
+    private static final long[] NO_TIMES = new long[0];
+    /** Buffer of a series' first chunk; later ones start at the size of the previous one. */
+    private static final int FIRST_CHUNK_CAPACITY = 64;
 
     private final int ref;
-    private final Labels labels;
-    private ChunkMeta[] closed = NO_CHUNKS; // completed chunks, oldest first
-    private int numClosed;
+    private final SymbolTable symbols;
+    private final byte[] labels;            // see PackedLabels
+    private byte[][] closed = NO_CHUNKS;    // completed chunks, oldest first, exactly sized
+    private long[] closedTimes = NO_TIMES;  // min and max time of each completed chunk
     private XorChunk headChunk;             // null until the first sample
-    private XorAppender appender;
+    private XorAppender appender;           // knows the newest sample's time and value
     private long headMinTime;
-    private long headMaxTime;
     private long nextAt;                    // first timestamp that must go to a new chunk
-    private long lastValueBits;
 
-    MemSeries(int ref, Labels labels) {
+    MemSeries(int ref, SymbolTable symbols, byte[] packedLabels) {
         this.ref = ref;
-        this.labels = labels;
+        this.symbols = symbols;
+        this.labels = packedLabels;
     }
 
     public int ref() { return ref; }
 
-    public Labels labels() { return labels; }
+    /** The label set, built from the symbol table on every call. */
+    public Labels labels() { return PackedLabels.decode(labels, symbols); }
+
+    boolean hasLabels(Labels l) { return PackedLabels.equals(labels, l, symbols); }
+
+    byte[] packedLabels() { return labels; }
 
     public boolean hasSamples() { return headChunk != null; }
 
     /** Timestamp of the oldest sample held; Long.MAX_VALUE when none. */
     public long minTime() {
-        if (numClosed > 0) return closed[0].minTime();
+        if (closed.length > 0) return closedTimes[0];
         return headChunk != null ? headMinTime : Long.MAX_VALUE;
     }
 
     /** Timestamp of the newest sample; Long.MIN_VALUE when none. */
-    public long maxTime() { return headChunk != null ? headMaxTime : Long.MIN_VALUE; }
+    public long maxTime() { return headChunk != null ? appender.lastTimestamp() : Long.MIN_VALUE; }
 
     /** Raw bits of the newest sample's value. */
-    long lastValueBits() { return lastValueBits; }
+    long lastValueBits() { return appender.lastValueBits(); }
 
     /**
      * Stores a sample newer than every sample held; the head has checked the order.
      */
     void append(long t, double v, long chunkRange, int samplesPerChunk) {
-        if (headChunk != null && t <= headMaxTime) {
-            throw new IllegalArgumentException("sample at " + t + " is not after " + headMaxTime);
+        if (headChunk != null && t <= appender.lastTimestamp()) {
+            throw new IllegalArgumentException("sample at " + t + " is not after " + appender.lastTimestamp());
         }
         if (headChunk == null || headChunk.numSamples() >= samplesPerChunk || t >= nextAt) {
             cutHeadChunk(t, chunkRange);
         }
         appender.append(t, v);
-        headMaxTime = t;
-        lastValueBits = Double.doubleToRawLongBits(v);
     }
 
     private void cutHeadChunk(long t, long chunkRange) {
+        int capacity = FIRST_CHUNK_CAPACITY;
         if (headChunk != null) {
-            headChunk.compact();
-            if (numClosed == closed.length) closed = Arrays.copyOf(closed, Math.max(4, numClosed * 2));
-            closed[numClosed++] = new ChunkMeta(headChunk, headMinTime, headMaxTime);
+            int n = closed.length;
+            closed = Arrays.copyOf(closed, n + 1);
+            closed[n] = headChunk.toByteArray();
+            closedTimes = Arrays.copyOf(closedTimes, 2 * n + 2);
+            closedTimes[2 * n] = headMinTime;
+            closedTimes[2 * n + 1] = appender.lastTimestamp();
+            capacity = headChunk.length() + (headChunk.length() >> 3);
         }
-        headChunk = new XorChunk();
+        headChunk = new XorChunk(capacity);
         appender = headChunk.appender();
         headMinTime = t;
         nextAt = Math.floorDiv(t, chunkRange) * chunkRange + chunkRange;
     }
 
     /** Number of chunks, the open head chunk included. */
-    public int numChunks() { return numClosed + (headChunk != null ? 1 : 0); }
+    public int numChunks() { return closed.length + (headChunk != null ? 1 : 0); }
 
     /**
      * All chunks, oldest first; the last one is a snapshot of the open head chunk. The list stays
@@ -89,7 +104,7 @@ public final class MemSeries {
      */
     public List<ChunkMeta> chunks() {
         List<ChunkMeta> out = new ArrayList<>(numChunks());
-        out.addAll(Arrays.asList(closed).subList(0, numClosed));
+        for (int i = 0; i < closed.length; i++) out.add(closedChunk(i));
         if (headChunk != null) out.add(headSnapshot());
         return out;
     }
@@ -99,16 +114,17 @@ public final class MemSeries {
      * range (a chunk may overlap the range with samples on both sides of it only).
      */
     ChunkMeta[] chunksWithSamplesIn(long mint, long maxt) {
-        if (headChunk == null || headMaxTime < mint || minTime() > maxt) return null;
+        if (headChunk == null || appender.lastTimestamp() < mint || minTime() > maxt) return null;
+        int numClosed = closed.length;
         int first = 0;
-        while (first < numClosed && closed[first].maxTime() < mint) first++;
+        while (first < numClosed && closedTimes[2 * first + 1] < mint) first++;
         int end = first;
-        while (end < numClosed && closed[end].minTime() <= maxt) end++;
-        boolean withHead = headMinTime <= maxt; // headMaxTime >= mint checked above
+        while (end < numClosed && closedTimes[2 * end] <= maxt) end++;
+        boolean withHead = headMinTime <= maxt; // newest sample >= mint checked above
         int n = end - first + (withHead ? 1 : 0);
         if (n == 0) return null;
         ChunkMeta[] out = new ChunkMeta[n];
-        System.arraycopy(closed, first, out, 0, end - first);
+        for (int i = first; i < end; i++) out[i - first] = closedChunk(i);
         if (withHead) out[n - 1] = headSnapshot();
         if (n == 1 && out[0].minTime() < mint && out[0].maxTime() > maxt && !hasSampleIn(out[0], mint, maxt)) {
             return null;
@@ -119,17 +135,20 @@ public final class MemSeries {
     /** Drops the chunks that end before mint; true when nothing is left. */
     boolean truncateBefore(long mint) {
         int drop = 0;
-        while (drop < numClosed && closed[drop].maxTime() < mint) drop++;
+        while (drop < closed.length && closedTimes[2 * drop + 1] < mint) drop++;
         if (drop > 0) {
-            System.arraycopy(closed, drop, closed, 0, numClosed - drop);
-            Arrays.fill(closed, numClosed - drop, numClosed, null);
-            numClosed -= drop;
+            closed = drop == closed.length ? NO_CHUNKS : Arrays.copyOfRange(closed, drop, closed.length);
+            closedTimes = closed.length == 0 ? NO_TIMES : Arrays.copyOfRange(closedTimes, 2 * drop, closedTimes.length);
         }
-        return numClosed == 0 && (headChunk == null || headMaxTime < mint);
+        return closed.length == 0 && (headChunk == null || appender.lastTimestamp() < mint);
+    }
+
+    private ChunkMeta closedChunk(int i) {
+        return new ChunkMeta(XorChunk.wrap(closed[i]), closedTimes[2 * i], closedTimes[2 * i + 1]);
     }
 
     private ChunkMeta headSnapshot() {
-        return new ChunkMeta(headChunk.snapshot(), headMinTime, headMaxTime);
+        return new ChunkMeta(headChunk.snapshot(), headMinTime, appender.lastTimestamp());
     }
 
     private static boolean hasSampleIn(ChunkMeta c, long mint, long maxt) {
@@ -139,6 +158,6 @@ public final class MemSeries {
 
     @Override
     public String toString() {
-        return "MemSeries{ref=" + ref + ", " + labels + ", chunks=" + numChunks() + "}";
+        return "MemSeries{ref=" + ref + ", " + labels() + ", chunks=" + numChunks() + "}";
     }
 }

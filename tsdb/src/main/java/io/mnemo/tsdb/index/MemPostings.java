@@ -4,10 +4,14 @@ import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -43,6 +47,51 @@ public final class MemPostings {
             if (l.size() == 0) values.remove(labels.value(i));
             if (values.isEmpty()) byName.remove(labels.name(i));
         }
+    }
+
+    /**
+     * Removes many series at once ({@code labels.get(i)} being those of {@code refs[i]}): every
+     * postings list they are in is rewritten once, not once per series, which keeps truncating
+     * a head with churn linear.
+     */
+    public void delete(int[] refs, List<Labels> labels) {
+        if (refs.length == 0) return;
+        // A membership test per posting: a bitmap over the range of the dead refs when they are
+        // dense in it (a head's series are created in runs), else binary search in them sorted.
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
+        for (int ref : refs) {
+            min = Math.min(min, ref);
+            max = Math.max(max, ref);
+        }
+        long words = (((long) max - min) >>> 6) + 1;
+        long[] bitmap = null;
+        int[] sorted = null;
+        if (words <= 4L * refs.length) {
+            bitmap = new long[(int) words];
+            for (int ref : refs) bitmap[(ref - min) >>> 6] |= 1L << (ref - min);
+        } else {
+            sorted = refs.clone();
+            Arrays.sort(sorted);
+        }
+        Set<IntList> done = Collections.newSetFromMap(new IdentityHashMap<>());
+        done.add(all);
+        for (Labels l : labels) {
+            for (int i = 0; i < l.size(); i++) {
+                TreeMap<String, IntList> values = byName.get(l.name(i));
+                IntList list = values == null ? null : values.get(l.value(i));
+                if (list == null || !done.add(list)) continue;
+                removeFrom(list, bitmap, min, sorted);
+                if (list.size() == 0) values.remove(l.value(i));
+                if (values.isEmpty()) byName.remove(l.name(i));
+            }
+        }
+        removeFrom(all, bitmap, min, sorted);
+    }
+
+    private static void removeFrom(IntList list, long[] bitmap, int base, int[] sorted) {
+        if (bitmap != null) list.removeAll(bitmap, base);
+        else list.removeAll(sorted);
     }
 
     /** Refs of the series with {@code name="value"}. */

@@ -44,7 +44,17 @@ public final class Postings {
         if (lists.size() == 1) return lists.get(0);
         if (lists.size() == 2) return union(lists.get(0), lists.get(1));
         int total = 0;
-        for (int[] l : lists) total += l.length;
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
+        for (int[] l : lists) {
+            if (l.length == 0) continue;
+            total += l.length;
+            min = Math.min(min, l[0]);
+            max = Math.max(max, l[l.length - 1]);
+        }
+        if (total == 0) return EMPTY;
+        long words = (((long) max - min) >>> 6) + 1;
+        if (words <= 2L * total) return unionByBitmap(lists, min, (int) words);
         int[] all = new int[total];
         int n = 0;
         for (int[] l : lists) {
@@ -53,6 +63,33 @@ public final class Postings {
         }
         Arrays.sort(all);
         return dedupe(all);
+    }
+
+    /**
+     * Union of many lists of refs that are dense in [min, min + 64 * words): one bit per ref,
+     * then the set bits in order. Linear in the refs and the range, where sorting them all
+     * would be n log n (the many value lists of a regex matcher).
+     */
+    private static int[] unionByBitmap(List<int[]> lists, int min, int words) {
+        long[] bits = new long[words];
+        for (int[] l : lists) {
+            for (int ref : l) {
+                int off = ref - min;
+                bits[off >>> 6] |= 1L << off; // shifts use the low 6 bits
+            }
+        }
+        int n = 0;
+        for (long w : bits) n += Long.bitCount(w);
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < words; i++) {
+            long w = bits[i];
+            while (w != 0) {
+                out[k++] = min + (i << 6) + Long.numberOfTrailingZeros(w);
+                w &= w - 1;
+            }
+        }
+        return out;
     }
 
     public static int[] union(int[] a, int[] b) {

@@ -249,4 +249,130 @@ class HeadTest {
         assertNotEquals(old, again, "refs are never reused");
         assertEquals(AppendResult.OK, head.append(again, 50, 1));
     }
+    /** Series that got no samples since the cut are collected with their postings and symbols. */
+    @Test
+    void truncateGivesBackPostingsAndSymbols() {
+        Head head = new Head();
+        List<Integer> stable = new ArrayList<>();
+        List<Integer> churned = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            stable.add(head.getOrCreateSeries(Labels.of("__name__", "up", "pod", "stable-" + i, "job", "api")));
+            churned.add(head.getOrCreateSeries(Labels.of("__name__", "up", "pod", "gone-" + i, "job", "batch", "run", "r" + i)));
+        }
+        int symbolsBefore = head.symbols().size();
+        for (int ref : stable) for (long t = 0; t <= 200_000; t += 10_000) head.append(ref, t, t);
+        for (int ref : churned) for (long t = 0; t <= 90_000; t += 10_000) head.append(ref, t, t);
+
+        assertEquals(2_000, head.truncate(100_000));
+        assertEquals(2_000, head.numSeries());
+        assertEquals(symbolsBefore - 2_000 * 2 - 2, head.symbols().size(), "gone-*, r*, batch and run symbols freed");
+        assertEquals(-1, head.symbols().id("gone-7"));
+        assertEquals(-1, head.symbols().id("run"));
+        assertEquals(List.of("__name__", "job", "pod"), head.postings().labelNames());
+        assertEquals(List.of("api"), head.postings().labelValues("job"));
+        assertEquals(2_000, head.postings().all().length);
+        assertArrayEquals(new int[0], head.postings().get("pod", "gone-7"));
+        for (int i = 0; i < 2_000; i += 97) {
+            assertEquals(-1, head.seriesRef(Labels.of("__name__", "up", "pod", "gone-" + i, "job", "batch", "run", "r" + i)));
+            assertEquals((int) stable.get(i), head.seriesRef(Labels.of("__name__", "up", "pod", "stable-" + i, "job", "api")));
+            int finalI = i;
+            assertThrows(IllegalArgumentException.class, () -> head.series(churned.get(finalI)));
+        }
+        // Truncating everything leaves an empty head that takes new series.
+        assertEquals(2_000, head.truncate(Long.MAX_VALUE));
+        assertEquals(0, head.numSeries());
+        assertEquals(0, head.symbols().size());
+        assertEquals(List.of(), head.postings().labelNames());
+        int again = head.getOrCreateSeries(Labels.of("__name__", "up", "pod", "gone-7", "job", "batch", "run", "r7"));
+        assertTrue(again > churned.get(churned.size() - 1), "a new ref, never a reused one");
+        assertEquals(AppendResult.OK, head.append(again, 1, 1));
+    }
+
+    /** Many series, churned in waves: lookups by labels and by ref stay right. */
+    @Test
+    void lookupsStayRightThroughChurn() {
+        Head head = new Head();
+        java.util.Map<Labels, Integer> live = new java.util.HashMap<>();
+        int created = 0;
+        for (int wave = 0; wave < 6; wave++) {
+            long t = wave * 1_000L;
+            for (int i = 0; i < 5_000; i++) {
+                Labels l = Labels.of("__name__", "m" + (i % 7), "i", Integer.toString(created + i), "w", "w" + wave);
+                int ref = head.getOrCreateSeries(l);
+                assertNull(live.put(l, ref));
+            }
+            created += 5_000;
+            // Keep every series of the last wave and every third older one alive.
+            String thisWave = "w" + wave;
+            java.util.function.Predicate<Labels> keep =
+                    l -> l.get("w").equals(thisWave) || Integer.parseInt(l.get("i")) % 3 == 0;
+            for (java.util.Map.Entry<Labels, Integer> e : live.entrySet()) {
+                if (keep.test(e.getKey())) head.append(e.getValue(), t + 500, 1);
+            }
+            int before = live.size();
+            live.keySet().removeIf(keep.negate());
+            assertEquals(before - live.size(), head.truncate(t + 500));
+            assertEquals(live.size(), head.numSeries());
+            for (java.util.Map.Entry<Labels, Integer> e : live.entrySet()) {
+                assertEquals(e.getValue(), head.seriesRef(e.getKey()));
+                assertEquals(e.getKey(), head.series(e.getValue()).labels());
+            }
+        }
+    }
+
+    @Test
+    void sortedSelectFollowsLabelOrder() {
+        Head head = new Head();
+        java.util.Random r = new java.util.Random(1);
+        List<Labels> all = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            Labels l = Labels.of("__name__", "m", "a", "v" + r.nextInt(50), "b", r.nextBoolean() ? "" : "x" + r.nextInt(9));
+            if (all.contains(l)) continue;
+            all.add(l);
+            head.append(head.getOrCreateSeries(l), 1, 1);
+        }
+        all.sort(null);
+        assertEquals(all, all(head.querier(0, 10).select(true, equal("__name__", "m"))).stream().map(Series::labels).toList());
+    }
+    /** Both ways of sorting (few series: by packed labels; many: by symbol ranks) match Labels'. */
+    @Test
+    void labelOrderAgreesWithLabelsForFewAndManySeries() {
+        java.util.Random r = new java.util.Random(2);
+        for (int n : new int[] {LabelOrder.RANKED_FROM - 1, 3_000}) {
+            Head head = new Head();
+            List<MemSeries> series = new ArrayList<>();
+            while (series.size() < n) {
+                Labels.Builder b = new Labels.Builder().set("__name__", "m" + r.nextInt(3));
+                // Optional labels make some sets prefixes of others; values share prefixes.
+                for (String name : new String[] {"a", "ab", "b", "c"}) {
+                    if (r.nextInt(3) > 0) b.set(name, "v" + r.nextInt(40) + (r.nextBoolean() ? "" : "x"));
+                }
+                Labels l = b.build();
+                if (head.seriesRef(l) >= 0) continue;
+                series.add(head.series(head.getOrCreateSeries(l)));
+            }
+            MemSeries[] sorted = series.toArray(new MemSeries[0]);
+            LabelOrder.sort(sorted, head.symbols());
+            List<Labels> want = new ArrayList<>(series.stream().map(MemSeries::labels).toList());
+            want.sort(null);
+            assertEquals(want, java.util.Arrays.stream(sorted).map(MemSeries::labels).toList(), n + " series");
+            // The public comparator, with another string order (longer strings last).
+            java.util.Comparator<String> byLength = java.util.Comparator.comparingInt(String::length)
+                    .thenComparing(java.util.Comparator.naturalOrder());
+            series.sort(head.labelOrder(byLength));
+            for (int i = 1; i < series.size(); i++) {
+                assertTrue(compareWith(series.get(i - 1).labels(), series.get(i).labels(), byLength) < 0);
+            }
+        }
+    }
+
+    /** Labels order with another string order: pair by pair, a prefix first. */
+    private static int compareWith(Labels a, Labels b, java.util.Comparator<String> strings) {
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            int c = strings.compare(a.name(i), b.name(i));
+            if (c == 0) c = strings.compare(a.value(i), b.value(i));
+            if (c != 0) return c;
+        }
+        return Integer.compare(a.size(), b.size());
+    }
 }

@@ -126,4 +126,40 @@ class MemPostingsTest {
         assertFalse(postings.labelNames().contains("path"), "a label left without series disappears");
         assertArrayEquals(new int[] {0, 1, 2, 4, 5}, postings.all());
     }
+    /** Dense dead refs take the bitmap, refs spread far apart the sorted array: same result. */
+    @Test
+    void deletingManyAtOnceEqualsDeletingOneByOne() {
+        deleteManyAtOnce(1);
+        deleteManyAtOnce(100_003);
+    }
+
+    private void deleteManyAtOnce(int refStep) {
+        MemPostings one = new MemPostings();
+        MemPostings many = new MemPostings();
+        Random r = new Random(4);
+        List<Labels> all = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            Labels l = Labels.of("__name__", "m" + r.nextInt(5), "pod", "p" + i, "job", "j" + r.nextInt(3));
+            all.add(l);
+            one.add(i * refStep, l);
+            many.add(i * refStep, l);
+        }
+        List<Integer> dead = new ArrayList<>();
+        List<Labels> deadLabels = new ArrayList<>();
+        for (int i = 2_999; i >= 0; i--) { // any order
+            if (r.nextInt(3) == 0 || all.get(i).get("job").equals("j1")) {
+                dead.add(i * refStep);
+                deadLabels.add(all.get(i));
+                one.delete(i * refStep, all.get(i));
+            }
+        }
+        many.delete(dead.stream().mapToInt(Integer::intValue).toArray(), deadLabels);
+        assertArrayEquals(one.all(), many.all());
+        assertEquals(one.labelNames(), many.labelNames());
+        assertEquals(List.of("j0", "j2"), many.labelValues("job"));
+        for (String name : one.labelNames()) {
+            assertEquals(one.labelValues(name), many.labelValues(name));
+            for (String v : one.labelValues(name)) assertArrayEquals(one.get(name, v), many.get(name, v));
+        }
+    }
 }

@@ -51,6 +51,53 @@ class PostingsTest {
         assertArrayEquals(new int[0], Postings.union(List.of()));
     }
 
+    /** Many lists, dense or sparse, far from ref 0: both the bitmap and the sorting union. */
+    @Test
+    void unionOfManyListsAgreesWithNaiveSets() {
+        Random r = new Random(11);
+        for (int i = 0; i < 300; i++) {
+            int base = r.nextInt(1 << 30);
+            int span = 1 + r.nextInt(r.nextBoolean() ? 2_000 : 2_000_000);
+            List<int[]> lists = new java.util.ArrayList<>();
+            TreeSet<Integer> want = new TreeSet<>();
+            for (int k = 2 + r.nextInt(40); k > 0; k--) {
+                int[] l = randomSet(r, span, 100);
+                for (int j = 0; j < l.length; j++) {
+                    l[j] += base;
+                    want.add(l[j]);
+                }
+                lists.add(l);
+            }
+            assertArrayEquals(want.stream().mapToInt(Integer::intValue).toArray(), Postings.union(lists));
+        }
+    }
+
+    @Test
+    void intListRemovesManyAtOnceAndShrinks() {
+        IntList l = new IntList();
+        IntStream.range(0, 1000).forEach(l::add);
+        l.removeAll(bitmap(0, IntStream.range(0, 2000).filter(v -> v % 10 != 3).toArray()), 0);
+        assertArrayEquals(IntStream.range(0, 100).map(v -> v * 10 + 3).toArray(), l.toArray());
+        l.removeAll(bitmap(3, 3, 500, 993, 5000), 3); // 3 is the bitmap's first bit; 0..2 lie before it
+        assertEquals(98, l.size());
+        assertEquals(13, l.get(0));
+        assertEquals(983, l.get(97));
+        l.removeAll(bitmap(20, 23, 33), 20);
+        assertEquals(96, l.size());
+        assertEquals(43, l.get(1));
+        l.removeAll(new int[] {-7, 43, 53, 1 << 30});
+        assertEquals(94, l.size());
+        assertEquals(63, l.get(1));
+        l.addSorted(3);
+        assertEquals(3, l.get(0), "still sorted and growable after shrinking");
+    }
+
+    private static long[] bitmap(int base, int... values) {
+        long[] bits = new long[(java.util.Arrays.stream(values).max().orElse(base) - base) / 64 + 1];
+        for (int v : values) bits[(v - base) >>> 6] |= 1L << (v - base);
+        return bits;
+    }
+
     @Test
     void intListKeepsSortedUniqueRefs() {
         IntList l = new IntList(1);
