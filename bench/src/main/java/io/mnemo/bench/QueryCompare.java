@@ -94,8 +94,10 @@ public final class QueryCompare implements Callable<Integer> {
             long start = end - (rounds - 1) * 15_000L;
             System.out.printf("loading %d counters + %d histograms x %d buckets, %d samples each (15 s apart) into both%n",
                     series, histograms, LE.length, rounds);
+            // Samples sit half-way between query steps: Prometheus 2.x range selectors include a sample
+            // exactly at t - range, 3.x (Mnemo's semantics) exclude it; off-step samples make both agree.
             for (int r = 0; r < rounds; r++) {
-                byte[] body = round(r, start + r * 15_000L);
+                byte[] body = round(r, start + r * 15_000L - 7_500L);
                 push(prom + "/api/v1/write", body);
                 push(mnemo + "/api/v1/push", body);
             }
@@ -118,6 +120,7 @@ public final class QueryCompare implements Callable<Integer> {
                 JsonNode mnemoAnswer = query(mnemo, params);
                 String diff = compare(promAnswer, mnemoAnswer);
                 allAgree &= diff == null;
+                if (diff != null && explain) explain(prom, mnemo, start, end);
                 double promMs = medianMs(prom, params);
                 double mnemoMs = medianMs(mnemo, params);
                 System.out.printf("%-86s %10.1f %10.1f %7.2f  %s%n", q, promMs, mnemoMs, mnemoMs / promMs,
@@ -136,7 +139,10 @@ public final class QueryCompare implements Callable<Integer> {
     private byte[] round(int r, long t) throws IOException {
         Remote.WriteRequest.Builder w = Remote.WriteRequest.newBuilder();
         for (int s = 0; s < series; s++) {
-            w.addTimeseries(series(t, r * (1 + s % 7) + (s % 13) * 0.5, "__name__", "bench_requests_total",
+            // Counters start at 0: Prometheus 3 (Mnemo's semantics) caps rate()'s extrapolation
+            // before the zero-point check, 2.x after it, so a counter starting above zero would
+            // legitimately differ in the first window of each series.
+            w.addTimeseries(series(t, r * (1 + s % 7), "__name__", "bench_requests_total",
                     "instance", "host-" + s, "job", "job-" + (s % 10)));
         }
         for (int h = 0; h < histograms; h++) {
@@ -196,6 +202,20 @@ public final class QueryCompare implements Callable<Integer> {
         }
         Arrays.sort(ms);
         return ms[runs / 2];
+    }
+
+    @Option(names = "--explain", description = "On a difference, print one series' raw samples and rate from both.")
+    boolean explain;
+
+    private void explain(String prom, String mnemo, long start, long end) throws IOException, InterruptedException {
+        String[] raw = {"query", "bench_requests_total{instance=\"host-0\"}", "start", Long.toString(start / 1000),
+                "end", Long.toString(start / 1000 + 600), "step", "15"};
+        String[] rate = {"query", "rate(bench_requests_total{instance=\"host-0\"}[5m])", "start", Long.toString(start / 1000),
+                "end", Long.toString(start / 1000 + 600), "step", "15"};
+        System.out.println("  prometheus raw:  " + query(prom, raw));
+        System.out.println("  mnemo raw:       " + query(mnemo, raw));
+        System.out.println("  prometheus rate: " + query(prom, rate));
+        System.out.println("  mnemo rate:      " + query(mnemo, rate));
     }
 
     /** Null when both matrices hold the same series with the same points (values within 1e-9 relative). */
