@@ -159,6 +159,21 @@ public final class Head implements Queryable {
         return refs.length;
     }
 
+    /** Every live series, in no particular order; for {@link HeadSnapshot}. */
+    MemSeries[] allSeries() {
+        return byRef.all();
+    }
+
+    /** Adds a series with chunks read from a snapshot; for {@link HeadSnapshot}. */
+    void restoreSeries(Labels labels, byte[][] closed, long[] closedTimes, byte[] headChunk, long headMinTime) {
+        MemSeries s = series(getOrCreateSeries(labels));
+        s.restore(closed, closedTimes, headChunk, headMinTime, chunkRange);
+        if (s.hasSamples()) {
+            minTime = Math.min(minTime, s.minTime());
+            maxTime = Math.max(maxTime, s.maxTime());
+        }
+    }
+
     @Override
     public Querier querier(long mint, long maxt) {
         return new HeadQuerier(this, mint, maxt);

@@ -95,6 +95,35 @@ public final class MemSeries {
         nextAt = Math.floorDiv(t, chunkRange) * chunkRange + chunkRange;
     }
 
+    // ---- for HeadSnapshot: the chunks as stored, and restoring them ----
+
+    byte[][] closedChunks() { return closed; }
+
+    long[] closedChunkTimes() { return closedTimes; }
+
+    /** The open chunk, null before the first sample. */
+    XorChunk headChunk() { return headChunk; }
+
+    long headChunkMinTime() { return headMinTime; }
+
+    /**
+     * Takes chunks a snapshot held (the series has none yet). The open chunk's appender is
+     * recovered by decoding it, so later appends write the bytes an uninterrupted head would.
+     */
+    void restore(byte[][] closedChunks, long[] closedChunkTimes, byte[] open, long openMinTime, long chunkRange) {
+        if (headChunk != null) throw new IllegalStateException("series " + ref + " already has samples");
+        if (open == null) {
+            if (closedChunks.length > 0) throw new IllegalArgumentException("closed chunks without an open one");
+            return;
+        }
+        closed = closedChunks.length == 0 ? NO_CHUNKS : closedChunks;
+        closedTimes = closedChunks.length == 0 ? NO_TIMES : closedChunkTimes;
+        headChunk = XorChunk.wrap(open);
+        appender = headChunk.appender();
+        headMinTime = openMinTime;
+        nextAt = Math.floorDiv(openMinTime, chunkRange) * chunkRange + chunkRange;
+    }
+
     /** Number of chunks, the open head chunk included. */
     public int numChunks() { return closed.length + (headChunk != null ? 1 : 0); }
 
