@@ -75,6 +75,21 @@ public final class BlockWriter {
      */
     public Optional<BlockMeta> write(Head head, long mint, long maxt, java.util.Map<String, byte[]> extraFiles)
             throws IOException {
+        return write(head, mint, maxt, extraFiles, false);
+    }
+
+    /**
+     * As {@link #write(Head, long, long, java.util.Map)} with only the head's out-of-order samples
+     * in the range: a block overlapping those already cut for it, as Prometheus's out-of-order
+     * compaction writes. (Plain writes take the out-of-order samples in their range too.)
+     */
+    public Optional<BlockMeta> writeOutOfOrder(Head head, long mint, long maxt, java.util.Map<String, byte[]> extraFiles)
+            throws IOException {
+        return write(head, mint, maxt, extraFiles, true);
+    }
+
+    private Optional<BlockMeta> write(Head head, long mint, long maxt, java.util.Map<String, byte[]> extraFiles,
+                                      boolean outOfOrderOnly) throws IOException {
         if (maxt <= mint) throw new IllegalArgumentException("empty block range [" + mint + ", " + maxt + ")");
         long last = maxt - 1;
 
@@ -85,7 +100,7 @@ public final class BlockWriter {
         SymbolIndex symbols = new SymbolIndex();
         for (int ref : refs) {
             MemSeries s = head.series(ref);
-            if (!hasSampleIn(s.chunks(), mint, last)) continue;
+            if (!hasSampleIn(s.chunksForBlock(mint, last, outOfOrderOnly), mint, last)) continue;
             Labels l = s.labels();
             series[n++] = l;
             for (int i = 0; i < l.size(); i++) {
@@ -103,7 +118,7 @@ public final class BlockWriter {
         Path chunksDir = tmp.resolve("chunks");
         try {
             Files.createDirectories(chunksDir);
-            BlockMeta meta = writeData(head, series, n, symbols, tmp, chunksDir, ulid, mint, maxt);
+            BlockMeta meta = writeData(head, series, n, symbols, tmp, chunksDir, ulid, mint, maxt, outOfOrderOnly);
             Tombstones.writeEmpty(tmp);
             for (java.util.Map.Entry<String, byte[]> f : extraFiles.entrySet()) {
                 try (FileOut out = new FileOut(tmp.resolve(f.getKey()))) {
@@ -129,7 +144,7 @@ public final class BlockWriter {
 
     /** Pass 2: chunks and series in label order, then the postings of every label pair. */
     private BlockMeta writeData(Head head, Labels[] series, int n, SymbolIndex symbols, Path tmp, Path chunksDir,
-                                Ulid ulid, long mint, long maxt) throws IOException {
+                                Ulid ulid, long mint, long maxt, boolean outOfOrderOnly) throws IOException {
         long last = maxt - 1;
         long numSamples = 0;
         long numChunks = 0;
@@ -145,7 +160,7 @@ public final class BlockWriter {
                 int ref = head.seriesRef(l);
                 if (ref < 0) throw new IllegalStateException("series " + l + " left the head while its block was cut");
                 chunks.clear();
-                for (ChunkMeta c : head.series(ref).chunks()) {
+                for (ChunkMeta c : head.series(ref).chunksForBlock(mint, last, outOfOrderOnly)) {
                     if (c.maxTime() < mint) continue;
                     if (c.minTime() > last) break;
                     ChunkMeta in = c.minTime() >= mint && c.maxTime() <= last ? c : cut(c.chunk(), mint, last);

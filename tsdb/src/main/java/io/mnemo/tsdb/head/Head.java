@@ -12,8 +12,10 @@ import java.util.List;
 
 /**
  * The in-memory part of one tenant's TSDB on one ingester: series with their XOR chunks, the
- * postings index over their labels, and the symbols they share. Accepts in-order samples only,
- * like Prometheus's head without out-of-order support.
+ * postings index over their labels, and the symbols they share. Samples older than their
+ * series' newest are rejected unless an out-of-order window is set: then those within it go to
+ * the series' out-of-order chunks ({@link OutOfOrderChunks}), which queries and block writers
+ * merge with the in-order ones, as Prometheus's out-of-order head.
  *
  * <p>Series are found by ref in pages of consecutive refs ({@link SeriesByRef}) and by labels
  * through a table of label-set hashes to refs ({@link HashIndex}); a series stores its labels as
@@ -43,6 +45,12 @@ public final class Head implements Queryable {
     private long appended;
     private long outOfOrder;
     private long duplicates;
+    // Out-of-order part: see setOutOfOrderTimeWindow and OutOfOrderChunks.
+    private long outOfOrderWindow;
+    private long minValidTime = Long.MIN_VALUE;
+    private long outOfOrderMaxTime = Long.MIN_VALUE;
+    private long outOfOrderAppended;
+    private long tooOld;
 
     public Head() {
         this(DEFAULT_CHUNK_RANGE_MS);
@@ -103,21 +111,95 @@ public final class Head implements Queryable {
         MemSeries s = series(ref);
         if (s.hasSamples()) {
             long last = s.maxTime();
-            if (t < last) {
-                outOfOrder++;
-                return AppendResult.OUT_OF_ORDER;
-            }
+            if (t < last) return appendOutOfOrder(s, t, v);
             if (t == last) {
                 if (Double.doubleToRawLongBits(v) == s.lastValueBits()) return AppendResult.OK;
                 duplicates++;
                 return AppendResult.DUPLICATE;
             }
         }
+        if (t < minValidTime) return appendOutOfOrder(s, t, v);
         s.append(t, v, chunkRange, samplesPerChunk);
         appended++;
         if (t < minTime) minTime = t;
         if (t > maxTime) maxTime = t;
         return AppendResult.OK;
+    }
+
+    /**
+     * A sample older than its series' newest, or before the min valid time: into the series'
+     * out-of-order chunks if within the window of the head's newest sample (Prometheus measures
+     * it from the head's max time), else rejected. A repeat of a held sample (in-order or not)
+     * is accepted silently; another value at a held timestamp is a duplicate.
+     */
+    private AppendResult appendOutOfOrder(MemSeries s, long t, double v) {
+        if (outOfOrderWindow == 0) {
+            if (t < minValidTime) {
+                tooOld++;
+                return AppendResult.TOO_OLD;
+            }
+            outOfOrder++;
+            return AppendResult.OUT_OF_ORDER;
+        }
+        if (t < outOfOrderBound()) {
+            tooOld++;
+            return AppendResult.TOO_OLD;
+        }
+        long bits = Double.doubleToRawLongBits(v);
+        int inOrder = s.compareInOrder(t, bits);
+        int r = inOrder >= 0 ? (inOrder == 0 ? OutOfOrderChunks.REPEAT : OutOfOrderChunks.CONFLICT)
+                : s.outOfOrder(true).insert(t, bits);
+        if (r == OutOfOrderChunks.REPEAT) return AppendResult.OK;
+        if (r == OutOfOrderChunks.CONFLICT) {
+            duplicates++;
+            return AppendResult.DUPLICATE;
+        }
+        appended++;
+        outOfOrderAppended++;
+        if (t < minTime) minTime = t;
+        if (t > outOfOrderMaxTime) outOfOrderMaxTime = t;
+        return AppendResult.OK_OUT_OF_ORDER;
+    }
+
+    /**
+     * Takes samples this old and older than their series' newest into out-of-order chunks: the
+     * oldest acceptable timestamp is the head's max time (or, while the head is empty, the last
+     * one before its min valid time) minus the window. 0, the default, rejects them all, as
+     * Prometheus and Mimir do by default.
+     */
+    public void setOutOfOrderTimeWindow(long windowMs) {
+        if (windowMs < 0) throw new IllegalArgumentException("out-of-order time window must be >= 0: " + windowMs);
+        outOfOrderWindow = windowMs;
+    }
+
+    public long outOfOrderTimeWindow() { return outOfOrderWindow; }
+
+    /**
+     * Samples before {@code t} are in blocks: the in-order chunks take none of them, and only
+     * the out-of-order window can (they become blocks overlapping the old ones).
+     */
+    public void setMinValidTime(long t) { minValidTime = t; }
+
+    public long minValidTime() { return minValidTime; }
+
+    /** The oldest timestamp any series may take now; older samples are too old. */
+    public long minAppendableTime() {
+        return outOfOrderWindow == 0 ? minValidTime : Math.min(minValidTime, outOfOrderBound());
+    }
+
+    /** The oldest out-of-order sample the window allows now. */
+    private long outOfOrderBound() {
+        long newest = Math.max(maxTime, minValidTime == Long.MIN_VALUE ? Long.MIN_VALUE : minValidTime - 1);
+        return newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest - outOfOrderWindow;
+    }
+
+    /**
+     * Whether a sample at t would not go to the series' in-order chunks (it is older than the
+     * series' newest or before the min valid time); a repeat of the newest is in order.
+     */
+    public boolean isOutOfOrder(int ref, long t) {
+        MemSeries s = series(ref);
+        return t < minValidTime || (s.hasSamples() && t < s.maxTime());
     }
 
     /** @throws IllegalArgumentException for a ref that does not name a live series */
@@ -135,11 +217,13 @@ public final class Head implements Queryable {
     public int truncate(long mint) {
         IntList dead = new IntList();
         long newMin = Long.MAX_VALUE;
+        long newOooMax = Long.MIN_VALUE;
         for (MemSeries s : byRef.all()) {
             if (s.truncateBefore(mint)) {
                 dead.add(s.ref());
             } else {
-                newMin = Math.min(newMin, s.minTime());
+                newMin = Math.min(newMin, Math.min(s.minTime(), s.outOfOrderMinTime()));
+                newOooMax = Math.max(newOooMax, s.outOfOrderMaxTime());
             }
         }
         int[] refs = dead.toArray();
@@ -155,6 +239,7 @@ public final class Head implements Queryable {
         postings.delete(refs, deadLabels);
         symbols.sweep();
         minTime = newMin;
+        outOfOrderMaxTime = newOooMax;
         if (byRef.size() == 0) maxTime = Long.MIN_VALUE;
         return refs.length;
     }
@@ -203,11 +288,20 @@ public final class Head implements Queryable {
 
     public long chunkRange() { return chunkRange; }
 
-    /** Samples stored. */
+    /** Newest out-of-order sample held; Long.MIN_VALUE when none. */
+    public long outOfOrderMaxTime() { return outOfOrderMaxTime; }
+
+    /** Samples stored, out-of-order ones included. */
     public long appended() { return appended; }
 
-    /** Samples rejected as out of order. */
+    /** Samples stored in out-of-order chunks. */
+    public long outOfOrderAppended() { return outOfOrderAppended; }
+
+    /** Samples rejected as out of order (no window). */
     public long outOfOrder() { return outOfOrder; }
+
+    /** Samples rejected as too old: before the min valid time without a window, or beyond it. */
+    public long tooOld() { return tooOld; }
 
     /** Samples rejected as duplicates with a different value. */
     public long duplicates() { return duplicates; }

@@ -1,9 +1,13 @@
 package io.mnemo.tsdb.head;
 
 import io.mnemo.tsdb.ChunkSeries;
+import io.mnemo.tsdb.ChunkSeriesIterator;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.MergeSampleIterator;
 import io.mnemo.tsdb.Querier;
+import io.mnemo.tsdb.SampleIterator;
+import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
 
@@ -15,6 +19,8 @@ import java.util.Set;
 /**
  * Reads a {@link Head} over [mint, maxt]. A select resolves the matchers through the postings
  * and takes snapshots of the chunks right away, so its series do not change with later appends.
+ * A series with out-of-order samples reads its in-order and out-of-order chunks merged in time
+ * order (a timestamp in both is returned once).
  */
 final class HeadQuerier implements Querier {
     private final Head head;
@@ -34,10 +40,16 @@ final class HeadQuerier implements Querier {
         MemSeries[] series = new MemSeries[refs.length];
         for (int i = 0; i < refs.length; i++) series[i] = head.series(refs[i]);
         if (sorted) LabelOrder.sort(series, head.symbols());
-        List<ChunkSeries> out = new ArrayList<>(series.length);
+        List<Series> out = new ArrayList<>(series.length);
         for (MemSeries s : series) {
             ChunkMeta[] chunks = s.chunksWithSamplesIn(mint, maxt);
-            if (chunks != null) out.add(new ChunkSeries(s.labels(), chunks, mint, maxt));
+            ChunkMeta[][] ooo = s.outOfOrderChunksIn(mint, maxt);
+            if (ooo != null) {
+                Series merged = new OutOfOrderSeries(s.labels(), chunks, ooo, mint, maxt);
+                if (merged.iterator().next()) out.add(merged);
+            } else if (chunks != null) {
+                out.add(new ChunkSeries(s.labels(), chunks, mint, maxt));
+            }
         }
         return SeriesSet.of(out);
     }
@@ -77,11 +89,24 @@ final class HeadQuerier implements Querier {
     }
 
     private boolean overlapsHead() {
-        return head.minTime() <= maxt && head.maxTime() >= mint;
+        return head.minTime() <= maxt && Math.max(head.maxTime(), head.outOfOrderMaxTime()) >= mint;
     }
 
     private boolean inRange(MemSeries s) {
-        return s.minTime() <= maxt && s.maxTime() >= mint;
+        return (s.minTime() <= maxt && s.maxTime() >= mint)
+                || (s.outOfOrderMinTime() <= maxt && s.outOfOrderMaxTime() >= mint);
+    }
+
+    /** A series with out-of-order samples: its in-order chunks and both out-of-order sources, merged. */
+    private record OutOfOrderSeries(Labels labels, ChunkMeta[] inOrder, ChunkMeta[][] outOfOrder, long mint, long maxt)
+            implements Series {
+        @Override
+        public SampleIterator iterator() {
+            return new MergeSampleIterator(
+                    inOrder == null ? SampleIterator.EMPTY : new ChunkSeriesIterator(inOrder, mint, maxt),
+                    new ChunkSeriesIterator(outOfOrder[0], mint, maxt),
+                    new ChunkSeriesIterator(outOfOrder[1], mint, maxt));
+        }
     }
 
     private static List<String> sortedList(Set<String> set) {

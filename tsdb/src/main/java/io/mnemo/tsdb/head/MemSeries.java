@@ -1,6 +1,9 @@
 package io.mnemo.tsdb.head;
 
+import io.mnemo.tsdb.ChunkSeriesIterator;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.MergeSampleIterator;
+import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.mnemo.tsdb.chunkenc.XorAppender;
 import io.mnemo.tsdb.chunkenc.XorChunk;
@@ -35,6 +38,7 @@ public final class MemSeries {
     private XorAppender appender;           // knows the newest sample's time and value
     private long headMinTime;
     private long nextAt;                    // first timestamp that must go to a new chunk
+    private OutOfOrderChunks ooo;           // null until the first out-of-order sample
 
     MemSeries(int ref, SymbolTable symbols, byte[] packedLabels) {
         this.ref = ref;
@@ -169,7 +173,90 @@ public final class MemSeries {
             closed = drop == closed.length ? NO_CHUNKS : Arrays.copyOfRange(closed, drop, closed.length);
             closedTimes = closed.length == 0 ? NO_TIMES : Arrays.copyOfRange(closedTimes, 2 * drop, closedTimes.length);
         }
-        return closed.length == 0 && (headChunk == null || appender.lastTimestamp() < mint);
+        boolean inOrderGone = closed.length == 0 && (headChunk == null || appender.lastTimestamp() < mint);
+        if (ooo != null && ooo.truncateBefore(mint)) ooo = null;
+        if (inOrderGone && ooo != null) {
+            headChunk = null; // out-of-order samples outlive the in-order ones: keep only those
+            appender = null;
+        }
+        return inOrderGone && ooo == null;
+    }
+
+    // ---- out-of-order samples (OutOfOrderChunks), routed here by the head ----
+
+    /** The out-of-order part, created on first use. */
+    OutOfOrderChunks outOfOrder(boolean create) {
+        if (ooo == null && create) ooo = new OutOfOrderChunks();
+        return ooo;
+    }
+
+    /** Oldest out-of-order sample; Long.MAX_VALUE when none. */
+    long outOfOrderMinTime() { return ooo == null ? Long.MAX_VALUE : ooo.minTime(); }
+
+    /** Newest out-of-order sample; Long.MIN_VALUE when none. */
+    long outOfOrderMaxTime() { return ooo == null ? Long.MIN_VALUE : ooo.maxTime(); }
+
+    /**
+     * Compares with the in-order sample at t: -1 when there is none, 0 when it has these value
+     * bits, 1 when it has others.
+     */
+    int compareInOrder(long t, long bits) {
+        if (headChunk == null || t < minTime() || t > appender.lastTimestamp()) return -1;
+        XorChunk c = null;
+        if (t >= headMinTime) {
+            c = headChunk.snapshot();
+        } else {
+            for (int i = 0; i < closed.length && c == null; i++) {
+                if (closedTimes[2 * i] <= t && t <= closedTimes[2 * i + 1]) c = XorChunk.wrap(closed[i]);
+            }
+        }
+        if (c == null) return -1;
+        XorIterator it = c.iterator();
+        if (!it.seek(t) || it.timestamp() != t) return -1;
+        return Double.doubleToRawLongBits(it.value()) == bits ? 0 : 1;
+    }
+
+    /**
+     * The out-of-order samples overlapping [mint, maxt] as two sorted sources (see
+     * {@link OutOfOrderChunks#chunksIn}), or null.
+     */
+    ChunkMeta[][] outOfOrderChunksIn(long mint, long maxt) {
+        return ooo == null ? null : ooo.chunksIn(mint, maxt);
+    }
+
+    /**
+     * What a block over [mint, last] takes from this series, as time-ordered, non-overlapping
+     * chunks: the in-order chunks as they are when no out-of-order sample falls in the range
+     * (the writer trims those straddling its bounds), else the in-order and out-of-order samples
+     * merged and re-encoded; with {@code outOfOrderOnly}, only the out-of-order samples.
+     */
+    public List<ChunkMeta> chunksForBlock(long mint, long last, boolean outOfOrderOnly) {
+        ChunkMeta[][] o = outOfOrderChunksIn(mint, last);
+        if (o == null) return outOfOrderOnly ? List.of() : chunks();
+        SampleIterator it = new MergeSampleIterator(
+                outOfOrderOnly ? SampleIterator.EMPTY
+                        : new ChunkSeriesIterator(chunks().toArray(new ChunkMeta[0]), mint, last),
+                new ChunkSeriesIterator(o[0], mint, last),
+                new ChunkSeriesIterator(o[1], mint, last));
+        List<ChunkMeta> out = new ArrayList<>();
+        XorChunk c = null;
+        XorAppender app = null;
+        long first = 0, t = 0;
+        while (it.next()) {
+            if (c != null && c.numSamples() == OutOfOrderChunks.CHUNK_SAMPLES) {
+                out.add(new ChunkMeta(c, first, t));
+                c = null;
+            }
+            t = it.timestamp();
+            if (c == null) {
+                c = new XorChunk();
+                app = c.appender();
+                first = t;
+            }
+            app.append(t, it.value());
+        }
+        if (c != null) out.add(new ChunkMeta(c, first, t));
+        return out;
     }
 
     private ChunkMeta closedChunk(int i) {
