@@ -26,6 +26,17 @@ public record IngesterId(String zone, int partition) implements MnemoSerializabl
         return "ingester|" + zone + "|" + partition;
     }
 
+    /** The ingester a persistence id belongs to, or null when it is not an ingester's. */
+    public static IngesterId fromPersistenceId(String persistenceId) {
+        String[] parts = persistenceId.split("\\|", -1);
+        if (parts.length != 3 || !parts[0].equals("ingester") || parts[1].isBlank()) return null;
+        try {
+            return new IngesterId(parts[1], Integer.parseInt(parts[2]));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     @Override
     public String toString() {
         return zone + "/" + partition;

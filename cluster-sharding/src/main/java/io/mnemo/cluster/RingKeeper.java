@@ -42,13 +42,17 @@ public final class RingKeeper {
                     SelfUniqueAddress self = DistributedData.get(ctx.getSystem()).selfUniqueAddress();
                     replicator.subscribe(KEY, Changed::new);
                     Map<String, IngesterDesc> local = new HashMap<>();
+                    Map<String, Long> resumedAt = new HashMap<>();
                     return Behaviors.receive(Command.class)
                             .onMessage(Heartbeat.class, hb -> {
-                                IngesterDesc d = hb.desc();
-                                local.put(d.key(), d);
-                                ring.put(d);
+                                // Where this incarnation resumed is in its first JOINING report only.
+                                if (hb.desc().justRecovered()) resumedAt.put(hb.desc().key(), hb.desc().nextOffset());
+                                IngesterDesc desc = hb.desc().withResumedOffset(
+                                        resumedAt.getOrDefault(hb.desc().key(), -1L));
+                                local.put(desc.key(), desc);
+                                ring.put(desc);
                                 replicator.askUpdate(replyTo -> new Replicator.Update<>(KEY, LWWMap.empty(),
-                                        Replicator.writeLocal(), replyTo, map -> map.put(self, d.key(), d)), Updated::new);
+                                        Replicator.writeLocal(), replyTo, map -> map.put(self, desc.key(), desc)), Updated::new);
                                 return Behaviors.same();
                             })
                             .onMessage(Forget.class, f -> {

@@ -55,4 +55,31 @@ class RingViewTest {
         assertEquals(List.of("zone-b/0", "zone-a/1", "zone-b/1"),
                 view.members().stream().map(m -> m.id().toString()).toList());
     }
+
+    @Test
+    void readerChoiceSaysWhy() {
+        RingView view = new RingView(List.of(
+                desc("zone-a", 0, RingState.ACTIVE, "n1", NOW),
+                desc("zone-b", 0, RingState.ACTIVE, "n2", NOW),
+                desc("zone-a", 1, RingState.ACTIVE, "n1", NOW - 60_000),
+                desc("zone-b", 1, RingState.ACTIVE, "n2", NOW),
+                desc("zone-a", 2, RingState.LEAVING, "n1", NOW),
+                desc("zone-b", 2, RingState.JOINING, "n2", NOW),
+                desc("zone-b", 3, RingState.ACTIVE, "n2", NOW),
+                desc("zone-a", 4, RingState.JOINING, "n1", NOW)), Set.of(), NOW, TIMEOUT);
+        ReaderChoice own = ReaderChoice.of(view, 0, "zone-a");
+        assertEquals("zone-a/0", own.reader().orElseThrow().id().toString());
+        assertEquals(List.of("zone-b/0"), own.fallbacks().stream().map(m -> m.id().toString()).toList());
+        assertEquals("ACTIVE in this querier's zone", own.reason());
+        assertEquals("ACTIVE in another zone: this zone's zone-a/1 is UNHEALTHY", ReaderChoice.of(view, 1, "zone-a").reason());
+        assertEquals("ACTIVE in another zone: this zone (zone-a) has no ingester for it",
+                ReaderChoice.of(view, 3, "zone-a").reason());
+        ReaderChoice leaving = ReaderChoice.of(view, 2, "zone-b");
+        assertEquals("zone-a/2", leaving.reader().orElseThrow().id().toString());
+        assertEquals("LEAVING, read only as a last resort: no ACTIVE ingester (zone-a/2 LEAVING, zone-b/2 JOINING)",
+                leaving.reason());
+        ReaderChoice none = ReaderChoice.of(view, 4, "zone-a");
+        assertTrue(none.reader().isEmpty());
+        assertEquals("no readable ingester (zone-a/4 JOINING): queries fail with 503", none.reason());
+    }
 }

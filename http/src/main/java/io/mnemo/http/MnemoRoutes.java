@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.ingester.PartitionOffsets;
 import io.mnemo.actors.querier.IngesterQuerier;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingKeeper;
@@ -29,15 +30,18 @@ public final class MnemoRoutes extends AllDirectives {
             ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
 
     private final MnemoMetrics metrics;
-    private final Supplier<CompletionStage<Boolean>> ready;
+    private final Supplier<CompletionStage<Readiness>> ready;
     private final Supplier<CompletionStage<String>> flush;
     private final PushRoute push;
     private final PrometheusApi prometheusApi;
     private final RingRoutes ring;
+    private final DistributorStatusRoute distributorStatus;
+    private final QuerierStatusRoute querierStatus;
 
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
                        IngesterQuerier querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
-                       Supplier<CompletionStage<Boolean>> ready, Supplier<CompletionStage<String>> flush) {
+                       PartitionOffsets offsets, String node,
+                       Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<String>> flush) {
         this.metrics = metrics;
         this.ready = ready;
         this.flush = flush;
@@ -45,6 +49,8 @@ public final class MnemoRoutes extends AllDirectives {
         this.push = new PushRoute(settings, metrics, distributor, tenants);
         this.prometheusApi = new PrometheusApi(settings, metrics, querier, tenants);
         this.ring = new RingRoutes(ring, ringKeeper);
+        this.distributorStatus = new DistributorStatusRoute(settings, metrics, offsets, node);
+        this.querierStatus = new QuerierStatusRoute(settings, ring, node);
     }
 
     public Route routes() {
@@ -52,16 +58,24 @@ public final class MnemoRoutes extends AllDirectives {
                 path(segment("api").slash("v1").slash("push"), () -> post(push::route)),
                 pathPrefix(segment("prometheus").slash("api").slash("v1"), prometheusApi::route),
                 ring.route(),
+                path(segment("distributor").slash("status"), () -> get(() -> acceptsJson(distributorStatus::route))),
+                path(segment("querier").slash("status"), () -> get(() -> acceptsJson(querierStatus::route))),
                 path(segment("ingester").slash("flush"), () -> post(() ->
                         onSuccess(flush.get(), report -> complete(StatusCodes.OK, report)))),
                 path("ready", () -> get(this::ready)),
                 path("metrics", () -> get(this::metrics)));
     }
 
+    /** JSON for {@code Accept: application/json}, HTML otherwise. */
+    private Route acceptsJson(java.util.function.Function<Boolean, Route> page) {
+        return optionalHeaderValueByName("Accept", accept ->
+                page.apply(accept.map(a -> a.contains("application/json")).orElse(false)));
+    }
+
     private Route ready() {
-        return onSuccess(ready.get(), isReady -> isReady
-                ? complete(StatusCodes.OK, "ready")
-                : complete(StatusCodes.SERVICE_UNAVAILABLE, "not ready: ingesters are not all ACTIVE yet"));
+        return onSuccess(ready.get(), r -> r.ready()
+                ? complete(StatusCodes.OK, r.reason())
+                : complete(StatusCodes.SERVICE_UNAVAILABLE, "not ready: " + r.reason()));
     }
 
     private Route metrics() {

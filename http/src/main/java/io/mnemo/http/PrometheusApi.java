@@ -137,8 +137,11 @@ final class PrometheusApi extends AllDirectives {
 
     private static ApiException toApiException(Throwable t) {
         if (t instanceof ApiException a) return a;
+        // A partition without a readable ingester is 503 however deep the evaluator wrapped it.
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof PartitionUnavailableException p) return new ApiException(ApiException.UNAVAILABLE, p.getMessage());
+        }
         if (t instanceof PromQLException p) return new ApiException(p.errorType().apiName(), p.getMessage());
-        if (t instanceof PartitionUnavailableException p) return new ApiException(ApiException.UNAVAILABLE, p.getMessage());
         log.error("Query failed", t);
         return new ApiException(ApiException.INTERNAL, t.toString());
     }

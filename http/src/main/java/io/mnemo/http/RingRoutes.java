@@ -91,6 +91,7 @@ final class RingRoutes extends AllDirectives {
         g.writeNumberField("heartbeatAgeSeconds", (now - m.desc().heartbeatMillis()) / 1000.0);
         g.writeNumberField("lag", m.desc().lag());
         g.writeNumberField("nextOffset", m.desc().nextOffset());
+        g.writeNumberField("resumedOffset", m.desc().resumedOffset());
         g.writeEndObject();
     }
 

@@ -146,7 +146,7 @@ public final class Engine {
             } catch (UnsupportedOperationException e) {
                 throw new NotSupportedException(e.getMessage());
             } catch (RuntimeException e) {
-                throw new EvaluationException("unexpected error: " + e);
+                throw new EvaluationException("unexpected error: " + e, e);
             }
             return QueryResult.of(v, q.annotations(), query);
         } finally {

@@ -11,6 +11,8 @@ import io.mnemo.actors.ingester.IngesterSharding;
 import io.mnemo.actors.ingester.PartitionConsumer;
 import io.mnemo.actors.ingester.PartitionOffsets;
 import io.mnemo.actors.querier.IngesterQuerier;
+import io.mnemo.cluster.JournalHomes;
+import io.mnemo.cluster.JournalHomesKeeper;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
@@ -22,11 +24,14 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.Member;
 import io.mnemo.http.MnemoRoutes;
+import io.mnemo.http.Readiness;
+import java.util.List;
 import io.mnemo.server.kafka.EmbeddedKafka;
 import io.mnemo.server.kafka.Topics;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -112,19 +117,23 @@ public final class MnemoNode implements AutoCloseable {
             String node = cluster.selfMember().address().toString();
             Ring ring = new Ring(() -> unreachableNodes(system), settings.heartbeatTimeout());
             ActorRef<RingKeeper.Command> ringKeeper = system.systemActorOf(RingKeeper.create(ring), "ring-keeper", Props.empty());
+            JournalHomes journalHomes = new JournalHomes();
+            system.systemActorOf(JournalHomesKeeper.create(journalHomes,
+                    Path.of(config.getString("mnemo.persistence.journal.dir")), Duration.ofSeconds(2)),
+                    "journal-homes-keeper", Props.empty());
             PartitionOffsets offsets = new PartitionOffsets(bootstrap, settings.topic());
             IngesterPartition.Deps deps = new IngesterPartition.Deps(settings, metrics,
                     new PartitionConsumer(bootstrap, settings.topic(), settings.ingesterMaxBatchRecords(),
                             settings.ingesterMaxBatchWait()), offsets, node, ringKeeper);
             Map<String, IngesterSharding> zones = new LinkedHashMap<>();
-            for (String zone : settings.zones()) zones.put(zone, IngesterSharding.init(system, zone, partitions, deps));
+            for (String zone : settings.zones()) zones.put(zone, IngesterSharding.init(system, zone, partitions, deps, journalHomes));
             IngesterSharding ingesters = zones.get(settings.zone());
             Distributor distributor = new Distributor(settings, metrics, bootstrap, system);
             IngesterQuerier querier = new IngesterQuerier(zones, partitions, ring, settings.zone(),
                     settings.ingesterQueryTimeout());
 
             MnemoSettings nodeSettings = settings;
-            MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper,
+            MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets, node,
                     () -> ready(system, nodeSettings, ingesters), () -> flush(ingesters));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
@@ -166,19 +175,26 @@ public final class MnemoNode implements AutoCloseable {
     }
 
     /**
-     * Ready when this node is an Up member and hosts ingesters, all ACTIVE (an ingester node with no
-     * partition allocated yet is not ready).
+     * Ready when this node is an Up member and, if it has the ingester role, hosts ingesters, all
+     * ACTIVE (an ingester node with no partition allocated yet is not ready).
      */
-    static CompletionStage<Boolean> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters) {
-        if (Cluster.get(system).selfMember().status() != MemberStatus.up()) return CompletableFuture.completedFuture(false);
-        if (!settings.hasRole("ingester")) return CompletableFuture.completedFuture(true);
+    static CompletionStage<Readiness> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters) {
+        MemberStatus status = Cluster.get(system).selfMember().status();
+        if (status != MemberStatus.up()) {
+            return CompletableFuture.completedFuture(Readiness.notReady("not an Up cluster member (" + status + ")"));
+        }
+        if (!settings.hasRole("ingester")) return CompletableFuture.completedFuture(Readiness.READY);
         Duration timeout = Duration.ofSeconds(2);
         return ingesters.localPartitions(timeout)
                 .thenCompose(local -> local.isEmpty()
-                        ? CompletableFuture.completedFuture(false)
-                        : ingesters.statuses(local, timeout)
-                                .thenApply(list -> list.stream().allMatch(s -> s.state() == RingState.ACTIVE)))
-                .exceptionally(e -> false);
+                        ? CompletableFuture.completedFuture(Readiness.notReady("no ingester allocated to this node yet"))
+                        : ingesters.statuses(local, timeout).thenApply(list -> {
+                            List<String> waiting = list.stream().filter(s -> s.state() != RingState.ACTIVE)
+                                    .map(s -> s.id() + " " + s.state()).toList();
+                            return waiting.isEmpty() ? Readiness.READY
+                                    : Readiness.notReady("ingesters not ACTIVE: " + String.join(", ", waiting));
+                        }))
+                .exceptionally(e -> Readiness.notReady("ingesters did not answer: " + e));
     }
 
     /** Cuts this node's heads to blocks; the report names each ingester and what it wrote. */
@@ -211,7 +227,7 @@ public final class MnemoNode implements AutoCloseable {
     public String kafkaBootstrapServers() { return kafka == null ? null : kafka.bootstrapServers(); }
 
     public CompletionStage<Boolean> ready() {
-        return ready(system, settings, ingesters);
+        return ready(system, settings, ingesters).thenApply(Readiness::ready);
     }
 
     /** Stops the node: HTTP, ingesters (cluster leave), Kafka clients, actor system, then the broker. */

@@ -19,6 +19,13 @@ final class TestNode implements AutoCloseable {
     }
 
     static TestNode start(Path dataDir, Object... extraConfig) throws Exception {
+        TestNode n = launch(dataDir, extraConfig);
+        Await.until("node ready", Duration.ofSeconds(120), () -> n.client.get("/ready").status() == 200);
+        return n;
+    }
+
+    /** Starts a node without waiting for it to be ready (it may not become so on its own). */
+    static TestNode launch(Path dataDir, Object... extraConfig) throws Exception {
         Map<String, Object> overrides = new HashMap<>();
         overrides.put("mnemo.data-dir", dataDir.toString());
         overrides.put("mnemo.http.host", "127.0.0.1");
@@ -28,9 +35,7 @@ final class TestNode implements AutoCloseable {
         overrides.put("pekko.remote.artery.canonical.port", 0);
         for (int i = 0; i < extraConfig.length; i += 2) overrides.put((String) extraConfig[i], extraConfig[i + 1]);
         Config config = MnemoConfig.load(null, overrides);
-        TestNode n = new TestNode(MnemoNode.start(config));
-        Await.until("node ready", Duration.ofSeconds(120), () -> n.client.get("/ready").status() == 200);
-        return n;
+        return new TestNode(MnemoNode.start(config));
     }
 
     @Override

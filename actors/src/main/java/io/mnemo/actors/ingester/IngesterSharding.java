@@ -1,6 +1,8 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.cluster.IngesterId;
+import io.mnemo.cluster.IngesterShardAllocation;
+import io.mnemo.cluster.JournalHomes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +21,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The sharded entity type of one zone's ingesters. Entity id and shard id are both the partition
- * number, so that each partition's ingester is placed on its own, and allocation can later be
- * made sticky per partition.
+ * number, so that each partition's ingester is placed on its own: back on the node that holds its
+ * journal, evenly over the zone's ingester nodes ({@link IngesterShardAllocation}).
  */
 public final class IngesterSharding {
     private final ActorSystem<?> system;
@@ -44,14 +46,17 @@ public final class IngesterSharding {
     /**
      * Starts the zone's entity type on this node: it hosts the zone's ingesters when it has the
      * zone's ingester role ({@code ingester-<zone>}), and is only a proxy to them otherwise (then
-     * {@code deps} is never used and may be null).
+     * {@code deps} is never used and may be null). {@code homes} tells which node holds which
+     * journal, for allocation.
      */
-    public static IngesterSharding init(ActorSystem<?> system, String zone, int partitions, IngesterPartition.Deps deps) {
+    public static IngesterSharding init(ActorSystem<?> system, String zone, int partitions, IngesterPartition.Deps deps,
+                                        JournalHomes homes) {
         IngesterSharding s = new IngesterSharding(system, zone, partitions);
         s.sharding.init(Entity.of(s.typeKey, ctx -> IngesterPartition.create(
                         new IngesterId(zone, Integer.parseInt(ctx.getEntityId())), deps))
                 .withMessageExtractor(new PartitionExtractor())
                 .withStopMessage(new IngesterCommand.Leave())
+                .withAllocationStrategy(new IngesterShardAllocation(zone, partitions, homes))
                 .withRole(IngesterId.entityTypeName(zone)));
         return s;
     }
