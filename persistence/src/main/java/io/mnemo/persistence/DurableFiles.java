@@ -23,6 +23,11 @@ public final class DurableFiles {
      * fsync it, rename it over the target, fsync the directory so the rename itself is durable.
      */
     public static void writeAtomically(Path target, byte[]... parts) throws IOException {
+        writeAtomically(target, () -> {}, parts);
+    }
+
+    /** As {@link #writeAtomically(Path, byte[]...)}, running {@code beforeRename} once the temp file is durable. */
+    public static void writeAtomically(Path target, Runnable beforeRename, byte[]... parts) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -36,6 +41,7 @@ public final class DurableFiles {
             Files.deleteIfExists(temp);
             throw e;
         }
+        beforeRename.run();
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

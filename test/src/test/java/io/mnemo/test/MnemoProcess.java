@@ -34,13 +34,45 @@ final class MnemoProcess implements AutoCloseable {
         return jar;
     }
 
-    MnemoProcess start() throws IOException {
-        process = new ProcessBuilder(List.of("java", "-Xmx512m", "-XX:+UseSerialGC", "-jar", jar().toString(),
-                "--config", config.toString()))
+    MnemoProcess start(String... extraArgs) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-Xmx512m", "-XX:+UseSerialGC", "-jar",
+                jar().toString(), "--config", config.toString()));
+        command.addAll(List.of(extraArgs));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         return this;
+    }
+
+    /** Replaces the configuration the next {@link #start} uses. */
+    void reconfigure(String hocon) throws IOException {
+        Files.writeString(config, hocon);
+    }
+
+    /** Everything the node (all its runs) logged so far. */
+    String logText() {
+        try {
+            return Files.isRegularFile(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the log has a line matching {@code regex}; returns that line. */
+    String awaitLogLine(String regex, Duration timeout) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+        String[] found = new String[1];
+        Await.until("a log line matching " + regex + " (log: " + log + ")", timeout, () -> {
+            for (String line : logText().split("\n")) {
+                if (p.matcher(line).find()) {
+                    found[0] = line;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
     }
 
     String address() {

@@ -26,6 +26,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
+import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -50,6 +53,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                        PartitionOffsets offsets, String nodeAddress, ActorRef<RingKeeper.Command> ringKeeper) {}
 
     private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
+    private static final String SNAPSHOT_PLUGIN = "mnemo.persistence.snapshot-store";
     private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
 
     private final IngesterId id;
@@ -63,8 +67,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private RingState previousRingState = RingState.PENDING;
     private long endOffset = -1;
     private long lastHeartbeat;
-    /** Journaled events not yet deleted: [sequence number, last Kafka offset], oldest first. */
-    private final java.util.ArrayDeque<long[]> journalIndex = new java.util.ArrayDeque<>();
+    /** The state recovery starts from: its blocks are open, and a snapshot is restored into it. */
+    private PartitionState initialState;
     /** Progress reporting while JOINING: when it was last logged, and where recovery started. */
     private long lastProgressLog = System.nanoTime();
     private long replayedEvents;
@@ -94,9 +98,50 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     }
 
     @Override
+    public String snapshotPluginId() {
+        return SNAPSHOT_PLUGIN;
+    }
+
+    @Override
     public PartitionState emptyState() {
-        return new PartitionState(new PartitionTsdb(id, deps.settings().dataDir().resolve("tsdb"),
-                deps.settings().blockRange().toMillis()));
+        if (initialState == null) {
+            initialState = new PartitionState(new PartitionTsdb(id, deps.settings().dataDir().resolve("tsdb"),
+                    deps.settings().blockRange().toMillis()));
+            IngesterFaults.from(ctx.getSystem().settings().config()).install(initialState.tsdb, id, log);
+        }
+        return initialState;
+    }
+
+    /** A snapshot after each block cut, taken with the next event (cuts run after an event is applied). */
+    @Override
+    public boolean shouldSnapshot(PartitionState state, BatchConsumed event, long sequenceNr) {
+        return state.snapshotDue;
+    }
+
+    @Override
+    public SnapshotAdapter<PartitionState> snapshotAdapter() {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(PartitionState s) {
+                // On the entity's thread, before the heads move on: the store writes the bytes later.
+                long start = System.nanoTime();
+                PartitionSnapshot snapshot = PartitionSnapshotCodec.encode(s);
+                s.snapshotDue = false;
+                log.info("Ingester {}: snapshot at offset {} encoded: {} series, {} bytes in {} ms", id, s.nextOffset,
+                        s.tsdb.numSeries(), snapshot.bytes().length, (System.nanoTime() - start) / 1_000_000);
+                return snapshot;
+            }
+
+            @Override
+            public PartitionState fromJournal(Object from) {
+                long start = System.nanoTime();
+                PartitionState s = emptyState();
+                PartitionSnapshotCodec.decode((PartitionSnapshot) from, s);
+                log.info("Ingester {}: snapshot restored: {} series, resuming after offset {}, in {} ms", id,
+                        s.tsdb.numSeries(), s.nextOffset - 1, (System.nanoTime() - start) / 1_000_000);
+                return s;
+            }
+        };
     }
 
     @Override
@@ -125,7 +170,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onCommand(Flush.class, (s, c) -> {
                     try {
                         int blocks = s.tsdb.flush(s.nextOffset).size();
-                        if (blocks > 0) truncateJournal(s);
+                        if (blocks > 0) s.snapshotDue = true;
                         c.replyTo().tell(new FlushReply(id, blocks, null));
                     } catch (RuntimeException e) {
                         log.error("Ingester {}: flush failed", id, e);
@@ -181,7 +226,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         return Effect().persist(event).thenRun(state -> {
             deps.metrics().journalBytes.labelValues(id.zone(), partitionLabel).inc(event.bytes());
             deps.metrics().journalEvents.labelValues(id.zone(), partitionLabel).inc();
-            if (!state.tsdb.compactIfDue(state.nextOffset).isEmpty()) truncateJournal(state);
+            if (!state.tsdb.compactIfDue(state.nextOffset).isEmpty()) state.snapshotDue = true;
             updateLag(state);
             c.replyTo().tell(Done.getInstance());
         });
@@ -246,7 +291,6 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onEvent(BatchConsumed.class, (s, e) -> {
                     PartitionTsdb.ApplyResult r = s.tsdb.apply(e);
                     s.nextOffset = e.lastOffset() + 1;
-                    journalIndex.addLast(new long[] {lastSequenceNumber(ctx), e.lastOffset()});
                     if (ringState == RingState.PENDING) {
                         replayedEvents++;
                         replayedRecords += e.offsets().length;
@@ -287,6 +331,11 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     timers.startTimerWithFixedDelay(new RefreshLag(), Duration.ZERO, deps.settings().lagRefreshInterval());
                     startConsumer(s);
                 })
+                .onSignal(SnapshotCompleted.class, (s, done) -> truncateJournal(done.metadata().sequenceNr()))
+                .onSignal(SnapshotFailed.class, (s, failed) -> {
+                    log.warn("Ingester {}: snapshot failed, retrying with the next batch: {}", id, failed.getFailure().toString());
+                    s.snapshotDue = true;
+                })
                 .onSignal(PostStop.instance(), s -> {
                     setRingState(RingState.LEAVING);
                     if (consumerControl != null) consumerControl.shutdown();
@@ -298,22 +347,20 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     }
 
     /**
-     * Deletes the journal events whose records are all before the rebuild offset of the newest
-     * block: what they brought is in blocks, and what is still in the head comes from later events.
-     * The journal so holds only what is not yet in blocks.
+     * Once a snapshot is stored, the journal events it covers and older snapshots are deleted:
+     * blocks hold what was cut, the snapshot the head, so the journal keeps only later events.
      */
-    private void truncateJournal(PartitionState s) {
-        long rebuild = s.tsdb.rebuildOffset();
-        long upTo = -1;
-        while (!journalIndex.isEmpty() && journalIndex.peekFirst()[1] < rebuild) upTo = journalIndex.pollFirst()[0];
-        if (upTo <= 0) return;
-        org.apache.pekko.actor.ActorRef journal = org.apache.pekko.persistence.Persistence
-                .get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()))
-                .journalFor(JOURNAL_PLUGIN, com.typesafe.config.ConfigFactory.empty());
-        journal.tell(new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(id.persistenceId(), upTo,
-                org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem().ignoreRef())),
-                org.apache.pekko.actor.ActorRef.noSender());
-        log.info("Ingester {}: journal truncated up to event {} (offsets before {} are in blocks)", id, upTo, rebuild);
+    private void truncateJournal(long snapshotSequenceNr) {
+        org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem());
+        org.apache.pekko.persistence.Persistence persistence = org.apache.pekko.persistence.Persistence.get(classic);
+        org.apache.pekko.actor.ActorRef ignore = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem().ignoreRef());
+        com.typesafe.config.Config none = com.typesafe.config.ConfigFactory.empty();
+        persistence.journalFor(JOURNAL_PLUGIN, none).tell(new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
+                id.persistenceId(), snapshotSequenceNr, ignore), org.apache.pekko.actor.ActorRef.noSender());
+        persistence.snapshotStoreFor(SNAPSHOT_PLUGIN, none).tell(new org.apache.pekko.persistence.SnapshotProtocol.DeleteSnapshots(
+                id.persistenceId(), org.apache.pekko.persistence.SnapshotSelectionCriteria.create(snapshotSequenceNr - 1, Long.MAX_VALUE)),
+                ignore);
+        log.info("Ingester {}: snapshot stored at event {}; journal truncated up to it", id, snapshotSequenceNr);
     }
 
     private void startConsumer(PartitionState s) {

@@ -8,6 +8,8 @@ final class PartitionState {
     final PartitionTsdb tsdb;
     /** Offset of the next record to consume: one past the last record applied. */
     long nextOffset;
+    /** Blocks were cut since the last snapshot: the next event takes one. */
+    boolean snapshotDue;
 
     PartitionState(PartitionTsdb tsdb) {
         this.tsdb = tsdb;

@@ -44,8 +44,8 @@ final class PartitionTsdb implements AutoCloseable {
     /** What applying a batch did, in samples (invalid: records that could not be decoded). */
     record ApplyResult(long appended, long outOfOrder, long duplicate, long tooOld, long invalid) {}
 
-    /** One tenant's data in this partition. */
-    private static final class Tenant {
+    /** One tenant's data in this partition (package-private for {@link PartitionSnapshotCodec}). */
+    static final class Tenant {
         final Head head;
         final List<BlockReader> blocks = new ArrayList<>();
         /** Samples before this are in blocks already. */
@@ -67,7 +67,7 @@ final class PartitionTsdb implements AutoCloseable {
     private final IngesterId id;
     private final Path tsdbDir;
     private final long blockRange;
-    private final Map<String, Tenant> tenants = new HashMap<>();
+    final Map<String, Tenant> tenants = new HashMap<>();
     private final WriteRequestReader reader = new WriteRequestReader();
     private final io.mnemo.actors.distributor.MetadataReader metadataReader = new io.mnemo.actors.distributor.MetadataReader();
     /**
@@ -75,6 +75,8 @@ final class PartitionTsdb implements AutoCloseable {
      * everything not in blocks (-1: no block).
      */
     private long rebuildOffset = -1;
+    /** Runs inside a cut, once the block is on disk and before the head lets go of it (fault injection). */
+    Runnable onBlockWritten = () -> {};
 
     PartitionTsdb(IngesterId id, Path tsdbDir, long blockRange) {
         this.id = id;
@@ -112,7 +114,7 @@ final class PartitionTsdb implements AutoCloseable {
                 id, n, tenants.size(), rebuildOffset);
     }
 
-    private Tenant tenant(String name) {
+    Tenant tenant(String name) {
         return tenants.computeIfAbsent(name, t -> new Tenant(blockRange));
     }
 
@@ -216,6 +218,7 @@ final class PartitionTsdb implements AutoCloseable {
             Path dir = tsdbDir.resolve(tenant);
             Optional<BlockMeta> meta = new BlockWriter(dir).write(t.head, Math.max(mint, t.minValidTime), maxt,
                     Map.of(SIDECAR, sidecar.getBytes(StandardCharsets.UTF_8)));
+            onBlockWritten.run();
             t.head.truncate(maxt);
             t.minValidTime = Math.max(t.minValidTime, maxt);
             t.firstOffsetFrom.headMap(maxt).clear();

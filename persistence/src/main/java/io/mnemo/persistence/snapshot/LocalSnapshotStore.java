@@ -45,12 +45,16 @@ public final class LocalSnapshotStore extends SnapshotStore {
     private final ExtendedActorSystem system;
     private final Serialization serialization;
     private final Executor io;
+    /** Test-only fault injection: a pause between writing a snapshot and renaming it into place. */
+    private final long pauseBeforeRenameMillis;
 
     public LocalSnapshotStore(Config config) {
         this.root = Path.of(config.getString("dir"));
         this.system = (ExtendedActorSystem) context().system();
         this.serialization = SerializationExtension.get(system);
         this.io = system.dispatchers().lookup(config.getString("io-dispatcher"));
+        this.pauseBeforeRenameMillis = config.hasPath("fault-injection.pause-before-rename")
+                ? config.getDuration("fault-injection.pause-before-rename").toMillis() : 0;
     }
 
     @Override
@@ -78,7 +82,7 @@ public final class LocalSnapshotStore extends SnapshotStore {
             byte[][] content = SnapshotFile.encode(serialize(snapshot), meta);
             Path dir = PersistenceIdDirectory.create(root, metadata.persistenceId());
             Path file = dir.resolve(SnapshotFile.name(metadata.sequenceNr(), metadata.timestamp()));
-            DurableFiles.writeAtomically(file, content);
+            DurableFiles.writeAtomically(file, () -> pauseBeforeRename(file), content);
             return null;
         });
     }
@@ -161,6 +165,17 @@ public final class LocalSnapshotStore extends SnapshotStore {
         } catch (Exception e) {
             throw new IOException("cannot deserialize snapshot file " + file + " (serializer "
                     + v.serializerId() + ", manifest [" + v.manifest() + "]): " + e, e);
+        }
+    }
+
+    private void pauseBeforeRename(Path file) {
+        if (pauseBeforeRenameMillis <= 0) return;
+        system.log().warning("Fault injection: pausing {} ms inside a snapshot write, before renaming {}",
+                pauseBeforeRenameMillis, file);
+        try {
+            Thread.sleep(pauseBeforeRenameMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,0 +1,102 @@
+package io.mnemo.actors.ingester;
+
+import io.mnemo.tsdb.head.HeadSnapshot;
+import io.mnemo.tsdb.head.SnapshotIn;
+import io.mnemo.tsdb.head.SnapshotOut;
+import java.util.Map;
+
+/**
+ * What an ingester needs to resume without the journal events before its snapshot: the offset of
+ * the next record, and per tenant the head's series and chunks ({@link HeadSnapshot}), the samples
+ * floor set by its blocks, where a rebuild of its head from Kafka starts, and its metric metadata.
+ * Blocks are not in it: they are on disk already and opened before the snapshot is restored.
+ *
+ * <pre>
+ *   uvarint version (1)   varint next offset   uvarint tenant count, then each tenant:
+ *     string name   varint min valid time
+ *     uvarint n, then n × (varint block-range start, varint first offset)
+ *     uvarint n, then n × (string family, nullable string type, help, unit)
+ *     head snapshot
+ * string: uvarint length, UTF-8;  nullable string: uvarint 0 (null) or length + 1, UTF-8
+ * </pre>
+ */
+final class PartitionSnapshotCodec {
+    private static final int VERSION = 1;
+
+    private PartitionSnapshotCodec() {}
+
+    /** Encodes the state as it is now; call on the entity's thread. */
+    static PartitionSnapshot encode(PartitionState state) {
+        SnapshotOut out = new SnapshotOut(1 << 16);
+        out.putUvarint(VERSION);
+        out.putVarint(state.nextOffset);
+        out.putUvarint(state.tsdb.tenants.size());
+        for (Map.Entry<String, PartitionTsdb.Tenant> e : state.tsdb.tenants.entrySet()) {
+            PartitionTsdb.Tenant t = e.getValue();
+            out.putString(e.getKey());
+            out.putVarint(t.minValidTime);
+            out.putUvarint(t.firstOffsetFrom.size());
+            for (Map.Entry<Long, Long> f : t.firstOffsetFrom.entrySet()) {
+                out.putVarint(f.getKey());
+                out.putVarint(f.getValue());
+            }
+            out.putUvarint(t.metadata.size());
+            for (Map.Entry<String, String[]> m : t.metadata.entrySet()) {
+                out.putString(m.getKey());
+                for (String field : m.getValue()) putNullable(out, field);
+            }
+            HeadSnapshot.write(t.head, out);
+        }
+        return new PartitionSnapshot(out.toByteArray());
+    }
+
+    /**
+     * Restores a snapshot into a state whose heads are empty and whose blocks are open. Blocks
+     * newer than the snapshot (a crash between cutting a block and the next snapshot) raise the
+     * samples floor: what the restored heads hold below it is in those blocks, so it is dropped.
+     *
+     * @throws IllegalArgumentException if the bytes are not a snapshot this version wrote
+     */
+    static void decode(PartitionSnapshot snapshot, PartitionState into) {
+        SnapshotIn in = new SnapshotIn(snapshot.bytes());
+        long version = in.getUvarint();
+        if (version != VERSION) throw new IllegalArgumentException("unknown ingester snapshot version " + version);
+        into.nextOffset = in.getVarint();
+        int numTenants = in.getCount();
+        for (int i = 0; i < numTenants; i++) {
+            PartitionTsdb.Tenant t = into.tsdb.tenant(in.getString());
+            t.minValidTime = Math.max(t.minValidTime, in.getVarint());
+            int n = in.getCount();
+            for (int k = 0; k < n; k++) t.firstOffsetFrom.put(in.getVarint(), in.getVarint());
+            n = in.getCount();
+            for (int k = 0; k < n; k++) {
+                t.metadata.put(in.getString(), new String[] {getNullable(in), getNullable(in), getNullable(in)});
+            }
+            HeadSnapshot.read(in, t.head);
+            if (t.head.numSeries() > 0 && t.head.minTime() < t.minValidTime) {
+                t.head.truncate(t.minValidTime);
+                t.firstOffsetFrom.headMap(t.minValidTime).clear();
+            }
+            if (t.head.numSeries() == 0) t.firstOffsetFrom.clear();
+        }
+        if (in.hasRemaining()) throw new IllegalArgumentException("ingester snapshot has trailing bytes at " + in.position());
+    }
+
+    private static void putNullable(SnapshotOut out, String s) {
+        if (s == null) {
+            out.putUvarint(0);
+        } else {
+            byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.putUvarint(b.length + 1L);
+            for (byte x : b) out.putByte(x);
+        }
+    }
+
+    private static String getNullable(SnapshotIn in) {
+        int n = in.getCount();
+        if (n == 0) return null;
+        byte[] b = new byte[n - 1];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) in.getByte();
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

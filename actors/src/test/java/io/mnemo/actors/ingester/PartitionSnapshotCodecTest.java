@@ -1,0 +1,149 @@
+package io.mnemo.actors.ingester;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.mnemo.actors.prompb.Remote;
+import io.mnemo.cluster.IngesterId;
+import io.mnemo.tsdb.LabelMatcher;
+import io.mnemo.tsdb.Querier;
+import io.mnemo.tsdb.SampleIterator;
+import io.mnemo.tsdb.SeriesSet;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionSnapshotCodecTest {
+    static final long RANGE = 3_600_000L;
+    static final IngesterId ID = new IngesterId("zone-a", 3);
+    static final String[] TENANTS = {"team-a", "team-b"};
+
+    @TempDir
+    Path dir;
+
+    /** Batch {@code b}: one record per tenant, 50 series each, one sample a minute; metadata in the first. */
+    static BatchConsumed batch(int b) {
+        long[] offsets = new long[TENANTS.length];
+        byte[][] values = new byte[TENANTS.length][];
+        for (int r = 0; r < TENANTS.length; r++) {
+            Remote.WriteRequest.Builder w = Remote.WriteRequest.newBuilder();
+            for (int s = 0; s < 50; s++) {
+                w.addTimeseries(Remote.TimeSeries.newBuilder()
+                        .addLabels(Remote.Label.newBuilder().setName("__name__").setValue("req_total"))
+                        .addLabels(Remote.Label.newBuilder().setName("pod").setValue("p-" + s))
+                        .addSamples(Remote.Sample.newBuilder().setTimestamp(b * 60_000L + s).setValue(b * (s + 1) + 0.25)));
+            }
+            if (b == 0) {
+                w.addMetadata(Remote.MetricMetadata.newBuilder().setMetricFamilyName("req_total")
+                        .setType(Remote.MetricMetadata.MetricType.COUNTER).setHelp("Requests, ✓").setUnit(""));
+            }
+            offsets[r] = 2L * b + r;
+            values[r] = w.build().toByteArray();
+        }
+        return new BatchConsumed(offsets, TENANTS.clone(), values);
+    }
+
+    PartitionState fresh() {
+        return new PartitionState(new PartitionTsdb(ID, dir.resolve("tsdb"), RANGE));
+    }
+
+    static void apply(PartitionState s, BatchConsumed e) {
+        s.tsdb.apply(e);
+        s.nextOffset = e.lastOffset() + 1;
+    }
+
+    /** Every sample of every tenant, as head and blocks answer it: tenant → series → "t=v ...". */
+    static Map<String, String> contents(PartitionState s) {
+        Map<String, String> out = new TreeMap<>();
+        for (String tenant : TENANTS) {
+            try (Querier q = s.tsdb.querier(tenant, Long.MIN_VALUE, Long.MAX_VALUE)) {
+                SeriesSet set = q.select(true, LabelMatcher.regex("__name__", ".+"));
+                while (set.next()) {
+                    StringBuilder b = new StringBuilder();
+                    SampleIterator it = set.at().iterator();
+                    while (it.next()) b.append(it.timestamp()).append('=').append(it.value()).append(' ');
+                    assertNull(out.put(tenant + set.at().labels(), b.toString()), "series listed twice");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The bookkeeping a snapshot carries, per tenant. */
+    static List<String> bookkeeping(PartitionState s) {
+        List<String> out = new ArrayList<>();
+        out.add("nextOffset=" + s.nextOffset);
+        new TreeMap<>(s.tsdb.tenants).forEach((name, t) -> {
+            out.add(name + " minValid=" + t.minValidTime + " firstOffsetFrom=" + t.firstOffsetFrom
+                    + " series=" + t.head.numSeries() + " min=" + t.head.minTime() + " max=" + t.head.maxTime());
+            t.metadata.forEach((f, m) -> out.add(name + " " + f + "=" + String.join("|", String.valueOf(m[0]),
+                    String.valueOf(m[1]), String.valueOf(m[2]))));
+        });
+        return out;
+    }
+
+    @Test
+    void restoreGivesTheSameStateAndTheSameFuture() {
+        PartitionState live = fresh();
+        int b = 0;
+        for (; b < 150; b++) { // 2.5 hours: one block cut per tenant
+            apply(live, batch(b));
+            live.tsdb.compactIfDue(live.nextOffset);
+        }
+        assertEquals(2, live.tsdb.numBlocks());
+        PartitionSnapshot snap = PartitionSnapshotCodec.encode(live);
+
+        PartitionState restored = fresh(); // opens the blocks, as an ingester's empty state does
+        PartitionSnapshotCodec.decode(snap, restored);
+        assertEquals(bookkeeping(live), bookkeeping(restored));
+        assertEquals(contents(live), contents(restored));
+        assertArrayEquals(snap.bytes(), PartitionSnapshotCodec.encode(restored).bytes(), "encode(decode(x)) == x");
+
+        for (; b < 260; b++) { // both go on, cutting another block each
+            apply(live, batch(b));
+            apply(restored, batch(b));
+            assertEquals(live.tsdb.compactIfDue(live.nextOffset).size(), restored.tsdb.compactIfDue(restored.nextOffset).size());
+        }
+        assertEquals(bookkeeping(live), bookkeeping(restored));
+        assertEquals(contents(live), contents(restored));
+        live.tsdb.close();
+        restored.tsdb.close();
+    }
+
+    @Test
+    void blocksCutAfterTheSnapshotAreNotDoubledByIt() {
+        PartitionState live = fresh();
+        int b = 0;
+        for (; b < 80; b++) apply(live, batch(b)); // 80 minutes, nothing cut yet
+        PartitionSnapshot older = PartitionSnapshotCodec.encode(live);
+        int snapshotAt = b;
+        for (; b < 100; b++) {
+            apply(live, batch(b));
+            live.tsdb.compactIfDue(live.nextOffset);
+        }
+        assertEquals(2, live.tsdb.numBlocks(), "blocks cut after the snapshot (then a crash before the next one)");
+
+        PartitionState recovered = fresh(); // sees the new blocks
+        PartitionSnapshotCodec.decode(older, recovered);
+        for (int r = snapshotAt; r < b; r++) apply(recovered, batch(r)); // the journal after the snapshot
+        assertEquals(contents(live), contents(recovered));
+        assertEquals(bookkeeping(live), bookkeeping(recovered));
+        live.tsdb.close();
+        recovered.tsdb.close();
+    }
+
+    @Test
+    void damagedSnapshotIsRefused() {
+        PartitionState live = fresh();
+        for (int b = 0; b < 5; b++) apply(live, batch(b));
+        byte[] bytes = PartitionSnapshotCodec.encode(live).bytes();
+        assertThrows(IllegalArgumentException.class, () -> PartitionSnapshotCodec.decode(
+                new PartitionSnapshot(java.util.Arrays.copyOf(bytes, bytes.length - 3)), fresh()));
+        byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        assertThrows(IllegalArgumentException.class, () -> PartitionSnapshotCodec.decode(new PartitionSnapshot(longer), fresh()));
+        live.tsdb.close();
+    }
+}
