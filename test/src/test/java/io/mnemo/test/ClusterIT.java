@@ -37,7 +37,7 @@ class ClusterIT {
     @TempDir
     Path dir;
 
-    record Entry(String id, String state, String previousState, String node) {}
+    record Entry(String id, String state, String previousState, String node, long nextOffset, long resumedOffset) {}
 
     @Test
     void ringSurvivesKillsRestartsLeavesAndJoins() throws Exception {
@@ -90,8 +90,19 @@ class ClusterIT {
                 // SIGKILL node3: reads through node1 stay complete (other zone takes over), and
                 // node3's ingesters turn UNHEALTHY within the heartbeat timeout.
                 List<String> killedIngesters = ring(n1).stream().filter(e -> e.node().equals(n3.address()))
-                        .map(Entry::id).toList();
+                        .map(Entry::id).sorted().toList();
                 assertTrue(!killedIngesters.isEmpty());
+                // Where node3's journals end: every record of their partitions consumed.
+                Map<String, Long> journalEnds = new HashMap<>();
+                Await.until("node3's ingesters at the end of their partitions", Duration.ofSeconds(30), () -> {
+                    Map<Integer, Long> ends = endOffsets(n2);
+                    journalEnds.clear();
+                    for (Entry e : ring(n3)) {
+                        if (killedIngesters.contains(e.id())) journalEnds.put(e.id(), e.nextOffset());
+                    }
+                    return journalEnds.size() == killedIngesters.size() && journalEnds.entrySet().stream()
+                            .allMatch(j -> j.getValue() > 0 && j.getValue().equals(ends.get(partition(j.getKey()))));
+                });
                 n3.kill();
                 assertTrue(complete(n1), "reads complete right after the kill");
                 Await.until("node3's ingesters UNHEALTHY or moved", Duration.ofSeconds(30), () -> ring(n1).stream()
@@ -102,10 +113,16 @@ class ClusterIT {
                 // node3 returns: it hosts zone-a ingesters again, which pass JOINING and become ACTIVE.
                 n3.start();
                 n3.awaitReady(Duration.ofMinutes(3));
-                Await.until("8 ACTIVE after restart", Duration.ofSeconds(90), () -> allActive(n2));
+                // Sticky allocation: node3 gets back exactly the partitions whose journals it holds.
+                Await.until("8 ACTIVE after restart, node3 hosting " + killedIngesters, Duration.ofSeconds(90),
+                        () -> allActive(n2) && ring(n2).stream().filter(e -> e.node().equals(n3.address()))
+                                .map(Entry::id).sorted().toList().equals(killedIngesters));
                 List<Entry> onNode3 = ring(n2).stream().filter(e -> e.node().equals(n3.address())).toList();
-                assertTrue(!onNode3.isEmpty(), "node3 hosts ingesters again");
-                for (Entry e : onNode3) assertEquals("JOINING", e.previousState(), e.toString());
+                for (Entry e : onNode3) {
+                    assertEquals("JOINING", e.previousState(), e.toString());
+                    // Replayed its journal and resumed where it stopped, not rebuilt from offset 0.
+                    assertEquals(journalEnds.get(e.id()).longValue(), e.resumedOffset(), e.toString());
+                }
                 assertTrue(complete(n3), "node3 answers completely after its restart");
 
                 // SIGTERM node1: its ingesters go LEAVING and hand off; reads never fail meanwhile.
@@ -181,7 +198,20 @@ class ClusterIT {
         List<Entry> out = new ArrayList<>();
         for (JsonNode e : r.json().path("ingesters")) {
             out.add(new Entry(e.path("id").asText(), e.path("state").asText(), e.path("previousState").asText(),
-                    e.path("node").asText()));
+                    e.path("node").asText(), e.path("nextOffset").asLong(), e.path("resumedOffset").asLong()));
+        }
+        return out;
+    }
+
+    static int partition(String ingesterId) {
+        return Integer.parseInt(ingesterId.substring(ingesterId.lastIndexOf('/') + 1));
+    }
+
+    /** Every partition's end offset, from the distributor's status page. */
+    static Map<Integer, Long> endOffsets(MnemoProcess via) {
+        Map<Integer, Long> out = new HashMap<>();
+        for (JsonNode p : via.client.getJson("/distributor/status").json().path("partitions")) {
+            out.put(p.path("partition").asInt(), p.path("endOffset").asLong());
         }
         return out;
     }
