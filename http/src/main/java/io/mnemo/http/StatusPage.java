@@ -132,7 +132,7 @@ final class StatusPage {
                 sb.append("</tr>");
                 for (Object[] row : t.rows) {
                     sb.append("<tr>");
-                    for (Object v : row) sb.append("<td>").append(escape(String.valueOf(v))).append("</td>");
+                    for (Object v : row) sb.append("<td>").append(text(v)).append("</td>");
                     sb.append("</tr>");
                 }
                 sb.append("</table>");
@@ -145,8 +145,13 @@ final class StatusPage {
         if (s.fields.isEmpty()) return;
         sb.append("<table>");
         s.fields.forEach((k, v) -> sb.append("<tr><th>").append(escape(k)).append("</th><td>")
-                .append(escape(String.valueOf(v))).append("</td></tr>"));
+                .append(text(v)).append("</td></tr>"));
         sb.append("</table>");
+    }
+
+    /** A value as HTML text; null (unknown, none) as an empty cell. */
+    private static String text(Object v) {
+        return v == null ? "" : escape(v.toString());
     }
 
     static String escape(String s) {
