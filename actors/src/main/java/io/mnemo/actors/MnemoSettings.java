@@ -31,7 +31,8 @@ public record MnemoSettings(
         Duration lookbackDelta,
         Duration queryTimeout,
         Duration ingesterQueryTimeout,
-        int maxConcurrentQueries) {
+        int maxConcurrentQueries,
+        TenantLimits limits) {
 
     public static MnemoSettings from(Config root) {
         Config c = root.getConfig("mnemo");
@@ -64,7 +65,8 @@ public record MnemoSettings(
                 c.getDuration("querier.lookback-delta"),
                 c.getDuration("querier.timeout"),
                 c.getDuration("querier.ingester-timeout"),
-                c.getInt("querier.max-concurrent"));
+                c.getInt("querier.max-concurrent"),
+                TenantLimits.from(c.getConfig("limits")));
     }
 
     public boolean hasRole(String role) {

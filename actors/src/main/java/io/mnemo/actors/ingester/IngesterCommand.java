@@ -74,4 +74,10 @@ public sealed interface IngesterCommand extends MnemoSerializable {
 
     record IngesterStatus(IngesterId id, RingState state, long nextOffset, long endOffset, long lag,
                           long series, String node) implements MnemoSerializable {}
+
+    /** Internal, from the write-behind log child: what it replayed at start. */
+    record OutOfOrderLogRecovered(java.util.List<OutOfOrderLogged> logged, long loggedUpTo) implements IngesterCommand {}
+
+    /** Internal, from the write-behind log child: these many events are written. */
+    record OutOfOrderLogWritten(int events) implements IngesterCommand {}
 }

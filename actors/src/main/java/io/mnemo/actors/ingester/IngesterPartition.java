@@ -75,13 +75,27 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private long replayedRecords;
     private long catchUpFrom = -1;
     private Consumer.Control consumerControl;
+    private final WriteBehindLogClient wbl;
 
     public static Behavior<IngesterCommand> create(IngesterId id, Deps deps) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new IngesterPartition(id, ctx, timers, deps)));
+        // The write-behind log replays first: the journal replay needs to know what it restored.
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(10_000, stash -> {
+            ActorRef<WriteBehindLog.Command> wbl = ctx.spawn(WriteBehindLog.create(id, ctx.getSelf()), "wbl");
+            ctx.watch(wbl); // a log that cannot write stops the ingester
+            return Behaviors.receive(IngesterCommand.class)
+                    .onMessage(OutOfOrderLogRecovered.class, r -> stash.unstashAll(new IngesterPartition(id, ctx, timers,
+                            deps, new WriteBehindLogClient(wbl, r.logged(), r.loggedUpTo()))))
+                    .onAnyMessage(m -> {
+                        stash.stash(m);
+                        return Behaviors.same();
+                    })
+                    .build();
+        })));
     }
 
     private IngesterPartition(IngesterId id, ActorContext<IngesterCommand> ctx,
-                              TimerScheduler<IngesterCommand> timers, Deps deps) {
+                              TimerScheduler<IngesterCommand> timers, Deps deps,
+                              WriteBehindLogClient wbl) {
         super(PersistenceId.ofUniqueId(id.persistenceId()));
         this.id = id;
         this.ctx = ctx;
@@ -89,6 +103,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         this.deps = deps;
         this.log = ctx.getLog();
         this.partitionLabel = Integer.toString(id.partition());
+        this.wbl = wbl;
         setRingState(RingState.PENDING);
     }
 
@@ -108,6 +123,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             initialState = new PartitionState(new PartitionTsdb(id, deps.settings().dataDir().resolve("tsdb"),
                     deps.settings().blockRange().toMillis()));
             IngesterFaults.from(ctx.getSystem().settings().config()).install(initialState.tsdb, id, log);
+            initialState.tsdb.setOutOfOrderWindows(t -> deps.settings().limits().outOfOrderTimeWindow(t).toMillis());
         }
         return initialState;
     }
@@ -168,14 +184,21 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     return Effect().none();
                 })
                 .onCommand(Flush.class, (s, c) -> {
-                    try {
-                        int blocks = s.tsdb.flush(s.nextOffset).size();
-                        if (blocks > 0) s.snapshotDue = true;
-                        c.replyTo().tell(new FlushReply(id, blocks, null));
-                    } catch (RuntimeException e) {
-                        log.error("Ingester {}: flush failed", id, e);
-                        c.replyTo().tell(new FlushReply(id, 0, e.getMessage()));
-                    }
+                    wbl.whenWritten(c, () -> {
+                        try {
+                            int blocks = s.tsdb.flush(s.nextOffset).size();
+                            if (blocks > 0) s.snapshotDue = true;
+                            if (blocks > 0) wbl.truncate(s.tsdb.compacted());
+                            c.replyTo().tell(new FlushReply(id, blocks, null));
+                        } catch (RuntimeException e) {
+                            log.error("Ingester {}: flush failed", id, e);
+                            c.replyTo().tell(new FlushReply(id, 0, e.getMessage()));
+                        }
+                    });
+                    return Effect().none();
+                })
+                .onCommand(OutOfOrderLogWritten.class, (s, c) -> {
+                    wbl.written(c.events());
                     return Effect().none();
                 })
                 .onCommand(GetStatus.class, (s, c) -> {
@@ -226,7 +249,12 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         return Effect().persist(event).thenRun(state -> {
             deps.metrics().journalBytes.labelValues(id.zone(), partitionLabel).inc(event.bytes());
             deps.metrics().journalEvents.labelValues(id.zone(), partitionLabel).inc();
-            if (!state.tsdb.compactIfDue(state.nextOffset).isEmpty()) state.snapshotDue = true;
+            wbl.append(state.tsdb.takeOutOfOrderLog());
+            wbl.whenWritten("compact", () -> {
+                if (state.tsdb.compactIfDue(state.nextOffset).isEmpty()) return;
+                state.snapshotDue = true;
+                wbl.truncate(state.tsdb.compacted());
+            });
             updateLag(state);
             c.replyTo().tell(Done.getInstance());
         });
@@ -289,6 +317,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     public EventHandler<PartitionState, BatchConsumed> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(BatchConsumed.class, (s, e) -> {
+                    restoreOutOfOrder(s);
                     PartitionTsdb.ApplyResult r = s.tsdb.apply(e);
                     s.nextOffset = e.lastOffset() + 1;
                     if (ringState == RingState.PENDING) {
@@ -318,6 +347,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     public SignalHandler<PartitionState> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), s -> {
+                    restoreOutOfOrder(s);
+                    wbl.append(s.tsdb.takeOutOfOrderLog()); // taken out of order again in replay, not logged yet
                     if (s.nextOffset < s.tsdb.rebuildOffset()) {
                         // No journal here (a new node): what the blocks hold need not be consumed again.
                         s.nextOffset = s.tsdb.rebuildOffset();
@@ -331,7 +362,9 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     timers.startTimerWithFixedDelay(new RefreshLag(), Duration.ZERO, deps.settings().lagRefreshInterval());
                     startConsumer(s);
                 })
-                .onSignal(SnapshotCompleted.class, (s, done) -> truncateJournal(done.metadata().sequenceNr()))
+                .onSignal(SnapshotCompleted.class, (s, done) ->
+                        // The events it covers go only once their out-of-order samples are in the write-behind log.
+                        wbl.whenWritten("truncate", () -> truncateJournal(done.metadata().sequenceNr())))
                 .onSignal(SnapshotFailed.class, (s, failed) -> {
                     log.warn("Ingester {}: snapshot failed, retrying with the next batch: {}", id, failed.getFailure().toString());
                     s.snapshotDue = true;
@@ -361,6 +394,18 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 id.persistenceId(), org.apache.pekko.persistence.SnapshotSelectionCriteria.create(snapshotSequenceNr - 1, Long.MAX_VALUE)),
                 ignore);
         log.info("Ingester {}: snapshot stored at event {}; journal truncated up to it", id, snapshotSequenceNr);
+    }
+
+    /**
+     * Once, before the journal replays: puts the write-behind log's out-of-order samples back into
+     * the heads (after a snapshot, if one was restored).
+     */
+    private void restoreOutOfOrder(PartitionState s) {
+        List<OutOfOrderLogged> logged = wbl.takeRecovered();
+        if (logged == null) return;
+        long n = s.tsdb.restoreOutOfOrder(logged, wbl.loggedUpTo());
+        deps.metrics().ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(n);
+        if (n > 0) log.info("Ingester {}: {} out-of-order samples restored from the write-behind log", id, n);
     }
 
     private void startConsumer(PartitionState s) {

@@ -11,6 +11,7 @@ import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.block.BlockMeta;
 import io.mnemo.tsdb.block.BlockReader;
 import io.mnemo.tsdb.block.BlockWriter;
+import io.mnemo.tsdb.head.AppendResult;
 import io.mnemo.tsdb.head.Head;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,6 +59,12 @@ final class PartitionTsdb implements AutoCloseable {
 
         /** Metric family → [type, help, unit], as last sent. */
         final Map<String, String[]> metadata = new HashMap<>();
+        /**
+         * Offset the partition had reached at this tenant's newest cut: what records before it
+         * brought before minValidTime is in blocks (or was refused), so applying them again must
+         * not take it out of order.
+         */
+        long cutOffset = -1;
 
         Tenant(long blockRange) {
             head = new Head(blockRange);
@@ -77,6 +84,16 @@ final class PartitionTsdb implements AutoCloseable {
     private long rebuildOffset = -1;
     /** Runs inside a cut, once the block is on disk and before the head lets go of it (fault injection). */
     Runnable onBlockWritten = () -> {};
+    /** Tenant → out-of-order time window in ms (0: none). */
+    private java.util.function.ToLongFunction<String> outOfOrderWindows = tenant -> 0;
+    /**
+     * Records up to this offset had their out-of-order samples logged in the write-behind log,
+     * which restored them: applying such a record again takes only its in-order samples.
+     */
+    private long outOfOrderLoggedUpTo = -1;
+    /** Out-of-order samples accepted since {@link #takeOutOfOrderLog}, for the write-behind log. */
+    private final List<OutOfOrderLogged> outOfOrderLog = new ArrayList<>();
+    private final OutOfOrderRecordBuilder outOfOrderRecord = new OutOfOrderRecordBuilder();
 
     PartitionTsdb(IngesterId id, Path tsdbDir, long blockRange) {
         this.id = id;
@@ -97,6 +114,7 @@ final class PartitionTsdb implements AutoCloseable {
                         Tenant t = tenant(tenantDir.getFileName().toString());
                         t.blocks.add(b);
                         t.minValidTime = Math.max(t.minValidTime, b.meta().maxTime());
+                        t.cutOffset = Math.max(t.cutOffset, Long.parseLong(owner.getProperty("nextOffset", "-1")));
                         if (newest == null || b.meta().ulid().compareTo(newest.meta().ulid()) > 0) {
                             newest = b;
                             rebuildOffset = Long.parseLong(owner.getProperty("rebuildOffset", "-1"));
@@ -115,7 +133,63 @@ final class PartitionTsdb implements AutoCloseable {
     }
 
     Tenant tenant(String name) {
-        return tenants.computeIfAbsent(name, t -> new Tenant(blockRange));
+        return tenants.computeIfAbsent(name, n -> {
+            Tenant t = new Tenant(blockRange);
+            t.head.setOutOfOrderTimeWindow(outOfOrderWindows.applyAsLong(n));
+            return t;
+        });
+    }
+
+    /** Sets each tenant's out-of-order time window (ms), for the tenants there are and to come. */
+    void setOutOfOrderWindows(java.util.function.ToLongFunction<String> windows) {
+        outOfOrderWindows = windows;
+        tenants.forEach((name, t) -> t.head.setOutOfOrderTimeWindow(windows.applyAsLong(name)));
+    }
+
+    /**
+     * Puts what the write-behind log holds back into the out-of-order heads, before any journal
+     * event is applied again: the samples not in blocks yet (those before a tenant's
+     * minValidTime from records before its newest cut were compacted by it). Records up to
+     * {@code loggedUpTo} then apply only their in-order samples. Returns the samples restored.
+     */
+    long restoreOutOfOrder(List<OutOfOrderLogged> logged, long loggedUpTo) {
+        outOfOrderLoggedUpTo = loggedUpTo;
+        long restored = 0;
+        for (OutOfOrderLogged e : logged) {
+            Tenant t = tenant(e.tenant());
+            boolean compacted = e.offset() < t.cutOffset;
+            if (compacted && e.maxTime() < t.minValidTime) continue;
+            t.head.setMinValidTime(t.minValidTime);
+            reader.reset(e.samples());
+            while (reader.nextSeries()) {
+                int ref = -1;
+                for (int i = 0; i < reader.sampleCount(); i++) {
+                    long ts = reader.sampleTimestamp(i);
+                    if (compacted && ts < t.minValidTime) continue;
+                    if (ref < 0) ref = t.head.getOrCreateSeries(reader.labels());
+                    if (t.head.restoreOutOfOrder(ref, ts, reader.sampleValue(i))) restored++;
+                }
+            }
+        }
+        return restored;
+    }
+
+    /** The out-of-order samples accepted since the last call, one event per record and tenant. */
+    List<OutOfOrderLogged> takeOutOfOrderLog() {
+        if (outOfOrderLog.isEmpty()) return List.of();
+        List<OutOfOrderLogged> out = List.copyOf(outOfOrderLog);
+        outOfOrderLog.clear();
+        return out;
+    }
+
+    /**
+     * Each tenant's [minValidTime, offset at its newest cut]: the out-of-order samples before
+     * that time from records before that offset are in blocks.
+     */
+    Map<String, long[]> compacted() {
+        Map<String, long[]> out = new HashMap<>();
+        tenants.forEach((name, t) -> out.put(name, new long[] {t.minValidTime, t.cutOffset}));
+        return out;
     }
 
     ApplyResult apply(BatchConsumed batch) {
@@ -123,7 +197,15 @@ final class PartitionTsdb implements AutoCloseable {
         for (int r = 0; r < batch.values().length; r++) {
             Tenant t = tenant(batch.tenants()[r]);
             Head head = t.head;
-            long ooo0 = head.outOfOrder(), dup0 = head.duplicates(), app0 = head.appended();
+            long ooo0 = head.outOfOrder(), dup0 = head.duplicates(), app0 = head.appended(), old0 = head.tooOld();
+            head.setMinValidTime(t.minValidTime);
+            // Applied before (journal replay, or Kafka after a lost journal): what it brought before
+            // minValidTime is in blocks when a cut came after it, and its out-of-order samples are
+            // back from the write-behind log when that logged it. Either way, not again.
+            boolean oooLogged = batch.offsets()[r] <= outOfOrderLoggedUpTo;
+            boolean appliedBefore = oooLogged || batch.offsets()[r] < t.cutOffset;
+            long floor = appliedBefore ? t.minValidTime : head.minAppendableTime();
+            outOfOrderRecord.reset();
             try {
                 reader.reset(batch.values()[r]);
                 long maxTs = Long.MIN_VALUE;
@@ -133,12 +215,15 @@ final class PartitionTsdb implements AutoCloseable {
                     int ref = -1;
                     for (int i = 0; i < n; i++) {
                         long ts = reader.sampleTimestamp(i);
-                        if (ts < t.minValidTime) {
-                            tooOld++;
+                        if (ts < floor) {
+                            if (!appliedBefore) tooOld++; // else counted when first applied
                             continue;
                         }
                         if (ref < 0) ref = head.getOrCreateSeries(reader.labels());
-                        head.append(ref, ts, reader.sampleValue(i));
+                        if (oooLogged && head.isOutOfOrder(ref, ts)) continue;
+                        if (head.append(ref, ts, reader.sampleValue(i)) == AppendResult.OK_OUT_OF_ORDER) {
+                            outOfOrderRecord.add(reader, ts, reader.sampleValue(i));
+                        }
                         if (ts > maxTs) maxTs = ts;
                     }
                 }
@@ -156,7 +241,12 @@ final class PartitionTsdb implements AutoCloseable {
                 invalid++;
                 log.error("Undecodable record at offset {}: {}", batch.offsets()[r], e.getMessage());
             }
+            if (!outOfOrderRecord.isEmpty()) {
+                outOfOrderLog.add(new OutOfOrderLogged(batch.offsets()[r], batch.tenants()[r], outOfOrderRecord.maxTime(),
+                        outOfOrderRecord.toByteArray()));
+            }
             appended += head.appended() - app0;
+            tooOld += head.tooOld() - old0;
             outOfOrder += head.outOfOrder() - ooo0;
             duplicate += head.duplicates() - dup0;
         }
@@ -183,8 +273,12 @@ final class PartitionTsdb implements AutoCloseable {
         for (Map.Entry<String, Tenant> e : tenants.entrySet()) {
             Head head = e.getValue().head;
             while (head.numSeries() > 0 && head.minTime() != Long.MAX_VALUE) {
-                long end = Math.floorDiv(head.minTime(), blockRange) * blockRange + blockRange;
+                long oldest = Math.max(head.minTime(), e.getValue().minValidTime); // out-of-order samples may be older
+                long end = Math.floorDiv(oldest, blockRange) * blockRange + blockRange;
                 if (head.maxTime() < end + blockRange / 2) break;
+                cut.addAll(compactOutOfOrder(e.getKey(), e.getValue(), nextOffset));
+                if (head.numSeries() == 0 || head.minTime() == Long.MAX_VALUE) break;
+                if (head.minTime() >= end) continue; // only out-of-order samples were that old
                 cut(e.getKey(), e.getValue(), head.minTime(), end, nextOffset).ifPresent(cut::add);
             }
         }
@@ -196,10 +290,46 @@ final class PartitionTsdb implements AutoCloseable {
         List<BlockMeta> cut = new ArrayList<>();
         for (Map.Entry<String, Tenant> e : tenants.entrySet()) {
             Head head = e.getValue().head;
+            cut.addAll(compactOutOfOrder(e.getKey(), e.getValue(), nextOffset));
             if (head.numSeries() == 0 || head.minTime() == Long.MAX_VALUE) continue;
-            cut(e.getKey(), e.getValue(), head.minTime(), head.maxTime() + 1, nextOffset).ifPresent(cut::add);
+            long maxt = Math.max(head.maxTime(), head.outOfOrderMaxTime()) + 1;
+            cut(e.getKey(), e.getValue(), head.minTime(), maxt, nextOffset).ifPresent(cut::add);
         }
         return cut;
+    }
+
+    /**
+     * Writes a tenant's out-of-order samples from before its minValidTime (ranges cut already) as
+     * blocks overlapping those, one per block range, as Prometheus's out-of-order compaction does,
+     * and drops them from the head. Runs before every cut, so that after a cut the blocks hold
+     * every accepted sample before minValidTime.
+     */
+    private List<BlockMeta> compactOutOfOrder(String tenant, Tenant t, long nextOffset) {
+        Head head = t.head;
+        if (head.numSeries() == 0 || head.minTime() >= t.minValidTime) return List.of();
+        String sidecar = "zone=" + id.zone() + "\npartition=" + id.partition() + "\nnextOffset=" + nextOffset
+                + "\nrebuildOffset=" + rebuildOffset + "\noutOfOrder=true\n";
+        List<BlockMeta> out = new ArrayList<>();
+        Path dir = tsdbDir.resolve(tenant);
+        try {
+            for (long start = Math.floorDiv(head.minTime(), blockRange) * blockRange; start < t.minValidTime;
+                 start += blockRange) {
+                long end = Math.min(start + blockRange, t.minValidTime);
+                Optional<BlockMeta> meta = new BlockWriter(dir).writeOutOfOrder(head, Math.max(start, head.minTime()), end,
+                        Map.of(SIDECAR, sidecar.getBytes(StandardCharsets.UTF_8)));
+                if (meta.isEmpty()) continue;
+                t.blocks.add(BlockReader.open(dir.resolve(meta.get().ulid().toString())));
+                out.add(meta.get());
+                log.info("Ingester {}: cut out-of-order block {} of tenant {} [{}, {}): {} series, {} samples", id,
+                        meta.get().ulid(), tenant, meta.get().minTime(), meta.get().maxTime(), meta.get().numSeries(),
+                        meta.get().numSamples());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cutting an out-of-order block of tenant " + tenant, e);
+        }
+        head.truncate(t.minValidTime);
+        t.cutOffset = Math.max(t.cutOffset, nextOffset);
+        return out;
     }
 
     private Optional<BlockMeta> cut(String tenant, Tenant t, long mint, long maxt, long nextOffset) {
@@ -221,6 +351,7 @@ final class PartitionTsdb implements AutoCloseable {
             onBlockWritten.run();
             t.head.truncate(maxt);
             t.minValidTime = Math.max(t.minValidTime, maxt);
+            t.cutOffset = Math.max(t.cutOffset, nextOffset);
             t.firstOffsetFrom.headMap(maxt).clear();
             if (t.head.numSeries() == 0) t.firstOffsetFrom.clear();
             if (meta.isPresent()) {

@@ -162,6 +162,22 @@ public final class Head implements Queryable {
     }
 
     /**
+     * Puts back an out-of-order sample this head accepted before a restart (from a write-behind
+     * log): into the series' out-of-order chunks whatever the window says now. False when the
+     * series holds a sample at t already.
+     */
+    public boolean restoreOutOfOrder(int ref, long t, double v) {
+        MemSeries s = series(ref);
+        long bits = Double.doubleToRawLongBits(v);
+        if (s.compareInOrder(t, bits) >= 0 || s.outOfOrder(true).insert(t, bits) != OutOfOrderChunks.STORED) return false;
+        appended++;
+        outOfOrderAppended++;
+        if (t < minTime) minTime = t;
+        if (t > outOfOrderMaxTime) outOfOrderMaxTime = t;
+        return true;
+    }
+
+    /**
      * Takes samples this old and older than their series' newest into out-of-order chunks: the
      * oldest acceptable timestamp is the head's max time (or, while the head is empty, the last
      * one before its min valid time) minus the window. 0, the default, rejects them all, as
