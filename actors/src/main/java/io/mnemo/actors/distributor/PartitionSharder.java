@@ -1,6 +1,7 @@
 package io.mnemo.actors.distributor;
 
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.SeriesHasher;
 
 /**
  * Picks the Kafka partition of a series: a stable 64-bit hash of the tenant and the series'
@@ -18,8 +19,6 @@ import io.mnemo.tsdb.Labels;
  * another. Treat it as a storage format; the golden-value test guards it.
  */
 public final class PartitionSharder {
-    private static final int SEPARATOR = 0xFF;
-
     private final SeriesHasher hasher = new SeriesHasher();
 
     /** Hash of the reader's current series for a tenant. Reuses internal state: not thread-safe. */
@@ -27,16 +26,8 @@ public final class PartitionSharder {
         SeriesHasher h = hasher;
         h.reset();
         h.update(tenantUtf8, 0, tenantUtf8.length);
-        h.update(SEPARATOR);
-        byte[] b = series.buffer();
-        for (int i = 0, n = series.labelCount(); i < n; i++) {
-            int valueLength = series.labelValueLength(i);
-            if (valueLength == 0) continue;
-            h.update(b, series.labelNameOffset(i), series.labelNameLength(i));
-            h.update(SEPARATOR);
-            h.update(b, series.labelValueOffset(i), valueLength);
-            h.update(SEPARATOR);
-        }
+        h.update(SeriesHasher.SEPARATOR);
+        h.updateLabels(series);
         return h.digest();
     }
 
@@ -49,15 +40,8 @@ public final class PartitionSharder {
     public static long hash(String tenant, Labels labels) {
         SeriesHasher h = new SeriesHasher();
         h.updateUtf8(tenant);
-        h.update(SEPARATOR);
-        for (int i = 0, n = labels.size(); i < n; i++) {
-            String value = labels.value(i);
-            if (value.isEmpty()) continue;
-            h.updateUtf8(labels.name(i));
-            h.update(SEPARATOR);
-            h.updateUtf8(value);
-            h.update(SEPARATOR);
-        }
+        h.update(SeriesHasher.SEPARATOR);
+        h.updateLabels(labels);
         return h.digest();
     }
 

@@ -1,5 +1,6 @@
 package io.mnemo.actors.distributor;
 
+import io.mnemo.tsdb.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

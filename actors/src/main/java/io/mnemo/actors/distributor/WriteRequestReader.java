@@ -1,6 +1,8 @@
 package io.mnemo.actors.distributor;
 
+import io.mnemo.tsdb.Utf8;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.LabelsView;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -28,7 +30,7 @@ import java.util.Objects;
  * or unexpected wire type) throws {@link RemoteWriteException} naming the problem and the byte
  * offset. Not thread-safe.
  */
-public final class WriteRequestReader {
+public final class WriteRequestReader implements LabelsView {
     private static final int WIRE_VARINT = 0;
     private static final int WIRE_FIXED64 = 1;
     private static final int WIRE_LEN = 2;

@@ -166,7 +166,7 @@ final class PartitionTsdb implements AutoCloseable {
                 for (int i = 0; i < reader.sampleCount(); i++) {
                     long ts = reader.sampleTimestamp(i);
                     if (compacted && ts < t.minValidTime) continue;
-                    if (ref < 0) ref = t.head.getOrCreateSeries(reader.labels());
+                    if (ref < 0) ref = t.head.getOrCreateSeries(reader);
                     if (t.head.restoreOutOfOrder(ref, ts, reader.sampleValue(i))) restored++;
                 }
             }
@@ -219,7 +219,7 @@ final class PartitionTsdb implements AutoCloseable {
                             if (!appliedBefore) tooOld++; // else counted when first applied
                             continue;
                         }
-                        if (ref < 0) ref = head.getOrCreateSeries(reader.labels());
+                        if (ref < 0) ref = head.getOrCreateSeries(reader);
                         if (oooLogged && head.isOutOfOrder(ref, ts)) continue;
                         if (head.append(ref, ts, reader.sampleValue(i)) == AppendResult.OK_OUT_OF_ORDER) {
                             outOfOrderRecord.add(reader, ts, reader.sampleValue(i));

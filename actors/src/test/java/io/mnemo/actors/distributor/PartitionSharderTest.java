@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnemo.actors.prompb.Remote;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.SeriesHasher;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,8 +1,10 @@
 package io.mnemo.tsdb.head;
 
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.LabelsView;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
+import io.mnemo.tsdb.SeriesHasher;
 import io.mnemo.tsdb.index.IntList;
 import io.mnemo.tsdb.index.MemPostings;
 
@@ -35,7 +37,8 @@ public final class Head implements Queryable {
     private final long chunkRange;
     private final int samplesPerChunk;
     private final SeriesByRef byRef = new SeriesByRef();
-    private final HashIndex byLabels = new HashIndex(); // Labels.hashCode() -> refs
+    private final HashIndex byLabels = new HashIndex(); // hash(labels) -> refs
+    private final SeriesHasher hasher = new SeriesHasher();
     private final MemPostings postings = new MemPostings();
     private final SymbolTable symbols = new SymbolTable();
     private int nextRef;
@@ -75,7 +78,7 @@ public final class Head implements Queryable {
      * series.
      */
     public int getOrCreateSeries(Labels labels) {
-        int hash = labels.hashCode();
+        int hash = hash(labels);
         int ref = find(labels, hash);
         if (ref >= 0) return ref;
         if (nextRef == Integer.MAX_VALUE) throw new IllegalStateException("series refs exhausted");
@@ -87,9 +90,24 @@ public final class Head implements Queryable {
         return ref;
     }
 
+    /**
+     * As {@link #getOrCreateSeries(Labels)}, for labels read in place (e.g. from a remote-write
+     * record): an existing series is found from the bytes alone, and only a new one costs a
+     * {@code Labels}. A view whose labels are not sorted by name misses the fast path but still
+     * finds or creates the right series.
+     */
+    public int getOrCreateSeries(LabelsView view) {
+        int hash = hash(view);
+        for (int i = byLabels.first(hash); i >= 0; i = byLabels.next(i, hash)) {
+            int ref = byLabels.id(i);
+            if (byRef.get(ref).hasLabels(view)) return ref;
+        }
+        return getOrCreateSeries(view.labels());
+    }
+
     /** The ref of the series with these labels, or -1. */
     public int seriesRef(Labels labels) {
-        return find(labels, labels.hashCode());
+        return find(labels, hash(labels));
     }
 
     private int find(Labels labels, int hash) {
@@ -218,6 +236,21 @@ public final class Head implements Queryable {
         return t < minValidTime || (s.hasSamples() && t < s.maxTime());
     }
 
+    /** A label set's hash, alike from its Labels and from a view of its bytes. */
+    private int hash(Labels labels) {
+        hasher.reset();
+        hasher.updateLabels(labels);
+        long h = hasher.digest();
+        return (int) (h ^ h >>> 32);
+    }
+
+    private int hash(LabelsView view) {
+        hasher.reset();
+        hasher.updateLabels(view);
+        long h = hasher.digest();
+        return (int) (h ^ h >>> 32);
+    }
+
     /** @throws IllegalArgumentException for a ref that does not name a live series */
     public MemSeries series(int ref) {
         MemSeries s = byRef.get(ref);
@@ -248,7 +281,7 @@ public final class Head implements Queryable {
             MemSeries s = byRef.get(ref);
             Labels labels = s.labels();
             deadLabels.add(labels);
-            byLabels.remove(labels.hashCode(), ref);
+            byLabels.remove(hash(labels), ref);
             PackedLabels.release(s.packedLabels(), symbols);
             byRef.remove(ref);
         }

@@ -2,6 +2,7 @@ package io.mnemo.tsdb.head;
 
 import io.mnemo.tsdb.ChunkSeriesIterator;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.LabelsView;
 import io.mnemo.tsdb.MergeSampleIterator;
 import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
@@ -52,6 +53,8 @@ public final class MemSeries {
     public Labels labels() { return PackedLabels.decode(labels, symbols); }
 
     boolean hasLabels(Labels l) { return PackedLabels.equals(labels, l, symbols); }
+
+    boolean hasLabels(LabelsView l) { return PackedLabels.equals(labels, l, symbols); }
 
     byte[] packedLabels() { return labels; }
 

@@ -1,6 +1,8 @@
 package io.mnemo.tsdb.head;
 
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.LabelsView;
+import io.mnemo.tsdb.Utf8;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -59,6 +61,26 @@ final class PackedLabels {
             }
         }
         return i == n;
+    }
+
+    /** Whether the packed set is the view's label set (empty values skipped), comparing bytes in place. */
+    static boolean equals(byte[] packed, LabelsView view, SymbolTable symbols) {
+        byte[] b = view.buffer();
+        int pos = 0;
+        for (int i = 0, n = view.labelCount(); i < n; i++) {
+            int valueLength = view.labelValueLength(i);
+            if (valueLength == 0) continue;
+            if (pos == packed.length) return false;
+            int name = read(packed, pos);
+            pos += size(name);
+            int value = read(packed, pos);
+            pos += size(value);
+            if (!Utf8.equals(b, view.labelNameOffset(i), view.labelNameLength(i), symbols.symbol(name))
+                    || !Utf8.equals(b, view.labelValueOffset(i), valueLength, symbols.symbol(value))) {
+                return false;
+            }
+        }
+        return pos == packed.length;
     }
 
     /**

@@ -1,14 +1,14 @@
-package io.mnemo.actors.distributor;
+package io.mnemo.tsdb;
 
 /** UTF-8 checks on byte ranges, so label bytes can be validated and compared without Strings. */
-final class Utf8 {
+public final class Utf8 {
     private Utf8() {}
 
     /**
      * Strict UTF-8 as Go's {@code utf8.Valid} (what Prometheus and Mimir check): no overlong forms,
      * no surrogates, nothing above U+10FFFF.
      */
-    static boolean isValid(byte[] b, int off, int len) {
+    public static boolean isValid(byte[] b, int off, int len) {
         int i = off;
         int end = off + len;
         while (i < end) {
@@ -46,7 +46,7 @@ final class Utf8 {
     }
 
     /** Whether the bytes are exactly the UTF-8 encoding of {@code s}, encoding it on the fly. */
-    static boolean equals(byte[] b, int off, int len, String s) {
+    public static boolean equals(byte[] b, int off, int len, String s) {
         int p = off;
         int end = off + len;
         int n = s.length();

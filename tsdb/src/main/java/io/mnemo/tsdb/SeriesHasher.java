@@ -1,4 +1,4 @@
-package io.mnemo.actors.distributor;
+package io.mnemo.tsdb;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -9,8 +9,15 @@ import java.nio.ByteOrder;
  * primes, round and avalanche), fed in pieces: the result depends only on the concatenated bytes,
  * not on how they were split, so a series hashes the same from wire bytes and from Strings. It is
  * not bit-compatible with xxHash64. Eight bytes at a time where the input allows; not thread-safe.
+ *
+ * <p>A label set is fed as each label with a non-empty value, in order: its name, 0xFF, its value,
+ * 0xFF (0xFF never occurs in UTF-8, so the encoding is unambiguous), alike from a {@link Labels}
+ * and from a {@link LabelsView} of the same set.
  */
-final class SeriesHasher {
+public final class SeriesHasher {
+    /** Ends each string of a label set; never a byte of UTF-8. */
+    public static final int SEPARATOR = 0xFF;
+
     private static final long P1 = 0x9E3779B185EBCA87L;
     private static final long P2 = 0xC2B2AE3D27D4EB4FL;
     private static final long P3 = 0x165667B19E3779F9L;
@@ -23,23 +30,23 @@ final class SeriesHasher {
     private int pendingBytes;
     private long total;
 
-    SeriesHasher() {
+    public SeriesHasher() {
         reset();
     }
 
-    void reset() {
+    public void reset() {
         acc = P5;
         pending = 0;
         pendingBytes = 0;
         total = 0;
     }
 
-    void update(int b) {
+    public void update(int b) {
         total++;
         push(b);
     }
 
-    void update(byte[] b, int off, int len) {
+    public void update(byte[] b, int off, int len) {
         total += len;
         while (len > 0 && pendingBytes != 0) {
             push(b[off++]);
@@ -57,7 +64,7 @@ final class SeriesHasher {
     }
 
     /** Feeds the UTF-8 encoding of {@code s} (a lone surrogate as '?', like String.getBytes). */
-    void updateUtf8(String s) {
+    public void updateUtf8(String s) {
         int n = s.length();
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
@@ -82,7 +89,32 @@ final class SeriesHasher {
         }
     }
 
-    long digest() {
+    /** Feeds a label set (see the class comment). */
+    public void updateLabels(Labels labels) {
+        for (int i = 0, n = labels.size(); i < n; i++) {
+            String value = labels.value(i);
+            if (value.isEmpty()) continue;
+            updateUtf8(labels.name(i));
+            update(SEPARATOR);
+            updateUtf8(value);
+            update(SEPARATOR);
+        }
+    }
+
+    /** Feeds a label set read in place, skipping empty values; the same bytes as for its {@link Labels}. */
+    public void updateLabels(LabelsView view) {
+        byte[] b = view.buffer();
+        for (int i = 0, n = view.labelCount(); i < n; i++) {
+            int valueLength = view.labelValueLength(i);
+            if (valueLength == 0) continue;
+            update(b, view.labelNameOffset(i), view.labelNameLength(i));
+            update(SEPARATOR);
+            update(b, view.labelValueOffset(i), valueLength);
+            update(SEPARATOR);
+        }
+    }
+
+    public long digest() {
         long h = acc + total;
         for (int i = 0; i < pendingBytes; i++) {
             h ^= (pending >>> (i << 3) & 0xFF) * P5;
