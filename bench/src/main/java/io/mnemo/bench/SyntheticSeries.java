@@ -39,6 +39,13 @@ final class SyntheticSeries {
     private SyntheticSeries() {
     }
 
+    /** Every metric name the workload uses. */
+    static List<String> metricNames() {
+        List<String> names = new ArrayList<>(List.of(COUNTERS));
+        names.addAll(List.of(GAUGES));
+        return names;
+    }
+
     static boolean isCounter(int series) {
         return series % NAMES < COUNTERS.length;
     }

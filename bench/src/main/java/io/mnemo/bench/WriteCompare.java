@@ -139,17 +139,29 @@ public final class WriteCompare implements Callable<Integer> {
         }
     }
 
-    /** Waits until the system reports every sample (ingestion may lag the acknowledgements). */
+    /**
+     * Waits until the system reports every sample (ingestion may lag the acknowledgements). Counts
+     * per metric name: series of different names share their other labels, so one
+     * count_over_time over all names would be an error (same label set twice once names drop).
+     */
     private long awaitStored(String query, long end, long expected, Duration timeout) throws Exception {
-        String q = "sum(count_over_time({__name__=~\".+\"}[" + (rounds * 15 / 60 + 5) + "m]))";
+        String window = "[" + (rounds * 15 / 60 + 5) + "m]";
         long deadline = System.nanoTime() + timeout.toNanos();
         long last = -1;
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(query + "?nocache=1&query="
-                    + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&time=" + (end / 1000 + 1))).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode res = JSON.readTree(r.body()).path("data").path("result");
-            last = res.size() == 1 ? (long) res.get(0).path("value").get(1).asDouble() : 0;
+            last = 0;
+            for (String name : SyntheticSeries.metricNames()) {
+                String q = "sum(count_over_time(" + name + window + "))";
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(query + "?nocache=1&query="
+                        + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&time=" + (end / 1000 + 1))).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                JsonNode body = JSON.readTree(r.body());
+                if (!"success".equals(body.path("status").asText())) {
+                    throw new IllegalStateException("query " + q + " failed: " + r.body());
+                }
+                JsonNode res = body.path("data").path("result");
+                last += res.size() == 1 ? (long) res.get(0).path("value").get(1).asDouble() : 0;
+            }
             if (last == expected) return last;
             Thread.sleep(1000);
         }

@@ -6,4 +6,11 @@ package io.mnemo.persistence;
  * needs to cross the wire or enter the journal.
  */
 public interface MnemoSerializable {
+    /**
+     * About how many bytes the serialized form takes; large messages (journal events of raw
+     * records) override it so their buffer is sized once instead of grown by doubling.
+     */
+    default int serializedSizeHint() {
+        return 0;
+    }
 }

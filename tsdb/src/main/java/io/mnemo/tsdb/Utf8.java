@@ -1,7 +1,13 @@
 package io.mnemo.tsdb;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** UTF-8 checks on byte ranges, so label bytes can be validated and compared without Strings. */
 public final class Utf8 {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private Utf8() {}
 
     /**
@@ -11,6 +17,7 @@ public final class Utf8 {
     public static boolean isValid(byte[] b, int off, int len) {
         int i = off;
         int end = off + len;
+        while (end - i >= 8 && ((long) LONG.get(b, i) & 0x8080808080808080L) == 0) i += 8; // ASCII, 8 at a time
         while (i < end) {
             int c = b[i];
             if (c >= 0) { // ASCII, the common case for label values

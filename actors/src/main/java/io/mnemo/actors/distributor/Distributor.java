@@ -63,8 +63,6 @@ public final class Distributor implements AutoCloseable {
                 .withBootstrapServers(bootstrapServers)
                 .withProperty(ProducerConfig.ACKS_CONFIG, "all")
                 .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
-                .withProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
-                .withProperty(ProducerConfig.LINGER_MS_CONFIG, "2")
                 .withProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(64 << 20))
                 .withProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1000, timeoutMs / 2)))
                 .withProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1000, timeoutMs / 2) + 2))

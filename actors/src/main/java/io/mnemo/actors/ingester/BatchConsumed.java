@@ -12,6 +12,13 @@ public record BatchConsumed(long[] offsets, String[] tenants, byte[][] values) i
         return offsets[offsets.length - 1];
     }
 
+    @Override
+    public int serializedSizeHint() {
+        long n = bytes() + 16L * offsets.length;
+        for (String t : tenants) n += t.length() + 2;
+        return (int) Math.min(n, Integer.MAX_VALUE - 16);
+    }
+
     public long bytes() {
         long n = 0;
         for (byte[] v : values) n += v.length;

@@ -6,6 +6,7 @@ import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.Pool;
+import io.mnemo.persistence.MnemoSerializable;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.JSerializer;
 import org.objenesis.strategy.StdInstantiatorStrategy;
@@ -88,6 +89,11 @@ public final class KryoSerializer extends JSerializer {
         Instance k = pool.obtain();
         try {
             Output out = k.output;
+            int hint = o instanceof MnemoSerializable m ? m.serializedSizeHint() : 0;
+            if (hint > out.getBuffer().length) {
+                out = new Output(hint + BUFFER_BYTES, -1); // used once, like a grown buffer would be
+                k.output = out;
+            }
             out.reset();
             k.kryo.writeClassAndObject(out, o);
             byte[] bytes = out.toBytes();
