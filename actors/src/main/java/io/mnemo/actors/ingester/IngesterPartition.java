@@ -55,6 +55,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
     private static final String SNAPSHOT_PLUGIN = "mnemo.persistence.snapshot-store";
     private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
+    /** Journal events read ahead of the replay, at most: the journal reads far faster than heads take samples. */
+    private static final long REPLAY_BYTES_IN_FLIGHT = 256L << 20;
 
     private final IngesterId id;
     private final ActorContext<IngesterCommand> ctx;
@@ -124,6 +126,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     deps.settings().blockRange().toMillis()));
             IngesterFaults.from(ctx.getSystem().settings().config()).install(initialState.tsdb, id, log);
             initialState.tsdb.setOutOfOrderWindows(t -> deps.settings().limits().outOfOrderTimeWindow(t).toMillis());
+            replayFlow().register(id.persistenceId(), REPLAY_BYTES_IN_FLIGHT);
         }
         return initialState;
     }
@@ -321,6 +324,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     PartitionTsdb.ApplyResult r = s.tsdb.apply(e);
                     s.nextOffset = e.lastOffset() + 1;
                     if (ringState == RingState.PENDING) {
+                        replayFlow().applied(id.persistenceId());
                         replayedEvents++;
                         replayedRecords += e.offsets().length;
                         if (System.nanoTime() - lastProgressLog > PROGRESS_EVERY_NANOS) {
@@ -347,6 +351,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     public SignalHandler<PartitionState> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), s -> {
+                    replayFlow().unregister(id.persistenceId());
                     restoreOutOfOrder(s);
                     wbl.append(s.tsdb.takeOutOfOrderLog()); // taken out of order again in replay, not logged yet
                     if (s.nextOffset < s.tsdb.rebuildOffset()) {
@@ -370,6 +375,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     s.snapshotDue = true;
                 })
                 .onSignal(PostStop.instance(), s -> {
+                    replayFlow().unregister(id.persistenceId());
                     setRingState(RingState.LEAVING);
                     if (consumerControl != null) consumerControl.shutdown();
                     s.tsdb.close();
@@ -406,6 +412,10 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         long n = s.tsdb.restoreOutOfOrder(logged, wbl.loggedUpTo());
         deps.metrics().ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(n);
         if (n > 0) log.info("Ingester {}: {} out-of-order samples restored from the write-behind log", id, n);
+    }
+
+    private io.mnemo.persistence.journal.ReplayFlowControl replayFlow() {
+        return io.mnemo.persistence.journal.ReplayFlowControl.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()));
     }
 
     private void startConsumer(PartitionState s) {

@@ -151,7 +151,16 @@ public final class SegmentJournal extends AsyncWriteJournal {
     public Future<Void> doAsyncReplayMessages(String persistenceId, long fromSequenceNr, long toSequenceNr, long max,
             Consumer<PersistentRepr> replayCallback) {
         return ScalaFutures.of(onReadExecutor(() -> {
-            logFor(persistenceId).replay(fromSequenceNr, toSequenceNr, max, r -> replayCallback.accept(toRepr(r)));
+            ReplayFlowControl flow = ReplayFlowControl.get(system);
+            logFor(persistenceId).replay(fromSequenceNr, toSequenceNr, max, r -> {
+                try {
+                    flow.delivering(persistenceId, r.event().bytes().length);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("replay of persistence id [" + persistenceId + "] interrupted", e);
+                }
+                replayCallback.accept(toRepr(r));
+            });
             return null;
         }));
     }
