@@ -5,11 +5,13 @@ import com.typesafe.config.ConfigFactory;
 import io.mnemo.actors.ingester.BatchConsumed;
 import io.mnemo.actors.ingester.ReplayProbe;
 import io.mnemo.actors.prompb.Remote;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import io.mnemo.actors.record.IngestRecordWriter;
+import io.mnemo.tsdb.SeriesHasher;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -20,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * How fast an ingester recovers: writes an ingester journal of {@code series} series scraped every
  * 15 s for {@code minutes} through the Mnemo journal plugin (one {@code BatchConsumed} event of
- * {@code records-per-event} Kafka records, each a remote-write request of {@code series-per-record}
+ * {@code records-per-event} Kafka records, each an ingest record of {@code series-per-record}
  * series with one sample, as distributors produce them), then, in a fresh actor system, recovers
  * it the way an ingester does (journal replay, each event applied to the partition's heads) and
  * times it; finally encodes the recovered state as the ingester's snapshot and restores it.
@@ -48,12 +50,7 @@ public final class RecoveryBenchmark {
                 numSeries, rounds, minutes, (long) numSeries * rounds, dir);
         try {
             // 1. Write the journal.
-            byte[][] labelBytes = new byte[numSeries][];
-            for (int s = 0; s < numSeries; s++) {
-                Remote.TimeSeries.Builder ts = Remote.TimeSeries.newBuilder();
-                for (Remote.Label l : SyntheticSeries.labels(s)) ts.addLabels(l);
-                labelBytes[s] = ts.build().toByteArray();
-            }
+            byte[][][] labelBytes = RecordBuilder.encodeLabels(numSeries);
             ActorSystem<Void> writeSystem = ActorSystem.create(Behaviors.empty(), "bench", config(dir));
             ActorRef<ReplayProbe.Append> writer = writeSystem.systemActorOf(
                     ReplayProbe.create(PERSISTENCE_ID, dir.resolve("tsdb"), blockRange, new CompletableFuture<>()),
@@ -71,7 +68,7 @@ public final class RecoveryBenchmark {
                     byte[][] values = new byte[n][];
                     for (int k = 0; k < n; k++) {
                         int from = (first + k) * SERIES_PER_RECORD;
-                        values[k] = rb.request(labelBytes, from, Math.min(numSeries, from + SERIES_PER_RECORD), r);
+                        values[k] = rb.record(labelBytes, from, Math.min(numSeries, from + SERIES_PER_RECORD), r);
                         offsets[k] = offset++;
                         tenants[k] = "bench";
                         journalBytes += values[k].length;
@@ -138,58 +135,38 @@ public final class RecoveryBenchmark {
                 """.formatted(dir.resolve("journal"), dir.resolve("snapshots"))).withFallback(ConfigFactory.load());
     }
 
-    /** Encodes remote-write requests by hand: one sample per series, labels pre-encoded. */
+    /** Encodes ingest records as distributors write them: one sample per series, label strings pre-encoded. */
     static final class RecordBuilder {
-        private ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        private final IngestRecordWriter writer = new IngestRecordWriter();
+        private int[] refs = new int[32];
 
-        byte[] request(byte[][] labelBytes, int from, int to, int round) {
-            buf.clear();
-            long ts = T0 + round * STEP;
-            for (int s = from; s < to; s++) {
-                // Sample: value (field 1, fixed64) and timestamp (field 2, varint)
-                int sampleLen = 1 + 8 + 1 + varintSize(ts);
-                int seriesLen = labelBytes[s].length + 1 + varintSize(sampleLen) + sampleLen;
-                ensure(1 + varintSize(seriesLen) + seriesLen);
-                buf.put((byte) 0x0A);
-                putVarint(seriesLen);
-                buf.put(labelBytes[s]);
-                buf.put((byte) 0x12);
-                putVarint(sampleLen);
-                buf.put((byte) 0x09);
-                buf.order(ByteOrder.LITTLE_ENDIAN).putDouble(SyntheticSeries.value(s, round, 15)).order(ByteOrder.BIG_ENDIAN);
-                buf.put((byte) 0x10);
-                putVarint(ts);
+        /** Per series: its label strings' UTF-8 bytes (name, value, ...), and their hashes. */
+        static byte[][][] encodeLabels(int numSeries) {
+            byte[][][] out = new byte[numSeries][][];
+            for (int s = 0; s < numSeries; s++) {
+                List<Remote.Label> labels = SyntheticSeries.labels(s);
+                out[s] = new byte[labels.size() * 2][];
+                for (int i = 0; i < labels.size(); i++) {
+                    out[s][2 * i] = labels.get(i).getName().getBytes(StandardCharsets.UTF_8);
+                    out[s][2 * i + 1] = labels.get(i).getValue().getBytes(StandardCharsets.UTF_8);
+                }
             }
-            byte[] out = new byte[buf.position()];
-            buf.flip().get(out);
             return out;
         }
 
-        private void ensure(int n) {
-            if (buf.remaining() < n) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n));
-                buf.flip();
-                bigger.put(buf);
-                buf = bigger;
+        byte[] record(byte[][][] labels, int from, int to, int round) {
+            writer.reset();
+            long ts = T0 + round * STEP;
+            for (int s = from; s < to; s++) {
+                byte[][] kv = labels[s];
+                if (refs.length < kv.length) refs = new int[kv.length];
+                for (int i = 0; i < kv.length; i++) refs[i] = writer.symbol(kv[i], 0, kv[i].length, SeriesHasher.bytes(kv[i], 0, kv[i].length));
+                writer.beginSeries();
+                writer.labels(refs, kv.length);
+                writer.sample(ts, Double.doubleToRawLongBits(SyntheticSeries.value(s, round, 15)));
+                writer.endSeries();
             }
-        }
-
-        private void putVarint(long v) {
-            while ((v & ~0x7FL) != 0) {
-                buf.put((byte) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            buf.put((byte) v);
-        }
-
-        private static int varintSize(long v) {
-            int n = 1;
-            while ((v & ~0x7FL) != 0) {
-                n++;
-                v >>>= 7;
-            }
-            return n;
+            return writer.toByteArray();
         }
     }
-
 }

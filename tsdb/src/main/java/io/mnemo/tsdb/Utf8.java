@@ -52,6 +52,49 @@ public final class Utf8 {
         return (b & 0xC0) == 0x80;
     }
 
+    /**
+     * {@link String#hashCode()} of the text that valid UTF-8 bytes encode, decoding on the fly: finds
+     * a String in a table keyed by String hashes from bytes, without making the String.
+     */
+    public static int stringHashCode(byte[] b, int off, int len) {
+        int h = 0;
+        int i = off;
+        int end = off + len;
+        while (i < end) {
+            int c = b[i];
+            if (c >= 0) {
+                h = 31 * h + c;
+                i++;
+                continue;
+            }
+            c &= 0xFF;
+            int cp;
+            if (c < 0xE0) {
+                cp = (c & 0x1F) << 6 | (at(b, i + 1, end) & 0x3F);
+                i += 2;
+            } else if (c < 0xF0) {
+                cp = (c & 0x0F) << 12 | (at(b, i + 1, end) & 0x3F) << 6 | (at(b, i + 2, end) & 0x3F);
+                i += 3;
+            } else {
+                cp = (c & 0x07) << 18 | (at(b, i + 1, end) & 0x3F) << 12 | (at(b, i + 2, end) & 0x3F) << 6
+                        | (at(b, i + 3, end) & 0x3F);
+                i += 4;
+            }
+            if (cp >= 0x10000) {
+                h = 31 * h + Character.highSurrogate(cp);
+                h = 31 * h + Character.lowSurrogate(cp);
+            } else {
+                h = 31 * h + cp;
+            }
+        }
+        return h;
+    }
+
+    /** A byte of a multi-byte sequence; 0 past the end (invalid input hashes to something, never throws). */
+    private static int at(byte[] b, int i, int end) {
+        return i < end ? b[i] : 0;
+    }
+
     /** Whether the bytes are exactly the UTF-8 encoding of {@code s}, encoding it on the fly. */
     public static boolean equals(byte[] b, int off, int len, String s) {
         int p = off;

@@ -1,5 +1,6 @@
 package io.mnemo.tsdb;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,5 +23,13 @@ class Utf8Test {
         assertFalse(Utf8.isValid(mixed, 0, mixed.length - 17), "cut inside the 4-byte emoji");
         assertTrue(Utf8.equals(mixed, 0, mixed.length, "0123456789 Zürich 中文 😀 and more ascii"));
         assertFalse(Utf8.equals(mixed, 0, mixed.length, "0123456789 Zurich 中文 😀 and more ascii"));
+    }
+
+    @Test
+    void stringHashCodeFromBytesIsTheStringsHashCode() {
+        for (String s : new String[] {"", "job", "0123456789 Zürich 中文 😀 and more ascii", "\u00FF\u0800\uFFFD", "\uD83D\uDE00"}) {
+            byte[] b = ("<" + s + ">").getBytes(StandardCharsets.UTF_8);
+            assertEquals(s.hashCode(), Utf8.stringHashCode(b, 1, b.length - 2), s);
+        }
     }
 }

@@ -58,14 +58,19 @@ public final class Distributor implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         long timeoutMs = settings.produceTimeout().toMillis();
-        ProducerSettings<byte[], byte[]> ps = ProducerSettings
-                .create(system, new ByteArraySerializer(), new ByteArraySerializer())
+        ProducerSettings<byte[], byte[]> base = ProducerSettings
+                .create(system, new ByteArraySerializer(), new ByteArraySerializer());
+        long requestTimeoutMs = Math.max(1000, timeoutMs / 2);
+        String linger = base.getProperty(ProducerConfig.LINGER_MS_CONFIG);
+        // Kafka refuses a delivery timeout below linger + request timeout (the producer then never starts).
+        long deliveryTimeoutMs = requestTimeoutMs + (linger == null ? 0 : Long.parseLong(linger.trim())) + 2;
+        ProducerSettings<byte[], byte[]> ps = base
                 .withBootstrapServers(bootstrapServers)
                 .withProperty(ProducerConfig.ACKS_CONFIG, "all")
                 .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
                 .withProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(64 << 20))
-                .withProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1000, timeoutMs / 2)))
-                .withProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1000, timeoutMs / 2) + 2))
+                .withProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(requestTimeoutMs))
+                .withProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(deliveryTimeoutMs))
                 .withProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs))
                 .withProperty(ProducerConfig.CLIENT_ID_CONFIG, "mnemo-distributor");
         this.producer = new SendProducer<>(ps, system);
@@ -91,12 +96,10 @@ public final class Distributor implements AutoCloseable {
     private Prepared prepare(String tenant, byte[] body) {
         Worker w = worker.get();
         PartitionSplitter.Split split;
-        byte[][] metadata;
         try {
             int len = w.body.decompress(body);
             w.reader.reset(w.body.buffer(), 0, len);
-            split = w.splitter.split(tenant, w.reader, settings.partitions());
-            metadata = metadataByPartition(tenant, w.metadata.reset(w.body.buffer(), 0, len));
+            split = w.splitter.split(tenant, w.reader, w.metadata.reset(w.body.buffer(), 0, len), settings.partitions());
         } catch (RemoteWriteException e) {
             metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
             return new Prepared(List.of(), 0, 0, new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
@@ -113,33 +116,10 @@ public final class Distributor implements AutoCloseable {
         byte[] key = tenant.getBytes(StandardCharsets.UTF_8);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int p = 0; p < split.partitions(); p++) {
-            byte[] value = split.seriesCount(p) > 0 ? split.record(p) : null;
-            if (metadata != null && metadata[p] != null) value = concat(value, metadata[p]);
+            byte[] value = split.record(p);
             if (value != null) records.add(new ProducerRecord<>(settings.topic(), p, key, value));
         }
         return new Prepared(records, split.acceptedSamples(), split.acceptedSeries(), answer);
-    }
-
-    /**
-     * Metric metadata entries as WriteRequest fields, per partition (by tenant and metric family,
-     * so a family's metadata always lands on the same partition); null when the push has none.
-     */
-    private byte[][] metadataByPartition(String tenant, MetadataReader md) {
-        byte[][] out = null;
-        while (md.next()) {
-            if (out == null) out = new byte[settings.partitions()][];
-            int p = Math.floorMod((tenant + '\u0000' + md.family()).hashCode(), settings.partitions());
-            byte[] field = java.util.Arrays.copyOfRange(md.buffer(), md.fieldOffset(), md.fieldOffset() + md.fieldLength());
-            out[p] = concat(out[p], field);
-        }
-        return out;
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        if (a == null) return b;
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     private CompletionStage<PushResult> write(String tenant, Prepared p) {

@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the metric metadata of a remote-write {@code WriteRequest} (field 3, {@code MetricMetadata}:
- * type, family name, help, unit), skipping the time series. Used by the distributor to route
- * metadata to partitions and by ingesters to keep it. Not thread-safe; reusable.
+ * type, family name, help, unit), skipping the time series. The distributor routes it to
+ * partitions by family, into the ingest records. Not thread-safe; reusable.
  */
 public final class MetadataReader {
     /** Prometheus's metric types, in the order of the protobuf enum. */
@@ -16,8 +16,7 @@ public final class MetadataReader {
     private int p;
     private int end;
 
-    private int fieldOffset;
-    private int fieldLength;
+    private int typeNumber;
     private String type;
     private String family;
     private String help;
@@ -40,14 +39,11 @@ public final class MetadataReader {
                 skip(wire);
                 continue;
             }
-            int start = p;
             int len = (int) varint();
             int bodyStart = p;
             if (len < 0 || bodyStart + len > end) throw new RemoteWriteException("malformed write request: metadata length past the end");
             p = bodyStart + len;
             if (field != 3) continue;
-            fieldOffset = start - tagLength(tag);
-            fieldLength = p - fieldOffset;
             parse(bodyStart, p);
             return true;
         }
@@ -55,6 +51,7 @@ public final class MetadataReader {
     }
 
     private void parse(int from, int to) {
+        typeNumber = 0;
         type = TYPES[0];
         family = help = unit = "";
         int save = p, saveEnd = end;
@@ -66,7 +63,8 @@ public final class MetadataReader {
             int wire = (int) (tag & 7);
             if (field == 1 && wire == 0) {
                 long t = varint();
-                type = t >= 0 && t < TYPES.length ? TYPES[(int) t] : TYPES[0];
+                typeNumber = t >= 0 && t < TYPES.length ? (int) t : 0;
+                type = TYPES[typeNumber];
             } else if (wire == 2 && (field == 2 || field == 4 || field == 5)) {
                 int len = (int) varint();
                 if (len < 0 || p + len > end) throw new RemoteWriteException("malformed write request: metadata string past the end");
@@ -85,24 +83,21 @@ public final class MetadataReader {
 
     public byte[] buffer() { return buf; }
 
-    /** The whole field (tag, length, message), to copy into another WriteRequest unchanged. */
-    public int fieldOffset() { return fieldOffset; }
-
-    public int fieldLength() { return fieldLength; }
-
     public String type() { return type; }
+
+    /** The type as remote write's enum number (0 unknown, 1 counter, 2 gauge, ...). */
+    public int typeNumber() { return typeNumber; }
+
+    /** The name of a metric type number, "unknown" for numbers Prometheus does not define. */
+    public static String typeName(int number) {
+        return number >= 0 && number < TYPES.length ? TYPES[number] : TYPES[0];
+    }
 
     public String family() { return family; }
 
     public String help() { return help; }
 
     public String unit() { return unit; }
-
-    private static int tagLength(long tag) {
-        int n = 1;
-        while ((tag >>>= 7) != 0) n++;
-        return n;
-    }
 
     private long varint() {
         long v = 0;

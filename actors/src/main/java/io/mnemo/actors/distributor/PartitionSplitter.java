@@ -2,17 +2,18 @@ package io.mnemo.actors.distributor;
 
 import io.mnemo.actors.distributor.SeriesValidator.Reason;
 import io.mnemo.actors.distributor.SeriesValidator.Rejection;
-import java.nio.charset.StandardCharsets;
+import io.mnemo.actors.record.IngestRecordWriter;
+import io.mnemo.tsdb.SeriesHasher;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * Turns one decoded push into one Kafka record value per partition. Each value is itself a
- * protobuf WriteRequest: the partition's series copied byte for byte from the push (field tag
- * 0x0A, length, TimeSeries bytes), never re-encoded, so exemplars and fields Mnemo does not know
- * travel unchanged. Request metadata (WriteRequest field 3) is not forwarded.
+ * Turns one decoded push into one Kafka record value per partition: an ingest record
+ * ({@link IngestRecordWriter}) holding the partition's series, their float and native histogram
+ * samples, and the push's metric metadata routed to partitions by family. Labels with an empty
+ * value are left out (Prometheus treats them as absent); exemplars are not carried.
  *
  * <p>What happens to bad series follows Mimir's distributor: a series that fails validation is
  * left out and counted, the valid ones are still written, and the push is then answered 400 with
@@ -21,21 +22,21 @@ import java.util.List;
  * values) are dropped silently, as Mimir does. A malformed request is rejected whole, before any
  * record exists.
  *
- * <p>Two passes over the request: the first validates and shards, remembering where each kept
- * series is; the second copies into exactly sized arrays. Reuses its index arrays: not
- * thread-safe, one per distributor worker.
+ * <p>One pass: each label string is hashed once, and that hash serves both the series' partition
+ * ({@link PartitionSharder}) and interning the string into the partition's symbol table. Reuses its
+ * writers and scratch arrays: not thread-safe, one per distributor worker.
  */
 public final class PartitionSplitter {
     /** How many rejection messages a split keeps (the rest are only counted). */
     public static final int DEFAULT_KEPT_REJECTIONS = 10;
-    private static final int SERIES_TAG = 1 << 3 | 2; // WriteRequest.timeseries, length-delimited
 
     private final SeriesValidator validator;
     private final int keptRejections;
-    private final PartitionSharder sharder = new PartitionSharder();
-    private int[] keptOffset = new int[256];
-    private int[] keptLength = new int[256];
-    private int[] keptPartition = new int[256];
+    private IngestRecordWriter[] writers = new IngestRecordWriter[0];
+    private long[] nameHash = new long[32];
+    private long[] valueHash = new long[32];
+    private int[] labelIndex = new int[32];
+    private int[] refs = new int[64];
 
     public PartitionSplitter(SeriesValidator validator) {
         this(validator, DEFAULT_KEPT_REJECTIONS);
@@ -48,16 +49,21 @@ public final class PartitionSplitter {
     }
 
     /**
-     * Splits the request the reader points at (it is rewound first) over {@code partitions}.
+     * Splits the request the reader points at (it is rewound first) over {@code partitions}, with
+     * the metric metadata the other reader finds in the same request (null: none).
      *
      * @throws RemoteWriteException if the request is malformed
      */
-    public Split split(String tenant, WriteRequestReader request, int partitions) {
+    public Split split(String tenant, WriteRequestReader request, MetadataReader metadata, int partitions) {
         if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive, got " + partitions);
-        byte[] tenantUtf8 = tenant.getBytes(StandardCharsets.UTF_8);
+        if (writers.length < partitions) {
+            int old = writers.length;
+            writers = Arrays.copyOf(writers, partitions);
+            for (int p = old; p < partitions; p++) writers[p] = new IngestRecordWriter();
+        }
+        for (int p = 0; p < partitions; p++) writers[p].reset();
+        long tenantSeed = PartitionSharder.tenantSeed(tenant);
         Split out = new Split(partitions);
-        int[] bytes = new int[partitions];
-        int kept = 0;
         request.rewind();
         while (request.nextSeries()) {
             if (SeriesValidator.hasNoLabels(request)) {
@@ -70,56 +76,73 @@ public final class PartitionSplitter {
                 if (out.rejections.size() < keptRejections) out.rejections.add(validator.rejection(request));
                 continue;
             }
-            int partition = sharder.partitionFor(tenantUtf8, request, partitions);
-            int length = request.seriesLength();
-            if (kept == keptOffset.length) grow();
-            keptOffset[kept] = request.seriesOffset();
-            keptLength[kept] = length;
-            keptPartition[kept] = partition;
-            kept++;
-            bytes[partition] += 1 + varintSize(length) + length;
+            int partition = write(tenantSeed, request, partitions);
             out.series[partition]++;
             out.samples[partition] += request.sampleCount();
         }
-
-        byte[] source = request.buffer();
-        int[] position = new int[partitions];
-        for (int p = 0; p < partitions; p++) if (bytes[p] > 0) out.records[p] = new byte[bytes[p]];
-        for (int k = 0; k < kept; k++) {
-            int p = keptPartition[k];
-            byte[] record = out.records[p];
-            int at = position[p];
-            record[at++] = SERIES_TAG;
-            at = writeVarint(record, at, keptLength[k]);
-            System.arraycopy(source, keptOffset[k], record, at, keptLength[k]);
-            position[p] = at + keptLength[k];
+        if (metadata != null) {
+            while (metadata.next()) writeMetadata(tenant, metadata, partitions);
+        }
+        for (int p = 0; p < partitions; p++) {
+            if (writers[p].seriesCount() > 0) out.records[p] = writers[p].toByteArray();
         }
         return out;
     }
 
-    private void grow() {
-        int n = keptOffset.length * 2;
-        keptOffset = Arrays.copyOf(keptOffset, n);
-        keptLength = Arrays.copyOf(keptLength, n);
-        keptPartition = Arrays.copyOf(keptPartition, n);
+    /** Hashes the current series' strings, picks its partition and writes it there; returns the partition. */
+    private int write(long tenantSeed, WriteRequestReader r, int partitions) {
+        byte[] b = r.buffer();
+        int n = r.labelCount();
+        if (nameHash.length < n) {
+            nameHash = new long[n];
+            valueHash = new long[n];
+            labelIndex = new int[n];
+            refs = new int[2 * n];
+        }
+        long acc = tenantSeed;
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            int valueLength = r.labelValueLength(i);
+            if (valueLength == 0) continue;
+            long nh = SeriesHasher.bytes(b, r.labelNameOffset(i), r.labelNameLength(i));
+            long vh = SeriesHasher.bytes(b, r.labelValueOffset(i), valueLength);
+            acc = SeriesHasher.combine(SeriesHasher.combine(acc, nh), vh);
+            nameHash[k] = nh;
+            valueHash[k] = vh;
+            labelIndex[k++] = i;
+        }
+        int partition = PartitionSharder.partitionOf(SeriesHasher.finish(acc), partitions);
+        IngestRecordWriter w = writers[partition];
+        for (int j = 0; j < k; j++) {
+            int i = labelIndex[j];
+            refs[2 * j] = w.symbol(b, r.labelNameOffset(i), r.labelNameLength(i), nameHash[j]);
+            refs[2 * j + 1] = w.symbol(b, r.labelValueOffset(i), r.labelValueLength(i), valueHash[j]);
+        }
+        w.beginSeries();
+        w.labels(refs, 2 * k);
+        for (int s = 0; s < r.sampleCount(); s++) w.sample(r.sampleTimestamp(s), r.sampleValueBits(s));
+        for (int h = 0; h < r.histogramCount(); h++) w.histogram(b, r.histogramOffset(h), r.histogramLength(h));
+        w.endSeries();
+        return partition;
     }
 
-    static int varintSize(int v) {
-        int n = 1;
-        while ((v & ~0x7F) != 0) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
-    }
-
-    static int writeVarint(byte[] b, int at, int v) {
-        while ((v & ~0x7F) != 0) {
-            b[at++] = (byte) (v & 0x7F | 0x80);
-            v >>>= 7;
-        }
-        b[at++] = (byte) v;
-        return at;
+    /**
+     * A metadata entry as a series without samples, {@code {__name__="<family>"}} with the metadata,
+     * in the partition of the tenant and family, so a family's metadata always lands on the same
+     * partition.
+     */
+    private void writeMetadata(String tenant, MetadataReader md, int partitions) {
+        if (md.family().isEmpty()) return;
+        int p = Math.floorMod((tenant + '\u0000' + md.family()).hashCode(), partitions);
+        IngestRecordWriter w = writers[p];
+        refs[0] = w.symbol("__name__");
+        refs[1] = w.symbol(md.family());
+        int help = md.help().isEmpty() ? 0 : w.symbol(md.help());
+        int unit = md.unit().isEmpty() ? 0 : w.symbol(md.unit());
+        w.beginSeries();
+        w.labels(refs, 2);
+        w.metadata(md.typeNumber(), help, unit);
+        w.endSeries();
     }
 
     /** The outcome of splitting one push. */
@@ -145,9 +168,10 @@ public final class PartitionSplitter {
 
         public int partitions() { return records.length; }
 
-        /** The Kafka record value for a partition (a WriteRequest), or null when it got no series. */
+        /** The Kafka record value for a partition (an ingest record), or null when it got nothing. */
         public byte[] record(int partition) { return records[partition]; }
 
+        /** Series written to a partition (metadata entries not counted). */
         public int seriesCount(int partition) { return series[partition]; }
 
         public int sampleCount(int partition) { return samples[partition]; }

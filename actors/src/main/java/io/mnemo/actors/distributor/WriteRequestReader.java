@@ -2,7 +2,6 @@ package io.mnemo.actors.distributor;
 
 import io.mnemo.tsdb.Utf8;
 import io.mnemo.tsdb.Labels;
-import io.mnemo.tsdb.LabelsView;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -18,9 +17,9 @@ import java.util.Objects;
  * <p>{@link #nextSeries()} moves to the next {@code TimeSeries} (field 1) and indexes it: labels
  * become byte ranges into the buffer, samples are decoded into reused primitive arrays. Nothing is
  * allocated per series or per sample once the arrays have grown to the largest series seen, so one
- * reader should be reused across requests. Exemplars (TimeSeries field 3), native histograms
- * (field 4), metadata (WriteRequest field 3) and unknown fields of any wire type are skipped after
- * their framing has been checked; only their counts are kept.
+ * reader should be reused across requests. Native histograms (TimeSeries field 4) are kept as byte
+ * ranges, not decoded; exemplars (field 3), metadata (WriteRequest field 3) and unknown fields of
+ * any wire type are skipped after their framing has been checked; exemplars are counted.
  *
  * <p>Labels are exposed exactly as sent, including labels with an empty value. Prometheus treats
  * an empty value as an absent label, so consumers (validation, sharding, {@link #labels()}) skip
@@ -30,7 +29,7 @@ import java.util.Objects;
  * or unexpected wire type) throws {@link RemoteWriteException} naming the problem and the byte
  * offset. Not thread-safe.
  */
-public final class WriteRequestReader implements LabelsView {
+public final class WriteRequestReader {
     private static final int WIRE_VARINT = 0;
     private static final int WIRE_FIXED64 = 1;
     private static final int WIRE_LEN = 2;
@@ -59,6 +58,7 @@ public final class WriteRequestReader implements LabelsView {
     private long[] valueBits = new long[16];
     private int exemplarCount;
     private int histogramCount;
+    private int[] histogramRanges = new int[2]; // per histogram: offset, length of its message body
 
     /** Points the reader at {@code buf[offset, offset+length)}, before its first series. */
     public WriteRequestReader reset(byte[] buf, int offset, int length) {
@@ -180,8 +180,13 @@ public final class WriteRequestReader implements LabelsView {
     /** Exemplars (TimeSeries field 3) of the current series; skipped, only counted. */
     public int exemplarCount() { return exemplarCount; }
 
-    /** Native histogram samples (TimeSeries field 4) of the current series; skipped, only counted. */
+    /** Native histogram samples (TimeSeries field 4) of the current series; not decoded. */
     public int histogramCount() { return histogramCount; }
+
+    /** Offset of a native histogram sample's encoded {@code Histogram} message body. */
+    public int histogramOffset(int i) { return histogramRanges[index(i, histogramCount) << 1]; }
+
+    public int histogramLength(int i) { return histogramRanges[(index(i, histogramCount) << 1) + 1]; }
 
     /**
      * The current series' labels as a {@link Labels}, dropping empty values (allocates one String
@@ -273,8 +278,17 @@ public final class WriteRequestReader implements LabelsView {
                     skipField(field, wire, to, 0);
                 }
                 case 4 -> {
-                    if (wire == WIRE_LEN) histogramCount++;
-                    skipField(field, wire, to, 0);
+                    if (wire == WIRE_LEN) {
+                        int len = readLength(to);
+                        int at = histogramCount << 1;
+                        if (at + 2 > histogramRanges.length) histogramRanges = Arrays.copyOf(histogramRanges, histogramRanges.length * 2);
+                        histogramRanges[at] = p;
+                        histogramRanges[at + 1] = len;
+                        histogramCount++;
+                        p += len;
+                    } else {
+                        skipField(field, wire, to, 0);
+                    }
                 }
                 default -> skipField(field, wire, to, 0);
             }

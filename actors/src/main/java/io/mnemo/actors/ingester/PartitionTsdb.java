@@ -1,7 +1,7 @@
 package io.mnemo.actors.ingester;
 
-import io.mnemo.actors.distributor.RemoteWriteException;
-import io.mnemo.actors.distributor.WriteRequestReader;
+import io.mnemo.actors.record.IngestRecordReader;
+import io.mnemo.actors.record.MalformedRecordException;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.MergeQuerier;
@@ -11,7 +11,6 @@ import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.block.BlockMeta;
 import io.mnemo.tsdb.block.BlockReader;
 import io.mnemo.tsdb.block.BlockWriter;
-import io.mnemo.tsdb.head.AppendResult;
 import io.mnemo.tsdb.head.Head;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,8 +74,8 @@ final class PartitionTsdb implements AutoCloseable {
     private final Path tsdbDir;
     private final long blockRange;
     final Map<String, Tenant> tenants = new HashMap<>();
-    private final WriteRequestReader reader = new WriteRequestReader();
-    private final io.mnemo.actors.distributor.MetadataReader metadataReader = new io.mnemo.actors.distributor.MetadataReader();
+    private final IngestRecordReader reader = new IngestRecordReader();
+    private final RecordSeriesLookup lookup = new RecordSeriesLookup();
     /**
      * From the newest block this ingester cut: the partition offset from which consuming rebuilds
      * everything not in blocks (-1: no block).
@@ -93,7 +92,7 @@ final class PartitionTsdb implements AutoCloseable {
     private long outOfOrderLoggedUpTo = -1;
     /** Out-of-order samples accepted since {@link #takeOutOfOrderLog}, for the write-behind log. */
     private final List<OutOfOrderLogged> outOfOrderLog = new ArrayList<>();
-    private final OutOfOrderRecordBuilder outOfOrderRecord = new OutOfOrderRecordBuilder();
+    private final RecordApplier applier = new RecordApplier();
 
     PartitionTsdb(IngesterId id, Path tsdbDir, long blockRange) {
         this.id = id;
@@ -161,12 +160,13 @@ final class PartitionTsdb implements AutoCloseable {
             if (compacted && e.maxTime() < t.minValidTime) continue;
             t.head.setMinValidTime(t.minValidTime);
             reader.reset(e.samples());
+            lookup.reset(reader, t.head);
             while (reader.nextSeries()) {
                 int ref = -1;
                 for (int i = 0; i < reader.sampleCount(); i++) {
                     long ts = reader.sampleTimestamp(i);
                     if (compacted && ts < t.minValidTime) continue;
-                    if (ref < 0) ref = t.head.getOrCreateSeries(reader);
+                    if (ref < 0 && (ref = lookup.find()) < 0) ref = lookup.create();
                     if (t.head.restoreOutOfOrder(ref, ts, reader.sampleValue(i))) restored++;
                 }
             }
@@ -197,56 +197,33 @@ final class PartitionTsdb implements AutoCloseable {
         for (int r = 0; r < batch.values().length; r++) {
             Tenant t = tenant(batch.tenants()[r]);
             Head head = t.head;
+            long offset = batch.offsets()[r];
             long ooo0 = head.outOfOrder(), dup0 = head.duplicates(), app0 = head.appended(), old0 = head.tooOld();
             head.setMinValidTime(t.minValidTime);
             // Applied before (journal replay, or Kafka after a lost journal): what it brought before
             // minValidTime is in blocks when a cut came after it, and its out-of-order samples are
-            // back from the write-behind log when that logged it. Either way, not again.
-            boolean oooLogged = batch.offsets()[r] <= outOfOrderLoggedUpTo;
-            boolean appliedBefore = oooLogged || batch.offsets()[r] < t.cutOffset;
+            // back from the write-behind log when that logged it. Either way, not again (and what
+            // was too old was counted the first time).
+            boolean oooLogged = offset <= outOfOrderLoggedUpTo;
+            boolean appliedBefore = oooLogged || offset < t.cutOffset;
             long floor = appliedBefore ? t.minValidTime : head.minAppendableTime();
-            outOfOrderRecord.reset();
             try {
-                reader.reset(batch.values()[r]);
-                long maxTs = Long.MIN_VALUE;
-                while (reader.nextSeries()) {
-                    int n = reader.sampleCount();
-                    if (n == 0) continue;
-                    int ref = -1;
-                    for (int i = 0; i < n; i++) {
-                        long ts = reader.sampleTimestamp(i);
-                        if (ts < floor) {
-                            if (!appliedBefore) tooOld++; // else counted when first applied
-                            continue;
-                        }
-                        if (ref < 0) ref = head.getOrCreateSeries(reader);
-                        if (oooLogged && head.isOutOfOrder(ref, ts)) continue;
-                        if (head.append(ref, ts, reader.sampleValue(i)) == AppendResult.OK_OUT_OF_ORDER) {
-                            outOfOrderRecord.add(reader, ts, reader.sampleValue(i));
-                        }
-                        if (ts > maxTs) maxTs = ts;
-                    }
-                }
-                if (maxTs != Long.MIN_VALUE) {
-                    t.firstOffsetFrom.putIfAbsent(Math.floorDiv(maxTs, blockRange) * blockRange, batch.offsets()[r]);
-                }
-                metadataReader.reset(batch.values()[r], 0, batch.values()[r].length);
-                while (metadataReader.next()) {
-                    t.metadata.put(metadataReader.family(),
-                            new String[] {metadataReader.type(), metadataReader.help(), metadataReader.unit()});
-                }
-            } catch (RemoteWriteException e) {
+                applier.apply(t, batch.values()[r], floor, !appliedBefore, oooLogged);
+            } catch (MalformedRecordException e) {
                 // The distributor validated the record, so this is damage, not user error. Applying
                 // stops at the damage; what came before it stays (it is in the journal too).
                 invalid++;
-                log.error("Undecodable record at offset {}: {}", batch.offsets()[r], e.getMessage());
+                log.error("Undecodable record at offset {}: {}", offset, e.getMessage());
             }
-            if (!outOfOrderRecord.isEmpty()) {
-                outOfOrderLog.add(new OutOfOrderLogged(batch.offsets()[r], batch.tenants()[r], outOfOrderRecord.maxTime(),
-                        outOfOrderRecord.toByteArray()));
+            if (applier.maxTime() != Long.MIN_VALUE) {
+                t.firstOffsetFrom.putIfAbsent(Math.floorDiv(applier.maxTime(), blockRange) * blockRange, offset);
+            }
+            if (applier.hasOutOfOrder()) {
+                outOfOrderLog.add(new OutOfOrderLogged(offset, batch.tenants()[r], applier.outOfOrderMaxTime(),
+                        applier.outOfOrderRecord()));
             }
             appended += head.appended() - app0;
-            tooOld += head.tooOld() - old0;
+            tooOld += applier.tooOld() + head.tooOld() - old0;
             outOfOrder += head.outOfOrder() - ooo0;
             duplicate += head.duplicates() - dup0;
         }

@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnemo.actors.prompb.Remote;
 import io.mnemo.tsdb.Labels;
-import io.mnemo.tsdb.SeriesHasher;
-import java.nio.charset.StandardCharsets;
+import io.mnemo.actors.record.IngestRecordReader;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -44,21 +43,25 @@ class PartitionSharderTest {
         return series(kv.toArray(String[]::new)).addSamples(sample(random.nextLong(), random.nextDouble()));
     }
 
+    /** The partition the splitter puts a one-series request into, found from the bytes. */
+    private static int splitPartition(String tenant, Remote.TimeSeries series, int partitions) {
+        byte[] request = Remote.WriteRequest.newBuilder().addTimeseries(series).build().toByteArray();
+        PartitionSplitter.Split split = new PartitionSplitter(SeriesValidator.withDefaults())
+                .split(tenant, new WriteRequestReader().reset(request), null, partitions);
+        for (int p = 0; p < partitions; p++) if (split.record(p) != null) return p;
+        throw new AssertionError("no record for " + series);
+    }
+
     @Test
-    void bytesAndLabelsGiveTheSameHash() {
+    void bytesAndLabelsGiveTheSamePartition() {
         Random random = new Random(7);
-        PartitionSharder sharder = new PartitionSharder();
-        for (int i = 0; i < 5_000; i++) {
+        for (int i = 0; i < 3_000; i++) {
             String tenant = i % 3 == 0 ? "tenant-" + i % 7 : randomText(random, 3);
-            Remote.TimeSeries.Builder s = randomSeries(random);
-            WriteRequestReader r = Fixtures.single(s);
-            Labels labels = Fixtures.labelsOf(s.build());
-            byte[] tenantUtf8 = tenant.getBytes(StandardCharsets.UTF_8);
-            assertEquals(PartitionSharder.hash(tenant, labels), sharder.hash(tenantUtf8, r), () -> tenant + " " + labels);
-            assertEquals(PartitionSharder.hash(tenant, labels), PartitionSharder.hash(tenant, r.labels()));
-            for (int partitions : new int[] {1, 3, 4, 16, 1000}) {
-                int p = sharder.partitionFor(tenantUtf8, r, partitions);
-                assertEquals(PartitionSharder.partitionFor(tenant, labels, partitions), p);
+            Remote.TimeSeries s = randomSeries(random).build();
+            Labels labels = Fixtures.labelsOf(s);
+            for (int partitions : new int[] {1, 3, 16, 1000}) {
+                int p = splitPartition(tenant, s, partitions);
+                assertEquals(PartitionSharder.partitionFor(tenant, labels, partitions), p, () -> tenant + " " + labels);
                 assertTrue(p >= 0 && p < partitions);
             }
         }
@@ -67,12 +70,12 @@ class PartitionSharderTest {
     /** Guards the storage contract: if this fails, every series would move to another partition. */
     @Test
     void goldenValues() {
-        assertEquals(0xcf9d2264625eb41bL, PartitionSharder.hash("tenant-1", Labels.of("__name__", "up", "job", "node")));
-        assertEquals(0x5f018c8131fdf0c5L, PartitionSharder.hash("anonymous",
+        assertEquals(0xa81ab4bc6467e3e5L, PartitionSharder.hash("tenant-1", Labels.of("__name__", "up", "job", "node")));
+        assertEquals(0x36de5a2175ca70deL, PartitionSharder.hash("anonymous",
                 Labels.of("__name__", "http_requests_total", "instance", "10.0.0.1:9090", "path", "/ünï€𝄞")));
-        assertEquals(0x95634172a60b7544L, PartitionSharder.hash("", Labels.EMPTY));
-        assertEquals(3, PartitionSharder.partitionFor("tenant-1", Labels.of("__name__", "up", "job", "node"), 4));
-        assertEquals(6, PartitionSharder.partitionFor("tenant-1", Labels.of("__name__", "up", "job", "node"), 7));
+        assertEquals(0xa4bf960f05d91bedL, PartitionSharder.hash("", Labels.EMPTY));
+        assertEquals(1, PartitionSharder.partitionFor("tenant-1", Labels.of("__name__", "up", "job", "node"), 4));
+        assertEquals(3, PartitionSharder.partitionFor("tenant-1", Labels.of("__name__", "up", "job", "node"), 7));
     }
 
     @Test
@@ -100,12 +103,18 @@ class PartitionSharderTest {
         assertNotEquals(expected, partitionsOf(all, "tenant-b"), "another tenant lays out differently");
     }
 
+    /** Where the splitter puts each series of one request holding them all. */
     private static Map<Labels, Integer> partitionsOf(List<Remote.TimeSeries> series, String tenant) {
         byte[] request = Remote.WriteRequest.newBuilder().addAllTimeseries(series).build().toByteArray();
-        WriteRequestReader r = new WriteRequestReader().reset(request);
-        PartitionSharder sharder = new PartitionSharder();
+        PartitionSplitter.Split split = new PartitionSplitter(SeriesValidator.withDefaults())
+                .split(tenant, new WriteRequestReader().reset(request), null, 16);
         Map<Labels, Integer> out = new HashMap<>();
-        while (r.nextSeries()) out.put(r.labels(), sharder.partitionFor(tenant.getBytes(StandardCharsets.UTF_8), r, 16));
+        IngestRecordReader r = new IngestRecordReader();
+        for (int p = 0; p < 16; p++) {
+            if (split.record(p) == null) continue;
+            r.reset(split.record(p));
+            while (r.nextSeries()) out.put(r.labels(), p);
+        }
         return out;
     }
 
@@ -117,42 +126,14 @@ class PartitionSharderTest {
                     "pod", "pod-" + i / 10_000));
         }
         WriteRequestReader r = new WriteRequestReader().reset(b.build().toByteArray());
-        PartitionSharder sharder = new PartitionSharder();
-        byte[] tenant = "tenant-1".getBytes(StandardCharsets.UTF_8);
         int[] counts = new int[4];
         Set<Labels> distinct = new HashSet<>();
         while (r.nextSeries()) {
-            counts[sharder.partitionFor(tenant, r, 4)]++;
+            counts[PartitionSharder.partitionFor("tenant-1", r.labels(), 4)]++;
             if (distinct.size() < 1000) distinct.add(r.labels());
         }
         assertEquals(1000, distinct.size(), "synthetic series are distinct");
         for (int c : counts) assertTrue(Math.abs(c - 25_000) <= 1_250, "within 5% of even: " + java.util.Arrays.toString(counts));
-    }
-
-    @Test
-    void hasherIsIndependentOfHowInputIsSplit() {
-        Random random = new Random(3);
-        for (int round = 0; round < 500; round++) {
-            byte[] data = new byte[random.nextInt(100)];
-            random.nextBytes(data);
-            SeriesHasher whole = new SeriesHasher();
-            whole.update(data, 0, data.length);
-            SeriesHasher pieces = new SeriesHasher();
-            int at = 0;
-            while (at < data.length) {
-                int n = Math.min(data.length - at, random.nextInt(11));
-                if (n == 1 && random.nextBoolean()) pieces.update(data[at]);
-                else pieces.update(data, at, n);
-                at += n;
-            }
-            assertEquals(whole.digest(), pieces.digest(), "round " + round);
-        }
-        SeriesHasher a = new SeriesHasher();
-        a.updateUtf8("x€𝄞\uD800y");
-        SeriesHasher b = new SeriesHasher();
-        byte[] utf8 = "x€𝄞\uD800y".getBytes(StandardCharsets.UTF_8);
-        b.update(utf8, 0, utf8.length);
-        assertEquals(b.digest(), a.digest(), "String path encodes like String.getBytes, lone surrogate included");
     }
 
     @Test

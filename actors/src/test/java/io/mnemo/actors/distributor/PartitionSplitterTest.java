@@ -10,9 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.mnemo.actors.distributor.PartitionSplitter.Split;
 import io.mnemo.actors.distributor.SeriesValidator.Reason;
 import io.mnemo.actors.prompb.Remote;
+import io.mnemo.actors.prompb.WriteV2;
+import io.mnemo.actors.record.IngestRecordReader;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.StaleNaN;
 import java.util.ArrayList;
@@ -28,6 +32,9 @@ class PartitionSplitterTest {
     private static final String TENANT = "team-ä";
     private final PartitionSplitter splitter = new PartitionSplitter(SeriesValidator.withDefaults());
 
+    /** A series as the records must carry it: labels without empty values, samples as raw bits, histograms as bytes. */
+    record Carried(Labels labels, List<String> samples, List<ByteString> histograms) {}
+
     private static List<Remote.TimeSeries> validSeries(Random random, int count) {
         List<Remote.TimeSeries> out = new ArrayList<>();
         Remote.Exemplar exemplar = Remote.Exemplar.newBuilder().addLabels(label("trace_id", "t1")).setValue(2).setTimestamp(3).build();
@@ -37,18 +44,48 @@ class PartitionSplitterTest {
             int samples = random.nextInt(4); // some series carry no sample at all
             for (int k = 0; k < samples; k++) s.addSamples(sample(random.nextLong(), k == 1 ? StaleNaN.VALUE : random.nextGaussian()));
             if (i % 5 == 0) s.addExemplars(exemplar);
+            if (i % 7 == 0) { // a native histogram sample (TimeSeries field 4), which Mnemo carries without decoding
+                byte[] histogram = {0x08, (byte) (1 + i % 100), 0x78, 0x05}; // count_int, timestamp
+                s.setUnknownFields(UnknownFieldSet.newBuilder().addField(4, UnknownFieldSet.Field.newBuilder()
+                        .addLengthDelimited(ByteString.copyFrom(histogram)).build()).build());
+            }
             out.add(s.build());
         }
         return out;
     }
 
+    private static Carried carried(Remote.TimeSeries ts) {
+        List<String> samples = new ArrayList<>();
+        for (Remote.Sample s : ts.getSamplesList()) samples.add(s.getTimestamp() + "=" + Double.doubleToRawLongBits(s.getValue()));
+        UnknownFieldSet.Field h = ts.getUnknownFields().getField(4);
+        return new Carried(Fixtures.labelsOf(ts), samples, h == null ? List.of() : h.getLengthDelimitedList());
+    }
+
+    /** A record decoded with remote write 2.0's own schema: the proof that it is one. */
+    private static List<Carried> decode(byte[] record) throws Exception {
+        WriteV2.Request request = WriteV2.Request.parseFrom(record);
+        assertEquals("", request.getSymbols(0), "remote write 2.0: the first symbol is the empty string");
+        assertEquals(request.getSymbolsCount(), new HashSet<>(request.getSymbolsList()).size(), "each string once");
+        List<Carried> out = new ArrayList<>();
+        for (WriteV2.TimeSeries ts : request.getTimeseriesList()) {
+            if (ts.hasMetadata()) continue;
+            Labels.Builder labels = new Labels.Builder();
+            for (int i = 0; i < ts.getLabelsRefsCount(); i += 2) {
+                labels.set(request.getSymbols(ts.getLabelsRefs(i)), request.getSymbols(ts.getLabelsRefs(i + 1)));
+            }
+            List<String> samples = new ArrayList<>();
+            for (WriteV2.Sample s : ts.getSamplesList()) samples.add(s.getTimestamp() + "=" + Double.doubleToRawLongBits(s.getValue()));
+            out.add(new Carried(labels.build(), samples, ts.getHistogramsList()));
+        }
+        return out;
+    }
+
     private static byte[] encode(List<Remote.TimeSeries> series) {
-        return Remote.WriteRequest.newBuilder().addAllTimeseries(series)
-                .addMetadata(Remote.MetricMetadata.newBuilder().setMetricFamilyName("metric_0")).build().toByteArray();
+        return Remote.WriteRequest.newBuilder().addAllTimeseries(series).build().toByteArray();
     }
 
     private Split split(byte[] request, int partitions) {
-        return splitter.split(TENANT, new WriteRequestReader().reset(request), partitions);
+        return splitter.split(TENANT, new WriteRequestReader().reset(request), null, partitions);
     }
 
     @Test
@@ -59,7 +96,7 @@ class PartitionSplitterTest {
             Split split = split(encode(input), partitions);
             assertEquals(partitions, split.partitions());
             assertFalse(split.hasRejections());
-            List<Remote.TimeSeries> output = new ArrayList<>();
+            List<Carried> output = new ArrayList<>();
             int totalSamples = 0;
             for (int p = 0; p < partitions; p++) {
                 byte[] record = split.record(p);
@@ -67,21 +104,20 @@ class PartitionSplitterTest {
                     assertEquals(0, split.seriesCount(p));
                     continue;
                 }
-                Remote.WriteRequest decoded = Remote.WriteRequest.parseFrom(record);
-                assertEquals(0, decoded.getMetadataCount());
-                assertEquals(split.seriesCount(p), decoded.getTimeseriesCount());
+                List<Carried> decoded = decode(record);
+                assertEquals(split.seriesCount(p), decoded.size());
                 int samples = 0;
-                for (Remote.TimeSeries ts : decoded.getTimeseriesList()) {
-                    assertEquals(p, PartitionSharder.partitionFor(TENANT, Fixtures.labelsOf(ts), partitions), "partition of " + ts);
-                    samples += ts.getSamplesCount();
-                    output.add(ts);
+                for (Carried c : decoded) {
+                    assertEquals(p, PartitionSharder.partitionFor(TENANT, c.labels(), partitions), "partition of " + c);
+                    samples += c.samples().size();
+                    output.add(c);
                 }
                 assertEquals(split.sampleCount(p), samples);
                 totalSamples += samples;
             }
-            // Same series, unchanged (exemplars, empty labels and all), each exactly once, order kept per partition.
+            // The same series (labels without empty values, samples bit for bit, histograms), each exactly once.
             assertEquals(input.size(), output.size());
-            assertEquals(new HashSet<>(input), new HashSet<>(output));
+            assertEquals(new HashSet<>(input.stream().map(PartitionSplitterTest::carried).toList()), new HashSet<>(output));
             assertEquals(input.size(), split.acceptedSeries());
             assertEquals(input.stream().mapToInt(Remote.TimeSeries::getSamplesCount).sum(), totalSamples);
             assertEquals(totalSamples, split.acceptedSamples());
@@ -89,23 +125,73 @@ class PartitionSplitterTest {
     }
 
     @Test
-    void recordsAreReadableByTheIngestersReader() {
+    void recordsAreFarSmallerThanTheRequest() {
+        List<Remote.TimeSeries> input = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) { // a scrape of 200 targets, 10 series each, 8 labels
+            input.add(series("__name__", "http_requests_total", "code", Integer.toString(200 + i % 10), "container", "app",
+                    "instance", "10.0.0." + i / 10 + ":8080", "job", "kubernetes-pods", "namespace", "production",
+                    "pod", "app-7d9f8c-" + i / 10, "region", "eu-west-1").addSamples(sample(1_700_000_000_000L, i)).build());
+        }
+        byte[] request = encode(input);
+        Split split = split(request, 4);
+        long recordBytes = 0;
+        for (int p = 0; p < 4; p++) recordBytes += split.record(p).length;
+        assertTrue(recordBytes * 3 < request.length, "records " + recordBytes + " bytes for a request of " + request.length);
+    }
+
+    @Test
+    void metadataGoesToTheFamilysPartitionAsASeriesWithoutSamples() throws Exception {
+        Remote.WriteRequest.Builder request = Remote.WriteRequest.newBuilder()
+                .addTimeseries(series("__name__", "up", "job", "a").addSamples(sample(1, 1)));
+        for (int i = 0; i < 20; i++) {
+            request.addMetadata(Remote.MetricMetadata.newBuilder().setMetricFamilyName("family_" + i)
+                    .setType(Remote.MetricMetadata.MetricType.COUNTER).setHelp("Help of " + i).setUnit(i % 2 == 0 ? "seconds" : ""));
+        }
+        byte[] body = request.build().toByteArray();
+        Split split = splitter.split(TENANT, new WriteRequestReader().reset(body), new MetadataReader().reset(body, 0, body.length), 4);
+        assertEquals(1, split.acceptedSeries(), "metadata entries are not series");
+        Set<String> families = new HashSet<>();
+        for (int p = 0; p < 4; p++) {
+            if (split.record(p) == null) continue;
+            WriteV2.Request r = WriteV2.Request.parseFrom(split.record(p));
+            for (WriteV2.TimeSeries ts : r.getTimeseriesList()) {
+                if (!ts.hasMetadata()) continue;
+                assertEquals(0, ts.getSamplesCount());
+                assertEquals("__name__", r.getSymbols(ts.getLabelsRefs(0)));
+                String family = r.getSymbols(ts.getLabelsRefs(1));
+                int i = Integer.parseInt(family.substring("family_".length()));
+                assertEquals(Math.floorMod((TENANT + '\u0000' + family).hashCode(), 4), p, "partition of " + family);
+                assertEquals(WriteV2.Metadata.MetricType.METRIC_TYPE_COUNTER, ts.getMetadata().getType());
+                assertEquals("Help of " + i, r.getSymbols(ts.getMetadata().getHelpRef()));
+                assertEquals(i % 2 == 0 ? "seconds" : "", r.getSymbols(ts.getMetadata().getUnitRef()));
+                assertTrue(families.add(family));
+            }
+        }
+        assertEquals(20, families.size());
+    }
+
+    @Test
+    void recordsAreReadableByTheIngestersReader() throws Exception {
         List<Remote.TimeSeries> input = validSeries(new Random(9), 200);
         Split split = split(encode(input), 4);
-        WriteRequestReader r = new WriteRequestReader();
+        IngestRecordReader r = new IngestRecordReader();
         Set<Labels> seen = new HashSet<>();
         for (int p = 0; p < 4; p++) {
             if (split.record(p) == null) continue;
+            List<Carried> expected = decode(split.record(p));
             r.reset(split.record(p));
+            int i = 0;
             while (r.nextSeries()) {
-                Remote.TimeSeries original = input.get(Integer.parseInt(r.labels().get("instance").substring(5)));
-                assertEquals(original.getSamplesCount(), r.sampleCount());
-                for (int i = 0; i < r.sampleCount(); i++) {
-                    assertEquals(original.getSamples(i).getTimestamp(), r.sampleTimestamp(i));
-                    assertEquals(Double.doubleToRawLongBits(original.getSamples(i).getValue()), r.sampleValueBits(i));
+                Carried c = expected.get(i++);
+                assertEquals(c.labels(), r.labels());
+                assertEquals(c.samples().size(), r.sampleCount());
+                for (int k = 0; k < r.sampleCount(); k++) {
+                    assertEquals(c.samples().get(k), r.sampleTimestamp(k) + "=" + r.sampleValueBits(k));
                 }
+                assertEquals(c.histograms().size(), r.histogramCount());
                 assertTrue(seen.add(r.labels()));
             }
+            assertEquals(expected.size(), i);
         }
         assertEquals(200, seen.size());
     }
@@ -120,8 +206,7 @@ class PartitionSplitterTest {
         for (int p = 0; p < 4; p++) {
             assertEquals(first.seriesCount(p), second.seriesCount(p));
             assertEquals(first.sampleCount(p), second.sampleCount(p));
-            assertEquals(new HashSet<>(Remote.WriteRequest.parseFrom(first.record(p)).getTimeseriesList()),
-                    new HashSet<>(Remote.WriteRequest.parseFrom(second.record(p)).getTimeseriesList()));
+            assertEquals(new HashSet<>(decode(first.record(p))), new HashSet<>(decode(second.record(p))));
         }
     }
 
@@ -150,18 +235,18 @@ class PartitionSplitterTest {
         assertTrue(split.firstRejection().message().contains("{job=\"no-name\"}"), split.firstRejection().message());
 
         assertEquals(20, split.acceptedSeries());
-        Set<Remote.TimeSeries> written = new HashSet<>();
+        Set<Carried> written = new HashSet<>();
         for (int p = 0; p < 4; p++) {
-            if (split.record(p) != null) written.addAll(Remote.WriteRequest.parseFrom(split.record(p)).getTimeseriesList());
+            if (split.record(p) != null) written.addAll(decode(split.record(p)));
         }
-        assertEquals(new HashSet<>(valid), written);
+        assertEquals(new HashSet<>(valid.stream().map(PartitionSplitterTest::carried).toList()), written);
     }
 
     @Test
     void onlyTheFirstFewMessagesAreKept() {
         List<Remote.TimeSeries> input = new ArrayList<>();
         for (int i = 0; i < 50; i++) input.add(series("__name__", "m", "bad-" + i, "x").addSamples(sample(1, 1)).build());
-        Split split = new PartitionSplitter(SeriesValidator.withDefaults(), 3).split(TENANT, new WriteRequestReader().reset(encode(input)), 4);
+        Split split = new PartitionSplitter(SeriesValidator.withDefaults(), 3).split(TENANT, new WriteRequestReader().reset(encode(input)), null, 4);
         assertEquals(50, split.rejectedSeries());
         assertEquals(3, split.rejections().size());
         assertTrue(split.rejections().get(2).message().contains("'bad-2'"), split.rejections().get(2).message());
@@ -180,9 +265,9 @@ class PartitionSplitterTest {
     @Test
     void malformedRequestIsRejectedWhole() {
         byte[] good = encode(validSeries(new Random(4), 10));
-        byte[] cutIntoMetadata = Arrays.copyOf(good, good.length - 3); // after every series: still rejected
+        byte[] cutNearTheEnd = Arrays.copyOf(good, good.length - 3); // inside the last series
         byte[] cutIntoSeries = Arrays.copyOf(good, good.length / 2);
-        for (byte[] request : List.of(cutIntoMetadata, cutIntoSeries)) {
+        for (byte[] request : List.of(cutNearTheEnd, cutIntoSeries)) {
             RemoteWriteException e = assertThrows(RemoteWriteException.class, () -> split(request, 4));
             assertTrue(e.getMessage().startsWith("malformed write request: "), e.getMessage());
         }
@@ -197,18 +282,9 @@ class PartitionSplitterTest {
             int n = 0;
             for (int p = 0; p < 3; p++) {
                 assertNotNull(split.record(p));
-                n += Remote.WriteRequest.parseFrom(split.record(p)).getTimeseriesCount();
+                n += decode(split.record(p)).size();
             }
             assertEquals(input.size(), n);
-        }
-    }
-
-    @Test
-    void varintsAreMinimal() {
-        byte[] b = new byte[5];
-        for (int v : new int[] {0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, Integer.MAX_VALUE}) {
-            int end = PartitionSplitter.writeVarint(b, 0, v);
-            assertEquals(PartitionSplitter.varintSize(v), end, "size of " + v);
         }
     }
 }

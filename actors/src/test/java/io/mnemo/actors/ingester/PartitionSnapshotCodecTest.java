@@ -2,6 +2,10 @@ package io.mnemo.actors.ingester;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.mnemo.actors.distributor.MetadataReader;
+import io.mnemo.actors.distributor.PartitionSplitter;
+import io.mnemo.actors.distributor.SeriesValidator;
+import io.mnemo.actors.distributor.WriteRequestReader;
 import io.mnemo.actors.prompb.Remote;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.LabelMatcher;
@@ -41,9 +45,16 @@ class PartitionSnapshotCodecTest {
                         .setType(Remote.MetricMetadata.MetricType.COUNTER).setHelp("Requests, ✓").setUnit(""));
             }
             offsets[r] = 2L * b + r;
-            values[r] = w.build().toByteArray();
+            values[r] = ingestRecord(TENANTS[r], w.build().toByteArray());
         }
         return new BatchConsumed(offsets, TENANTS.clone(), values);
+    }
+
+    /** What a distributor writes to Kafka for this push, all of it in one partition. */
+    static byte[] ingestRecord(String tenant, byte[] writeRequest) {
+        PartitionSplitter.Split split = new PartitionSplitter(SeriesValidator.withDefaults()).split(tenant,
+                new WriteRequestReader().reset(writeRequest), new MetadataReader().reset(writeRequest, 0, writeRequest.length), 1);
+        return split.record(0);
     }
 
     PartitionState fresh() {

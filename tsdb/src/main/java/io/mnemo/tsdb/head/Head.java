@@ -1,7 +1,6 @@
 package io.mnemo.tsdb.head;
 
 import io.mnemo.tsdb.Labels;
-import io.mnemo.tsdb.LabelsView;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
 import io.mnemo.tsdb.SeriesHasher;
@@ -9,6 +8,7 @@ import io.mnemo.tsdb.index.IntList;
 import io.mnemo.tsdb.index.MemPostings;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -37,8 +37,9 @@ public final class Head implements Queryable {
     private final long chunkRange;
     private final int samplesPerChunk;
     private final SeriesByRef byRef = new SeriesByRef();
-    private final HashIndex byLabels = new HashIndex(); // hash(labels) -> refs
-    private final SeriesHasher hasher = new SeriesHasher();
+    private final HashIndex byLabels = new HashIndex(); // hash(packed labels) -> refs
+    private int[] lookupIds = new int[32];      // seriesRef(Labels) scratch
+    private byte[] lookupPacked = new byte[64]; // seriesRef(int[]) scratch
     private final MemPostings postings = new MemPostings();
     private final SymbolTable symbols = new SymbolTable();
     private int nextRef;
@@ -78,42 +79,44 @@ public final class Head implements Queryable {
      * series.
      */
     public int getOrCreateSeries(Labels labels) {
-        int hash = hash(labels);
-        int ref = find(labels, hash);
+        int ref = seriesRef(labels);
         if (ref >= 0) return ref;
         if (nextRef == Integer.MAX_VALUE) throw new IllegalStateException("series refs exhausted");
         ref = nextRef++;
-        MemSeries s = new MemSeries(ref, symbols, PackedLabels.acquire(labels, symbols));
+        byte[] packed = PackedLabels.acquire(labels, symbols);
+        MemSeries s = new MemSeries(ref, symbols, packed);
         byRef.add(s);
-        byLabels.add(hash, ref);
+        byLabels.add(hash(packed, packed.length), ref);
         postings.add(ref, s.labels()); // the symbol table's strings become the index keys
         return ref;
     }
 
-    /**
-     * As {@link #getOrCreateSeries(Labels)}, for labels read in place (e.g. from a remote-write
-     * record): an existing series is found from the bytes alone, and only a new one costs a
-     * {@code Labels}. A view whose labels are not sorted by name misses the fast path but still
-     * finds or creates the right series.
-     */
-    public int getOrCreateSeries(LabelsView view) {
-        int hash = hash(view);
-        for (int i = byLabels.first(hash); i >= 0; i = byLabels.next(i, hash)) {
-            int ref = byLabels.id(i);
-            if (byRef.get(ref).hasLabels(view)) return ref;
-        }
-        return getOrCreateSeries(view.labels());
-    }
-
     /** The ref of the series with these labels, or -1. */
     public int seriesRef(Labels labels) {
-        return find(labels, hash(labels));
+        int n = labels.size() * 2;
+        if (lookupIds.length < n) lookupIds = new int[Math.max(n, lookupIds.length * 2)];
+        for (int i = 0; i < labels.size(); i++) {
+            if ((lookupIds[2 * i] = symbols.id(labels.name(i))) < 0) return -1;
+            if ((lookupIds[2 * i + 1] = symbols.id(labels.value(i))) < 0) return -1;
+        }
+        return seriesRef(lookupIds, n);
     }
 
-    private int find(Labels labels, int hash) {
+    /**
+     * The ref of the series whose labels are these symbol ids of {@link #symbols()} (name, value,
+     * name, value... in label order), or -1; -1 too when an id is negative (a string the table
+     * does not hold). Finds a series of a write request from ids its strings were resolved to once
+     * per request, comparing a few packed bytes instead of strings.
+     */
+    public int seriesRef(int[] symbolIds, int count) {
+        for (int i = 0; i < count; i++) if (symbolIds[i] < 0) return -1;
+        lookupPacked = PackedLabels.pack(symbolIds, count, lookupPacked);
+        int len = PackedLabels.packedLength(symbolIds, count);
+        int hash = hash(lookupPacked, len);
         for (int i = byLabels.first(hash); i >= 0; i = byLabels.next(i, hash)) {
             int ref = byLabels.id(i);
-            if (byRef.get(ref).hasLabels(labels)) return ref;
+            byte[] packed = byRef.get(ref).packedLabels();
+            if (Arrays.equals(packed, 0, packed.length, lookupPacked, 0, len)) return ref;
         }
         return -1;
     }
@@ -236,18 +239,9 @@ public final class Head implements Queryable {
         return t < minValidTime || (s.hasSamples() && t < s.maxTime());
     }
 
-    /** A label set's hash, alike from its Labels and from a view of its bytes. */
-    private int hash(Labels labels) {
-        hasher.reset();
-        hasher.updateLabels(labels);
-        long h = hasher.digest();
-        return (int) (h ^ h >>> 32);
-    }
-
-    private int hash(LabelsView view) {
-        hasher.reset();
-        hasher.updateLabels(view);
-        long h = hasher.digest();
+    /** The hash index key of a series: its packed symbol ids, which stay fixed while it lives. */
+    private static int hash(byte[] packed, int len) {
+        long h = SeriesHasher.bytes(packed, 0, len);
         return (int) (h ^ h >>> 32);
     }
 
@@ -281,7 +275,7 @@ public final class Head implements Queryable {
             MemSeries s = byRef.get(ref);
             Labels labels = s.labels();
             deadLabels.add(labels);
-            byLabels.remove(hash(labels), ref);
+            byLabels.remove(hash(s.packedLabels(), s.packedLabels().length), ref);
             PackedLabels.release(s.packedLabels(), symbols);
             byRef.remove(ref);
         }

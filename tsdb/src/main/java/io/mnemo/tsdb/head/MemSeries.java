@@ -2,7 +2,6 @@ package io.mnemo.tsdb.head;
 
 import io.mnemo.tsdb.ChunkSeriesIterator;
 import io.mnemo.tsdb.Labels;
-import io.mnemo.tsdb.LabelsView;
 import io.mnemo.tsdb.MergeSampleIterator;
 import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
@@ -51,10 +50,6 @@ public final class MemSeries {
 
     /** The label set, built from the symbol table on every call. */
     public Labels labels() { return PackedLabels.decode(labels, symbols); }
-
-    boolean hasLabels(Labels l) { return PackedLabels.equals(labels, l, symbols); }
-
-    boolean hasLabels(LabelsView l) { return PackedLabels.equals(labels, l, symbols); }
 
     byte[] packedLabels() { return labels; }
 

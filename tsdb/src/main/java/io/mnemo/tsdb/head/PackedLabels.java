@@ -1,8 +1,6 @@
 package io.mnemo.tsdb.head;
 
 import io.mnemo.tsdb.Labels;
-import io.mnemo.tsdb.LabelsView;
-import io.mnemo.tsdb.Utf8;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -26,6 +24,26 @@ final class PackedLabels {
         return Arrays.copyOf(out, n);
     }
 
+    /**
+     * Writes symbol ids (name, value, ...) packed as {@link #acquire} packs them into {@code out},
+     * grown if needed; returns the array written to. The packed length is {@link #packedLength}.
+     */
+    static byte[] pack(int[] ids, int count, byte[] out) {
+        int n = 0;
+        for (int i = 0; i < count; i++) n += size(ids[i]);
+        if (out.length < n) out = new byte[Math.max(n, out.length * 2)];
+        int pos = 0;
+        for (int i = 0; i < count; i++) pos = write(out, pos, ids[i]);
+        return out;
+    }
+
+    /** Bytes that {@link #pack} writes for these ids. */
+    static int packedLength(int[] ids, int count) {
+        int n = 0;
+        for (int i = 0; i < count; i++) n += size(ids[i]);
+        return n;
+    }
+
     /** Gives back the uses {@link #acquire} took. */
     static void release(byte[] packed, SymbolTable symbols) {
         for (int pos = 0; pos < packed.length; ) {
@@ -44,43 +62,6 @@ final class PackedLabels {
             kv[k++] = symbols.symbol(id);
         }
         return Labels.wrapSorted(kv);
-    }
-
-    /** Whether the packed set is {@code labels}, comparing strings only where needed. */
-    static boolean equals(byte[] packed, Labels labels, SymbolTable symbols) {
-        int n = labels.size();
-        int i = 0;
-        for (int pos = 0; pos < packed.length; i++) {
-            if (i == n) return false;
-            int name = read(packed, pos);
-            pos += size(name);
-            int value = read(packed, pos);
-            pos += size(value);
-            if (!symbols.symbol(name).equals(labels.name(i)) || !symbols.symbol(value).equals(labels.value(i))) {
-                return false;
-            }
-        }
-        return i == n;
-    }
-
-    /** Whether the packed set is the view's label set (empty values skipped), comparing bytes in place. */
-    static boolean equals(byte[] packed, LabelsView view, SymbolTable symbols) {
-        byte[] b = view.buffer();
-        int pos = 0;
-        for (int i = 0, n = view.labelCount(); i < n; i++) {
-            int valueLength = view.labelValueLength(i);
-            if (valueLength == 0) continue;
-            if (pos == packed.length) return false;
-            int name = read(packed, pos);
-            pos += size(name);
-            int value = read(packed, pos);
-            pos += size(value);
-            if (!Utf8.equals(b, view.labelNameOffset(i), view.labelNameLength(i), symbols.symbol(name))
-                    || !Utf8.equals(b, view.labelValueOffset(i), valueLength, symbols.symbol(value))) {
-                return false;
-            }
-        }
-        return pos == packed.length;
     }
 
     /**

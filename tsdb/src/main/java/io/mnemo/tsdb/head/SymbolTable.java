@@ -1,6 +1,7 @@
 package io.mnemo.tsdb.head;
 
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.Utf8;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,6 +51,19 @@ public final class SymbolTable {
         for (int i = byHash.first(h); i >= 0; i = byHash.next(i, h)) {
             int id = byHash.id(i);
             if (strings[id].equals(s)) return id;
+        }
+        return -1;
+    }
+
+    /**
+     * The id of the string that {@code utf8[off, off+len)} encodes, or -1 when it is not in the
+     * table; makes no String.
+     */
+    public int id(byte[] utf8, int off, int len) {
+        int h = Utf8.stringHashCode(utf8, off, len);
+        for (int i = byHash.first(h); i >= 0; i = byHash.next(i, h)) {
+            int id = byHash.id(i);
+            if (Utf8.equals(utf8, off, len, strings[id])) return id;
         }
         return -1;
     }
