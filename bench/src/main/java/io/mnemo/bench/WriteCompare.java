@@ -45,10 +45,11 @@ public final class WriteCompare implements Callable<Integer> {
     @Option(names = "--systems", defaultValue = "prometheus,victoria-metrics,mnemo", split = ",")
     List<String> systems;
 
-    @Option(names = "--mnemo-jar", defaultValue = "server/target/mnemo.jar")
-    Path mnemoJar;
+    @Option(names = "--mnemo", defaultValue = "bin/mnemo",
+            description = "Mnemo's launcher, started as a user starts it (its JVM options from conf/jvm.options).")
+    Path mnemoLauncher;
 
-    @Option(names = "--mnemo-java-opts", defaultValue = "-XX:+UseG1GC")
+    @Option(names = "--mnemo-java-opts", defaultValue = "", description = "Extra JVM options for Mnemo (JAVA_OPTS).")
     String mnemoJavaOpts;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -93,6 +94,7 @@ public final class WriteCompare implements Callable<Integer> {
         int port = freePort();
         String push, query;
         List<String> cmd = new ArrayList<>();
+        java.util.Map<String, String> env = new java.util.HashMap<>();
         switch (system) {
             case "prometheus" -> {
                 Path cfg = dir.resolve("prometheus.yml");
@@ -109,18 +111,19 @@ public final class WriteCompare implements Callable<Integer> {
                 query = "http://127.0.0.1:" + port + "/api/v1/query";
             }
             case "mnemo" -> {
-                cmd.add("java");
-                cmd.addAll(List.of(mnemoJavaOpts.split(" ")));
-                cmd.addAll(List.of("-Dmnemo.multitenancy-enabled=false", "-Dmnemo.kafka.embedded.port=" + freePort(),
-                        "-Dpekko.remote.artery.canonical.port=" + freePort(), "-Dpekko.management.http.port=" + freePort(),
-                        "-jar", mnemoJar.toString(), "--data-dir", dir.resolve("data").toString(), "--http-port",
+                cmd.addAll(List.of(mnemoLauncher.toString(), "--data-dir", dir.resolve("data").toString(), "--http-port",
                         Integer.toString(port)));
+                env.put("JAVA_OPTS", String.join(" ", "-Dmnemo.multitenancy-enabled=false",
+                        "-Dmnemo.kafka.embedded.port=" + freePort(), "-Dpekko.remote.artery.canonical.port=" + freePort(),
+                        "-Dpekko.management.http.port=" + freePort(), mnemoJavaOpts).trim());
                 push = "http://127.0.0.1:" + port + "/api/v1/push";
                 query = "http://127.0.0.1:" + port + "/prometheus/api/v1/query";
             }
             default -> throw new IllegalArgumentException("unknown system " + system);
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start(); // bin/mnemo execs java: the pid is the JVM's
         try {
             String ready = system.equals("mnemo") ? "/ready" : system.equals("prometheus") ? "/-/ready" : "/health";
             awaitOk("http://127.0.0.1:" + port + ready, Duration.ofMinutes(3));

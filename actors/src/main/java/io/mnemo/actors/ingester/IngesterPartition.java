@@ -420,8 +420,14 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
 
     private void startConsumer(PartitionState s) {
         if (consumerControl != null) return;
-        consumerControl = deps.consumer().start(id, s.nextOffset, ctx.getSelf(), ctx.getSystem(),
-                failure -> ctx.getSelf().tell(new ConsumerStopped(failure)));
+        try {
+            consumerControl = deps.consumer().start(id, s.nextOffset, ctx.getSelf(), ctx.getSystem(),
+                    failure -> ctx.getSelf().tell(new ConsumerStopped(failure)));
+        } catch (RuntimeException e) {
+            // Not a reason to lose the recovered state: try again, as after a failed stream.
+            log.warn("Ingester {}: could not start consuming, retrying in 1s: {}", id, e.toString());
+            timers.startSingleTimer(new RestartConsumer(), Duration.ofSeconds(1));
+        }
     }
 
     private void updateLag(PartitionState s) {

@@ -3,7 +3,10 @@ package io.mnemo.actors.ingester;
 import io.mnemo.cluster.IngesterId;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -12,9 +15,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.KafkaConsumerActor;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Consumer.Control;
 import org.apache.pekko.stream.javadsl.Keep;
@@ -24,12 +32,21 @@ import org.apache.pekko.stream.javadsl.Sink;
  * Streams one partition of the ingest topic into its ingester entity: fetched records are grouped
  * into batches and handed to the entity one at a time, so the stream is back-pressured by the
  * journal writes.
+ *
+ * <p>The ingesters of a node share one Kafka consumer (a {@link KafkaConsumerActor}, each
+ * partition manually assigned at its ingester's offset): one fetch brings records of every
+ * partition the node consumes, instead of one fetch session per partition. A partition whose
+ * ingester stopped stays assigned but paused (nothing is fetched without demand); a consumer that
+ * fails (Kafka unreachable) fails every stream on it, and the next {@link #start} makes a new one.
  */
 public final class PartitionConsumer {
     private final String bootstrapServers;
     private final String topic;
     private final int maxBatchRecords;
     private final Duration maxBatchWait;
+    /** Zone → the node's consumer of that zone's partitions, while it lives. */
+    private final Map<String, org.apache.pekko.actor.ActorRef> consumers = new HashMap<>();
+    private final AtomicInteger generation = new AtomicInteger();
 
     public PartitionConsumer(String bootstrapServers, String topic, int maxBatchRecords, Duration maxBatchWait) {
         this.bootstrapServers = bootstrapServers;
@@ -44,19 +61,10 @@ public final class PartitionConsumer {
      */
     public Control start(IngesterId id, long fromOffset, ActorRef<IngesterCommand> ingester,
                          ActorSystem<?> system, Consumer<Throwable> onStop) {
-        ConsumerSettings<byte[], byte[]> settings = ConsumerSettings
-                .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
-                .withBootstrapServers(bootstrapServers)
-                .withGroupId("mnemo-ingester-" + id.zone() + "-" + id.partition())
-                .withClientId("mnemo-ingester-" + id.zone() + "-" + id.partition())
-                .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
-                .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
-                .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxBatchRecords))
-                .withProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         TopicPartition tp = new TopicPartition(topic, id.partition());
         Duration askTimeout = Duration.ofMinutes(5);
         Pair<Control, java.util.concurrent.CompletionStage<Done>> running = org.apache.pekko.kafka.javadsl.Consumer
-                .plainSource(settings, Subscriptions.assignmentWithOffset(tp, fromOffset))
+                .<byte[], byte[]>plainExternalSource(consumer(id.zone(), system), Subscriptions.assignmentWithOffset(tp, fromOffset))
                 .groupedWithin(maxBatchRecords, maxBatchWait)
                 .mapAsync(1, batch -> AskPattern.<IngesterCommand, Done>ask(
                         ingester, replyTo -> toCommand(batch, replyTo), askTimeout, system.scheduler()))
@@ -64,6 +72,39 @@ public final class PartitionConsumer {
                 .run(system);
         running.second().whenComplete((done, err) -> onStop.accept(err));
         return running.first();
+    }
+
+    /** The node's consumer for a zone's partitions, made if there is none (or the last one stopped). */
+    private synchronized org.apache.pekko.actor.ActorRef consumer(String zone, ActorSystem<?> system) {
+        org.apache.pekko.actor.ActorRef existing = consumers.get(zone);
+        if (existing != null) return existing;
+        ConsumerSettings<byte[], byte[]> settings = ConsumerSettings
+                .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                .withBootstrapServers(bootstrapServers)
+                .withGroupId("mnemo-ingester-" + zone) // never committed to: offsets live in the journals
+                .withClientId("mnemo-ingester-" + zone)
+                .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+                .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+                .withProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        int n = generation.incrementAndGet();
+        // A system actor: the node's user guardian is typed and takes no classic children from outside.
+        org.apache.pekko.actor.ActorRef consumer = ((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(system))
+                .systemActorOf(KafkaConsumerActor.props(settings), "ingest-consumer-" + zone + "-" + n);
+        consumers.put(zone, consumer);
+        system.systemActorOf(Behaviors.setup(ctx -> {
+            ctx.watch(Adapter.toTyped(consumer));
+            return Behaviors.receive(Object.class)
+                    .onSignal(Terminated.class, t -> {
+                        forget(zone, consumer);
+                        return Behaviors.stopped();
+                    })
+                    .build();
+        }), "ingest-consumer-watch-" + zone + "-" + n, Props.empty());
+        return consumer;
+    }
+
+    private synchronized void forget(String zone, org.apache.pekko.actor.ActorRef consumer) {
+        consumers.remove(zone, consumer);
     }
 
     private static IngesterCommand.ConsumeBatch toCommand(List<ConsumerRecord<byte[], byte[]>> batch,
