@@ -10,6 +10,7 @@ import io.mnemo.actors.ingester.IngesterPartition;
 import io.mnemo.actors.ingester.IngesterSharding;
 import io.mnemo.actors.ingester.PartitionConsumer;
 import io.mnemo.actors.ingester.PartitionOffsets;
+import io.mnemo.actors.ingester.WritePathWarmUp;
 import io.mnemo.actors.querier.IngesterQuerier;
 import io.mnemo.cluster.JournalHomes;
 import io.mnemo.cluster.JournalHomesKeeper;
@@ -64,9 +65,11 @@ public final class MnemoNode implements AutoCloseable {
     private final IngesterSharding ingesters;
     private final Distributor distributor;
     private final PartitionOffsets offsets;
+    private final CompletableFuture<Void> warmUp;
 
     private MnemoNode(ActorSystem<Void> system, MnemoSettings settings, EmbeddedKafka kafka, ServerBinding binding,
-                      IngesterSharding ingesters, Distributor distributor, PartitionOffsets offsets) {
+                      IngesterSharding ingesters, Distributor distributor, PartitionOffsets offsets,
+                      CompletableFuture<Void> warmUp) {
         this.system = system;
         this.settings = settings;
         this.kafka = kafka;
@@ -74,10 +77,12 @@ public final class MnemoNode implements AutoCloseable {
         this.ingesters = ingesters;
         this.distributor = distributor;
         this.offsets = offsets;
+        this.warmUp = warmUp;
     }
 
     public static MnemoNode start(Config config) throws Exception {
         MnemoSettings settings = MnemoSettings.from(config);
+        CompletableFuture<Void> warmUp = warmUp(settings, config.getDuration("mnemo.write-path-warm-up"));
         EmbeddedKafka kafka = null;
         String bootstrap = config.getString("mnemo.kafka.bootstrap-servers");
         if (bootstrap.isBlank()) {
@@ -134,13 +139,13 @@ public final class MnemoNode implements AutoCloseable {
 
             MnemoSettings nodeSettings = settings;
             MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets, node,
-                    () -> ready(system, nodeSettings, ingesters), () -> flush(ingesters));
+                    () -> ready(system, nodeSettings, ingesters, warmUp), () -> flush(ingesters));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
                     .bind(routes.routes())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, distributor, offsets);
+            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, distributor, offsets, warmUp);
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mnemo-http-unbind",
                     () -> binding.unbind().thenApply(d -> Done.getInstance()));
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -166,6 +171,31 @@ public final class MnemoNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the write path's code on synthetic data while the node starts ({@link WritePathWarmUp}),
+     * on a thread of its own; done at once when the node has neither write role or the budget is 0.
+     */
+    private static CompletableFuture<Void> warmUp(MnemoSettings settings, Duration budget) {
+        if (budget.isZero() || !(settings.hasRole("distributor") || settings.hasRole("ingester"))) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                WritePathWarmUp.Result r = WritePathWarmUp.run(budget, settings.partitions());
+                log.info("Write path warmed up: {} synthetic samples of {} series in {} ms", r.samples(), r.series(),
+                        r.took().toMillis());
+            } catch (RuntimeException e) {
+                log.warn("Write path warm-up failed (the node starts anyway): {}", e.toString());
+            } finally {
+                done.complete(null);
+            }
+        }, "mnemo-warm-up");
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
     private static void awaitUp(Cluster cluster, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (cluster.selfMember().status() != MemberStatus.up()) {
@@ -178,7 +208,9 @@ public final class MnemoNode implements AutoCloseable {
      * Ready when this node is an Up member and, if it has the ingester role, hosts ingesters, all
      * ACTIVE (an ingester node with no partition allocated yet is not ready).
      */
-    static CompletionStage<Readiness> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters) {
+    static CompletionStage<Readiness> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters,
+                                            CompletableFuture<Void> warmUp) {
+        if (!warmUp.isDone()) return CompletableFuture.completedFuture(Readiness.notReady("warming up the write path"));
         MemberStatus status = Cluster.get(system).selfMember().status();
         if (status != MemberStatus.up()) {
             return CompletableFuture.completedFuture(Readiness.notReady("not an Up cluster member (" + status + ")"));
@@ -227,7 +259,7 @@ public final class MnemoNode implements AutoCloseable {
     public String kafkaBootstrapServers() { return kafka == null ? null : kafka.bootstrapServers(); }
 
     public CompletionStage<Boolean> ready() {
-        return ready(system, settings, ingesters).thenApply(Readiness::ready);
+        return ready(system, settings, ingesters, warmUp).thenApply(Readiness::ready);
     }
 
     /** Stops the node: HTTP, ingesters (cluster leave), Kafka clients, actor system, then the broker. */

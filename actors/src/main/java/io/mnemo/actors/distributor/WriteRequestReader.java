@@ -409,6 +409,7 @@ public final class WriteRequestReader {
     }
 
     private long readVarint64(int limit) {
+        if (p < limit && buf[p] >= 0) return buf[p++]; // one byte: tags, most lengths
         int at = p;
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {

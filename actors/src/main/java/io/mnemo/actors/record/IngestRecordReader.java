@@ -313,6 +313,7 @@ public final class IngestRecordReader {
     }
 
     private long readVarint(int limit) {
+        if (p < limit && buf[p] >= 0) return buf[p++]; // one byte: tags, refs below 128, lengths
         int at = p;
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {

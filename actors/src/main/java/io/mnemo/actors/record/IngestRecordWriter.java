@@ -1,6 +1,9 @@
 package io.mnemo.actors.record;
 
 import io.mnemo.tsdb.SeriesHasher;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -33,6 +36,7 @@ public final class IngestRecordWriter {
     private static final int HISTOGRAM_TAG = 3 << 3 | 2;
     private static final int METADATA_TAG = 5 << 3 | 2;
     private static final long FREE = -1L;
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final byte[] NONE = new byte[0];
     private static final long EMPTY_HASH = SeriesHasher.bytes(NONE, 0, 0);
 
@@ -80,10 +84,20 @@ public final class IngestRecordWriter {
             int ref = (int) e;
             if ((int) (e >>> 32) == h) {
                 int start = ref == 0 ? 0 : symbolEnd[ref - 1];
-                if (Arrays.equals(symbolBytes, start, symbolEnd[ref], b, off, off + len)) return ref;
+                if (symbolEnd[ref] - start == len && sameBytes(symbolBytes, start, b, off, len)) return ref;
             }
         }
         return add(b, off, len, h);
+    }
+
+    /** Byte ranges of equal length compared eight bytes at a time (cheaper than Arrays.equals for short strings). */
+    private static boolean sameBytes(byte[] a, int aOff, byte[] b, int bOff, int len) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            if ((long) LONG.get(a, aOff + i) != (long) LONG.get(b, bOff + i)) return false;
+        }
+        for (; i < len; i++) if (a[aOff + i] != b[bOff + i]) return false;
+        return true;
     }
 
     /** The ref of a string (slow path: metadata, tests). */
