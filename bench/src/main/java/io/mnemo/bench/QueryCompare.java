@@ -49,8 +49,8 @@ public final class QueryCompare implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "Timed runs per query and system; the median counts.")
     int runs;
 
-    @Option(names = "--mnemo-jar", defaultValue = "server/target/mnemo.jar")
-    Path mnemoJar;
+    @Option(names = "--mnemo", defaultValue = "bin/mnemo", description = "Mnemo's launcher.")
+    Path mnemoLauncher;
 
     @Option(names = "--prometheus", defaultValue = "/usr/bin/prometheus")
     Path prometheus;
@@ -78,11 +78,13 @@ public final class QueryCompare implements Callable<Integer> {
                     "--storage.tsdb.path=" + work.resolve("prometheus"), "--web.enable-remote-write-receiver",
                     "--web.listen-address=127.0.0.1:" + promPort)
                     .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start());
-            children.add(new ProcessBuilder("java", "-Dmnemo.multitenancy-enabled=false",
-                    "-Dmnemo.kafka.embedded.port=" + freePort(), "-Dpekko.remote.artery.canonical.port=" + freePort(),
-                    "-Dpekko.management.http.port=" + freePort(),
-                    "-jar", mnemoJar.toString(), "--data-dir", work.resolve("mnemo").toString(), "--http-port", Integer.toString(mnemoPort))
-                    .redirectErrorStream(true).redirectOutput(work.resolve("mnemo.log").toFile()).start());
+            // Mnemo as a user starts it: bin/mnemo, with its JVM options from conf/jvm.options.
+            ProcessBuilder mnemoProcess = new ProcessBuilder(mnemoLauncher.toString(), "--data-dir",
+                    work.resolve("mnemo").toString(), "--http-port", Integer.toString(mnemoPort))
+                    .redirectErrorStream(true).redirectOutput(work.resolve("mnemo.log").toFile());
+            mnemoProcess.environment().put("JAVA_OPTS", "-Dmnemo.multitenancy-enabled=false -Dmnemo.kafka.embedded.port="
+                    + freePort() + " -Dpekko.remote.artery.canonical.port=" + freePort() + " -Dpekko.management.http.port=" + freePort());
+            children.add(mnemoProcess.start());
             String prom = "http://127.0.0.1:" + promPort;
             String mnemo = "http://127.0.0.1:" + mnemoPort;
             mnemoBase = mnemo;

@@ -205,16 +205,16 @@ public final class MnemoNode implements AutoCloseable {
     }
 
     /**
-     * Ready when this node is an Up member and, if it has the ingester role, hosts ingesters, all
-     * ACTIVE (an ingester node with no partition allocated yet is not ready).
+     * Ready when this node is an Up member, has warmed up its write path and, if it has the ingester
+     * role, hosts ingesters, all ACTIVE (an ingester node with no partition allocated yet is not ready).
      */
     static CompletionStage<Readiness> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters,
                                             CompletableFuture<Void> warmUp) {
-        if (!warmUp.isDone()) return CompletableFuture.completedFuture(Readiness.notReady("warming up the write path"));
         MemberStatus status = Cluster.get(system).selfMember().status();
         if (status != MemberStatus.up()) {
             return CompletableFuture.completedFuture(Readiness.notReady("not an Up cluster member (" + status + ")"));
         }
+        if (!warmUp.isDone()) return CompletableFuture.completedFuture(Readiness.notReady("warming up the write path"));
         if (!settings.hasRole("ingester")) return CompletableFuture.completedFuture(Readiness.READY);
         Duration timeout = Duration.ofSeconds(2);
         return ingesters.localPartitions(timeout)
