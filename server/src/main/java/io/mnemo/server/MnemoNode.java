@@ -87,7 +87,8 @@ public final class MnemoNode implements AutoCloseable {
         String bootstrap = config.getString("mnemo.kafka.bootstrap-servers");
         if (bootstrap.isBlank()) {
             kafka = EmbeddedKafka.start(settings.dataDir().resolve("kafka"),
-                    config.getString("mnemo.kafka.embedded.host"), config.getInt("mnemo.kafka.embedded.port"));
+                    config.getString("mnemo.kafka.embedded.host"), config.getInt("mnemo.kafka.embedded.port"),
+                    brokerProperties(config), Duration.ofSeconds(60));
             bootstrap = kafka.bootstrapServers();
             log.info("Embedded Kafka broker serving on {} (data in {})", bootstrap, settings.dataDir().resolve("kafka"));
         }
@@ -169,6 +170,15 @@ public final class MnemoNode implements AutoCloseable {
             if (kafka != null) kafka.close();
             throw e;
         }
+    }
+
+    /** {@code mnemo.kafka.embedded.broker}: Kafka broker properties, flattened to Kafka's dotted keys. */
+    static Map<String, String> brokerProperties(Config config) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!config.hasPath("mnemo.kafka.embedded.broker")) return out;
+        config.getConfig("mnemo.kafka.embedded.broker").entrySet()
+                .forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+        return out;
     }
 
     /**
