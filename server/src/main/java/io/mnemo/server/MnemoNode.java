@@ -177,7 +177,9 @@ public final class MnemoNode implements AutoCloseable {
         Map<String, String> out = new LinkedHashMap<>();
         if (!config.hasPath("mnemo.kafka.embedded.broker")) return out;
         config.getConfig("mnemo.kafka.embedded.broker").entrySet()
-                .forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+                // Nested (num.io.threads = 1) and quoted ("num.io.threads" = 1) keys alike.
+                .forEach(e -> out.put(String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())),
+                        String.valueOf(e.getValue().unwrapped())));
         return out;
     }
 

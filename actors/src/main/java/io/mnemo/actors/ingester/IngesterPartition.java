@@ -43,8 +43,9 @@ import org.slf4j.Logger;
  * journal on restart rebuilds the heads, and consumption resumes at the offset after the last
  * event, so every record is applied exactly once.
  *
- * <p>Its ring state lives here as actor state: PENDING until recovered, JOINING while catching
- * up on Kafka, ACTIVE once its lag is under the threshold, LEAVING when stopping.
+ * <p>Its ring state lives here as actor state: PENDING until it starts recovering, JOINING while it
+ * replays its journal and then catches up on Kafka, ACTIVE once its lag is under the threshold,
+ * LEAVING when stopping.
  */
 public final class IngesterPartition extends EventSourcedBehavior<IngesterCommand, BatchConsumed, PartitionState> {
 
@@ -73,9 +74,13 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private PartitionState initialState;
     /** Progress reporting while JOINING: when it was last logged, and where recovery started. */
     private long lastProgressLog = System.nanoTime();
+    private boolean recovering = true;
     private long replayedEvents;
     private long replayedRecords;
-    private long catchUpFrom = -1;
+    /** Where joining started (first offset replayed or consumed), for progress: -1 until known. */
+    private long joinFrom = -1;
+    /** The partition's end offset as asked for when the entity started: replay progress's total. */
+    private volatile long endOffsetAtStart = -1;
     private Consumer.Control consumerControl;
     private final WriteBehindLogClient wbl;
 
@@ -107,6 +112,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         this.partitionLabel = Integer.toString(id.partition());
         this.wbl = wbl;
         setRingState(RingState.PENDING);
+        // For replay progress: the events the journal holds are a part of the partition up to here.
+        deps.offsets().endOffset(id.partition()).thenAccept(end -> endOffsetAtStart = end);
     }
 
     @Override
@@ -321,17 +328,19 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(BatchConsumed.class, (s, e) -> {
                     restoreOutOfOrder(s);
+                    if (recovering && joinFrom < 0) {
+                        joinFrom = e.offsets()[0];
+                        setRingState(RingState.JOINING); // replaying the journal is the first part of joining
+                        heartbeat(s, true);
+                    }
                     PartitionTsdb.ApplyResult r = s.tsdb.apply(e);
                     s.nextOffset = e.lastOffset() + 1;
-                    if (ringState == RingState.PENDING) {
+                    if (recovering) {
                         replayFlow().applied(id.persistenceId());
                         replayedEvents++;
                         replayedRecords += e.offsets().length;
-                        if (System.nanoTime() - lastProgressLog > PROGRESS_EVERY_NANOS) {
-                            lastProgressLog = System.nanoTime();
-                            log.info("Ingester {}: replaying journal: {} events, {} records, at offset {}, {} series",
-                                    id, replayedEvents, replayedRecords, e.lastOffset(), s.tsdb.numSeries());
-                        }
+                        heartbeat(s, false);
+                        logProgress(s, "replaying the journal");
                     }
                     deps.metrics().ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(r.appended());
                     if (r.outOfOrder() > 0)
@@ -351,6 +360,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     public SignalHandler<PartitionState> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), s -> {
+                    recovering = false;
                     replayFlow().unregister(id.persistenceId());
                     restoreOutOfOrder(s);
                     wbl.append(s.tsdb.takeOutOfOrderLog()); // taken out of order again in replay, not logged yet
@@ -430,17 +440,27 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         }
     }
 
+    /**
+     * Every few seconds while JOINING, how far it got: records (Kafka offsets) done of those between
+     * where joining started and the partition's end, in the journal replay and then on Kafka.
+     */
+    private void logProgress(PartitionState s, String phase) {
+        if (System.nanoTime() - lastProgressLog < PROGRESS_EVERY_NANOS) return;
+        lastProgressLog = System.nanoTime();
+        long end = Math.max(endOffset, endOffsetAtStart);
+        long from = joinFrom < 0 ? s.nextOffset : joinFrom;
+        long total = end - from;
+        long done = s.nextOffset - from;
+        log.info("Ingester {}: JOINING, {}: {} of {} records ({}%), at offset {}, Kafka lag {}, {} series", id, phase,
+                done, end < 0 ? "?" : total, end < 0 ? "?" : total <= 0 ? 100 : Math.min(100, done * 100 / total),
+                s.nextOffset, end < 0 ? "?" : Math.max(0, end - s.nextOffset), s.tsdb.numSeries());
+    }
+
     private void updateLag(PartitionState s) {
         long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
         if (ringState == RingState.JOINING && lag > 0) {
-            if (catchUpFrom < 0) catchUpFrom = s.nextOffset;
-            if (System.nanoTime() - lastProgressLog > PROGRESS_EVERY_NANOS) {
-                lastProgressLog = System.nanoTime();
-                long total = endOffset - catchUpFrom;
-                long done = s.nextOffset - catchUpFrom;
-                log.info("Ingester {}: JOINING, catching up on Kafka: {} of {} records ({}%), lag {}", id, done, total,
-                        total <= 0 ? 100 : done * 100 / total, lag);
-            }
+            if (joinFrom < 0) joinFrom = s.nextOffset;
+            logProgress(s, "catching up on Kafka");
         }
         if (lag >= 0) deps.metrics().ingesterLag.labelValues(id.zone(), partitionLabel).set(lag);
         deps.metrics().headSeries.labelValues(id.zone(), partitionLabel).set(s.tsdb.numSeries());
