@@ -30,9 +30,11 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code append}: {@code Head.append(ref, t, v)} with the ref known, as with Prometheus's
  *       scrape cache;</li>
- *   <li>{@code lookupAndAppend}: {@code getOrCreateSeries(labels)} first, as an ingester does for
- *       every series of every write request (the labels are equal but distinct objects, as
- *       decoded from a request).</li>
+ *   <li>{@code lookupAndAppend}: {@code getOrCreateSeries(labels)} first (the labels are equal
+ *       but distinct objects, as decoded from a request);</li>
+ *   <li>{@code idsLookupAndAppend}: {@code seriesRef(symbolIds)} first, as an ingester finds every
+ *       series of every ingest record once the record's strings are resolved to the head's symbol
+ *       ids (once per distinct string per record, not measured here).</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -52,6 +54,7 @@ public class HeadAppendBenchmark {
     private Head head;
     private int[] refs;
     private Labels[] labels;
+    private int[][] ids;                     // per series: its labels' symbol ids in the head
     private long[] offsets;                  // per series: its scrape offset within the interval
     private final double[] values = new double[SEQUENCES * SEQUENCE_LENGTH];
     private int next;                        // next series of the round-robin
@@ -81,6 +84,15 @@ public class HeadAppendBenchmark {
             gen.next();
             offsets[s] = Math.floorMod(gen.timestamp(), TsdbWorkload.SCRAPE_INTERVAL_MS);
             if (head.append(refs[s], time0 + offsets[s], value(s, 0)) != AppendResult.OK) throw new AssertionError();
+        }
+        ids = new int[series][];
+        for (int s = 0; s < series; s++) {
+            Labels l = labels[s];
+            ids[s] = new int[2 * l.size()];
+            for (int i = 0; i < l.size(); i++) {
+                ids[s][2 * i] = head.symbols().id(l.name(i));
+                ids[s][2 * i + 1] = head.symbols().id(l.value(i));
+            }
         }
         round = 1;
     }
@@ -113,6 +125,24 @@ public class HeadAppendBenchmark {
         int s = next;
         for (int i = 0; i < BATCH; i++) {
             int ref = head.getOrCreateSeries(labels[s]);
+            head.append(ref, t + offsets[s], value(s, round));
+            if (++s == series) {
+                s = 0;
+                round++;
+                t += TsdbWorkload.SCRAPE_INTERVAL_MS;
+            }
+        }
+        next = s;
+        return head.appended();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long idsLookupAndAppend() {
+        long t = time0 + round * TsdbWorkload.SCRAPE_INTERVAL_MS;
+        int s = next;
+        for (int i = 0; i < BATCH; i++) {
+            int ref = head.seriesRef(ids[s], ids[s].length);
             head.append(ref, t + offsets[s], value(s, round));
             if (++s == series) {
                 s = 0;
