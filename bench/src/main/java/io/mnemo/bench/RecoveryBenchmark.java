@@ -104,7 +104,7 @@ public final class RecoveryBenchmark {
 
             // 3. The snapshot an ingester would take of that state, and restoring it.
             long s0 = System.nanoTime();
-            byte[] snapshot = state.encodeSnapshot();
+            io.mnemo.persistence.snapshot.PagedSnapshot snapshot = state.encodeSnapshot();
             double encodeSeconds = (System.nanoTime() - s0) / 1e9;
             replaySystem.terminate();
             replaySystem.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
@@ -114,7 +114,7 @@ public final class RecoveryBenchmark {
             long restoredSeries = ReplayProbe.Recovered.restoreSnapshot(snapshot, dir.resolve("tsdb"), blockRange);
             double decodeSeconds = (System.nanoTime() - d0) / 1e9;
             System.out.printf("snapshot: %,d bytes encoded in %.1f s; restored %,d series in %.1f s = %,.0f samples/s%n",
-                    snapshot.length, encodeSeconds, restoredSeries, decodeSeconds, samples / decodeSeconds);
+                    snapshot.size(), encodeSeconds, restoredSeries, decodeSeconds, samples / decodeSeconds);
         } finally {
             if (args.length <= 2) {
                 try (Stream<Path> files = Files.walk(dir)) {

@@ -26,6 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import io.mnemo.persistence.snapshot.PagedSnapshot;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.SnapshotFailed;
@@ -151,10 +152,10 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             public Object toJournal(PartitionState s) {
                 // On the entity's thread, before the heads move on: the store writes the bytes later.
                 long start = System.nanoTime();
-                PartitionSnapshot snapshot = PartitionSnapshotCodec.encode(s);
+                PagedSnapshot snapshot = PartitionSnapshotCodec.encode(s);
                 s.snapshotDue = false;
                 log.info("Ingester {}: snapshot at offset {} encoded: {} series, {} bytes in {} ms", id, s.nextOffset,
-                        s.tsdb.numSeries(), snapshot.bytes().length, (System.nanoTime() - start) / 1_000_000);
+                        s.tsdb.numSeries(), snapshot.size(), (System.nanoTime() - start) / 1_000_000);
                 return snapshot;
             }
 
@@ -162,7 +163,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             public PartitionState fromJournal(Object from) {
                 long start = System.nanoTime();
                 PartitionState s = emptyState();
-                PartitionSnapshotCodec.decode((PartitionSnapshot) from, s);
+                PartitionSnapshotCodec.decode((PagedSnapshot) from, s);
                 log.info("Ingester {}: snapshot restored: {} series, resuming after offset {}, in {} ms", id,
                         s.tsdb.numSeries(), s.nextOffset - 1, (System.nanoTime() - start) / 1_000_000);
                 return s;

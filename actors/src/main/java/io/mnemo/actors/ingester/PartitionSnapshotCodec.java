@@ -1,5 +1,6 @@
 package io.mnemo.actors.ingester;
 
+import io.mnemo.persistence.snapshot.PagedSnapshot;
 import io.mnemo.tsdb.head.HeadSnapshot;
 import io.mnemo.tsdb.head.SnapshotIn;
 import io.mnemo.tsdb.head.SnapshotOut;
@@ -10,6 +11,7 @@ import java.util.Map;
  * the next record, and per tenant the head's series and chunks ({@link HeadSnapshot}), the samples
  * floor set by its blocks, where a rebuild of its head from Kafka starts, and its metric metadata.
  * Blocks are not in it: they are on disk already and opened before the snapshot is restored.
+ * It is stored as pages ({@link PagedSnapshot}): a head of millions of series outgrows one array.
  *
  * <pre>
  *   uvarint version (1)   varint next offset   uvarint tenant count, then each tenant:
@@ -26,7 +28,7 @@ final class PartitionSnapshotCodec {
     private PartitionSnapshotCodec() {}
 
     /** Encodes the state as it is now; call on the entity's thread. */
-    static PartitionSnapshot encode(PartitionState state) {
+    static PagedSnapshot encode(PartitionState state) {
         SnapshotOut out = new SnapshotOut(1 << 16);
         out.putUvarint(VERSION);
         out.putVarint(state.nextOffset);
@@ -47,7 +49,7 @@ final class PartitionSnapshotCodec {
             }
             HeadSnapshot.write(t.head, out);
         }
-        return new PartitionSnapshot(out.toByteArray());
+        return new PagedSnapshot(out.pages());
     }
 
     /**
@@ -57,8 +59,8 @@ final class PartitionSnapshotCodec {
      *
      * @throws IllegalArgumentException if the bytes are not a snapshot this version wrote
      */
-    static void decode(PartitionSnapshot snapshot, PartitionState into) {
-        SnapshotIn in = new SnapshotIn(snapshot.bytes());
+    static void decode(PagedSnapshot snapshot, PartitionState into) {
+        SnapshotIn in = new SnapshotIn(snapshot.pages());
         long version = in.getUvarint();
         if (version != VERSION) throw new IllegalArgumentException("unknown ingester snapshot version " + version);
         into.nextOffset = in.getVarint();

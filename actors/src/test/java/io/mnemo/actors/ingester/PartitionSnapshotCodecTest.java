@@ -8,6 +8,7 @@ import io.mnemo.actors.distributor.SeriesValidator;
 import io.mnemo.actors.distributor.WriteRequestReader;
 import io.mnemo.actors.prompb.Remote;
 import io.mnemo.cluster.IngesterId;
+import io.mnemo.persistence.snapshot.PagedSnapshot;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.SampleIterator;
@@ -105,13 +106,13 @@ class PartitionSnapshotCodecTest {
             live.tsdb.compactIfDue(live.nextOffset);
         }
         assertEquals(2, live.tsdb.numBlocks());
-        PartitionSnapshot snap = PartitionSnapshotCodec.encode(live);
+        PagedSnapshot snap = PartitionSnapshotCodec.encode(live);
 
         PartitionState restored = fresh(); // opens the blocks, as an ingester's empty state does
         PartitionSnapshotCodec.decode(snap, restored);
         assertEquals(bookkeeping(live), bookkeeping(restored));
         assertEquals(contents(live), contents(restored));
-        assertArrayEquals(snap.bytes(), PartitionSnapshotCodec.encode(restored).bytes(), "encode(decode(x)) == x");
+        assertArrayEquals(bytes(snap), bytes(PartitionSnapshotCodec.encode(restored)), "encode(decode(x)) == x");
 
         for (; b < 260; b++) { // both go on, cutting another block each
             apply(live, batch(b));
@@ -129,7 +130,7 @@ class PartitionSnapshotCodecTest {
         PartitionState live = fresh();
         int b = 0;
         for (; b < 80; b++) apply(live, batch(b)); // 80 minutes, nothing cut yet
-        PartitionSnapshot older = PartitionSnapshotCodec.encode(live);
+        PagedSnapshot older = PartitionSnapshotCodec.encode(live);
         int snapshotAt = b;
         for (; b < 100; b++) {
             apply(live, batch(b));
@@ -150,11 +151,18 @@ class PartitionSnapshotCodecTest {
     void damagedSnapshotIsRefused() {
         PartitionState live = fresh();
         for (int b = 0; b < 5; b++) apply(live, batch(b));
-        byte[] bytes = PartitionSnapshotCodec.encode(live).bytes();
+        byte[] bytes = bytes(PartitionSnapshotCodec.encode(live));
         assertThrows(IllegalArgumentException.class, () -> PartitionSnapshotCodec.decode(
-                new PartitionSnapshot(java.util.Arrays.copyOf(bytes, bytes.length - 3)), fresh()));
+                new PagedSnapshot(java.util.List.of(java.util.Arrays.copyOf(bytes, bytes.length - 3))), fresh()));
         byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
-        assertThrows(IllegalArgumentException.class, () -> PartitionSnapshotCodec.decode(new PartitionSnapshot(longer), fresh()));
+        assertThrows(IllegalArgumentException.class, () -> PartitionSnapshotCodec.decode(
+                new PagedSnapshot(java.util.List.of(longer)), fresh()));
         live.tsdb.close();
+    }
+
+    private static byte[] bytes(PagedSnapshot snapshot) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        snapshot.pages().forEach(out::writeBytes);
+        return out.toByteArray();
     }
 }

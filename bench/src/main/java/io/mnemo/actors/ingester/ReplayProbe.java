@@ -2,6 +2,7 @@ package io.mnemo.actors.ingester;
 
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.persistence.journal.ReplayFlowControl;
+import io.mnemo.persistence.snapshot.PagedSnapshot;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.Behavior;
@@ -35,14 +36,14 @@ public final class ReplayProbe extends EventSourcedBehavior<ReplayProbe.Append, 
         }
 
         /** The ingester snapshot of the recovered state, encoded. */
-        public byte[] encodeSnapshot() {
-            return PartitionSnapshotCodec.encode(state).bytes();
+        public PagedSnapshot encodeSnapshot() {
+            return PartitionSnapshotCodec.encode(state);
         }
 
         /** Restores encoded snapshot bytes into a fresh ingester state; returns its series. */
-        public static long restoreSnapshot(byte[] bytes, Path tsdbDir, long blockRange) {
+        public static long restoreSnapshot(PagedSnapshot snapshot, Path tsdbDir, long blockRange) {
             PartitionState s = new PartitionState(new PartitionTsdb(new IngesterId("bench", 0), tsdbDir, blockRange));
-            PartitionSnapshotCodec.decode(new PartitionSnapshot(bytes), s);
+            PartitionSnapshotCodec.decode(snapshot, s);
             return s.tsdb.numSeries();
         }
     }

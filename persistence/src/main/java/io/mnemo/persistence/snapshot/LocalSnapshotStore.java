@@ -33,6 +33,7 @@ import scala.concurrent.Future;
  * directory). Loading picks the newest snapshot matching the criteria; a damaged newest snapshot
  * fails the load rather than silently falling back to an older one (events after the older one
  * may be deleted). Set {@code snapshot-is-optional = true} to recover from events instead.
+ * A {@link PagedSnapshot} is stored as its pages, other snapshots through Pekko serialization.
  */
 public final class LocalSnapshotStore extends SnapshotStore {
 
@@ -66,8 +67,8 @@ public final class LocalSnapshotStore extends SnapshotStore {
                 return Optional.empty();
             }
             Entry newest = matching.get(0);
-            SnapshotFile.Content c = SnapshotFile.decode(newest.file(), Files.readAllBytes(newest.file()));
-            Object snapshot = deserialize(newest.file(), c.snapshot());
+            SnapshotFile.Content c = SnapshotFile.read(newest.file());
+            Object snapshot = c.snapshot() instanceof SnapshotFile.Value v ? deserialize(newest.file(), v) : c.snapshot();
             SnapshotMetadata metadata = c.metadata() == null
                     ? newest.metadata()
                     : newest.metadata().withMetadata(deserialize(newest.file(), c.metadata()));
@@ -79,7 +80,7 @@ public final class LocalSnapshotStore extends SnapshotStore {
     public Future<Void> doSaveAsync(SnapshotMetadata metadata, Object snapshot) {
         return onIo(() -> {
             SnapshotFile.Value meta = metadata.metadata().isDefined() ? serialize(metadata.metadata().get()) : null;
-            byte[][] content = SnapshotFile.encode(serialize(snapshot), meta);
+            byte[][] content = SnapshotFile.encode(snapshot instanceof PagedSnapshot ? snapshot : serialize(snapshot), meta);
             Path dir = PersistenceIdDirectory.create(root, metadata.persistenceId());
             Path file = dir.resolve(SnapshotFile.name(metadata.sequenceNr(), metadata.timestamp()));
             DurableFiles.writeAtomically(file, () -> pauseBeforeRename(file), content);

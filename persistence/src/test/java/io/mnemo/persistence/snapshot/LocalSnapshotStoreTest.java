@@ -139,6 +139,37 @@ class LocalSnapshotStoreTest {
     }
 
     @Test
+    void pagedSnapshotIsStoredAsItsPagesAndComesBackPageForPage() throws Exception {
+        restart();
+        java.util.Random random = new java.util.Random(7);
+        List<byte[]> pages = new java.util.ArrayList<>();
+        for (int size : new int[] {1 << 20, 1 << 20, 0, 12345}) {
+            byte[] page = new byte[size];
+            random.nextBytes(page);
+            pages.add(page);
+        }
+        SnapshotMetadata saved = save(40, new PagedSnapshot(pages));
+
+        restart();
+        SelectedSnapshot loaded = load(SnapshotSelectionCriteria.latest());
+        assertEquals(saved, loaded.metadata());
+        PagedSnapshot back = assertInstanceOf(PagedSnapshot.class, loaded.snapshot());
+        assertEquals(pages.size(), back.pages().size());
+        for (int i = 0; i < pages.size(); i++) assertArrayEquals(pages.get(i), back.pages().get(i), "page " + i);
+
+        Path file = PersistenceIdDirectory.resolve(data.resolve("snapshots"), PID).resolve(SnapshotFile.name(40, saved.timestamp()));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[(1 << 20) + 100] ^= 1; // inside the second page
+        Files.write(file, bytes);
+        TestProbe<Object> probe = kit.createTestProbe(Object.class);
+        store().tell(new SnapshotProtocol.LoadSnapshot(PID, SnapshotSelectionCriteria.latest(), Long.MAX_VALUE),
+                Adapter.toClassic(probe.ref()));
+        SnapshotProtocol.LoadSnapshotFailed failed =
+                probe.expectMessageClass(SnapshotProtocol.LoadSnapshotFailed.class, TIMEOUT);
+        assertTrue(failed.cause().getMessage().contains("CRC32C mismatch"), failed.cause().getMessage());
+    }
+
+    @Test
     void readsVersionOneFilesWrittenBeforeSnapshotMetadataWasStored() throws Exception {
         restart();
         PartitionSnapshot snapshot = new PartitionSnapshot(4242, new byte[] {1, 2, 3});

@@ -1,24 +1,40 @@
 package io.mnemo.tsdb.head;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.List;
 
-/** Reads what {@link SnapshotOut} wrote; a value running past the end is an error, never garbage. */
+/**
+ * Reads what {@link SnapshotOut} wrote, from one array or from its pages; a value running past
+ * the end is an error, never garbage. Values may straddle page borders.
+ */
 public final class SnapshotIn {
-    private final byte[] buf;
+    private final byte[][] pages;
+    private final long size;
+    private int pageIndex;
+    private byte[] page;
     private int pos;
+    /** Bytes in the pages before the current one. */
+    private long before;
 
     public SnapshotIn(byte[] buf) {
-        this.buf = buf;
+        this(List.of(buf));
     }
 
-    public boolean hasRemaining() { return pos < buf.length; }
+    public SnapshotIn(List<byte[]> pages) {
+        this.pages = pages.toArray(new byte[0][]);
+        long n = 0;
+        for (byte[] p : this.pages) n += p.length;
+        this.size = n;
+        this.page = this.pages.length > 0 ? this.pages[0] : new byte[0];
+    }
 
-    public int position() { return pos; }
+    public boolean hasRemaining() { return position() < size; }
+
+    public long position() { return before + pos; }
 
     public int getByte() {
-        need(1);
-        return buf[pos++] & 0xFF;
+        if (pos == page.length) nextPage(1);
+        return page[pos++] & 0xFF;
     }
 
     public long getUvarint() {
@@ -28,7 +44,7 @@ public final class SnapshotIn {
             v |= (long) (b & 0x7F) << shift;
             if ((b & 0x80) == 0) return v;
         }
-        throw new IllegalArgumentException("snapshot varint too long at byte " + pos);
+        throw new IllegalArgumentException("snapshot varint too long at byte " + position());
     }
 
     public long getVarint() {
@@ -39,29 +55,55 @@ public final class SnapshotIn {
     /** An unsigned varint that must fit an int (a count or a length). */
     public int getCount() {
         long v = getUvarint();
-        if (v > Integer.MAX_VALUE) throw new IllegalArgumentException("snapshot count " + v + " too large at byte " + pos);
+        if (v > Integer.MAX_VALUE) throw new IllegalArgumentException("snapshot count " + v + " too large at byte " + position());
         return (int) v;
     }
 
     public byte[] getBytes() {
         int n = getCount();
         need(n);
-        byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
-        pos += n;
-        return out;
+        return take(n);
     }
 
     public String getString() {
         int n = getCount();
         need(n);
-        String s = new String(buf, pos, n, StandardCharsets.UTF_8);
-        pos += n;
-        return s;
+        if (page.length - pos >= n) {
+            String s = new String(page, pos, n, StandardCharsets.UTF_8);
+            pos += n;
+            return s;
+        }
+        return new String(take(n), StandardCharsets.UTF_8); // straddles a page border
+    }
+
+    /** The next n bytes, which {@link #need} found there, copied across page borders. */
+    private byte[] take(int n) {
+        byte[] out = new byte[n];
+        int at = 0;
+        while (at < n) {
+            if (pos == page.length) nextPage(n - at);
+            int k = Math.min(n - at, page.length - pos);
+            System.arraycopy(page, pos, out, at, k);
+            pos += k;
+            at += k;
+        }
+        return out;
+    }
+
+    private void nextPage(int needed) {
+        do {
+            if (pageIndex + 1 >= pages.length) {
+                throw new IllegalArgumentException("snapshot truncated: " + needed + " bytes needed at byte " + position() + " of " + size);
+            }
+            before += page.length;
+            page = pages[++pageIndex];
+            pos = 0;
+        } while (page.length == 0);
     }
 
     private void need(int n) {
-        if (n > buf.length - pos) {
-            throw new IllegalArgumentException("snapshot truncated: " + n + " bytes needed at byte " + pos + " of " + buf.length);
+        if (n > size - position()) {
+            throw new IllegalArgumentException("snapshot truncated: " + n + " bytes needed at byte " + position() + " of " + size);
         }
     }
 }

@@ -121,4 +121,29 @@ class HeadSnapshotTest {
         badVersion[0] = 9;
         assertThrows(IllegalArgumentException.class, () -> HeadSnapshot.read(new SnapshotIn(badVersion), new Head(RANGE, 120)));
     }
+
+    @Test
+    void pagedSnapshotReadsAsTheOneArrayDoes() {
+        Head head = sampleHead(new Random(5), 300, 0, RANGE);
+        SnapshotOut paged = new SnapshotOut(16, 37); // odd page size: varints, strings and chunks straddle borders
+        HeadSnapshot.write(head, paged);
+        SnapshotOut whole = new SnapshotOut(16);
+        HeadSnapshot.write(head, whole);
+
+        List<byte[]> pages = paged.pages();
+        assertTrue(pages.size() > 100, "many pages: " + pages.size());
+        for (int i = 0; i < pages.size() - 1; i++) assertEquals(37, pages.get(i).length, "page " + i + " is full");
+        assertEquals(whole.length(), paged.length());
+        assertArrayEquals(whole.toByteArray(), paged.toByteArray());
+
+        Head restored = new Head(head.chunkRange(), 120);
+        SnapshotIn in = new SnapshotIn(pages);
+        HeadSnapshot.read(in, restored);
+        assertFalse(in.hasRemaining());
+        assertEquals(dump(head), dump(restored));
+
+        List<byte[]> short1 = new ArrayList<>(pages.subList(0, pages.size() - 1));
+        assertThrows(IllegalArgumentException.class, () -> HeadSnapshot.read(new SnapshotIn(short1), new Head(RANGE, 120)),
+                "a missing last page is a truncated snapshot");
+    }
 }
