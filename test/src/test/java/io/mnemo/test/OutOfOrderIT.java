@@ -76,20 +76,20 @@ class OutOfOrderIT {
                 String m = node.client.get("/metrics").body();
                 return rejected(m, "sample-too-old") == 1 && rejected(m, "sample-out-of-order") == 1;
             });
-            assertTrue(complete(node), "nothing refused was stored");
+            assertTrue(complete(node), () -> "nothing refused was stored" + ": " + mismatch);
 
             assertTrue(node.terminate(Duration.ofSeconds(60)), "SIGTERM stops the node");
             node.start().awaitReady(Duration.ofMinutes(2));
-            assertTrue(complete(node), "complete after a SIGTERM restart");
+            assertTrue(complete(node), () -> "complete after a SIGTERM restart" + ": " + mismatch);
 
             node.kill();
             node.start().awaitReady(Duration.ofMinutes(2));
-            assertTrue(complete(node), "complete after a SIGKILL restart");
+            assertTrue(complete(node), () -> "complete after a SIGKILL restart" + ": " + mismatch);
 
             MnemoClient.Response flush = node.client.post("/ingester/flush");
             assertEquals(200, flush.status(), flush.body());
             assertTrue(!blocks().isEmpty(), "flush cut blocks");
-            assertTrue(complete(node), "complete after the flush");
+            assertTrue(complete(node), () -> "complete after the flush" + ": " + mismatch);
 
             // Late samples for the range the blocks hold (between existing ones): out-of-order head,
             // then, at the next flush, blocks overlapping the first ones.
@@ -102,22 +102,25 @@ class OutOfOrderIT {
 
             node.kill();
             node.start().awaitReady(Duration.ofMinutes(2));
-            assertTrue(complete(node), "late samples survive a SIGKILL (write-behind log), once");
+            assertTrue(complete(node), () -> "late samples survive a SIGKILL (write-behind log), once" + ": " + mismatch);
 
             int before = blocks().size();
             flush = node.client.post("/ingester/flush");
             assertEquals(200, flush.status(), flush.body());
             assertTrue(blocks().size() > before, "the late samples became a block of their own");
-            assertTrue(complete(node), "overlapping blocks merged, each sample once");
+            assertTrue(complete(node), () -> "overlapping blocks merged, each sample once" + ": " + mismatch);
 
             assertTrue(node.terminate(Duration.ofSeconds(60)), "SIGTERM stops the node");
             node.start().awaitReady(Duration.ofMinutes(2));
-            assertTrue(complete(node), "complete after a restart on blocks only");
+            assertTrue(complete(node), () -> "complete after a restart on blocks only" + ": " + mismatch);
             String m = node.client.get("/metrics").body();
             assertEquals(0, rejected(m, "sample-too-old") + rejected(m, "sample-duplicate-timestamp"),
                     "the restart applied nothing twice: " + m.lines().filter(l -> l.contains("rejected")).toList());
         }
     }
+
+    /** Why the last {@link #complete} said no. */
+    private String mismatch;
 
     private void push(MnemoProcess node, List<long[]> samples) {
         RemoteWrite w = RemoteWrite.request();
@@ -136,7 +139,10 @@ class OutOfOrderIT {
         long end = T0 + SAMPLES * STEP;
         JsonNode r = node.client.api(TENANT, "query", "query", "ooo_metric[1h]", "time", Long.toString(end / 1000)).json();
         JsonNode result = r.path("data").path("result");
-        if (result.size() != SERIES) return false;
+        if (result.size() != SERIES) {
+            mismatch = result.size() + " series answered, not " + SERIES;
+            return false;
+        }
         for (JsonNode series : result) {
             int s = Integer.parseInt(series.path("metric").path("series").asText());
             JsonNode values = series.path("values");
@@ -146,6 +152,9 @@ class OutOfOrderIT {
             expected.get(s).forEach((t, v) -> want.add(t + "=" + (long) (double) v));
             if (!want.equals(got)) {
                 if (got.size() > want.size()) throw new AssertionError("series " + s + " has extra samples: " + got);
+                List<String> missing = new ArrayList<>(want);
+                missing.removeAll(got);
+                mismatch = "series " + s + " lacks " + missing.size() + " of " + want.size() + " samples: " + missing;
                 return false;
             }
         }

@@ -152,7 +152,12 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             public Object toJournal(PartitionState s) {
                 // On the entity's thread, before the heads move on: the store writes the bytes later.
                 long start = System.nanoTime();
-                PagedSnapshot snapshot = PartitionSnapshotCodec.encode(s);
+                // Out-of-order samples live in the write-behind log, not in the snapshot; those the
+                // log has not written yet (this event's among them) go into the snapshot, which
+                // makes the journal events before it unreplayable from the moment it is stored.
+                List<OutOfOrderLogged> notLogged = wbl.unwritten();
+                notLogged.addAll(s.tsdb.peekOutOfOrderLog());
+                PagedSnapshot snapshot = PartitionSnapshotCodec.encode(s, notLogged);
                 s.snapshotDue = false;
                 log.info("Ingester {}: snapshot at offset {} encoded: {} series, {} bytes in {} ms", id, s.nextOffset,
                         s.tsdb.numSeries(), snapshot.size(), (System.nanoTime() - start) / 1_000_000);
@@ -420,7 +425,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private void restoreOutOfOrder(PartitionState s) {
         List<OutOfOrderLogged> logged = wbl.takeRecovered();
         if (logged == null) return;
-        long n = s.tsdb.restoreOutOfOrder(logged, wbl.loggedUpTo());
+        long n = s.tsdb.restoreOutOfOrder(logged, wbl.loggedUpTo(), s.outOfOrderNotLogged);
+        s.outOfOrderNotLogged = List.of();
         deps.metrics().ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(n);
         if (n > 0) log.info("Ingester {}: {} out-of-order samples restored from the write-behind log", id, n);
     }

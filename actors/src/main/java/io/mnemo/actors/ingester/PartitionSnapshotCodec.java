@@ -4,6 +4,8 @@ import io.mnemo.persistence.snapshot.PagedSnapshot;
 import io.mnemo.tsdb.head.HeadSnapshot;
 import io.mnemo.tsdb.head.SnapshotIn;
 import io.mnemo.tsdb.head.SnapshotOut;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,21 +16,26 @@ import java.util.Map;
  * It is stored as pages ({@link PagedSnapshot}): a head of millions of series outgrows one array.
  *
  * <pre>
- *   uvarint version (1)   varint next offset   uvarint tenant count, then each tenant:
+ *   uvarint version (2)   varint next offset   uvarint tenant count, then each tenant:
  *     string name   varint min valid time
  *     uvarint n, then n × (varint block-range start, varint first offset)
  *     uvarint n, then n × (string family, nullable string type, help, unit)
  *     head snapshot
+ *   uvarint n, then n out-of-order samples not in the write-behind log yet:
+ *     varint offset   string tenant   varint max time   bytes ingest record
  * string: uvarint length, UTF-8;  nullable string: uvarint 0 (null) or length + 1, UTF-8
  * </pre>
  */
 final class PartitionSnapshotCodec {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private PartitionSnapshotCodec() {}
 
-    /** Encodes the state as it is now; call on the entity's thread. */
-    static PagedSnapshot encode(PartitionState state) {
+    /**
+     * Encodes the state as it is now, with the out-of-order samples of the records it covers that
+     * the write-behind log has not written yet; call on the entity's thread.
+     */
+    static PagedSnapshot encode(PartitionState state, List<OutOfOrderLogged> notLogged) {
         SnapshotOut out = new SnapshotOut(1 << 16);
         out.putUvarint(VERSION);
         out.putVarint(state.nextOffset);
@@ -48,6 +55,13 @@ final class PartitionSnapshotCodec {
                 for (String field : m.getValue()) putNullable(out, field);
             }
             HeadSnapshot.write(t.head, out);
+        }
+        out.putUvarint(notLogged.size());
+        for (OutOfOrderLogged e : notLogged) {
+            out.putVarint(e.offset());
+            out.putString(e.tenant());
+            out.putVarint(e.maxTime());
+            out.putBytes(e.samples());
         }
         return new PagedSnapshot(out.pages());
     }
@@ -81,6 +95,10 @@ final class PartitionSnapshotCodec {
             }
             if (t.head.numSeries() == 0) t.firstOffsetFrom.clear();
         }
+        int n = in.getCount();
+        List<OutOfOrderLogged> notLogged = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) notLogged.add(new OutOfOrderLogged(in.getVarint(), in.getString(), in.getVarint(), in.getBytes()));
+        into.outOfOrderNotLogged = notLogged;
         if (in.hasRemaining()) throw new IllegalArgumentException("ingester snapshot has trailing bytes at " + in.position());
     }
 

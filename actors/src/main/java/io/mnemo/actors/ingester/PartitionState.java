@@ -10,6 +10,11 @@ final class PartitionState {
     long nextOffset;
     /** Blocks were cut since the last snapshot: the next event takes one. */
     boolean snapshotDue;
+    /**
+     * Restored from a snapshot: out-of-order samples of records the snapshot covers that the
+     * write-behind log had not confirmed when it was taken (emptied once restored into the heads).
+     */
+    java.util.List<OutOfOrderLogged> outOfOrderNotLogged = java.util.List.of();
 
     PartitionState(PartitionTsdb tsdb) {
         this.tsdb = tsdb;

@@ -149,10 +149,23 @@ final class PartitionTsdb implements AutoCloseable {
      * Puts what the write-behind log holds back into the out-of-order heads, before any journal
      * event is applied again: the samples not in blocks yet (those before a tenant's
      * minValidTime from records before its newest cut were compacted by it). Records up to
-     * {@code loggedUpTo} then apply only their in-order samples. Returns the samples restored.
+     * {@code loggedUpTo} then apply only their in-order samples. {@code notLogged} are those a
+     * restored snapshot carried because the log had not confirmed them when it was taken: the ones
+     * the log does not hold ({@code offset > loggedUpTo}) are restored too and logged again.
+     * Returns the samples restored.
      */
-    long restoreOutOfOrder(List<OutOfOrderLogged> logged, long loggedUpTo) {
+    long restoreOutOfOrder(List<OutOfOrderLogged> logged, long loggedUpTo, List<OutOfOrderLogged> notLogged) {
         outOfOrderLoggedUpTo = loggedUpTo;
+        long restored = restoreOutOfOrder(logged);
+        for (OutOfOrderLogged e : notLogged) {
+            if (e.offset() <= loggedUpTo) continue; // the log wrote it after all
+            restored += restoreOutOfOrder(List.of(e));
+            outOfOrderLog.add(e);
+        }
+        return restored;
+    }
+
+    private long restoreOutOfOrder(List<OutOfOrderLogged> logged) {
         long restored = 0;
         for (OutOfOrderLogged e : logged) {
             Tenant t = tenant(e.tenant());
@@ -172,6 +185,11 @@ final class PartitionTsdb implements AutoCloseable {
             }
         }
         return restored;
+    }
+
+    /** The out-of-order samples accepted and not taken yet, left in place. */
+    List<OutOfOrderLogged> peekOutOfOrderLog() {
+        return List.copyOf(outOfOrderLog);
     }
 
     /** The out-of-order samples accepted since the last call, one event per record and tenant. */

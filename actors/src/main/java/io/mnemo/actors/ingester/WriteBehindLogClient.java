@@ -1,5 +1,7 @@
 package io.mnemo.actors.ingester;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,13 +12,15 @@ import org.apache.pekko.actor.typed.ActorRef;
  * journaled batch, counts the events not yet written, and holds back what must wait until the log
  * has them all — block cuts and journal truncation. (A cut after a batch whose out-of-order
  * samples are not logged yet could leave a restart unable to tell them from samples now in
- * blocks; a journal truncated past them would lose them.)
+ * blocks; a journal truncated past them would lose them.) A snapshot cannot wait, so it carries
+ * the events sent but not yet written ({@link #unwritten}).
  */
 final class WriteBehindLogClient {
     private final ActorRef<WriteBehindLog.Command> log;
     private List<OutOfOrderLogged> recovered;
     private final long loggedUpTo;
-    private long pending;
+    /** Sent to the log, not yet confirmed written, oldest first (the log writes in order). */
+    private final ArrayDeque<OutOfOrderLogged> unwritten = new ArrayDeque<>();
     /** Actions waiting for the log to catch up, by key (one compaction is as good as several). */
     private final Map<Object, Runnable> waiting = new LinkedHashMap<>();
 
@@ -38,13 +42,13 @@ final class WriteBehindLogClient {
 
     void append(List<OutOfOrderLogged> events) {
         if (events.isEmpty()) return;
-        pending += events.size();
+        unwritten.addAll(events);
         log.tell(new WriteBehindLog.Append(events));
     }
 
     /** Runs the action now if the log has everything sent to it, else once it does. */
     void whenWritten(Object key, Runnable action) {
-        if (pending == 0) {
+        if (unwritten.isEmpty()) {
             action.run();
         } else {
             waiting.put(key, action);
@@ -52,11 +56,16 @@ final class WriteBehindLogClient {
     }
 
     void written(int events) {
-        pending -= events;
-        if (pending > 0 || waiting.isEmpty()) return;
+        for (int i = 0; i < events; i++) unwritten.poll();
+        if (!unwritten.isEmpty() || waiting.isEmpty()) return;
         List<Runnable> run = List.copyOf(waiting.values());
         waiting.clear();
         for (Runnable r : run) r.run();
+    }
+
+    /** The events sent to the log that it has not confirmed yet, oldest first. */
+    List<OutOfOrderLogged> unwritten() {
+        return new ArrayList<>(unwritten);
     }
 
     /** After a cut: per tenant [minValidTime, offset at its newest cut], see {@link WriteBehindLog.Truncate}. */

@@ -106,13 +106,13 @@ class PartitionSnapshotCodecTest {
             live.tsdb.compactIfDue(live.nextOffset);
         }
         assertEquals(2, live.tsdb.numBlocks());
-        PagedSnapshot snap = PartitionSnapshotCodec.encode(live);
+        PagedSnapshot snap = PartitionSnapshotCodec.encode(live, List.of());
 
         PartitionState restored = fresh(); // opens the blocks, as an ingester's empty state does
         PartitionSnapshotCodec.decode(snap, restored);
         assertEquals(bookkeeping(live), bookkeeping(restored));
         assertEquals(contents(live), contents(restored));
-        assertArrayEquals(bytes(snap), bytes(PartitionSnapshotCodec.encode(restored)), "encode(decode(x)) == x");
+        assertArrayEquals(bytes(snap), bytes(PartitionSnapshotCodec.encode(restored, List.of())), "encode(decode(x)) == x");
 
         for (; b < 260; b++) { // both go on, cutting another block each
             apply(live, batch(b));
@@ -130,7 +130,7 @@ class PartitionSnapshotCodecTest {
         PartitionState live = fresh();
         int b = 0;
         for (; b < 80; b++) apply(live, batch(b)); // 80 minutes, nothing cut yet
-        PagedSnapshot older = PartitionSnapshotCodec.encode(live);
+        PagedSnapshot older = PartitionSnapshotCodec.encode(live, List.of());
         int snapshotAt = b;
         for (; b < 100; b++) {
             apply(live, batch(b));
@@ -147,11 +147,60 @@ class PartitionSnapshotCodecTest {
         recovered.tsdb.close();
     }
 
+    /** Out-of-order samples for the first ten minutes, half a minute after each in-order one, for the first tenant. */
+    static BatchConsumed lateBatch(long offset) {
+        Remote.WriteRequest.Builder w = Remote.WriteRequest.newBuilder();
+        for (int s = 0; s < 50; s++) {
+            Remote.TimeSeries.Builder ts = Remote.TimeSeries.newBuilder()
+                    .addLabels(Remote.Label.newBuilder().setName("__name__").setValue("req_total"))
+                    .addLabels(Remote.Label.newBuilder().setName("pod").setValue("p-" + s));
+            for (int b = 0; b < 10; b++) {
+                ts.addSamples(Remote.Sample.newBuilder().setTimestamp(b * 60_000L + s + 30_000).setValue(-b - 0.5));
+            }
+            w.addTimeseries(ts);
+        }
+        return new BatchConsumed(new long[] {offset}, new String[] {TENANTS[0]},
+                new byte[][] {ingestRecord(TENANTS[0], w.build().toByteArray())});
+    }
+
+    @Test
+    void outOfOrderSamplesTheLogHadNotWrittenComeBackFromTheSnapshotOnce() {
+        PartitionState live = fresh();
+        live.tsdb.setOutOfOrderWindows(tenant -> 2 * RANGE);
+        for (int b = 0; b < 40; b++) apply(live, batch(b));
+        apply(live, lateBatch(live.nextOffset));
+        // Sent to the write-behind log, not confirmed when the snapshot is taken.
+        List<OutOfOrderLogged> notLogged = live.tsdb.takeOutOfOrderLog();
+        assertEquals(1, notLogged.size());
+        PagedSnapshot snap = PartitionSnapshotCodec.encode(live, notLogged);
+        Map<String, String> want = contents(live);
+        assertTrue(want.values().stream().anyMatch(v -> v.contains("=-0.5 ")), "the late samples are in the live head");
+
+        // The log never wrote them: the snapshot brings them back, and they are logged again.
+        PartitionState lost = fresh();
+        lost.tsdb.setOutOfOrderWindows(tenant -> 2 * RANGE);
+        PartitionSnapshotCodec.decode(snap, lost);
+        assertEquals(500, lost.tsdb.restoreOutOfOrder(List.of(), -1, lost.outOfOrderNotLogged));
+        assertEquals(want, contents(lost));
+        assertEquals(notLogged.get(0).offset(), lost.tsdb.takeOutOfOrderLog().get(0).offset(), "logged again");
+
+        // The log did write them after all: restored once, from the log, not logged again.
+        PartitionState written = fresh();
+        written.tsdb.setOutOfOrderWindows(tenant -> 2 * RANGE);
+        PartitionSnapshotCodec.decode(snap, written);
+        assertEquals(500, written.tsdb.restoreOutOfOrder(notLogged, notLogged.get(0).offset(), written.outOfOrderNotLogged));
+        assertEquals(want, contents(written));
+        assertTrue(written.tsdb.takeOutOfOrderLog().isEmpty());
+        live.tsdb.close();
+        lost.tsdb.close();
+        written.tsdb.close();
+    }
+
     @Test
     void damagedSnapshotIsRefused() {
         PartitionState live = fresh();
         for (int b = 0; b < 5; b++) apply(live, batch(b));
-        byte[] bytes = bytes(PartitionSnapshotCodec.encode(live));
+        byte[] bytes = bytes(PartitionSnapshotCodec.encode(live, List.of()));
         assertThrows(IllegalArgumentException.class, () -> PartitionSnapshotCodec.decode(
                 new PagedSnapshot(java.util.List.of(java.util.Arrays.copyOf(bytes, bytes.length - 3))), fresh()));
         byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);

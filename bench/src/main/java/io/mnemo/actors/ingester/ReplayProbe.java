@@ -37,7 +37,7 @@ public final class ReplayProbe extends EventSourcedBehavior<ReplayProbe.Append, 
 
         /** The ingester snapshot of the recovered state, encoded. */
         public PagedSnapshot encodeSnapshot() {
-            return PartitionSnapshotCodec.encode(state);
+            return PartitionSnapshotCodec.encode(state, java.util.List.of());
         }
 
         /** Restores encoded snapshot bytes into a fresh ingester state; returns its series. */
