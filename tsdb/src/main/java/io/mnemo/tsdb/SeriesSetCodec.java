@@ -13,13 +13,18 @@ import java.util.Map;
 
 /**
  * Packs a series set into one byte array and back: how an ingester ships query results to a
- * querier on another node. Samples travel as Prometheus XOR chunks of at most
- * {@value #SAMPLES_PER_CHUNK} samples; decoding parses labels and chunk boundaries only, and
- * the chunks are decoded lazily, straight from the array, by the series' iterators.
+ * querier on another node. Samples travel as Prometheus XOR chunks; decoding parses labels and
+ * chunk boundaries only, and the chunks are decoded lazily, straight from the array, by the
+ * series' iterators. A {@link ChunkSeries} (what heads and blocks answer) ships its chunks as
+ * they are, with its time bounds, which the decoded series applies again: no sample is decoded
+ * or encoded on the way. Other series (merged ones) are encoded anew, {@value #SAMPLES_PER_CHUNK}
+ * samples a chunk.
  *
  * <pre>
- * payload  := version(1 byte = 1) series*
- * series   := uvarint(#labels) (string string)* uvarint(#chunks) chunk*
+ * payload  := version(1 byte = 2) series*
+ * series   := uvarint(#labels) (string string)* bounds uvarint(#chunks) chunk*
+ * bounds   := byte(0)                              -- every sample of the chunks belongs to it
+ *           | byte(1) varint(mint) varint(maxt)     -- only samples in [mint, maxt] do
  * string   := uvarint(0) uvarint(#bytes) utf8      -- new string, becomes entry n of the dictionary
  *           | uvarint(n + 1)                        -- dictionary entry n
  * chunk    := varint(minTime - previous maxTime, or minTime for the first) varint(maxTime - minTime)
@@ -28,7 +33,7 @@ import java.util.Map;
  */
 public final class SeriesSetCodec {
     public static final int SAMPLES_PER_CHUNK = 120;
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     private SeriesSetCodec() {}
 
@@ -47,6 +52,11 @@ public final class SeriesSetCodec {
                 writeString(out, dictionary, labels.name(i));
                 writeString(out, dictionary, labels.value(i));
             }
+            if (s instanceof ChunkSeries cs) {
+                writeChunks(out, cs);
+                continue;
+            }
+            out.writeByte(0);
             chunks.clear();
             ranges.clear();
             SampleIterator it = s.iterator();
@@ -78,6 +88,27 @@ public final class SeriesSetCodec {
             }
         }
         return out.toByteArray();
+    }
+
+    /** The series' chunks as they are, bounds included; the header carries the view's sample count. */
+    private static void writeChunks(Out out, ChunkSeries s) {
+        out.writeByte(1);
+        out.writeVarint(s.mint());
+        out.writeVarint(s.maxt());
+        ChunkMeta[] chunks = s.chunks();
+        out.writeUvarint(chunks.length);
+        long prevMax = 0;
+        for (ChunkMeta m : chunks) {
+            XorChunk c = m.chunk();
+            out.writeVarint(m.minTime() - prevMax);
+            out.writeVarint(m.maxTime() - m.minTime());
+            out.writeUvarint(c.length());
+            // A head chunk's view: the array's header may count samples appended after the view was taken.
+            out.writeByte(c.numSamples() >>> 8);
+            out.writeByte(c.numSamples());
+            out.writeBytes(c.array(), c.offset() + XorChunk.HEADER_SIZE, c.length() - XorChunk.HEADER_SIZE);
+            prevMax = m.maxTime();
+        }
     }
 
     /** A series set reading the payload lazily; the array must not change while it is in use. */
@@ -124,6 +155,14 @@ public final class SeriesSetCodec {
             int numLabels = in.readCount();
             String[] kv = new String[numLabels * 2];
             for (int i = 0; i < kv.length; i++) kv[i] = readString();
+            long mint = Long.MIN_VALUE, maxt = Long.MAX_VALUE;
+            int bounds = in.readByte();
+            if (bounds == 1) {
+                mint = in.readVarint();
+                maxt = in.readVarint();
+            } else if (bounds != 0) {
+                throw In.corrupt("bounds flag " + bounds);
+            }
             int numChunks = in.readCount();
             ChunkMeta[] chunks = new ChunkMeta[numChunks];
             long prevMax = 0;
@@ -134,7 +173,7 @@ public final class SeriesSetCodec {
                 chunks[i] = new ChunkMeta(XorChunk.wrap(in.data, in.take(len), len), min, max);
                 prevMax = max;
             }
-            current = new ChunkSeries(Labels.wrapSorted(kv), chunks, Long.MIN_VALUE, Long.MAX_VALUE);
+            current = new ChunkSeries(Labels.wrapSorted(kv), chunks, mint, maxt);
             return true;
         }
 

@@ -111,7 +111,30 @@ class SeriesSetCodecTest {
         first.next();
         SampleIterator it = first.at().iterator();
         assertTrue(it.next());
-        assertEquals(100_000, it.timestamp(), "only samples of the query range travel");
+        assertEquals(100_000, it.timestamp(), "the decoded series keeps the query range");
+    }
+
+    @Test
+    void headChunksTravelAsTheyAreAndAsTheViewSawThem() {
+        Head head = new Head();
+        int ref = head.getOrCreateSeries(Labels.of("__name__", "m"));
+        for (int i = 0; i < 130; i++) head.append(ref, 1000L * i, i * 0.5);
+        SeriesSet view = head.querier(0, Long.MAX_VALUE).select(true, regex("__name__", "m"));
+        for (int i = 130; i < 140; i++) head.append(ref, 1000L * i, i * 0.5); // after the view, into its open chunk
+        byte[] payload = SeriesSetCodec.encode(view);
+
+        SeriesSet decoded = SeriesSetCodec.decode(payload);
+        assertTrue(decoded.next());
+        ChunkMeta[] chunks = ((ChunkSeries) decoded.at()).chunks();
+        assertEquals(2, chunks.length, "the head's chunks, not chunks of 120 made anew");
+        assertEquals(10, chunks[1].chunk().numSamples(), "the open chunk as the view saw it");
+        long[] ts = new long[130];
+        double[] vs = new double[130];
+        for (int i = 0; i < 130; i++) {
+            ts[i] = 1000L * i;
+            vs[i] = i * 0.5;
+        }
+        assertSameSamples(new ListSeries(Labels.of("__name__", "m"), ts, vs), decoded.at());
     }
 
     @Test
