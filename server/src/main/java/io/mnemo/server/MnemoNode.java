@@ -17,6 +17,7 @@ import io.mnemo.cluster.JournalHomesKeeper;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
+import io.mnemo.cluster.RingView;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,18 +64,20 @@ public final class MnemoNode implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final ServerBinding binding;
     private final IngesterSharding ingesters;
+    private final Ring ring;
     private final Distributor distributor;
     private final PartitionOffsets offsets;
     private final CompletableFuture<Void> warmUp;
 
     private MnemoNode(ActorSystem<Void> system, MnemoSettings settings, EmbeddedKafka kafka, ServerBinding binding,
-                      IngesterSharding ingesters, Distributor distributor, PartitionOffsets offsets,
+                      IngesterSharding ingesters, Ring ring, Distributor distributor, PartitionOffsets offsets,
                       CompletableFuture<Void> warmUp) {
         this.system = system;
         this.settings = settings;
         this.kafka = kafka;
         this.binding = binding;
         this.ingesters = ingesters;
+        this.ring = ring;
         this.distributor = distributor;
         this.offsets = offsets;
         this.warmUp = warmUp;
@@ -140,13 +143,13 @@ public final class MnemoNode implements AutoCloseable {
 
             MnemoSettings nodeSettings = settings;
             MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets, node,
-                    () -> ready(system, nodeSettings, ingesters, warmUp), () -> flush(ingesters));
+                    () -> ready(system, nodeSettings, ingesters, ring, warmUp), () -> flush(ingesters));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
                     .bind(routes.routes())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, distributor, offsets, warmUp);
+            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, ring, distributor, offsets, warmUp);
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mnemo-http-unbind",
                     () -> binding.unbind().thenApply(d -> Done.getInstance()));
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -218,10 +221,12 @@ public final class MnemoNode implements AutoCloseable {
 
     /**
      * Ready when this node is an Up member, has warmed up its write path and, if it has the ingester
-     * role, hosts ingesters, all ACTIVE (an ingester node with no partition allocated yet is not ready).
+     * role, hosts ingesters, all ACTIVE (an ingester node with no partition allocated yet is not ready),
+     * and this node's copy of the ring says so too: queriers route by the ring, so a node that is
+     * ready serves reads of its partitions at once.
      */
     static CompletionStage<Readiness> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters,
-                                            CompletableFuture<Void> warmUp) {
+                                            Ring ring, CompletableFuture<Void> warmUp) {
         MemberStatus status = Cluster.get(system).selfMember().status();
         if (status != MemberStatus.up()) {
             return CompletableFuture.completedFuture(Readiness.notReady("not an Up cluster member (" + status + ")"));
@@ -235,8 +240,13 @@ public final class MnemoNode implements AutoCloseable {
                         : ingesters.statuses(local, timeout).thenApply(list -> {
                             List<String> waiting = list.stream().filter(s -> s.state() != RingState.ACTIVE)
                                     .map(s -> s.id() + " " + s.state()).toList();
-                            return waiting.isEmpty() ? Readiness.READY
-                                    : Readiness.notReady("ingesters not ACTIVE: " + String.join(", ", waiting));
+                            if (!waiting.isEmpty()) return Readiness.notReady("ingesters not ACTIVE: " + String.join(", ", waiting));
+                            RingView view = ring.view();
+                            List<String> unseen = list.stream()
+                                    .filter(s -> view.member(s.id()).map(m -> m.effectiveState() != RingState.ACTIVE).orElse(true))
+                                    .map(s -> s.id().toString()).toList();
+                            return unseen.isEmpty() ? Readiness.READY
+                                    : Readiness.notReady("the ring does not show these ingesters ACTIVE yet: " + String.join(", ", unseen));
                         }))
                 .exceptionally(e -> Readiness.notReady("ingesters did not answer: " + e));
     }
@@ -271,7 +281,7 @@ public final class MnemoNode implements AutoCloseable {
     public String kafkaBootstrapServers() { return kafka == null ? null : kafka.bootstrapServers(); }
 
     public CompletionStage<Boolean> ready() {
-        return ready(system, settings, ingesters, warmUp).thenApply(Readiness::ready);
+        return ready(system, settings, ingesters, ring, warmUp).thenApply(Readiness::ready);
     }
 
     /** Stops the node: HTTP, ingesters (cluster leave), Kafka clients, actor system, then the broker. */
