@@ -1,5 +1,6 @@
 package io.mnemo.actors.distributor;
 
+import io.mnemo.actors.wire.ProtobufCursor;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -7,13 +8,11 @@ import java.nio.charset.StandardCharsets;
  * type, family name, help, unit), skipping the time series. The distributor routes it to
  * partitions by family, into the ingest records. Not thread-safe; reusable.
  */
-public final class MetadataReader {
+public final class MetadataReader extends ProtobufCursor {
     /** Prometheus's metric types, in the order of the protobuf enum. */
     private static final String[] TYPES = {"unknown", "counter", "gauge", "histogram", "gaugehistogram", "summary",
             "info", "stateset"};
 
-    private byte[] buf;
-    private int p;
     private int end;
 
     private int typeNumber;
@@ -24,6 +23,7 @@ public final class MetadataReader {
 
     public MetadataReader reset(byte[] buf, int offset, int length) {
         this.buf = buf;
+        this.start = offset;
         this.p = offset;
         this.end = offset + length;
         return this;
@@ -32,18 +32,14 @@ public final class MetadataReader {
     /** Moves to the next metadata entry; false when there is none. */
     public boolean next() {
         while (p < end) {
-            long tag = varint();
-            int field = (int) (tag >>> 3);
-            int wire = (int) (tag & 7);
-            if (wire != 2) {
-                skip(wire);
+            int tag = readTag(end);
+            if (tag != (3 << 3 | WIRE_LEN)) {
+                skipField(tag >>> 3, tag & 7, end);
                 continue;
             }
-            int len = (int) varint();
+            int len = readLength(end);
             int bodyStart = p;
-            if (len < 0 || bodyStart + len > end) throw new RemoteWriteException("malformed write request: metadata length past the end");
-            p = bodyStart + len;
-            if (field != 3) continue;
+            p += len;
             parse(bodyStart, p);
             return true;
         }
@@ -54,31 +50,27 @@ public final class MetadataReader {
         typeNumber = 0;
         type = TYPES[0];
         family = help = unit = "";
-        int save = p, saveEnd = end;
+        int after = p;
         p = from;
-        end = to;
-        while (p < end) {
-            long tag = varint();
-            int field = (int) (tag >>> 3);
-            int wire = (int) (tag & 7);
-            if (field == 1 && wire == 0) {
-                long t = varint();
+        while (p < to) {
+            int tag = readTag(to);
+            int field = tag >>> 3;
+            if (tag == (1 << 3 | WIRE_VARINT)) {
+                long t = readVarint(to);
                 typeNumber = t >= 0 && t < TYPES.length ? (int) t : 0;
                 type = TYPES[typeNumber];
-            } else if (wire == 2 && (field == 2 || field == 4 || field == 5)) {
-                int len = (int) varint();
-                if (len < 0 || p + len > end) throw new RemoteWriteException("malformed write request: metadata string past the end");
+            } else if ((tag & 7) == WIRE_LEN && (field == 2 || field == 4 || field == 5)) {
+                int len = readLength(to);
                 String s = new String(buf, p, len, StandardCharsets.UTF_8);
                 p += len;
                 if (field == 2) family = s;
                 else if (field == 4) help = s;
                 else unit = s;
             } else {
-                skip(wire);
+                skipField(field, tag & 7, to);
             }
         }
-        p = save;
-        end = saveEnd;
+        p = after;
     }
 
     public byte[] buffer() { return buf; }
@@ -99,25 +91,8 @@ public final class MetadataReader {
 
     public String unit() { return unit; }
 
-    private long varint() {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (p >= end) throw new RemoteWriteException("malformed write request: truncated varint in metadata");
-            byte b = buf[p++];
-            v |= (long) (b & 0x7f) << shift;
-            if (b >= 0) return v;
-        }
-        throw new RemoteWriteException("malformed write request: varint too long in metadata");
-    }
-
-    private void skip(int wire) {
-        switch (wire) {
-            case 0 -> varint();
-            case 1 -> p += 8;
-            case 2 -> p += (int) varint();
-            case 5 -> p += 4;
-            default -> throw new RemoteWriteException("malformed write request: unexpected wire type " + wire);
-        }
-        if (p > end) throw new RemoteWriteException("malformed write request: field past the end");
+    @Override
+    protected RemoteWriteException malformed(String what, int at) {
+        return new RemoteWriteException("malformed write request: " + what + " at byte " + (at - start) + " (metadata)");
     }
 }

@@ -1,10 +1,8 @@
 package io.mnemo.actors.distributor;
 
+import io.mnemo.actors.wire.ProtobufCursor;
 import io.mnemo.tsdb.Utf8;
 import io.mnemo.tsdb.Labels;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -29,22 +27,9 @@ import java.util.Objects;
  * or unexpected wire type) throws {@link RemoteWriteException} naming the problem and the byte
  * offset. Not thread-safe.
  */
-public final class WriteRequestReader {
-    private static final int WIRE_VARINT = 0;
-    private static final int WIRE_FIXED64 = 1;
-    private static final int WIRE_LEN = 2;
-    private static final int WIRE_START_GROUP = 3;
-    private static final int WIRE_END_GROUP = 4;
-    private static final int WIRE_FIXED32 = 5;
-    private static final int MAX_GROUP_DEPTH = 64;
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final byte[] NO_BYTES = new byte[0];
-
-    private byte[] buf = NO_BYTES;
-    private int start;
+public final class WriteRequestReader extends ProtobufCursor {
     private int end;
     private int next; // where the next top-level field of the request starts
-    private int p;    // parse cursor inside the field being decoded
     private boolean inSeries; // for error messages: is p inside the series being indexed
 
     private int seriesIndex = -1;
@@ -109,7 +94,7 @@ public final class WriteRequestReader {
                 next = body + len;
                 return true;
             }
-            skipField(field, wire, end, 0);
+            skipField(field, wire, end);
             next = p;
         }
         clearSeries();
@@ -275,7 +260,7 @@ public final class WriteRequestReader {
                 }
                 case 3 -> {
                     if (wire == WIRE_LEN) exemplarCount++;
-                    skipField(field, wire, to, 0);
+                    skipField(field, wire, to);
                 }
                 case 4 -> {
                     if (wire == WIRE_LEN) {
@@ -287,10 +272,10 @@ public final class WriteRequestReader {
                         histogramCount++;
                         p += len;
                     } else {
-                        skipField(field, wire, to, 0);
+                        skipField(field, wire, to);
                     }
                 }
-                default -> skipField(field, wire, to, 0);
+                default -> skipField(field, wire, to);
             }
         }
     }
@@ -313,7 +298,7 @@ public final class WriteRequestReader {
                 valueOff = p;
                 p += valueLen;
             } else {
-                skipField(field, wire, to, 0);
+                skipField(field, wire, to);
             }
         }
         int at = labelCount << 2;
@@ -335,14 +320,12 @@ public final class WriteRequestReader {
             int wire = tag & 7;
             if (field == 1) {
                 expectWire(wire, WIRE_FIXED64, "Sample.value (field 1)");
-                require(8, to, "a fixed64 value");
-                bits = (long) LONG_LE.get(buf, p);
-                p += 8;
+                bits = readFixed64(to, "a fixed64 value");
             } else if (field == 2) {
                 expectWire(wire, WIRE_VARINT, "Sample.timestamp (field 2)");
-                timestamp = readVarint64(to);
+                timestamp = readVarint(to);
             } else {
-                skipField(field, wire, to, 0);
+                skipField(field, wire, to);
             }
         }
         if (sampleCount == timestamps.length) {
@@ -354,84 +337,14 @@ public final class WriteRequestReader {
         sampleCount++;
     }
 
-    /** Skips the value of a field whose tag has just been read; groups are skipped whole. */
-    private void skipField(int field, int wire, int limit, int depth) {
-        switch (wire) {
-            case WIRE_VARINT -> readVarint64(limit);
-            case WIRE_FIXED64 -> {
-                require(8, limit, "a fixed64 value");
-                p += 8;
-            }
-            case WIRE_LEN -> {
-                int len = readLength(limit); // not "p += readLength()": that would add to p's old value
-                p += len;
-            }
-            case WIRE_FIXED32 -> {
-                require(4, limit, "a fixed32 value");
-                p += 4;
-            }
-            case WIRE_START_GROUP -> {
-                if (depth >= MAX_GROUP_DEPTH) throw malformed("groups nested deeper than " + MAX_GROUP_DEPTH, p);
-                while (true) {
-                    if (p >= limit) throw malformed("group of field " + field + " is not closed", p);
-                    int tag = readTag(limit);
-                    if ((tag & 7) == WIRE_END_GROUP) {
-                        if (tag >>> 3 != field) {
-                            throw malformed("group of field " + field + " closed by an end-group tag of field " + (tag >>> 3), p);
-                        }
-                        return;
-                    }
-                    skipField(tag >>> 3, tag & 7, limit, depth + 1);
-                }
-            }
-            case WIRE_END_GROUP -> throw malformed("end-group tag of field " + field + " without a start-group", p);
-            default -> throw malformed("invalid wire type " + wire + " for field " + field, p);
-        }
-    }
-
-    private int readTag(int limit) {
-        int at = p;
-        long tag = readVarint64(limit);
-        if ((tag & ~0xFFFFFFFFL) != 0) throw malformed("field tag does not fit in 32 bits", at);
-        if (tag >>> 3 == 0) throw malformed("field number 0 is invalid", at);
-        return (int) tag;
-    }
-
-    /** Reads a length prefix and checks that that many bytes are left before {@code limit}. */
-    private int readLength(int limit) {
-        int at = p;
-        long len = readVarint64(limit);
-        if (len < 0 || len > limit - p) {
-            throw malformed("length " + Long.toUnsignedString(len) + " runs past the end of its enclosing message ("
-                    + (limit - p) + " bytes left)", at);
-        }
-        return (int) len;
-    }
-
-    private long readVarint64(int limit) {
-        if (p < limit && buf[p] >= 0) return buf[p++]; // one byte: tags, most lengths
-        int at = p;
-        long result = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (p >= limit) throw malformed("truncated varint", at);
-            byte b = buf[p++];
-            result |= (long) (b & 0x7F) << shift;
-            if (b >= 0) return result;
-        }
-        throw malformed("varint longer than 10 bytes", at);
-    }
-
-    private void require(int n, int limit, String what) {
-        if (limit - p < n) throw malformed("truncated " + what + " (" + (limit - p) + " of " + n + " bytes)", p);
-    }
-
     private void expectWire(int wire, int expected, String field) {
         if (wire != expected) {
             throw malformed(field + " has wire type " + wire + ", want " + expected, p);
         }
     }
 
-    private RemoteWriteException malformed(String what, int at) {
+    @Override
+    protected RemoteWriteException malformed(String what, int at) {
         String where = inSeries ? " (time series #" + seriesIndex + ")" : "";
         return new RemoteWriteException("malformed write request: " + what + " at byte " + (at - start) + where);
     }

@@ -1,9 +1,7 @@
 package io.mnemo.actors.record;
 
+import io.mnemo.actors.wire.ProtobufCursor;
 import io.mnemo.tsdb.Labels;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -20,19 +18,9 @@ import java.util.Objects;
  * are packed. Malformed input throws {@link MalformedRecordException} naming the problem and the
  * byte offset. Not thread-safe.
  */
-public final class IngestRecordReader {
-    private static final int WIRE_VARINT = 0;
-    private static final int WIRE_FIXED64 = 1;
-    private static final int WIRE_LEN = 2;
-    private static final int WIRE_FIXED32 = 5;
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final byte[] NO_BYTES = new byte[0];
-
-    private byte[] buf = NO_BYTES;
-    private int start;
+public final class IngestRecordReader extends ProtobufCursor {
     private int end;
     private int next;
-    private int p;
 
     private int[] symbolOffset = new int[256];
     private int[] symbolLength = new int[256];
@@ -79,7 +67,7 @@ public final class IngestRecordReader {
                     symbolLength[symbolCount++] = len;
                     p += len;
                 } else {
-                    skip(tag, end);
+                    skipField(tag >>> 3, tag & 7, end);
                 }
             }
         } catch (MalformedRecordException e) {
@@ -106,7 +94,7 @@ public final class IngestRecordReader {
                 parseSeries(p, next);
                 return true;
             }
-            skip(tag, end);
+            skipField(tag >>> 3, tag & 7, end);
             next = p;
         }
         clearSeries();
@@ -218,13 +206,13 @@ public final class IngestRecordReader {
                 }
                 case 3 << 3 | WIRE_LEN -> {
                     histogramCount++;
-                    skip(tag, to);
+                    skipField(tag >>> 3, tag & 7, to);
                 }
                 case 5 << 3 | WIRE_LEN -> {
                     int len = readLength(to);
                     parseMetadata(p, p + len);
                 }
-                default -> skip(tag, to);
+                default -> skipField(tag >>> 3, tag & 7, to);
             }
         }
         if ((refCount & 1) != 0) throw malformed("series #" + seriesIndex + " has an odd number of label refs", from);
@@ -249,13 +237,11 @@ public final class IngestRecordReader {
         while (p < to) {
             int tag = readTag(to);
             if (tag == (1 << 3 | WIRE_FIXED64)) {
-                if (to - p < 8) throw malformed("truncated sample value", p);
-                bits = (long) LONG_LE.get(buf, p);
-                p += 8;
+                bits = readFixed64(to, "sample value");
             } else if (tag == (2 << 3 | WIRE_VARINT)) {
                 timestamp = readVarint(to);
             } else {
-                skip(tag, to);
+                skipField(tag >>> 3, tag & 7, to);
             }
         }
         if (sampleCount == timestamps.length) {
@@ -275,57 +261,13 @@ public final class IngestRecordReader {
                 case 1 << 3 | WIRE_VARINT -> metadataType = (int) readVarint(to);
                 case 3 << 3 | WIRE_VARINT -> metadataHelpRef = readRef(to);
                 case 4 << 3 | WIRE_VARINT -> metadataUnitRef = readRef(to);
-                default -> skip(tag, to);
+                default -> skipField(tag >>> 3, tag & 7, to);
             }
         }
     }
 
-    private void skip(int tag, int limit) {
-        switch (tag & 7) {
-            case WIRE_VARINT -> readVarint(limit);
-            case WIRE_FIXED64 -> advance(8, limit);
-            case WIRE_LEN -> {
-                int len = readLength(limit);
-                p += len;
-            }
-            case WIRE_FIXED32 -> advance(4, limit);
-            default -> throw malformed("unexpected wire type " + (tag & 7) + " of field " + (tag >>> 3), p);
-        }
-    }
-
-    private void advance(int n, int limit) {
-        if (limit - p < n) throw malformed("truncated field", p);
-        p += n;
-    }
-
-    private int readTag(int limit) {
-        int at = p;
-        long tag = readVarint(limit);
-        if (tag >>> 3 == 0 || tag > Integer.MAX_VALUE) throw malformed("invalid field tag " + tag, at);
-        return (int) tag;
-    }
-
-    private int readLength(int limit) {
-        int at = p;
-        long len = readVarint(limit);
-        if (len < 0 || len > limit - p) throw malformed("length " + len + " runs past its message", at);
-        return (int) len;
-    }
-
-    private long readVarint(int limit) {
-        if (p < limit && buf[p] >= 0) return buf[p++]; // one byte: tags, refs below 128, lengths
-        int at = p;
-        long result = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (p >= limit) throw malformed("truncated varint", at);
-            byte b = buf[p++];
-            result |= (long) (b & 0x7F) << shift;
-            if (b >= 0) return result;
-        }
-        throw malformed("varint longer than 10 bytes", at);
-    }
-
-    private MalformedRecordException malformed(String what, int at) {
+    @Override
+    protected MalformedRecordException malformed(String what, int at) {
         return new MalformedRecordException("malformed ingest record: " + what + " at byte " + (at - start));
     }
 }
