@@ -168,7 +168,9 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             public PartitionState fromJournal(Object from) {
                 long start = System.nanoTime();
                 PartitionState s = emptyState();
-                PartitionSnapshotCodec.decode((PagedSnapshot) from, s);
+                PagedSnapshot snapshot = from instanceof PartitionSnapshot legacy
+                        ? new PagedSnapshot(List.of(legacy.bytes())) : (PagedSnapshot) from;
+                PartitionSnapshotCodec.decode(snapshot, s);
                 log.info("Ingester {}: snapshot restored: {} series, resuming after offset {}, in {} ms", id,
                         s.tsdb.numSeries(), s.nextOffset - 1, (System.nanoTime() - start) / 1_000_000);
                 return s;

@@ -16,7 +16,7 @@ import java.util.Map;
  * It is stored as pages ({@link PagedSnapshot}): a head of millions of series outgrows one array.
  *
  * <pre>
- *   uvarint version (2)   varint next offset   uvarint tenant count, then each tenant:
+ *   uvarint version (2; 1 lacks the last section)   varint next offset   uvarint tenant count, then each tenant:
  *     string name   varint min valid time
  *     uvarint n, then n × (varint block-range start, varint first offset)
  *     uvarint n, then n × (string family, nullable string type, help, unit)
@@ -76,7 +76,7 @@ final class PartitionSnapshotCodec {
     static void decode(PagedSnapshot snapshot, PartitionState into) {
         SnapshotIn in = new SnapshotIn(snapshot.pages());
         long version = in.getUvarint();
-        if (version != VERSION) throw new IllegalArgumentException("unknown ingester snapshot version " + version);
+        if (version != VERSION && version != 1) throw new IllegalArgumentException("unknown ingester snapshot version " + version);
         into.nextOffset = in.getVarint();
         int numTenants = in.getCount();
         for (int i = 0; i < numTenants; i++) {
@@ -95,7 +95,7 @@ final class PartitionSnapshotCodec {
             }
             if (t.head.numSeries() == 0) t.firstOffsetFrom.clear();
         }
-        int n = in.getCount();
+        int n = version == 1 ? 0 : in.getCount();
         List<OutOfOrderLogged> notLogged = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) notLogged.add(new OutOfOrderLogged(in.getVarint(), in.getString(), in.getVarint(), in.getBytes()));
         into.outOfOrderNotLogged = notLogged;
