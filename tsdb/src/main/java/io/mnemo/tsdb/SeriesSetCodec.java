@@ -21,7 +21,7 @@ import java.util.Map;
  * samples a chunk.
  *
  * <pre>
- * payload  := version(1 byte = 2) series*
+ * payload  := version(1 byte = 2) series*         -- version 1, still read, has no bounds
  * series   := uvarint(#labels) (string string)* bounds uvarint(#chunks) chunk*
  * bounds   := byte(0)                              -- every sample of the chunks belongs to it
  *           | byte(1) varint(mint) varint(maxt)     -- only samples in [mint, maxt] do
@@ -119,11 +119,11 @@ public final class SeriesSetCodec {
     public static SeriesSet decode(byte[] data, int offset, int length) {
         In in = new In(data, offset, offset + length);
         int version = in.readByte();
-        if (version != VERSION) {
+        if (version != VERSION && version != 1) {
             throw new IllegalArgumentException("unsupported series set payload version " + version
                     + " (this node reads version " + VERSION + ")");
         }
-        return new Decoded(in);
+        return new Decoded(in, version == 1);
     }
 
     private static void writeString(Out out, Map<String, Integer> dictionary, String s) {
@@ -141,10 +141,15 @@ public final class SeriesSetCodec {
 
     private static final class Decoded implements SeriesSet {
         private final In in;
+        /** Version 1 (older nodes): series have no bounds byte, their chunks hold only samples of the range. */
+        private final boolean unbounded;
         private final List<String> dictionary = new ArrayList<>();
         private Series current;
 
-        Decoded(In in) { this.in = in; }
+        Decoded(In in, boolean unbounded) {
+            this.in = in;
+            this.unbounded = unbounded;
+        }
 
         @Override
         public boolean next() {
@@ -156,7 +161,7 @@ public final class SeriesSetCodec {
             String[] kv = new String[numLabels * 2];
             for (int i = 0; i < kv.length; i++) kv[i] = readString();
             long mint = Long.MIN_VALUE, maxt = Long.MAX_VALUE;
-            int bounds = in.readByte();
+            int bounds = unbounded ? 0 : in.readByte();
             if (bounds == 1) {
                 mint = in.readVarint();
                 maxt = in.readVarint();

@@ -138,6 +138,23 @@ class SeriesSetCodecTest {
     }
 
     @Test
+    void versionOnePayloadsOfOlderNodesAreRead() {
+        List<Series> in = List.of(new ListSeries(Labels.of("__name__", "a"), new long[] {1, 2, 3}, new double[] {1, 2, 3}));
+        byte[] v2 = SeriesSetCodec.encode(SeriesSet.of(in));
+        // version 1: the same without the bounds byte, which a re-encoded series has as 0 right before its chunk count
+        int boundsAt = 1 + 1 + (2 + 8) + (2 + 1); // version, #labels, "__name__" and "a" (each: new, length, bytes)
+        assertEquals(0, v2[boundsAt]);
+        byte[] v1 = new byte[v2.length - 1];
+        System.arraycopy(v2, 0, v1, 0, boundsAt);
+        System.arraycopy(v2, boundsAt + 1, v1, boundsAt, v2.length - boundsAt - 1);
+        v1[0] = 1;
+        SeriesSet out = SeriesSetCodec.decode(v1);
+        assertTrue(out.next());
+        assertSameSamples(in.get(0), out.at());
+        assertFalse(out.next());
+    }
+
+    @Test
     void emptySetAndCorruptPayloads() {
         byte[] empty = SeriesSetCodec.encode(SeriesSet.EMPTY);
         assertFalse(SeriesSetCodec.decode(empty).next());
