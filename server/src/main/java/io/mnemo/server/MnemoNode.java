@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.ingester.IngesterCommand;
 import io.mnemo.actors.ingester.IngesterPartition;
 import io.mnemo.actors.ingester.IngesterSharding;
 import io.mnemo.actors.ingester.PartitionConsumer;
@@ -237,18 +238,20 @@ public final class MnemoNode implements AutoCloseable {
         return ingesters.localPartitions(timeout)
                 .thenCompose(local -> local.isEmpty()
                         ? CompletableFuture.completedFuture(Readiness.notReady("no ingester allocated to this node yet"))
-                        : ingesters.statuses(local, timeout).thenApply(list -> {
-                            List<String> waiting = list.stream().filter(s -> s.state() != RingState.ACTIVE)
-                                    .map(s -> s.id() + " " + s.state()).toList();
-                            if (!waiting.isEmpty()) return Readiness.notReady("ingesters not ACTIVE: " + String.join(", ", waiting));
-                            RingView view = ring.view();
-                            List<String> unseen = list.stream()
-                                    .filter(s -> view.member(s.id()).map(m -> m.effectiveState() != RingState.ACTIVE).orElse(true))
-                                    .map(s -> s.id().toString()).toList();
-                            return unseen.isEmpty() ? Readiness.READY
-                                    : Readiness.notReady("the ring does not show these ingesters ACTIVE yet: " + String.join(", ", unseen));
-                        }))
+                        : ingesters.statuses(local, timeout).thenApply(list -> readiness(list, ring.view())))
                 .exceptionally(e -> Readiness.notReady("ingesters did not answer: " + e));
+    }
+
+    /** Ready when every local ingester says it is ACTIVE and the ring, which queriers route by, agrees. */
+    static Readiness readiness(List<IngesterCommand.IngesterStatus> local, RingView ring) {
+        List<String> waiting = local.stream().filter(s -> s.state() != RingState.ACTIVE)
+                .map(s -> s.id() + " " + s.state()).toList();
+        if (!waiting.isEmpty()) return Readiness.notReady("ingesters not ACTIVE: " + String.join(", ", waiting));
+        List<String> unseen = local.stream()
+                .filter(s -> ring.member(s.id()).map(m -> m.effectiveState() != RingState.ACTIVE).orElse(true))
+                .map(s -> s.id().toString()).toList();
+        return unseen.isEmpty() ? Readiness.READY
+                : Readiness.notReady("the ring does not show these ingesters ACTIVE yet: " + String.join(", ", unseen));
     }
 
     /** Cuts this node's heads to blocks; the report names each ingester and what it wrote. */
