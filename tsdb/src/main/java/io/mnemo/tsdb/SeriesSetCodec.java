@@ -211,15 +211,11 @@ public final class SeriesSetCodec {
         }
 
         void writeUvarint(long x) {
-            ensure(10);
-            while ((x & ~0x7FL) != 0) {
-                buf[n++] = (byte) ((x & 0x7F) | 0x80);
-                x >>>= 7;
-            }
-            buf[n++] = (byte) x;
+            ensure(Varint.MAX_BYTES);
+            n = Varint.put(buf, n, x);
         }
 
-        void writeVarint(long x) { writeUvarint((x << 1) ^ (x >> 63)); }
+        void writeVarint(long x) { writeUvarint(Varint.zigZag(x)); }
 
         void writeBytes(byte[] b, int off, int len) {
             ensure(len);

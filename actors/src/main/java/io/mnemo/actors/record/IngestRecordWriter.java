@@ -1,6 +1,7 @@
 package io.mnemo.actors.record;
 
 import io.mnemo.tsdb.SeriesHasher;
+import io.mnemo.tsdb.Varint;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -146,23 +147,23 @@ public final class IngestRecordWriter {
     /** The open series' labels: {@code count} symbol refs, name, value, name, value... sorted by name. */
     public void labels(int[] refs, int count) {
         int len = 0;
-        for (int i = 0; i < count; i++) len += varintSize(refs[i]);
+        for (int i = 0; i < count; i++) len += Varint.size(refs[i]);
         ensure(1 + 5 + len);
         series[seriesUsed++] = (byte) LABELS_REFS_TAG;
-        seriesUsed = putVarint(series, seriesUsed, len);
-        for (int i = 0; i < count; i++) seriesUsed = putVarint(series, seriesUsed, refs[i]);
+        seriesUsed = Varint.put(series, seriesUsed, len);
+        for (int i = 0; i < count; i++) seriesUsed = Varint.put(series, seriesUsed, refs[i]);
     }
 
     /** A float sample of the open series; the value as raw IEEE-754 bits (staleness markers kept). */
     public void sample(long timestamp, long valueBits) {
-        int len = 1 + 8 + 1 + varintSize(timestamp);
+        int len = 1 + 8 + 1 + Varint.size(timestamp);
         ensure(2 + len);
         series[seriesUsed++] = (byte) SAMPLE_TAG;
         series[seriesUsed++] = (byte) len;
         series[seriesUsed++] = 1 << 3 | 1; // value, fixed64
         for (int b = 0; b < 8; b++) series[seriesUsed++] = (byte) (valueBits >>> (8 * b));
         series[seriesUsed++] = 2 << 3;     // timestamp, varint
-        seriesUsed = putVarint(series, seriesUsed, timestamp);
+        seriesUsed = Varint.put(series, seriesUsed, timestamp);
         sampleCount++;
     }
 
@@ -170,29 +171,29 @@ public final class IngestRecordWriter {
     public void histogram(byte[] b, int off, int len) {
         ensure(1 + 5 + len);
         series[seriesUsed++] = (byte) HISTOGRAM_TAG;
-        seriesUsed = putVarint(series, seriesUsed, len);
+        seriesUsed = Varint.put(series, seriesUsed, len);
         System.arraycopy(b, off, series, seriesUsed, len);
         seriesUsed += len;
     }
 
     /** Metric metadata of the open series: type (remote write's enum number), help and unit as symbol refs. */
     public void metadata(int type, int helpRef, int unitRef) {
-        int len = (type != 0 ? 1 + varintSize(type) : 0) + (helpRef != 0 ? 1 + varintSize(helpRef) : 0)
-                + (unitRef != 0 ? 1 + varintSize(unitRef) : 0);
+        int len = (type != 0 ? 1 + Varint.size(type) : 0) + (helpRef != 0 ? 1 + Varint.size(helpRef) : 0)
+                + (unitRef != 0 ? 1 + Varint.size(unitRef) : 0);
         ensure(2 + len);
         series[seriesUsed++] = (byte) METADATA_TAG;
         series[seriesUsed++] = (byte) len;
         if (type != 0) {
             series[seriesUsed++] = 1 << 3;
-            seriesUsed = putVarint(series, seriesUsed, type);
+            seriesUsed = Varint.put(series, seriesUsed, type);
         }
         if (helpRef != 0) {
             series[seriesUsed++] = 3 << 3;
-            seriesUsed = putVarint(series, seriesUsed, helpRef);
+            seriesUsed = Varint.put(series, seriesUsed, helpRef);
         }
         if (unitRef != 0) {
             series[seriesUsed++] = 4 << 3;
-            seriesUsed = putVarint(series, seriesUsed, unitRef);
+            seriesUsed = Varint.put(series, seriesUsed, unitRef);
         }
     }
 
@@ -201,13 +202,13 @@ public final class IngestRecordWriter {
         if (seriesStart < 0) throw new IllegalStateException("no series is open");
         int body = seriesStart + 1;
         int len = seriesUsed - body;
-        int extra = varintSize(len) - 1;
+        int extra = Varint.size(len) - 1;
         if (extra > 0) {
             ensure(extra);
             System.arraycopy(series, body, series, body + extra, len);
             seriesUsed += extra;
         }
-        putVarint(series, seriesStart, len);
+        Varint.put(series, seriesStart, len);
         seriesStart = -1;
         seriesCount++;
     }
@@ -226,14 +227,14 @@ public final class IngestRecordWriter {
         int size = seriesUsed;
         for (int ref = 0; ref < symbolCount; ref++) {
             int len = symbolLength(ref);
-            size += 1 + varintSize(len) + len;
+            size += 1 + Varint.size(len) + len;
         }
         byte[] out = new byte[size];
         int at = 0;
         for (int ref = 0; ref < symbolCount; ref++) {
             int len = symbolLength(ref);
             out[at++] = (byte) SYMBOLS_TAG;
-            at = putVarint(out, at, len);
+            at = Varint.put(out, at, len);
             System.arraycopy(symbolBytes, ref == 0 ? 0 : symbolEnd[ref - 1], out, at, len);
             at += len;
         }
@@ -247,23 +248,5 @@ public final class IngestRecordWriter {
 
     private void ensure(int more) {
         if (seriesUsed + more > series.length) series = Arrays.copyOf(series, Math.max(series.length * 2, seriesUsed + more));
-    }
-
-    static int varintSize(long v) {
-        int n = 1;
-        while ((v & ~0x7FL) != 0) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
-    }
-
-    static int putVarint(byte[] b, int at, long v) {
-        while ((v & ~0x7FL) != 0) {
-            b[at++] = (byte) (v & 0x7F | 0x80);
-            v >>>= 7;
-        }
-        b[at++] = (byte) v;
-        return at;
     }
 }

@@ -111,14 +111,6 @@ class IngestRecordTest {
         assertThrows(MalformedRecordException.class, () -> readAll(odd));
     }
 
-    @Test
-    void varintsAreMinimal() {
-        byte[] b = new byte[10];
-        for (long v : new long[] {0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, Integer.MAX_VALUE, Long.MAX_VALUE, -1}) {
-            assertEquals(IngestRecordWriter.varintSize(v), IngestRecordWriter.putVarint(b, 0, v), "size of " + v);
-        }
-    }
-
     private static void readAll(byte[] record) {
         IngestRecordReader r = new IngestRecordReader().reset(record);
         while (r.nextSeries()) r.labels();

@@ -1,5 +1,6 @@
 package io.mnemo.tsdb.block;
 
+import io.mnemo.tsdb.Varint;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ final class ChunkSegmentWriter implements Closeable {
 
     /** Writes one XOR chunk (its bytes, sample-count header included) and returns its ref. */
     long writeXor(byte[] data, int off, int len) throws IOException {
-        long size = EncBuf.uvarintSize(len) + 1L + len + 4;
+        long size = Varint.size(len) + 1L + len + 4;
         if (current == null || (current.position() > HEADER_SIZE && current.position() + size > segmentBytes)) {
             cut();
         }

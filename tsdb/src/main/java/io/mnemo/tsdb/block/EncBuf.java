@@ -1,5 +1,6 @@
 package io.mnemo.tsdb.block;
 
+import io.mnemo.tsdb.Varint;
 import java.util.Arrays;
 
 /**
@@ -42,17 +43,13 @@ final class EncBuf {
 
     /** Go's PutUvarint: 7 bits a byte, low bits first, the value read as unsigned. */
     void putUvarint(long v) {
-        ensure(10);
-        while ((v & ~0x7FL) != 0) {
-            b[len++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        b[len++] = (byte) v;
+        ensure(Varint.MAX_BYTES);
+        len = Varint.put(b, len, v);
     }
 
     /** Go's PutVarint: zig-zag, then as an unsigned varint. */
     void putVarint(long v) {
-        putUvarint((v << 1) ^ (v >> 63));
+        putUvarint(Varint.zigZag(v));
     }
 
     /** Uvarint byte length, then the UTF-8 bytes (an unpaired surrogate becomes '?'). */
@@ -71,15 +68,6 @@ final class EncBuf {
 
     private void ensure(int more) {
         if (len + more > b.length) b = Arrays.copyOf(b, Math.max(len + more, b.length * 2));
-    }
-
-    static int uvarintSize(long v) {
-        int n = 1;
-        while ((v & ~0x7FL) != 0) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
     }
 
     static int utf8Length(String s) {

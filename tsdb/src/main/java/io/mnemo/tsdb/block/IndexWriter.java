@@ -1,6 +1,7 @@
 package io.mnemo.tsdb.block;
 
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.Varint;
 
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -71,7 +72,7 @@ final class IndexWriter implements Closeable {
         long len = 4;
         for (String s : sorted) {
             int n = EncBuf.utf8Length(s);
-            len += EncBuf.uvarintSize(n) + n;
+            len += Varint.size(n) + n;
         }
         if (len > 0xFFFF_FFFFL) throw new IOException("symbol table of " + len + " bytes exceeds 4 GiB");
         tocSymbols = out.position();

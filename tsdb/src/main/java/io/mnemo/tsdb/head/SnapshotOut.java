@@ -1,5 +1,6 @@
 package io.mnemo.tsdb.head;
 
+import io.mnemo.tsdb.Varint;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,7 +62,7 @@ public final class SnapshotOut {
     }
 
     public void putUvarint(long v) {
-        if (page.length - len < 10) {
+        if (page.length - len < Varint.MAX_BYTES) {
             // slow path only near a page's end: byte by byte, each may open the next page
             while ((v & ~0x7FL) != 0) {
                 putByte((int) ((v & 0x7F) | 0x80));
@@ -70,16 +71,12 @@ public final class SnapshotOut {
             putByte((int) v);
             return;
         }
-        while ((v & ~0x7FL) != 0) {
-            page[len++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        page[len++] = (byte) v;
+        len = Varint.put(page, len, v);
     }
 
     /** A signed value, zig-zag encoded. */
     public void putVarint(long v) {
-        putUvarint((v << 1) ^ (v >> 63));
+        putUvarint(Varint.zigZag(v));
     }
 
     public void putBytes(byte[] b) {
