@@ -79,16 +79,38 @@ final class MnemoProcess implements AutoCloseable {
         return "pekko://mnemo@127.0.0.1:" + remotingPort;
     }
 
+    private volatile String lastReadyAnswer = "no answer yet";
+
     boolean ready() {
         try {
-            return process != null && process.isAlive() && client.get("/ready").status() == 200;
+            if (process == null || !process.isAlive()) {
+                lastReadyAnswer = "process not running";
+                return false;
+            }
+            MnemoClient.Response r = client.get("/ready");
+            lastReadyAnswer = r.status() + " " + r.body().strip();
+            return r.status() == 200;
         } catch (RuntimeException notListening) {
+            lastReadyAnswer = notListening.toString();
             return false;
         }
     }
 
+    /** Waits for /ready; on a timeout the failure carries /ready's last answer and the log's tail (the temp dir is gone by the time CI reports). */
     void awaitReady(Duration timeout) {
-        Await.until(name + " ready (log: " + log + ")", timeout, this::ready);
+        try {
+            Await.until(name + " ready (log: " + log + ")", timeout, this::ready);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nlast /ready answer: " + lastReadyAnswer + "\n" + logTail(60), e);
+        }
+    }
+
+    /** The last lines the node logged, for failure messages. */
+    String logTail(int lines) {
+        String[] all = logText().split("\n");
+        int from = Math.max(0, all.length - lines);
+        return "last " + (all.length - from) + " lines of " + log + ":\n"
+                + String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
     }
 
     /** SIGKILL: the node dies without a word. */

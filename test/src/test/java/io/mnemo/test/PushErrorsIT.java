@@ -3,10 +3,12 @@ package io.mnemo.test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mnemo.tsdb.Labels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xerial.snappy.Snappy;
@@ -22,7 +24,8 @@ class PushErrorsIT {
     void badInputIsRefusedClearlyAndCounted() throws Exception {
         try (TestNode n = TestNode.start(dataDir,
                 "mnemo.distributor.max-request-body-size", "64KiB",
-                "mnemo.kafka.produce-timeout", "3s")) {
+                "mnemo.kafka.produce-timeout", "3s",
+                "mnemo.ring.heartbeat-timeout", "3s")) {
             byte[] good = RemoteWrite.request()
                     .series(Labels.of("__name__", "good", "job", "a"), new long[] {T}, new double[] {1}).encode();
 
@@ -71,6 +74,21 @@ class PushErrorsIT {
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             assertTrue(down.status() >= 500, down.status() + " " + down.body());
             assertTrue(tookMs < 30_000, "took " + tookMs + " ms");
+
+            // Reads need no Kafka: the ingesters stay ACTIVE in the ring, heartbeating past the
+            // timeout, and the data already consumed stays queryable.
+            Instant pastTimeout = Instant.now().plusSeconds(4);
+            Await.until("heartbeats newer than " + pastTimeout + " with Kafka down", Duration.ofSeconds(30), () -> {
+                JsonNode ring = n.client.getJson("/ingester/ring").json().path("ingesters");
+                if (ring.isEmpty()) return false;
+                for (JsonNode e : ring) {
+                    assertEquals("ACTIVE", e.path("state").asText(), e.toString());
+                    if (Instant.parse(e.path("lastHeartbeat").asText()).isBefore(pastTimeout)) return false;
+                }
+                return true;
+            });
+            assertEquals(1, n.client.api("t", "query", "query", "good", "time", Long.toString(T / 1000))
+                    .json().path("data").path("result").size());
         }
     }
 }

@@ -224,6 +224,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     return Effect().none();
                 })
                 .onCommand(RefreshLag.class, (s, c) -> {
+                    // The ring heartbeat says this ingester is alive; it must not wait on Kafka answering.
+                    heartbeat(s, false);
                     ctx.pipeToSelf(deps.offsets().endOffset(id.partition()),
                             (end, err) -> err == null ? new EndOffset(end) : new EndOffset(-1));
                     return Effect().none();
