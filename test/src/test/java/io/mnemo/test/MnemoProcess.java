@@ -101,7 +101,9 @@ final class MnemoProcess implements AutoCloseable {
         try {
             Await.until(name + " ready (log: " + log + ")", timeout, this::ready);
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\nlast /ready answer: " + lastReadyAnswer + "\n" + logTail(60), e);
+            // The first line is what a CI summary shows: /ready's reason belongs there.
+            throw new AssertionError(e.getMessage() + "; last /ready answer: " + lastReadyAnswer.replace('\n', ' ')
+                    + "\n" + logTail(60), e);
         }
     }
 
