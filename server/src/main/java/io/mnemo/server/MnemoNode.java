@@ -9,6 +9,7 @@ import io.mnemo.actors.distributor.Distributor;
 import io.mnemo.actors.ingester.IngesterCommand;
 import io.mnemo.actors.ingester.IngesterPartition;
 import io.mnemo.actors.ingester.IngesterSharding;
+import io.mnemo.actors.ingester.KafkaPathWarmUp;
 import io.mnemo.actors.ingester.PartitionConsumer;
 import io.mnemo.actors.ingester.PartitionOffsets;
 import io.mnemo.actors.ingester.WritePathWarmUp;
@@ -19,16 +20,8 @@ import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
 import io.mnemo.cluster.RingView;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.cluster.Member;
 import io.mnemo.http.MnemoRoutes;
 import io.mnemo.http.Readiness;
-import java.util.List;
 import io.mnemo.server.kafka.EmbeddedKafka;
 import io.mnemo.server.kafka.Topics;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -36,13 +29,21 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -69,10 +70,11 @@ public final class MnemoNode implements AutoCloseable {
     private final Distributor distributor;
     private final PartitionOffsets offsets;
     private final CompletableFuture<Void> warmUp;
+    private final CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp;
 
     private MnemoNode(ActorSystem<Void> system, MnemoSettings settings, EmbeddedKafka kafka, ServerBinding binding,
                       IngesterSharding ingesters, Ring ring, Distributor distributor, PartitionOffsets offsets,
-                      CompletableFuture<Void> warmUp) {
+                      CompletableFuture<Void> warmUp, CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp) {
         this.system = system;
         this.settings = settings;
         this.kafka = kafka;
@@ -82,6 +84,7 @@ public final class MnemoNode implements AutoCloseable {
         this.distributor = distributor;
         this.offsets = offsets;
         this.warmUp = warmUp;
+        this.kafkaWarmUp = kafkaWarmUp;
     }
 
     public static MnemoNode start(Config config) throws Exception {
@@ -139,18 +142,25 @@ public final class MnemoNode implements AutoCloseable {
             for (String zone : settings.zones()) zones.put(zone, IngesterSharding.init(system, zone, partitions, deps, journalHomes));
             IngesterSharding ingesters = zones.get(settings.zone());
             Distributor distributor = new Distributor(settings, metrics, bootstrap, system);
+            CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp = !settings.hasRole("distributor")
+                    ? warmUp.thenApply(v -> null)
+                    : warmUp.thenCompose(kafkaPathWarmUp(system, settings, distributor, bootstrap,
+                        config.getString("mnemo.kafka.warm-up-topic"), (short) config.getInt("mnemo.kafka.replication-factor"),
+                        config.getDuration("mnemo.kafka-path-warm-up")));
+            CompletableFuture<Void> nodeWarmUp = kafkaWarmUp.thenApply(r -> null);
             IngesterQuerier querier = new IngesterQuerier(zones, partitions, ring, settings.zone(),
                     settings.ingesterQueryTimeout());
 
             MnemoSettings nodeSettings = settings;
             MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets, node,
-                    () -> ready(system, nodeSettings, ingesters, ring, warmUp), () -> flush(ingesters));
+                    () -> ready(system, nodeSettings, ingesters, ring, nodeWarmUp), () -> flush(ingesters));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
                     .bind(routes.routes())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, ring, distributor, offsets, warmUp);
+            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, ring, distributor, offsets, nodeWarmUp,
+                    kafkaWarmUp);
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mnemo-http-unbind",
                     () -> binding.unbind().thenApply(d -> Done.getInstance()));
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -210,6 +220,48 @@ public final class MnemoNode implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         return done;
+    }
+
+    /**
+     * Once the in-process warm-up is done, runs {@link KafkaPathWarmUp} on a thread of its own; a
+     * failure is logged and the node starts anyway (its pushes then say what is wrong with Kafka).
+     */
+    private static java.util.function.Function<Void, CompletableFuture<KafkaPathWarmUp.Result>> kafkaPathWarmUp(
+            ActorSystem<?> system, MnemoSettings settings, Distributor distributor, String bootstrap, String topic,
+            short replicationFactor, Duration budget) {
+        return ignored -> {
+            if (budget.isZero() || topic.isBlank()) return CompletableFuture.completedFuture(null);
+            CompletableFuture<KafkaPathWarmUp.Result> done = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    int n = Topics.ensureTopic(bootstrap, topic, settings.partitions(), replicationFactor, Duration.ofSeconds(30),
+                            Map.of("retention.ms", "600000", "segment.ms", "300000", "max.message.bytes", Integer.toString(64 << 20)));
+                    if (n != settings.partitions()) {
+                        log.warn("Kafka path warm-up skipped: topic {} has {} partitions, the ingest topic {}", topic, n,
+                                settings.partitions());
+                        return;
+                    }
+                    boolean readBack = settings.hasRole("ingester");
+                    long[] from = new long[readBack ? n : 0];
+                    try (PartitionOffsets offsets = new PartitionOffsets(bootstrap, topic)) {
+                        for (int p = 0; p < from.length; p++) from[p] = offsets.endOffset(p).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    }
+                    KafkaPathWarmUp.Result r = KafkaPathWarmUp.run(system, distributor, topic,
+                            new PartitionConsumer(bootstrap, topic, settings.ingesterMaxBatchRecords(), settings.ingesterMaxBatchWait()),
+                            from, budget, Duration.ofSeconds(30));
+                    log.info("Kafka path warmed up: {} synthetic samples written to {} and {} read back in {} ms", r.samplesWritten(),
+                            topic, r.samplesReadBack(), r.took().toMillis());
+                    done.complete(r);
+                } catch (Exception e) {
+                    log.warn("Kafka path warm-up failed (the node starts anyway): {}", e.toString());
+                } finally {
+                    done.complete(null); // no-op after a result
+                }
+            }, "mnemo-kafka-warm-up");
+            t.setDaemon(true);
+            t.start();
+            return done;
+        };
     }
 
     private static void awaitUp(Cluster cluster, Duration timeout) throws InterruptedException {
@@ -282,6 +334,9 @@ public final class MnemoNode implements AutoCloseable {
     public MnemoSettings settings() { return settings; }
 
     public String kafkaBootstrapServers() { return kafka == null ? null : kafka.bootstrapServers(); }
+
+    /** What the Kafka path warm-up did; null when it was off, skipped or failed. */
+    public CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp() { return kafkaWarmUp; }
 
     public CompletionStage<Boolean> ready() {
         return ready(system, settings, ingesters, ring, warmUp).thenApply(Readiness::ready);

@@ -87,14 +87,27 @@ public final class Distributor implements AutoCloseable {
     /** Decodes, validates and shards a remote-write body, writes it to Kafka, and gives the answer. */
     public CompletionStage<PushResult> push(String tenant, byte[] body) {
         metrics.receivedRequests.labelValues(tenant).inc();
-        // Decoded and handed to the producer on one worker thread, without another hop in between.
-        return CompletableFuture.supplyAsync(() -> prepare(tenant, body), workers)
-                .thenCompose(p -> p.records().isEmpty()
-                        ? CompletableFuture.completedFuture(p.answer())
-                        : write(tenant, p));
+        return send(tenant, body, settings.topic(), true);
     }
 
-    private Prepared prepare(String tenant, byte[] body) {
+    /**
+     * A push of the node's warm-up: the same code and producer as {@link #push}, but into
+     * {@code topic} (never the ingest topic) and left out of the tenant metrics.
+     */
+    public CompletionStage<PushResult> rehearse(String tenant, byte[] body, String topic) {
+        if (topic.equals(settings.topic())) throw new IllegalArgumentException("a rehearsal never writes to the ingest topic");
+        return send(tenant, body, topic, false);
+    }
+
+    private CompletionStage<PushResult> send(String tenant, byte[] body, String topic, boolean counted) {
+        // Decoded and handed to the producer on one worker thread, without another hop in between.
+        return CompletableFuture.supplyAsync(() -> prepare(tenant, body, topic, counted), workers)
+                .thenCompose(p -> p.records().isEmpty()
+                        ? CompletableFuture.completedFuture(p.answer())
+                        : write(tenant, p, counted));
+    }
+
+    private Prepared prepare(String tenant, byte[] body, String topic, boolean counted) {
         Worker w = worker.get();
         PartitionSplitter.Split split;
         try {
@@ -102,28 +115,28 @@ public final class Distributor implements AutoCloseable {
             w.reader.reset(w.body.buffer(), 0, len);
             split = w.splitter.split(tenant, w.reader, w.metadata.reset(w.body.buffer(), 0, len), settings.partitions());
         } catch (RemoteWriteException e) {
-            metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
+            if (counted) metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
             return new Prepared(List.of(), 0, 0, new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
         }
         PushResult answer = PushResult.OK;
-        if (split.hasRejections()) {
+        if (split.hasRejections() && counted) {
             for (SeriesValidator.Reason r : SeriesValidator.Reason.values()) {
                 int samples = split.rejectedSamples(r);
                 if (samples > 0) metrics.discardedSamples.labelValues(tenant, r.label()).inc(samples);
             }
             metrics.rejectedRequests.labelValues("invalid_series").inc();
-            answer = new PushResult(400, split.firstRejection().message());
         }
+        if (split.hasRejections()) answer = new PushResult(400, split.firstRejection().message());
         byte[] key = tenant.getBytes(StandardCharsets.UTF_8);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int p = 0; p < split.partitions(); p++) {
             byte[] value = split.record(p);
-            if (value != null) records.add(new ProducerRecord<>(settings.topic(), p, key, value));
+            if (value != null) records.add(new ProducerRecord<>(topic, p, key, value));
         }
         return new Prepared(records, split.acceptedSamples(), split.acceptedSeries(), answer);
     }
 
-    private CompletionStage<PushResult> write(String tenant, Prepared p) {
+    private CompletionStage<PushResult> write(String tenant, Prepared p, boolean counted) {
         long start = System.nanoTime();
         CompletableFuture<?>[] acks = new CompletableFuture<?>[p.records().size()];
         long bytes = 0;
@@ -148,10 +161,13 @@ public final class Distributor implements AutoCloseable {
                         String why = cause instanceof TimeoutException
                                 ? "Kafka did not acknowledge within " + timeout.toMillis() + " ms (mnemo.kafka.produce-timeout)"
                                 : cause.toString();
-                        log.warn("Push of tenant {} not written: {}", tenant, why);
-                        metrics.rejectedRequests.labelValues("kafka_unavailable").inc();
+                        if (counted) {
+                            log.warn("Push of tenant {} not written: {}", tenant, why);
+                            metrics.rejectedRequests.labelValues("kafka_unavailable").inc();
+                        }
                         return new PushResult(503, "failed to write to Kafka, nothing was acknowledged: " + why);
                     }
+                    if (!counted) return p.answer();
                     metrics.kafkaProduceSeconds.observe((System.nanoTime() - start) / 1e9);
                     metrics.kafkaProducedBytes.inc(written);
                     metrics.receivedSamples.labelValues(tenant).inc(p.samples());

@@ -103,6 +103,12 @@ public final class PartitionConsumer {
         return consumer;
     }
 
+    /** Stops the consumers this instance made (a warm-up's, once it is done); their streams end. */
+    public synchronized void close() {
+        consumers.values().forEach(c -> c.tell(KafkaConsumerActor.stop(), org.apache.pekko.actor.ActorRef.noSender()));
+        consumers.clear();
+    }
+
     private synchronized void forget(String zone, org.apache.pekko.actor.ActorRef consumer) {
         consumers.remove(zone, consumer);
     }

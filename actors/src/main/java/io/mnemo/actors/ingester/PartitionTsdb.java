@@ -101,8 +101,13 @@ final class PartitionTsdb implements AutoCloseable {
         openOwnBlocks();
     }
 
+    /** Heads only, for a warm-up: no directory, so no blocks are read or written. */
+    static PartitionTsdb scratch(IngesterId id, long blockRange) {
+        return new PartitionTsdb(id, null, blockRange);
+    }
+
     private void openOwnBlocks() {
-        if (!Files.isDirectory(tsdbDir)) return;
+        if (tsdbDir == null || !Files.isDirectory(tsdbDir)) return;
         BlockReader newest = null;
         try (DirectoryStream<Path> tenantDirs = Files.newDirectoryStream(tsdbDir, Files::isDirectory)) {
             for (Path tenantDir : tenantDirs) {
@@ -371,6 +376,14 @@ final class PartitionTsdb implements AutoCloseable {
             if (metric == null || metric.equals(family)) out.add(new String[] {family, m[0], m[1], m[2]});
         });
         return out;
+    }
+
+    /** Samples of a tenant's records taken in so far, appended or refused (the warm-up's count). */
+    long samplesOf(String tenant) {
+        Tenant t = tenants.get(tenant);
+        if (t == null) return 0;
+        Head h = t.head;
+        return h.appended() + h.outOfOrder() + h.duplicates() + h.tooOld();
     }
 
     long numSeries() {

@@ -24,8 +24,8 @@ import org.xerial.snappy.Snappy;
  * of startup ({@code mnemo.ingester.warm-up}, 0 turns it off).
  */
 public final class WritePathWarmUp {
-    private static final int SERIES_PER_PUSH = 2000;
-    private static final int PUSHES = 10; // 20,000 series
+    static final int SERIES_PER_PUSH = 2000;
+    static final int PUSHES = 10; // 20,000 series
 
     /** What the warm-up did. */
     public record Result(long samples, long series, Duration took) {}
@@ -62,7 +62,7 @@ public final class WritePathWarmUp {
     }
 
     /** Push {@code push} of a round: one sample for each of its series, snappy-compressed as Prometheus sends it. */
-    private static byte[] push(int push, int round) {
+    static byte[] push(int push, int round) {
         Remote.WriteRequest.Builder w = Remote.WriteRequest.newBuilder();
         long t = 1_000_000L + round * 15_000L;
         for (int i = 0; i < SERIES_PER_PUSH; i++) {
