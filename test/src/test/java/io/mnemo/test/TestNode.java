@@ -32,6 +32,7 @@ final class TestNode implements AutoCloseable {
         overrides.put("mnemo.http.port", 0);
         overrides.put("mnemo.kafka.embedded.port", 0);
         overrides.put("mnemo.management.enabled", false);
+        overrides.put("mnemo.kafka-path-warm-up", "1s"); // still run, shorter: nodes start often here
         overrides.put("pekko.remote.artery.canonical.port", 0);
         for (int i = 0; i < extraConfig.length; i += 2) overrides.put((String) extraConfig[i], extraConfig[i + 1]);
         Config config = MnemoConfig.load(null, overrides);
