@@ -174,8 +174,16 @@ public final class MnemoNode implements AutoCloseable {
                 ingesters.wakeAll();
                 // Without remembered entities, a partition whose node died restarts on another
                 // node only when messaged: keep waking them.
-                system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(5), Duration.ofSeconds(5),
-                        ingesters::wakeAll, system.executionContext());
+                org.apache.pekko.actor.Cancellable waking = system.scheduler().scheduleWithFixedDelay(
+                        Duration.ofSeconds(5), Duration.ofSeconds(5), ingesters::wakeAll, system.executionContext());
+                // Stop before the shard region's graceful shutdown: a wake-up for a partition already
+                // handed off is buffered there, and a region with buffered messages waits out its
+                // whole shutdown timeout instead of stopping once its shards are gone.
+                CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "mnemo-stop-waking",
+                        () -> {
+                            waking.cancel();
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                        });
             }
             return mnemo;
         } catch (Exception e) {
