@@ -63,7 +63,9 @@ class ClusterIT {
                         pekko.management.http.port = %d
                         pekko.cluster.seed-nodes = %s
                         pekko.cluster.split-brain-resolver.stable-after = 5s
-                        pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+                        # Short enough to see the kill quickly, long enough not to flap while four JVMs
+                        # warm up on two cores (an unreachable member holds back every rebalance).
+                        pekko.cluster.failure-detector.acceptable-heartbeat-pause = 4s
                         pekko.cluster.failure-detector.heartbeat-interval = 500ms
                         """.formatted(dir.resolve("node" + (i + 1)), zones[i], http, kafka.bootstrapServers(), PARTITIONS,
                         remoting[i], MnemoProcess.freePort(), seeds);

@@ -21,7 +21,7 @@ import org.xerial.snappy.Snappy;
  * node taking a full load at once (a restart while Prometheus servers flush their remote-write
  * backlog), the first tens of seconds then cost several times the CPU per sample, and push latency
  * with it. Warming up moves that compiling before the node takes traffic; it costs a few seconds
- * of startup ({@code mnemo.ingester.warm-up}, 0 turns it off).
+ * of startup ({@code mnemo.write-path-warm-up}, 0 turns it off).
  */
 public final class WritePathWarmUp {
     static final int SERIES_PER_PUSH = 2000;
