@@ -17,6 +17,8 @@ public final class MnemoMetrics {
     public final Counter receivedSeries;
     /** Samples refused, by tenant and reason (Mimir: cortex_discarded_samples_total). */
     public final Counter discardedSamples;
+    /** Metadata entries refused, by tenant and reason (Mimir: cortex_discarded_metadata_total). */
+    public final Counter discardedMetadata;
     public final Counter rejectedRequests;
     public final Histogram kafkaProduceSeconds;
     public final Counter kafkaProducedBytes;
@@ -43,6 +45,9 @@ public final class MnemoMetrics {
                 .help("Series accepted by the distributor, by tenant.").labelNames("tenant").register(registry);
         discardedSamples = Counter.builder().name("mnemo_discarded_samples_total")
                 .help("Samples discarded, by tenant and reason.").labelNames("tenant", "reason").register(registry);
+        discardedMetadata = Counter.builder().name("mnemo_discarded_metadata_total")
+                .help("Metric metadata entries discarded, by tenant and reason.").labelNames("tenant", "reason")
+                .register(registry);
         rejectedRequests = Counter.builder().name("mnemo_distributor_rejected_requests_total")
                 .help("Push requests answered with an error, by reason.").labelNames("reason").register(registry);
         kafkaProduceSeconds = Histogram.builder().name("mnemo_distributor_kafka_produce_duration_seconds")

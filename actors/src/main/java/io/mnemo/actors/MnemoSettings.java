@@ -32,6 +32,8 @@ public record MnemoSettings(
         Duration queryTimeout,
         Duration ingesterQueryTimeout,
         int maxConcurrentQueries,
+        long maxQuerySamples,
+        int maxExpressionDepth,
         TenantLimits limits) {
 
     public static MnemoSettings from(Config root) {
@@ -66,6 +68,8 @@ public record MnemoSettings(
                 c.getDuration("querier.timeout"),
                 c.getDuration("querier.ingester-timeout"),
                 c.getInt("querier.max-concurrent"),
+                c.getLong("querier.max-samples"),
+                c.getInt("querier.max-expression-depth"),
                 TenantLimits.from(c.getConfig("limits")));
     }
 

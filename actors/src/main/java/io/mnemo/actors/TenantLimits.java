@@ -1,30 +1,103 @@
 package io.mnemo.actors;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigUtil;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Per-tenant limits ({@code mnemo.limits}): defaults, and overrides under
+ * Per-tenant limits ({@code mnemo.limits}): the defaults, and overrides under
  * {@code mnemo.limits.tenants."<tenant>"} that set any subset of them (Mimir's runtime overrides,
- * read once at startup here).
+ * read once at startup here). Names and meanings are Mimir's, in HOCON spelling.
  */
-public record TenantLimits(Duration outOfOrderTimeWindow, Map<String, Duration> outOfOrderTimeWindowOverrides) {
+public final class TenantLimits {
 
-    static TenantLimits from(Config limits) {
-        Map<String, Duration> windows = new HashMap<>();
-        Config tenants = limits.getConfig("tenants");
-        for (Map.Entry<String, ConfigValue> e : tenants.root().entrySet()) {
-            Config t = tenants.getConfig(com.typesafe.config.ConfigUtil.quoteString(e.getKey()));
-            if (t.hasPath("out-of-order-time-window")) windows.put(e.getKey(), t.getDuration("out-of-order-time-window"));
+    /**
+     * The limits of one tenant.
+     *
+     * @param outOfOrderTimeWindow        samples this far behind the head's newest are accepted out of order (0: none)
+     * @param creationGracePeriod         samples newer than now plus this are refused (Mimir: creation_grace_period)
+     * @param pastGracePeriod             samples older than now minus the out-of-order window minus this are
+     *                                    refused; 0 turns the check off (Mimir: past_grace_period)
+     * @param maxMetadataLength           longest metric family name, help or unit of metadata (Mimir: max_metadata_length)
+     * @param maxGlobalMetadataPerUser    metric families with metadata kept per tenant, across the cluster; 0: no limit
+     * @param maxFetchedSeriesPerQuery    series one query may fetch from storage; 0: no limit
+     * @param maxFetchedChunkBytesPerQuery chunk bytes one query may fetch from storage; 0: no limit
+     * @param maxQueryLength              longest time range a query may select (end - start plus its ranges and
+     *                                    lookback); 0: no limit (Mimir: max_partial_query_length)
+     */
+    public record Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
+                         int maxMetadataLength, int maxGlobalMetadataPerUser, int maxFetchedSeriesPerQuery,
+                         long maxFetchedChunkBytesPerQuery, Duration maxQueryLength) {
+
+        static Limits from(Config c) {
+            Limits l = new Limits(
+                    c.getDuration("out-of-order-time-window"),
+                    c.getDuration("creation-grace-period"),
+                    c.getDuration("past-grace-period"),
+                    c.getInt("max-metadata-length"),
+                    c.getInt("max-global-metadata-per-user"),
+                    c.getInt("max-fetched-series-per-query"),
+                    c.getBytes("max-fetched-chunk-bytes-per-query"),
+                    c.getDuration("max-query-length"));
+            if (l.maxMetadataLength <= 0) throw new IllegalArgumentException("max-metadata-length must be positive");
+            if (l.outOfOrderTimeWindow.isNegative() || l.creationGracePeriod.isNegative() || l.pastGracePeriod.isNegative()
+                    || l.maxQueryLength.isNegative() || l.maxGlobalMetadataPerUser < 0 || l.maxFetchedSeriesPerQuery < 0
+                    || l.maxFetchedChunkBytesPerQuery < 0) {
+                throw new IllegalArgumentException("limits must not be negative");
+            }
+            return l;
         }
-        return new TenantLimits(limits.getDuration("out-of-order-time-window"), Map.copyOf(windows));
+    }
+
+    private static final Set<String> KEYS = Set.of("out-of-order-time-window", "creation-grace-period",
+            "past-grace-period", "max-metadata-length", "max-global-metadata-per-user", "max-fetched-series-per-query",
+            "max-fetched-chunk-bytes-per-query", "max-query-length");
+
+    private final Limits defaults;
+    private final Map<String, Limits> overrides;
+
+    public TenantLimits(Limits defaults, Map<String, Limits> overrides) {
+        this.defaults = defaults;
+        this.overrides = Map.copyOf(overrides);
+    }
+
+    /** Reads {@code mnemo.limits}; an override naming a key that is not a limit fails startup (a typo). */
+    public static TenantLimits from(Config limits) {
+        Config base = limits.withoutPath("tenants");
+        Map<String, Limits> overrides = new HashMap<>();
+        Config tenants = limits.getConfig("tenants");
+        for (String tenant : tenants.root().keySet()) {
+            Config t = tenants.getConfig(ConfigUtil.quoteString(tenant));
+            for (String key : t.root().keySet()) {
+                if (!KEYS.contains(key)) {
+                    throw new IllegalArgumentException("mnemo.limits.tenants.\"" + tenant + "\"." + key
+                            + " is not a per-tenant limit; limits are " + KEYS);
+                }
+            }
+            try {
+                overrides.put(tenant, Limits.from(t.withFallback(base)));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("mnemo.limits.tenants.\"" + tenant + "\": " + e.getMessage(), e);
+            }
+        }
+        return new TenantLimits(Limits.from(base), overrides);
+    }
+
+    /** The limits of a tenant: its overrides over the defaults. */
+    public Limits of(String tenant) {
+        return overrides.getOrDefault(tenant, defaults);
+    }
+
+    /** The limits of tenants without overrides. */
+    public Limits defaults() {
+        return defaults;
     }
 
     /** How far behind the head's newest sample a tenant's samples may arrive out of order; 0: never. */
     public Duration outOfOrderTimeWindow(String tenant) {
-        return outOfOrderTimeWindowOverrides.getOrDefault(tenant, outOfOrderTimeWindow);
+        return of(tenant).outOfOrderTimeWindow();
     }
 }
