@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mnemo.tsdb.Labels;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +32,7 @@ class BlocksIT {
 
     @Test
     void headsBecomePrometheusBlocks() throws Exception {
+        PrometheusTools.promtool();
         Path data = dir.resolve("data");
         try (TestNode n = TestNode.start(data, "mnemo.ingester.block-range", "2m")) {
             RemoteWrite w = RemoteWrite.request();
@@ -125,14 +124,8 @@ class BlocksIT {
         }
     }
 
-    private String promtool(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/promtool"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "promtool did not finish");
-        assertEquals(0, p.exitValue(), cmd + " failed:\n" + out);
-        return out;
+    private static String promtool(String... args) throws IOException, InterruptedException {
+        return PrometheusTools.promtool(Duration.ofSeconds(120), args);
     }
 
     static Labels labels(int s) {

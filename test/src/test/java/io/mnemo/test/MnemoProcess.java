@@ -35,7 +35,9 @@ final class MnemoProcess implements AutoCloseable {
     }
 
     MnemoProcess start(String... extraArgs) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-Xmx512m", "-XX:+UseSerialGC", "-jar",
+        // The JVM that runs the tests, not whichever java the PATH names.
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-jar",
                 jar().toString(), "--config", config.toString()));
         command.addAll(List.of(extraArgs));
         process = new ProcessBuilder(command)

@@ -23,9 +23,7 @@ class PrometheusInteropIT {
 
     @Test
     void prometheusRemoteWritesIntoMnemo() throws Exception {
-        Path prometheus = Path.of("/usr/bin/prometheus");
-        assertTrue(Files.isExecutable(prometheus),
-                "Prometheus is required for interop tests: apt-get install prometheus (.ci/run does this)");
+        Path prometheus = PrometheusTools.prometheus();
 
         // Debian's Prometheus 2.42 does not send remote_write `headers` (seen here: the config is
         // accepted, the header never arrives), so the tenant comes from no-auth-tenant instead.
