@@ -8,9 +8,11 @@ import io.mnemo.actors.ingester.IngesterCommand.SelectReply;
 import io.mnemo.actors.ingester.IngesterCommand.StringsReply;
 import io.mnemo.actors.ingester.IngesterSharding;
 import io.mnemo.cluster.IngesterId;
+import io.mnemo.cluster.RingState;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingView;
 import java.util.Map;
+import io.mnemo.promql.EvaluationException;
 import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
@@ -75,7 +77,7 @@ public final class IngesterQuerier {
                             new IngesterCommand.Select(tenant, mint, maxt, specs, replyTo));
                     List<SeriesSet> sets = new ArrayList<>(replies.size());
                     for (SelectReply r : replies) {
-                        failIfError(r.from().toString(), r.error());
+                        failIfError(r.from(), r.state(), r.error());
                         sets.add(counted(SeriesSetCodec.decode(r.seriesSet()), limiter));
                     }
                     return MergeSeriesSet.merge(sets);
@@ -129,7 +131,7 @@ public final class IngesterQuerier {
             MatcherSpec[] specs = MatcherSpec.of(matchers);
             for (LabelsReply r : this.<LabelsReply>askAll((p, replyTo) ->
                     new IngesterCommand.SelectLabels(tenant, mint, maxt, specs, replyTo))) {
-                failIfError(r.from().toString(), r.error());
+                failIfError(r.from(), r.state(), r.error());
                 for (String[] kv : r.labels()) {
                     Labels l = Labels.wrapSorted(kv);
                     limiter.addSeries(l);
@@ -145,7 +147,7 @@ public final class IngesterQuerier {
         Map<String, List<String[]>> out = new java.util.TreeMap<>();
         for (IngesterCommand.MetadataReply r : this.<IngesterCommand.MetadataReply>askAll((p, replyTo) ->
                 new IngesterCommand.MetadataQuery(tenant, metric, replyTo))) {
-            failIfError(r.from().toString(), r.error());
+            failIfError(r.from(), r.state(), r.error());
             for (String[] row : r.rows()) {
                 List<String[]> entries = out.computeIfAbsent(row[0], k -> new ArrayList<>());
                 String[] entry = {row[1], row[2], row[3]};
@@ -168,14 +170,23 @@ public final class IngesterQuerier {
         TreeSet<String> out = new TreeSet<>();
         for (StringsReply r : this.<StringsReply>askAll((p, replyTo) ->
                 new IngesterCommand.LabelQuery(tenant, name, mint, maxt, specs, replyTo))) {
-            failIfError(r.from().toString(), r.error());
+            failIfError(r.from(), r.state(), r.error());
             out.addAll(List.of(r.values()));
         }
         return new ArrayList<>(out);
     }
 
-    private static void failIfError(String ingester, String error) {
-        if (error != null) throw new PartitionUnavailableException("partition " + ingester + " unavailable: " + error);
+    /**
+     * An ingester that may not serve reads makes its partition unavailable (503); one that may but
+     * failed to read, failed on the query itself (e.g. a regex too complex for a label value): an
+     * execution error (422), as Prometheus answers storage errors.
+     */
+    private static void failIfError(IngesterId ingester, RingState state, String error) {
+        if (error == null) return;
+        if (state != null && state.readable()) {
+            throw new EvaluationException("ingester " + ingester + " could not answer the query: " + error);
+        }
+        throw new PartitionUnavailableException("partition " + ingester + " unavailable: " + error);
     }
 
     /**
