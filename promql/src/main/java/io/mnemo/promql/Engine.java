@@ -62,7 +62,7 @@ public final class Engine {
     /**
      * The stack a thread needs to parse, print and evaluate any expression the parser accepts
      * with {@code maxDepth} ({@link io.mnemo.promql.parser.ParserOptions#maxDepth()}), with room
-     * to spare: 4 MiB for the default 1000.
+     * to spare: about 4 MiB for the default 1000.
      */
     public static long threadStackSize(int maxDepth) {
         return STACK_BASE + maxDepth * STACK_PER_DEPTH;
