@@ -32,6 +32,7 @@ public final class MnemoMetrics {
     public final Gauge headSeries;
 
     public final Counter queries;
+    public final Counter queriesRejected;
     public final Histogram querySeconds;
 
     public MnemoMetrics(PrometheusRegistry registry) {
@@ -79,6 +80,9 @@ public final class MnemoMetrics {
 
         queries = Counter.builder().name("mnemo_querier_queries_total")
                 .help("Queries evaluated, by endpoint and outcome.").labelNames("endpoint", "outcome").register(registry);
+        queriesRejected = Counter.builder().name("mnemo_querier_queries_rejected_total")
+                .help("Queries refused for going over a query limit, by tenant and limit.").labelNames("tenant", "reason")
+                .register(registry);
         querySeconds = Histogram.builder().name("mnemo_querier_query_duration_seconds")
                 .help("Query evaluation time.").labelNames("endpoint").register(registry);
     }

@@ -7,11 +7,17 @@ import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.querier.IngesterQuerier;
 import io.mnemo.actors.querier.PartitionUnavailableException;
+import io.mnemo.actors.querier.QueryLimitExceededException;
 import io.mnemo.promql.Engine;
 import io.mnemo.promql.EngineOptions;
 import io.mnemo.promql.PromQLException;
 import io.mnemo.promql.QueryResult;
+import io.mnemo.promql.TooManySamplesException;
 import io.mnemo.promql.ast.Prettier;
+import io.mnemo.promql.parser.ExpressionTooDeepException;
+import io.mnemo.promql.parser.ParserOptions;
+import io.mnemo.promql.text.GoQuoting;
+import io.mnemo.promql.text.LabelNames;
 import io.mnemo.promql.value.Matrix;
 import io.mnemo.promql.value.Scalar;
 import io.mnemo.promql.value.StringValue;
@@ -30,7 +36,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
@@ -47,11 +52,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The Prometheus HTTP query API under {@code /prometheus/api/v1}: same paths, parameters, JSON
  * shapes, error types and status codes as Prometheus, scoped to the request's tenant. Queries run
- * on their own thread pool, never on the HTTP dispatcher, because reading from ingesters blocks.
+ * on their own thread pool, never on the HTTP dispatcher, because reading from ingesters blocks;
+ * its threads have the stack that expressions up to {@code mnemo.querier.max-expression-depth}
+ * need. A query refused by a limit is counted per tenant and limit.
  */
 final class PrometheusApi extends AllDirectives {
     private static final Logger log = LoggerFactory.getLogger(PrometheusApi.class);
-    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final int MAX_POINTS_PER_SERIES = 11_000;
     private static final long FORM_READ_TIMEOUT_MS = 30_000;
 
@@ -72,10 +78,13 @@ final class PrometheusApi extends AllDirectives {
         this.tenants = tenants;
         this.engine = new Engine(EngineOptions.DEFAULT
                 .withLookbackDelta(settings.lookbackDelta().toMillis())
-                .withTimeout(settings.queryTimeout()));
+                .withTimeout(settings.queryTimeout())
+                .withMaxSamples(settings.maxQuerySamples())
+                .withParserOptions(ParserOptions.DEFAULT.withMaxDepth(settings.maxExpressionDepth())));
         AtomicInteger n = new AtomicInteger();
+        long stackSize = Engine.threadStackSize(settings.maxExpressionDepth());
         this.queryThreads = Executors.newFixedThreadPool(settings.maxConcurrentQueries(), r -> {
-            Thread t = new Thread(r, "mnemo-query-" + n.incrementAndGet());
+            Thread t = new Thread(null, r, "mnemo-query-" + n.incrementAndGet(), stackSize);
             t.setDaemon(true);
             return t;
         });
@@ -127,12 +136,22 @@ final class PrometheusApi extends AllDirectives {
                         metrics.queries.labelValues(endpoint, "success").inc();
                         return json(StatusCodes.OK, bytes);
                     }
-                    ApiException e = toApiException(err instanceof CompletionException && err.getCause() != null
-                            ? err.getCause() : err);
+                    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                    String limit = limitExceeded(cause);
+                    if (limit != null) metrics.queriesRejected.labelValues(tenant.get(), limit).inc();
+                    ApiException e = toApiException(cause);
                     metrics.queries.labelValues(endpoint, e.errorType).inc();
                     return errorResponse(e);
                 });
         return completeWithFuture(response);
+    }
+
+    /** The limit that refused the query ({@code mnemo.limits} or {@code mnemo.querier} name), or null. */
+    private static String limitExceeded(Throwable t) {
+        if (t instanceof QueryLimitExceededException q) return q.limit();
+        if (t instanceof TooManySamplesException) return "max-samples";
+        if (t instanceof ExpressionTooDeepException) return "max-expression-depth";
+        return null;
     }
 
     private static ApiException toApiException(Throwable t) {
@@ -271,9 +290,14 @@ final class PrometheusApi extends AllDirectives {
         return stringsAnswer(unionOver(p, ms -> querier.labelNames(tenant, start, end, ms)), limit(p));
     }
 
-    private byte[] labelValues(String tenant, String name, ApiParams p) {
-        if (!LABEL_NAME.matcher(name).matches()) {
-            throw new ApiException(ApiException.BAD_DATA, "invalid label name: \"" + name + "\"");
+    /**
+     * Prometheus 3's label values: the path segment is a UTF-8 name, or one escaped for the path
+     * with {@code U__} (value-encoding escaping).
+     */
+    private byte[] labelValues(String tenant, String segment, ApiParams p) {
+        String name = LabelNames.unescape(segment);
+        if (!LabelNames.isValid(name)) {
+            throw new ApiException(ApiException.BAD_DATA, "invalid label name: " + GoQuoting.quote(name));
         }
         long start = ApiTime.parseTime("start", p.get("start"), ApiTime.MIN_TIME);
         long end = ApiTime.parseTime("end", p.get("end"), ApiTime.MAX_TIME);

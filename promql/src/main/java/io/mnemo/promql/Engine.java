@@ -35,9 +35,18 @@ import java.util.Set;
 /**
  * Evaluates PromQL instant and range queries over a {@link Queryable} with Prometheus 3.x
  * semantics. Timestamps are milliseconds. Thread-safe: each query evaluates independently, on the
- * calling thread; interrupting that thread cancels the query.
+ * calling thread; interrupting that thread cancels the query. Parsing, printing and evaluating
+ * recurse over the expression tree: run them on threads with {@link #threadStackSize(int)} bytes
+ * of stack for the parser's depth limit.
  */
 public final class Engine {
+    /**
+     * Stack per level of expression depth: the deepest walk (evaluating nested subqueries in the
+     * interpreter, before the JIT compiles it) was measured at about 1.1 KiB a level.
+     */
+    private static final long STACK_PER_DEPTH = 4 * 1024;
+    private static final long STACK_BASE = 256 * 1024;
+
     private final EngineOptions options;
     private final Parser parser;
 
@@ -49,6 +58,15 @@ public final class Engine {
     }
 
     public EngineOptions options() { return options; }
+
+    /**
+     * The stack a thread needs to parse, print and evaluate any expression the parser accepts
+     * with {@code maxDepth} ({@link io.mnemo.promql.parser.ParserOptions#maxDepth()}), with room
+     * to spare: about 4 MiB for the default 1000.
+     */
+    public static long threadStackSize(int maxDepth) {
+        return STACK_BASE + maxDepth * STACK_PER_DEPTH;
+    }
 
     /** The parser this engine uses, configured with the engine's parser options. */
     public Parser parser() { return parser; }
@@ -143,6 +161,9 @@ public final class Engine {
                 v = evaluation.run(new Evaluator(q, start, end, step == 0 ? 1 : step), q);
             } catch (PromQLException e) {
                 throw e;
+            } catch (StackOverflowError e) {
+                // Only on a thread with less stack than threadStackSize asks for: a clear refusal, not a crash.
+                throw new EvaluationException("expression too deeply nested to evaluate on this thread's stack");
             } catch (UnsupportedOperationException e) {
                 throw new NotSupportedException(e.getMessage());
             } catch (RuntimeException e) {

@@ -149,7 +149,7 @@ public final class MnemoNode implements AutoCloseable {
                         config.getDuration("mnemo.kafka-path-warm-up")));
             CompletableFuture<Void> nodeWarmUp = kafkaWarmUp.thenApply(r -> null);
             IngesterQuerier querier = new IngesterQuerier(zones, partitions, ring, settings.zone(),
-                    settings.ingesterQueryTimeout());
+                    settings.ingesterQueryTimeout(), settings.limits());
 
             MnemoSettings nodeSettings = settings;
             MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets, node,

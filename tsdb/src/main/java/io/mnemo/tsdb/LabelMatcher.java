@@ -41,14 +41,27 @@ public final class LabelMatcher {
     public String name() { return name; }
     public String value() { return value; }
 
-    /** Whether a label value matches; an absent label is the empty string. */
+    /**
+     * Whether a label value matches; an absent label is the empty string.
+     *
+     * @throws RegexTooComplexException when the regex cannot be applied to the value on this
+     *                                   thread's stack
+     */
     public boolean matches(String v) {
         return switch (type) {
             case EQUAL -> value.equals(v);
             case NOT_EQUAL -> !value.equals(v);
-            case REGEX -> pattern.matcher(v).matches();
-            case NOT_REGEX -> !pattern.matcher(v).matches();
+            case REGEX -> regexMatches(v);
+            case NOT_REGEX -> !regexMatches(v);
         };
+    }
+
+    private boolean regexMatches(String v) {
+        try {
+            return pattern.matcher(v).matches();
+        } catch (StackOverflowError e) {
+            throw new RegexTooComplexException(this, v.length());
+        }
     }
 
     /** Whether this matcher selects series that lack the label altogether. */

@@ -1,20 +1,26 @@
 package io.mnemo.actors.querier;
 
 import io.mnemo.actors.MatcherSpec;
+import io.mnemo.actors.TenantLimits;
 import io.mnemo.actors.ingester.IngesterCommand;
 import io.mnemo.actors.ingester.IngesterCommand.LabelsReply;
 import io.mnemo.actors.ingester.IngesterCommand.SelectReply;
 import io.mnemo.actors.ingester.IngesterCommand.StringsReply;
 import io.mnemo.actors.ingester.IngesterSharding;
 import io.mnemo.cluster.IngesterId;
+import io.mnemo.cluster.RingState;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingView;
 import java.util.Map;
+import io.mnemo.promql.EvaluationException;
+import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
+import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.mnemo.tsdb.SeriesSetCodec;
 import io.mnemo.tsdb.MergeSeriesSet;
 import java.time.Duration;
@@ -29,7 +35,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * The read side of the ring: asks every partition's ingester of a tenant and merges the answers.
  * Calls block the calling thread (a query thread, never an actor's) until every partition has
- * answered; a partition without an answer fails the whole call.
+ * answered; a partition without an answer fails the whole call. What a query fetches is counted
+ * against its tenant's query limits ({@link QueryLimiter}) as the answers are decoded.
  */
 public final class IngesterQuerier {
     private final Map<String, IngesterSharding> zones;
@@ -37,57 +44,99 @@ public final class IngesterQuerier {
     private final Ring ring;
     private final String ownZone;
     private final Duration timeout;
+    private final TenantLimits limits;
 
     /**
      * @param zones   every zone's ingester entity type, by zone
      * @param ownZone the zone whose ingesters are preferred (the querier's own)
      */
     public IngesterQuerier(Map<String, IngesterSharding> zones, int partitions, Ring ring, String ownZone,
-                           Duration timeout) {
+                           Duration timeout, TenantLimits limits) {
         this.zones = zones;
         this.partitions = partitions;
         this.ring = ring;
         this.ownZone = ownZone;
         this.timeout = timeout;
+        this.limits = limits;
     }
 
-    /** The tenant's data as the PromQL engine reads it. */
+    /**
+     * The tenant's data as the PromQL engine reads it. Each querier is one query's: it refuses a
+     * time range longer than the tenant's max-query-length, and counts the series and chunk bytes
+     * its selects fetch against the tenant's limits.
+     */
     public Queryable queryable(String tenant) {
-        return (mint, maxt) -> new Querier() {
-            @Override
-            public SeriesSet select(boolean sorted, LabelMatcher... matchers) {
-                MatcherSpec[] specs = MatcherSpec.of(matchers);
-                List<SelectReply> replies = askAll((p, replyTo) ->
-                        new IngesterCommand.Select(tenant, mint, maxt, specs, replyTo));
-                List<SeriesSet> sets = new ArrayList<>(replies.size());
-                for (SelectReply r : replies) {
-                    failIfError(r.from().toString(), r.error());
-                    sets.add(SeriesSetCodec.decode(r.seriesSet()));
+        return (mint, maxt) -> {
+            QueryLimiter limiter = QueryLimiter.of(limits.of(tenant));
+            limiter.checkQueryLength(mint, maxt);
+            return new Querier() {
+                @Override
+                public SeriesSet select(boolean sorted, LabelMatcher... matchers) {
+                    MatcherSpec[] specs = MatcherSpec.of(matchers);
+                    List<SelectReply> replies = askAll((p, replyTo) ->
+                            new IngesterCommand.Select(tenant, mint, maxt, specs, replyTo));
+                    List<SeriesSet> sets = new ArrayList<>(replies.size());
+                    for (SelectReply r : replies) {
+                        failIfError(r.from(), r.state(), r.error());
+                        sets.add(counted(SeriesSetCodec.decode(r.seriesSet()), limiter));
+                    }
+                    return MergeSeriesSet.merge(sets);
                 }
-                return MergeSeriesSet.merge(sets);
+
+                @Override
+                public List<String> labelNames(LabelMatcher... matchers) {
+                    return IngesterQuerier.this.labelNames(tenant, mint, maxt, matchers);
+                }
+
+                @Override
+                public List<String> labelValues(String name, LabelMatcher... matchers) {
+                    return IngesterQuerier.this.labelValues(tenant, name, mint, maxt, matchers);
+                }
+            };
+        };
+    }
+
+    /** The series of an ingester's answer, each counted against the limits as it is decoded. */
+    private static SeriesSet counted(SeriesSet decoded, QueryLimiter limiter) {
+        return new SeriesSet() {
+            @Override
+            public boolean next() {
+                if (!decoded.next()) return false;
+                Series s = decoded.at();
+                limiter.addSeries(s.labels());
+                if (s instanceof ChunkSeries cs) {
+                    long bytes = 0;
+                    for (ChunkMeta c : cs.chunks()) bytes += c.chunk().length();
+                    limiter.addChunkBytes(bytes);
+                }
+                return true;
             }
 
             @Override
-            public List<String> labelNames(LabelMatcher... matchers) {
-                return IngesterQuerier.this.labelNames(tenant, mint, maxt, matchers);
-            }
-
-            @Override
-            public List<String> labelValues(String name, LabelMatcher... matchers) {
-                return IngesterQuerier.this.labelValues(tenant, name, mint, maxt, matchers);
+            public Series at() {
+                return decoded.at();
             }
         };
     }
 
-    /** Label sets of the series matching any of the matcher sets, sorted and unique. */
+    /**
+     * Label sets of the series matching any of the matcher sets, sorted and unique; the series
+     * count against the tenant's max-fetched-series-per-query, the range against max-query-length.
+     */
     public List<Labels> series(String tenant, long mint, long maxt, List<LabelMatcher[]> matcherSets) {
+        QueryLimiter limiter = QueryLimiter.of(limits.of(tenant));
+        limiter.checkQueryLength(mint, maxt);
         TreeSet<Labels> out = new TreeSet<>();
         for (LabelMatcher[] matchers : matcherSets) {
             MatcherSpec[] specs = MatcherSpec.of(matchers);
             for (LabelsReply r : this.<LabelsReply>askAll((p, replyTo) ->
                     new IngesterCommand.SelectLabels(tenant, mint, maxt, specs, replyTo))) {
-                failIfError(r.from().toString(), r.error());
-                for (String[] kv : r.labels()) out.add(Labels.wrapSorted(kv));
+                failIfError(r.from(), r.state(), r.error());
+                for (String[] kv : r.labels()) {
+                    Labels l = Labels.wrapSorted(kv);
+                    limiter.addSeries(l);
+                    out.add(l);
+                }
             }
         }
         return new ArrayList<>(out);
@@ -98,7 +147,7 @@ public final class IngesterQuerier {
         Map<String, List<String[]>> out = new java.util.TreeMap<>();
         for (IngesterCommand.MetadataReply r : this.<IngesterCommand.MetadataReply>askAll((p, replyTo) ->
                 new IngesterCommand.MetadataQuery(tenant, metric, replyTo))) {
-            failIfError(r.from().toString(), r.error());
+            failIfError(r.from(), r.state(), r.error());
             for (String[] row : r.rows()) {
                 List<String[]> entries = out.computeIfAbsent(row[0], k -> new ArrayList<>());
                 String[] entry = {row[1], row[2], row[3]};
@@ -121,14 +170,23 @@ public final class IngesterQuerier {
         TreeSet<String> out = new TreeSet<>();
         for (StringsReply r : this.<StringsReply>askAll((p, replyTo) ->
                 new IngesterCommand.LabelQuery(tenant, name, mint, maxt, specs, replyTo))) {
-            failIfError(r.from().toString(), r.error());
+            failIfError(r.from(), r.state(), r.error());
             out.addAll(List.of(r.values()));
         }
         return new ArrayList<>(out);
     }
 
-    private static void failIfError(String ingester, String error) {
-        if (error != null) throw new PartitionUnavailableException("partition " + ingester + " unavailable: " + error);
+    /**
+     * An ingester that may not serve reads makes its partition unavailable (503); one that may but
+     * failed to read, failed on the query itself (e.g. a regex too complex for a label value): an
+     * execution error (422), as Prometheus answers storage errors.
+     */
+    private static void failIfError(IngesterId ingester, RingState state, String error) {
+        if (error == null) return;
+        if (state != null && state.readable()) {
+            throw new EvaluationException("ingester " + ingester + " could not answer the query: " + error);
+        }
+        throw new PartitionUnavailableException("partition " + ingester + " unavailable: " + error);
     }
 
     /**

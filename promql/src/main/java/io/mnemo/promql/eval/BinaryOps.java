@@ -36,9 +36,9 @@ final class BinaryOps {
     private static List<StepSeries> scalarScalar(Evaluator ev, BinaryExpr b) {
         double[] l = ev.scalarValues(b.lhs());
         double[] r = ev.scalarValues(b.rhs());
-        StepSeries s = new StepSeries(Labels.EMPTY, false, ev.steps);
-        for (int i = 0; i < ev.steps; i++) s.add(ev.stepTime(i), scalarOp(b.op(), l[i], r[i]), null);
-        ev.q.take(ev.steps);
+        ev.q.take(l.length);
+        StepSeries s = new StepSeries(Labels.EMPTY, false, l.length);
+        for (int i = 0; i < l.length; i++) s.add(ev.stepTime(i), scalarOp(b.op(), l[i], r[i]), null);
         List<StepSeries> out = new ArrayList<>(1);
         out.add(s);
         return out;

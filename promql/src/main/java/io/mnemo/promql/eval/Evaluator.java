@@ -44,7 +44,8 @@ public final class Evaluator {
     final long start;
     final long end;
     final long interval;
-    final int steps;
+    /** A long: a subquery may ask for more steps than an array holds; what it keeps is what counts. */
+    final long steps;
 
     /**
      * @param interval the step; for an instant query any positive value (one step is evaluated)
@@ -54,10 +55,23 @@ public final class Evaluator {
         this.start = start;
         this.end = end;
         this.interval = interval;
-        this.steps = end < start ? 0 : (int) ((end - start) / interval + 1);
+        this.steps = end < start ? 0 : (end - start) / interval + 1;
     }
 
-    long stepTime(int i) { return start + i * interval; }
+    long stepTime(long i) { return start + i * interval; }
+
+    /** The step of a time that is one of this evaluator's steps. */
+    int stepIndex(long t) { return (int) ((t - start) / interval); }
+
+    /**
+     * The length of an array with one slot per step, once the query may hold that many more
+     * samples; the caller releases them when it lets go of the array.
+     */
+    int takeStepArray() {
+        q.take(steps);
+        if (steps > StepSeries.MAX_CAPACITY) throw QueryContext.tooManySamples();
+        return (int) steps;
+    }
 
     boolean isInstant() { return start == end; }
 
@@ -90,20 +104,21 @@ public final class Evaluator {
     /** The values of a scalar expression, one per step. */
     double[] scalarValues(Expr e) {
         List<StepSeries> s = eval(e);
-        double[] out = new double[steps];
+        double[] out = new double[takeStepArray()];
         Arrays.fill(out, Double.NaN);
         if (!s.isEmpty()) {
             StepSeries series = s.get(0);
-            for (int i = 0; i < series.size; i++) out[(int) ((series.t[i] - start) / interval)] = series.f[i];
+            for (int i = 0; i < series.size; i++) out[stepIndex(series.t[i])] = series.f[i];
         }
-        q.release(samples(s));
+        // Counted while the series and the array coexist; afterwards the array stands in for the series.
+        q.release(samples(s) + steps);
         return out;
     }
 
     List<StepSeries> constant(double v) {
-        StepSeries s = new StepSeries(Labels.EMPTY, false, steps);
-        for (int i = 0; i < steps; i++) s.add(stepTime(i), v, null);
         q.take(steps);
+        StepSeries s = new StepSeries(Labels.EMPTY, false, steps);
+        for (long i = 0; i < steps; i++) s.add(stepTime(i), v, null);
         List<StepSeries> out = new ArrayList<>(1);
         out.add(s);
         return out;
@@ -141,7 +156,8 @@ public final class Evaluator {
             long lastT = 0;
             double lastV = 0;
             FloatHistogram lastH = null;
-            for (int i = 0; i < steps; i++) {
+            for (long i = 0; i < steps; i++) {
+                q.checkCanceledSometimes();
                 long ts = stepTime(i);
                 long ref = refTime(vs.at(), ts, offset);
                 long windowStart = ref - q.lookbackDelta; // exclusive
@@ -157,21 +173,33 @@ public final class Evaluator {
                     haveLast = true;
                     valid = it.next();
                 }
-                if (!haveLast || lastT <= windowStart) continue;
+                if (!haveLast || lastT <= windowStart) {
+                    // Nothing here: go straight to the first step whose window can hold the next
+                    // sample, so that a sparse series costs its samples, not the steps between them.
+                    if (!valid || vs.at() != null) break;
+                    i = Math.max(i, firstStepAtOrAfter(it.timestamp() + offset) - 1);
+                    continue;
+                }
                 if (lastH == null ? StaleNaN.is(lastV) : StaleNaN.is(lastH.sum())) continue;
                 if (ss == null) {
                     Labels l = series.labels();
-                    ss = new StepSeries(timestamps && !q.delayedNameRemoval ? dropMetricName(l) : l, timestamps, steps);
+                    ss = new StepSeries(timestamps && !q.delayedNameRemoval ? dropMetricName(l) : l, timestamps, steps - i);
                 }
+                // Counted before it is added, so a series cannot outgrow the limit before it is checked.
+                q.take(timestamps || lastH == null ? 1 : lastH.sampleSize());
                 if (timestamps) ss.add(ts, lastT / 1000.0, null);
                 else ss.add(ts, lastV, lastH);
             }
-            if (ss != null) {
-                q.take(ss.sampleCount());
-                out.add(ss);
-            }
+            if (ss != null) out.add(ss);
         }
         return out;
+    }
+
+    /** The first step at or after time t (steps when there is none). */
+    long firstStepAtOrAfter(long t) {
+        if (t <= start) return 0;
+        long i = (t - start + interval - 1) / interval;
+        return Math.min(i, steps);
     }
 
     /** For each series, the samples in (ref - range, ref] of the (single) evaluation time. */
@@ -181,7 +209,7 @@ public final class Evaluator {
         long range = q.durations.rangeMillis(m);
         long ref = refTime(vs.at(), start, q.durations.offsetMillis(vs));
         List<StepSeries> out = new ArrayList<>();
-        Window w = new Window();
+        Window w = new Window(q);
         SeriesSet set = select(vs);
         while (set.next()) {
             q.checkCanceledSometimes();
@@ -189,6 +217,7 @@ public final class Evaluator {
             w.reset(series.iterator());
             w.advance(ref - range, ref);
             if (w.isEmpty()) continue;
+            q.take(w.sampleCount()); // the copy below, beside the window's
             StepSeries ss = new StepSeries(series.labels(), false, w.floatCount() + w.histogramCount());
             int fi = 0;
             int hi = 0;
@@ -201,9 +230,9 @@ public final class Evaluator {
                     hi++;
                 }
             }
-            q.take(ss.sampleCount());
             out.add(ss);
         }
+        w.release();
         return out;
     }
 
@@ -284,7 +313,7 @@ public final class Evaluator {
         StepVector out = new StepVector(biggest);
         List<StepSeries> result = new ArrayList<>();
         Map<Labels, StepSeries> byLabels = steps == 1 ? null : new HashMap<>();
-        for (int step = 0; step < steps; step++) {
+        for (long step = 0; step < steps; step++) {
             long ts = stepTime(step);
             q.checkCanceled();
             for (int i = 0; i < n; i++) gather(series[i], vectors[i], ts, sigs == null ? null : sigs[i]);

@@ -28,10 +28,11 @@ final class FloatAggregation {
             }
         }
         int groups = groupLabels.size();
-        int steps = ev.steps;
-        if ((long) groups * steps > MAX_CELLS) return null;
+        if (groups > 0 && ev.steps > MAX_CELLS / groups) return null;
         for (StepSeries s : input) if (s.h != null) return null;
+        int steps = (int) ev.steps;
         int cells = groups * steps;
+        ev.q.take(cells); // the cells' arrays, a few values each
         double[] value = new double[cells];
         double[] aux = new double[cells]; // Kahan compensation (sum, avg) or running mean (stddev, stdvar)
         double[] count = new double[cells];
@@ -121,7 +122,7 @@ final class FloatAggregation {
             if (o != null) out.add(o);
         }
         ev.q.take(points);
-        ev.q.release(Evaluator.samples(input));
+        ev.q.release(Evaluator.samples(input) + cells);
         return out;
     }
 

@@ -2,6 +2,7 @@ package io.mnemo.promql.eval;
 
 import io.mnemo.promql.EvaluationException;
 import io.mnemo.promql.ast.Expr;
+import io.mnemo.promql.text.LabelNames;
 import io.mnemo.tsdb.Labels;
 
 import java.util.List;
@@ -13,21 +14,9 @@ import java.util.regex.PatternSyntaxException;
 final class LabelFunctions {
     private LabelFunctions() {}
 
-    /**
-     * Prometheus 3 accepts any non-empty valid UTF-8 label name; bytes of invalid UTF-8 show up
-     * here as lone surrogates.
-     */
+    /** Prometheus 3's UTF-8 rule: any non-empty valid UTF-8 name. */
     static boolean isValidLabelName(String name) {
-        if (name.isEmpty()) return false;
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
+        return LabelNames.isValid(name);
     }
 
     static List<StepSeries> labelReplace(Evaluator ev, List<Expr> args) {
@@ -46,7 +35,9 @@ final class LabelFunctions {
         for (StepSeries s : in) {
             Matcher m = pattern.matcher(s.labels.get(src));
             if (!m.matches()) continue;
-            s.labels = s.labels.toBuilder().set(dst, expand(replacement, m)).build();
+            String value = expand(replacement, m, ev.q.labelCharsLeft());
+            ev.q.takeLabelChars(value.length());
+            s.labels = s.labels.toBuilder().set(dst, value).build();
             if (dst.equals(Labels.METRIC_NAME)) s.dropName = false;
         }
         return ev.mergeSameLabels(in);
@@ -66,6 +57,9 @@ final class LabelFunctions {
         List<StepSeries> in = ev.eval(args.get(0));
         StringBuilder sb = new StringBuilder();
         for (StepSeries s : in) {
+            long length = (long) separator.length() * Math.max(0, sources.length - 1);
+            for (String source : sources) length += s.labels.get(source).length();
+            ev.q.takeLabelChars(length);
             sb.setLength(0);
             for (int i = 0; i < sources.length; i++) {
                 if (i > 0) sb.append(separator);
@@ -80,13 +74,16 @@ final class LabelFunctions {
     /**
      * Go's {@code Regexp.Expand}: {@code $1}, {@code ${1}}, {@code $name}, {@code ${name}} insert
      * the group (the longest run of letters, digits and underscores names it, so {@code $1x} is the
-     * group "1x"); missing groups insert nothing; {@code $$} is a dollar.
+     * group "1x"); missing groups insert nothing; {@code $$} is a dollar. Stops with the sample
+     * limit's error once the result is longer than {@code maxChars}: a template repeating a group
+     * makes a value far longer than itself.
      */
-    static String expand(String template, Matcher m) {
+    static String expand(String template, Matcher m, long maxChars) {
         StringBuilder out = new StringBuilder();
         int i = 0;
         int n = template.length();
         while (i < n) {
+            if (out.length() > maxChars) throw QueryContext.tooManySamples();
             char c = template.charAt(i);
             if (c != '$' || i + 1 >= n) {
                 out.append(c);

@@ -1,7 +1,7 @@
 package io.mnemo.promql.eval;
 
 import io.mnemo.promql.Annotations;
-import io.mnemo.promql.EvaluationException;
+import io.mnemo.promql.TooManySamplesException;
 import io.mnemo.promql.QueryCanceledException;
 import io.mnemo.promql.QueryTimeoutException;
 import io.mnemo.tsdb.Querier;
@@ -53,10 +53,29 @@ public final class QueryContext {
     /** Accounts for samples taken into memory; fails the query when it would hold more than the limit. */
     void take(long n) {
         samples += n;
-        if (samples > maxSamples) {
-            throw new EvaluationException("query processing would load too many samples into memory in query execution");
-        }
+        if (samples > maxSamples) throw tooManySamples();
     }
+
+    /** Prometheus's error for a query over its sample limit ({@code --query.max-samples}). */
+    static TooManySamplesException tooManySamples() {
+        return new TooManySamplesException();
+    }
+
+    /**
+     * Accounts for the characters of a label value the query creates (label_join, label_replace),
+     * as one sample per {@value #CHARS_PER_SAMPLE} (a sample's size in bytes): they are made from
+     * the query text and can be far longer than anything stored, so they share the sample limit.
+     */
+    void takeLabelChars(long chars) {
+        take((chars + CHARS_PER_SAMPLE - 1) / CHARS_PER_SAMPLE);
+    }
+
+    /** The most characters of label values the query may still create. */
+    long labelCharsLeft() {
+        return Math.max(0, maxSamples - samples) * CHARS_PER_SAMPLE;
+    }
+
+    private static final int CHARS_PER_SAMPLE = 16;
 
     /** Accounts for samples let go. */
     void release(long n) {

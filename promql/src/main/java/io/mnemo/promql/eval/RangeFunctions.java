@@ -121,7 +121,7 @@ final class RangeFunctions {
         rc.matrixArg = matrixArg;
         rc.rangeMillis = range;
         rc.scalars = new double[args.size()];
-        Window w = new Window();
+        Window w = new Window(ev.q);
         List<StepSeries> out = new ArrayList<>();
         int next = 0;
         while (true) {
@@ -147,24 +147,30 @@ final class RangeFunctions {
                     dropName, ev.steps);
             rc.metric = labels;
             w.reset(it);
-            for (int step = 0; step < ev.steps; step++) {
+            for (long step = 0; step < ev.steps; step++) {
+                ev.q.checkCanceledSometimes();
                 long ts = ev.stepTime(step);
                 long ref = (at != null ? atTime : ts) - offset;
                 w.advance(ref - range, ref);
-                if (w.isEmpty()) continue;
-                for (int i = 0; i < scalars.length; i++) if (scalars[i] != null) rc.scalars[i] = scalars[i][step];
+                if (w.isEmpty()) {
+                    // Go straight to the first step whose window can hold the next sample: a sparse
+                    // series costs its samples, not the steps between them.
+                    long nextT = w.nextTimestamp();
+                    if (nextT == Long.MAX_VALUE || at != null) break;
+                    step = Math.max(step, ev.firstStepAtOrAfter(nextT + offset) - 1);
+                    continue;
+                }
+                for (int i = 0; i < scalars.length; i++) if (scalars[i] != null) rc.scalars[i] = scalars[i][(int) step];
                 rc.ts = ts;
                 rc.rangeStart = ref - range;
                 rc.rangeEnd = ref;
                 rc.present = false;
-                long held = w.sampleCount();
-                ev.q.take(held);
                 fn.apply(w, rc);
-                ev.q.release(held);
-                if (rc.present) ss.add(ts, rc.f, rc.h);
+                if (!rc.present) continue;
+                ev.q.take(rc.h == null ? 1 : rc.h.sampleSize());
+                ss.add(ts, rc.f, rc.h);
             }
             if (ss.size == 0) continue;
-            ev.q.take(ss.sampleCount());
             out.add(ss);
             if (counterCheck && hasFloat(ss)) {
                 String metricName = labels.metricName();
@@ -175,6 +181,7 @@ final class RangeFunctions {
                 }
             }
         }
+        w.release();
         if (subquery != null) ev.q.release(Evaluator.samples(subquery));
         if (name.equals("absent_over_time")) return absentOverTime(ev, out, arg, !keepsName);
         if (!ev.q.delayedNameRemoval) {
@@ -192,12 +199,18 @@ final class RangeFunctions {
 
     /** One series with 1 at the steps where no input series had samples in its window. */
     private static List<StepSeries> absentOverTime(Evaluator ev, List<StepSeries> found, Expr arg, boolean dropName) {
-        boolean[] present = new boolean[ev.steps];
+        for (StepSeries s : found) {
+            if (s.size == ev.steps) {
+                ev.q.release(Evaluator.samples(found));
+                return new ArrayList<>();
+            }
+        }
+        int steps = ev.takeStepArray();
+        boolean[] present = new boolean[steps];
         int count = 0;
         for (StepSeries s : found) {
-            if (s.size == ev.steps) return new ArrayList<>();
             for (int i = 0; i < s.size; i++) {
-                int step = (int) ((s.t[i] - ev.start) / ev.interval);
+                int step = ev.stepIndex(s.t[i]);
                 if (!present[step]) {
                     present[step] = true;
                     count++;
@@ -206,11 +219,13 @@ final class RangeFunctions {
         }
         ev.q.release(Evaluator.samples(found));
         List<StepSeries> out = new ArrayList<>();
-        if (count == ev.steps) return out;
-        StepSeries s = new StepSeries(InstantFunctions.absentLabels(arg), dropName, ev.steps - count);
-        for (int i = 0; i < ev.steps; i++) if (!present[i]) s.add(ev.stepTime(i), 1, null);
-        ev.q.take(s.size);
-        out.add(s);
+        if (count < steps) {
+            ev.q.take(steps - count);
+            StepSeries s = new StepSeries(InstantFunctions.absentLabels(arg), dropName, steps - count);
+            for (int i = 0; i < steps; i++) if (!present[i]) s.add(ev.stepTime(i), 1, null);
+            out.add(s);
+        }
+        ev.q.release(steps);
         return out;
     }
 

@@ -12,6 +12,9 @@ import java.util.Arrays;
  * query finishes (delayed name removal).
  */
 public final class StepSeries {
+    /** Most points an array can hold. */
+    static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
+
     Labels labels;
     boolean dropName;
     long[] t;
@@ -22,10 +25,11 @@ public final class StepSeries {
     /** Read position while the steps are walked in order. */
     int cursor;
 
-    StepSeries(Labels labels, boolean dropName, int capacity) {
+    /** @param capacity the most points expected; only a first part of it is allocated up front */
+    StepSeries(Labels labels, boolean dropName, long capacity) {
         this.labels = labels;
         this.dropName = dropName;
-        int cap = Math.max(1, Math.min(capacity, 4096));
+        int cap = (int) Math.max(1, Math.min(capacity, 4096));
         t = new long[cap];
         f = new double[cap];
     }
@@ -52,7 +56,8 @@ public final class StepSeries {
     }
 
     private void grow() {
-        int cap = t.length * 2;
+        if (t.length == MAX_CAPACITY) throw QueryContext.tooManySamples();
+        int cap = (int) Math.min(t.length * 2L, MAX_CAPACITY);
         t = Arrays.copyOf(t, cap);
         f = Arrays.copyOf(f, cap);
         if (h != null) h = Arrays.copyOf(h, cap);

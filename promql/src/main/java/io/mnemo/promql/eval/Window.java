@@ -12,9 +12,12 @@ import java.util.Arrays;
  * forward step by step: samples leaving the window are dropped from the front, new ones are read
  * from the series iterator at the back, so each sample is read once however many windows hold it.
  * Floats and histograms are kept apart, as the range functions treat them apart; staleness
- * markers are left out.
+ * markers are left out. The samples it holds count towards the query's sample limit from the
+ * moment they are read, so a window over a huge range fails the query before it outgrows it.
  */
 final class Window {
+    private final QueryContext q;
+
     long[] ft = new long[16];
     double[] fv = new double[16];
     int fStart;
@@ -28,16 +31,29 @@ final class Window {
     private HistogramIterator hit;
     private boolean pending;
     private boolean exhausted;
+    /** Samples held, as counted against the limit. */
+    private long held;
+
+    Window(QueryContext q) {
+        this.q = q;
+    }
 
     /** Starts over on another series. */
     void reset(SampleIterator iterator) {
+        release();
         it = iterator;
         hit = iterator instanceof HistogramIterator h ? h : null;
         pending = false;
         exhausted = false;
+    }
+
+    /** Lets go of the samples held. */
+    void release() {
         fStart = fEnd = 0;
         Arrays.fill(hv, hStart, hEnd, null);
         hStart = hEnd = 0;
+        q.release(held);
+        held = 0;
     }
 
     int floatCount() { return fEnd - fStart; }
@@ -48,6 +64,11 @@ final class Window {
     long histT(int i) { return ht[hStart + i]; }
     FloatHistogram hist(int i) { return hv[hStart + i]; }
 
+    /** The time of the next sample after the window, Long.MAX_VALUE when the series has no more. */
+    long nextTimestamp() {
+        return pending ? it.timestamp() : Long.MAX_VALUE;
+    }
+
     /** Samples in memory, a histogram counting as its size. */
     long sampleCount() {
         long n = floatCount();
@@ -57,8 +78,17 @@ final class Window {
 
     /** Moves the window to (mint, maxt]; both bounds never decrease from one call to the next. */
     void advance(long mint, long maxt) {
-        while (fStart < fEnd && ft[fStart] <= mint) fStart++;
-        while (hStart < hEnd && ht[hStart] <= mint) hv[hStart++] = null;
+        long dropped = 0;
+        while (fStart < fEnd && ft[fStart] <= mint) {
+            fStart++;
+            dropped++;
+        }
+        while (hStart < hEnd && ht[hStart] <= mint) {
+            dropped += hv[hStart].sampleSize();
+            hv[hStart++] = null;
+        }
+        q.release(dropped);
+        held -= dropped;
         if (fStart == fEnd) fStart = fEnd = 0;
         if (hStart == hEnd) hStart = hEnd = 0;
         if (exhausted || mint >= maxt) return;
@@ -88,6 +118,7 @@ final class Window {
     }
 
     private void addFloat(long t, double v) {
+        take(1);
         if (fEnd == ft.length) {
             if (fStart > 0) {
                 System.arraycopy(ft, fStart, ft, 0, fEnd - fStart);
@@ -105,6 +136,7 @@ final class Window {
     }
 
     private void addHistogram(long t, FloatHistogram h) {
+        take(h.sampleSize());
         if (hEnd == ht.length) {
             if (hStart > 0) {
                 System.arraycopy(ht, hStart, ht, 0, hEnd - hStart);
@@ -120,5 +152,10 @@ final class Window {
         }
         ht[hEnd] = t;
         hv[hEnd++] = h;
+    }
+
+    private void take(long n) {
+        q.take(n);
+        held += n;
     }
 }

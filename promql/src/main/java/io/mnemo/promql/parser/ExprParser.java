@@ -52,6 +52,8 @@ final class ExprParser {
     private final Lexer lexer;
     private Token lookahead;
     private Token previous;
+    /** How deep the parser's recursion is: refused past the depth limit, before the stack can overflow. */
+    private int nesting;
 
     ExprParser(String input, ParserOptions options) {
         this.input = input;
@@ -120,6 +122,17 @@ final class ExprParser {
     // ---- expressions ----
 
     private Expr parseExpr(int minPrecedence) {
+        enter();
+        Expr e = parseBinary(minPrecedence);
+        nesting--;
+        return e;
+    }
+
+    private void enter() {
+        if (++nesting > options.maxDepth()) throw ExpressionDepth.tooDeep(peek().range(), options.maxDepth(), input);
+    }
+
+    private Expr parseBinary(int minPrecedence) {
         Expr lhs = parseUnary();
         while (true) {
             BinaryOp op = binaryOp(peek().type());
@@ -573,6 +586,13 @@ final class ExprParser {
     }
 
     private Expr parseDurationExpr(Context ctx, int minPrecedence) {
+        enter();
+        Expr e = parseDurationBinary(ctx, minPrecedence);
+        nesting--;
+        return e;
+    }
+
+    private Expr parseDurationBinary(Context ctx, int minPrecedence) {
         Expr lhs = parseDurationUnary(ctx);
         while (true) {
             Token t = peek();

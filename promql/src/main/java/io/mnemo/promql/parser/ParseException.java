@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * {@code 1:14: parse error: unexpected <op:+>}, with line and column (in bytes, 1-based) of the
  * error's start.
  */
-public final class ParseException extends PromQLException {
+public class ParseException extends PromQLException {
     private final PositionRange positionRange;
     private final String detail;
     private final String query;

@@ -28,10 +28,12 @@ public final class Parser {
     /**
      * Parses and type-checks an expression.
      *
-     * @throws ParseException for a syntax or type error, with Prometheus's message and position
+     * @throws ParseException for a syntax or type error, with Prometheus's message and position, or
+     *                        for an expression nested deeper than {@link ParserOptions#maxDepth()}
      */
     public Expr parseExpr(String query) {
         Expr e = new ExprParser(query, options).parseQuery();
+        ExpressionDepth.check(e, options.maxDepth(), query);
         return new TypeChecker(query).check(e);
     }
 

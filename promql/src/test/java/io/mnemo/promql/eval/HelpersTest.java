@@ -54,11 +54,11 @@ class HelpersTest {
     void replacementTemplatesExpandLikeGo() {
         Matcher m = Pattern.compile("(?<word>[a-z]+)-(\\d+)").matcher("abc-42");
         assertTrue(m.matches());
-        assertEquals("42:abc", LabelFunctions.expand("$2:$1", m));
-        assertEquals("abc42", LabelFunctions.expand("${word}${2}", m));
-        assertEquals("", LabelFunctions.expand("$1x", m), "$1x names the group 1x, which does not exist");
-        assertEquals("$abc", LabelFunctions.expand("$$$word", m));
-        assertEquals("$", LabelFunctions.expand("$", m));
+        assertEquals("42:abc", LabelFunctions.expand("$2:$1", m, Long.MAX_VALUE));
+        assertEquals("abc42", LabelFunctions.expand("${word}${2}", m, Long.MAX_VALUE));
+        assertEquals("", LabelFunctions.expand("$1x", m, Long.MAX_VALUE), "$1x names the group 1x, which does not exist");
+        assertEquals("$abc", LabelFunctions.expand("$$$word", m, Long.MAX_VALUE));
+        assertEquals("$", LabelFunctions.expand("$", m, Long.MAX_VALUE));
     }
 
     @Test
