@@ -36,7 +36,7 @@ final class RemoteWriteNegotiation {
 
     private static String contentTypeRefusal(String contentType) {
         if (contentType == null || contentType.isBlank()) return null;
-        String[] parts = contentType.split(";");
+        String[] parts = contentType.split(";", -1); // -1: ";" is two empty parts, not none
         if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(PROTOBUF)) {
             return "unsupported Content-Type \"" + contentType + "\": remote write is " + PROTOBUF
                     + " (remote write 1.0: " + PROTOBUF + ";proto=" + V1 + ")";

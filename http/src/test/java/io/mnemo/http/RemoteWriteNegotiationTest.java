@@ -40,5 +40,8 @@ class RemoteWriteNegotiationTest {
         refused("text/plain; proto=prometheus.WriteRequest", null, "\"text/plain; proto=prometheus.WriteRequest\"");
         refused("application/x-protobuf", "gzip", "unsupported Content-Encoding \"gzip\"", "snappy");
         refused("application/x-protobuf", "snappy, gzip", "\"snappy, gzip\"");
+        // Found by PushRouteFuzzTest: a Content-Type of separators only once split into nothing and answered 500.
+        refused(";", null, "unsupported Content-Type \";\"");
+        refused(" ;;", null, "\" ;;\"");
     }
 }
