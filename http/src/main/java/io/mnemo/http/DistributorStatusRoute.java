@@ -79,6 +79,8 @@ final class DistributorStatusRoute extends AllDirectives {
         byLabel(metrics.rejectedRequests.collect(), "reason").forEach((reason, n) -> rejected.row(reason, n));
         StatusPage.Table discarded = page.table("discardedSamples", "reason", "samples");
         byLabel(metrics.discardedSamples.collect(), "reason").forEach((reason, n) -> discarded.row(reason, n));
+        StatusPage.Table discardedMetadata = page.table("discardedMetadata", "reason", "entries");
+        byLabel(metrics.discardedMetadata.collect(), "reason").forEach((reason, n) -> discardedMetadata.row(reason, n));
 
         Map<String, Long> pushes = byLabel(metrics.receivedRequests.collect(), "tenant");
         Map<String, Long> samples = byLabel(metrics.receivedSamples.collect(), "tenant");

@@ -3,17 +3,30 @@ package io.mnemo.http;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.distributor.Distributor;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 
-/** {@code POST /api/v1/push}: Prometheus remote write 1.0 into the distributor. */
+/**
+ * {@code POST /api/v1/push}: Prometheus remote write 1.0 into the distributor. The message type
+ * is negotiated by Content-Type ({@link RemoteWriteNegotiation}: 415 for anything but 1.0), and
+ * the body is kept in memory only up to {@code mnemo.distributor.max-request-body-size}, whether
+ * it comes with a Content-Length or chunked ({@link BoundedBody}): a larger one is answered 413,
+ * once read and dropped up to Pekko's {@code parsing.max-content-length}, beyond which the
+ * connection is closed.
+ */
 final class PushRoute extends AllDirectives {
-    private static final long READ_TIMEOUT_MS = 60_000;
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final MnemoSettings settings;
     private final MnemoMetrics metrics;
@@ -33,23 +46,31 @@ final class PushRoute extends AllDirectives {
 
     private Route push(HttpRequest request) {
         Optional<String> tenant = tenants.tenant(request);
-        if (tenant.isEmpty()) return refuse("no_org_id", StatusCodes.UNAUTHORIZED, Tenants.NO_ORG_ID);
+        if (tenant.isEmpty()) return refuseUnread(request, "no_org_id", StatusCodes.UNAUTHORIZED, Tenants.NO_ORG_ID);
         String invalid = Tenants.validate(tenant.get());
-        if (invalid != null) return refuse("invalid_tenant", StatusCodes.BAD_REQUEST, invalid);
+        if (invalid != null) return refuseUnread(request, "invalid_tenant", StatusCodes.BAD_REQUEST, invalid);
+
+        String unsupported = RemoteWriteNegotiation.refusal(contentType(request),
+                request.getHeader("Content-Encoding").map(HttpHeader::value).orElse(null));
+        if (unsupported != null) {
+            return refuseUnread(request, "unsupported_media_type", StatusCodes.UNSUPPORTED_MEDIA_TYPE, unsupported);
+        }
 
         long max = settings.maxRequestBodySize();
-        OptionalLong length = request.entity().getContentLengthOption();
-        if (length.isPresent() && length.getAsLong() > max) return tooLarge(length.getAsLong(), max);
-
         return extractMaterializer(mat -> onComplete(
-                request.entity().withSizeLimit(max).toStrict(READ_TIMEOUT_MS, mat),
+                BoundedBody.read(request.entity(), max, drainLimit(mat), READ_TIMEOUT, mat),
                 body -> {
                     if (body.isFailure()) {
-                        if (causedBy(body.failed().get(), EntityStreamSizeException.class)) return tooLarge(-1, max);
+                        // Beyond the drain limit the rest is not read: the connection cannot carry another request.
+                        if (isTooLarge(body.failed().get())) {
+                            OptionalLong length = request.entity().getContentLengthOption();
+                            return respondWithHeader(Connection.create("close"),
+                                    () -> tooLarge(length.isPresent() ? length.getAsLong() : -1, max));
+                        }
                         return refuse("read_error", StatusCodes.BAD_REQUEST, "failed to read request body: " + body.failed().get().getMessage());
                     }
-                    byte[] bytes = body.get().getData().toArray();
-                    return onSuccess(distributor.push(tenant.get(), bytes), result -> {
+                    if (body.get().tooLarge()) return tooLarge(body.get().size(), max);
+                    return onSuccess(distributor.push(tenant.get(), body.get().bytes()), result -> {
                         if (result.ok()) return complete(StatusCodes.OK);
                         return complete(StatusCodes.get(result.status()), result.message());
                     });
@@ -63,13 +84,43 @@ final class PushRoute extends AllDirectives {
         return refuse("request_too_large", StatusCodes.PAYLOAD_TOO_LARGE, msg);
     }
 
-    private Route refuse(String reason, org.apache.pekko.http.javadsl.model.StatusCode status, String message) {
+    /** The most a push body is read, kept or not: Pekko's parsing.max-content-length. */
+    private static long drainLimit(Materializer mat) {
+        return mat.system().settings().config().getBytes("pekko.http.server.parsing.max-content-length");
+    }
+
+    private Route refuse(String reason, StatusCode status, String message) {
         metrics.rejectedRequests.labelValues(reason).inc();
         return complete(status, message);
     }
 
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) if (type.isInstance(c)) return true;
+    /**
+     * Refuses a request without looking at its body, once the body has been read and dropped (up
+     * to Pekko's parsing.max-content-length; beyond it the connection is closed), for the answer
+     * to reach a client still sending it (see {@link BoundedBody}).
+     */
+    private Route refuseUnread(HttpRequest request, String reason, StatusCode status, String message) {
+        return extractMaterializer(mat -> onComplete(request.discardEntityBytes(mat).completionStage(), drained ->
+                drained.isSuccess() ? refuse(reason, status, message)
+                        : respondWithHeader(Connection.create("close"), () -> refuse(reason, status, message))));
+    }
+
+    /**
+     * The Content-Type as sent, null when there was none. Pekko turns a missing one into
+     * application/octet-stream (as RFC 9110 allows a recipient to assume), so that one stands for
+     * none; a header Pekko could not parse stays among the raw headers.
+     */
+    private static String contentType(HttpRequest request) {
+        Optional<HttpHeader> raw = request.getHeader("Content-Type");
+        if (raw.isPresent()) return raw.get().value();
+        ContentType type = request.entity().getContentType();
+        String rendered = type.toString();
+        return rendered.equals("application/octet-stream") || rendered.equals("none/none") ? null : rendered;
+    }
+
+    /** A body beyond the drain limit (the entity's size limit tripped). */
+    private static boolean isTooLarge(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof EntityStreamSizeException) return true;
         return false;
     }
 }

@@ -2,6 +2,7 @@ package io.mnemo.test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -41,6 +42,28 @@ final class MnemoClient {
                 .header("Content-Type", "application/x-protobuf")
                 .header("X-Prometheus-Remote-Write-Version", "0.1.0")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (tenant != null) b.header("X-Scope-OrgID", tenant);
+        return send(b.build());
+    }
+
+    /** A push with these Content-Type and Content-Encoding headers (null: the header is not sent). */
+    Response push(String tenant, byte[] body, String contentType, String contentEncoding) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/push"))
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) b.header("Content-Type", contentType);
+        if (contentEncoding != null) b.header("Content-Encoding", contentEncoding);
+        if (tenant != null) b.header("X-Scope-OrgID", tenant);
+        return send(b.build());
+    }
+
+    /** A push sent with chunked transfer encoding: no Content-Length, the size is known only once read. */
+    Response pushChunked(String tenant, byte[] body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/push"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Encoding", "snappy")
+                .header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
         if (tenant != null) b.header("X-Scope-OrgID", tenant);
         return send(b.build());
     }

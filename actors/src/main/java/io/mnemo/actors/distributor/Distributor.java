@@ -3,6 +3,7 @@ package io.mnemo.actors.distributor;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +27,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The write path's router: turns a push into one Kafka record per partition and answers only
  * once Kafka has acknowledged all of them. It owns no data; any node with the distributor role
- * can take any push.
+ * can take any push. Samples are checked against the tenant's limits at the time the push is
+ * decoded, by the distributor's clock.
  */
 public final class Distributor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Distributor.class);
+
+    /** Where the records of pushes go: Kafka's producer in a node; a list in tests without Kafka. */
+    public interface RecordSink extends AutoCloseable {
+        /** Sends a record; completes once Kafka acknowledged it, exceptionally if it will not. */
+        CompletionStage<?> send(ProducerRecord<byte[], byte[]> record);
+
+        @Override
+        void close();
+    }
 
     /** Decoding state reused across pushes; one per worker thread. */
     private static final class Worker {
@@ -50,13 +61,32 @@ public final class Distributor implements AutoCloseable {
 
     private final MnemoSettings settings;
     private final MnemoMetrics metrics;
-    private final SendProducer<byte[], byte[]> producer;
+    private final RecordSink sink;
+    private final Clock clock;
     private final ExecutorService workers;
     private final ThreadLocal<Worker> worker;
 
     public Distributor(MnemoSettings settings, MnemoMetrics metrics, String bootstrapServers, ActorSystem<?> system) {
+        this(settings, metrics, kafka(settings, bootstrapServers, system), Clock.systemUTC());
+    }
+
+    public Distributor(MnemoSettings settings, MnemoMetrics metrics, RecordSink sink, Clock clock) {
         this.settings = settings;
         this.metrics = metrics;
+        this.sink = sink;
+        this.clock = clock;
+        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "mnemo-distributor-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.worker = ThreadLocal.withInitial(() -> new Worker(settings));
+    }
+
+    /** The Kafka producer: acks=all, idempotent, timeouts derived from the produce timeout. */
+    private static RecordSink kafka(MnemoSettings settings, String bootstrapServers, ActorSystem<?> system) {
         long timeoutMs = settings.produceTimeout().toMillis();
         ProducerSettings<byte[], byte[]> base = ProducerSettings
                 .create(system, new ByteArraySerializer(), new ByteArraySerializer());
@@ -73,15 +103,22 @@ public final class Distributor implements AutoCloseable {
                 .withProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(deliveryTimeoutMs))
                 .withProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs))
                 .withProperty(ProducerConfig.CLIENT_ID_CONFIG, "mnemo-distributor");
-        this.producer = new SendProducer<>(ps, system);
-        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "mnemo-distributor-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.worker = ThreadLocal.withInitial(() -> new Worker(settings));
+        SendProducer<byte[], byte[]> producer = new SendProducer<>(ps, system);
+        return new RecordSink() {
+            @Override
+            public CompletionStage<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+                return producer.send(record);
+            }
+
+            @Override
+            public void close() {
+                try {
+                    producer.close().toCompletableFuture().get(15, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    log.warn("Kafka producer did not close cleanly: {}", e.toString());
+                }
+            }
+        };
     }
 
     /** Decodes, validates and shards a remote-write body, writes it to Kafka, and gives the answer. */
@@ -109,24 +146,29 @@ public final class Distributor implements AutoCloseable {
 
     private Prepared prepare(String tenant, byte[] body, String topic, boolean counted) {
         Worker w = worker.get();
+        // A rehearsal's synthetic samples are decades old: the tenant limits are for tenants' pushes.
+        PushLimits limits = counted ? PushLimits.at(clock.millis(), settings.limits().of(tenant)) : PushLimits.NONE;
         PartitionSplitter.Split split;
         try {
             int len = w.body.decompress(body);
             w.reader.reset(w.body.buffer(), 0, len);
-            split = w.splitter.split(tenant, w.reader, w.metadata.reset(w.body.buffer(), 0, len), settings.partitions());
+            split = w.splitter.split(tenant, w.reader, w.metadata.reset(w.body.buffer(), 0, len), settings.partitions(), limits);
         } catch (RemoteWriteException e) {
             if (counted) metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
             return new Prepared(List.of(), 0, 0, new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
         }
         PushResult answer = PushResult.OK;
-        if (split.hasRejections() && counted) {
-            for (SeriesValidator.Reason r : SeriesValidator.Reason.values()) {
-                int samples = split.rejectedSamples(r);
-                if (samples > 0) metrics.discardedSamples.labelValues(tenant, r.label()).inc(samples);
+        if (split.hasRejections()) {
+            Rejection first = split.firstRejection();
+            if (counted) {
+                for (DiscardReason r : DiscardReason.values()) {
+                    int n = split.discarded(r);
+                    if (n > 0) (r.isMetadata() ? metrics.discardedMetadata : metrics.discardedSamples).labelValues(tenant, r.label()).inc(n);
+                }
+                metrics.rejectedRequests.labelValues(first.reason().isMetadata() ? "invalid_metadata" : "invalid_series").inc();
             }
-            metrics.rejectedRequests.labelValues("invalid_series").inc();
+            answer = new PushResult(400, first.message());
         }
-        if (split.hasRejections()) answer = new PushResult(400, split.firstRejection().message());
         byte[] key = tenant.getBytes(StandardCharsets.UTF_8);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int p = 0; p < split.partitions(); p++) {
@@ -143,9 +185,9 @@ public final class Distributor implements AutoCloseable {
         for (int i = 0; i < acks.length; i++) {
             ProducerRecord<byte[], byte[]> r = p.records().get(i);
             bytes += r.value().length;
-            CompletionStage<RecordMetadata> ack;
+            CompletionStage<Void> ack;
             try {
-                ack = producer.send(r);
+                ack = sink.send(r).thenApply(x -> null);
             } catch (RuntimeException e) {
                 ack = CompletableFuture.failedFuture(e);
             }
@@ -179,10 +221,6 @@ public final class Distributor implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdown();
-        try {
-            producer.close().toCompletableFuture().get(15, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.warn("Kafka producer did not close cleanly: {}", e.toString());
-        }
+        sink.close();
     }
 }

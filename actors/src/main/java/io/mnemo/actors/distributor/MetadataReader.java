@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the metric metadata of a remote-write {@code WriteRequest} (field 3, {@code MetricMetadata}:
- * type, family name, help, unit), skipping the time series. The distributor routes it to
- * partitions by family, into the ingest records. Not thread-safe; reusable.
+ * type, family name, help, unit), skipping the time series. The distributor validates it
+ * ({@link MetadataValidator}) and routes it to partitions by family, into the ingest records.
+ * Family, help and unit are byte ranges of the buffer (a HELP of any size costs nothing until it
+ * is copied), with String accessors for the slow paths. Not thread-safe; reusable.
  */
 public final class MetadataReader extends ProtobufCursor {
     /** Prometheus's metric types, in the order of the protobuf enum. */
@@ -16,10 +18,9 @@ public final class MetadataReader extends ProtobufCursor {
     private int end;
 
     private int typeNumber;
-    private String type;
-    private String family;
-    private String help;
-    private String unit;
+    private int familyOffset, familyLength;
+    private int helpOffset, helpLength;
+    private int unitOffset, unitLength;
 
     public MetadataReader reset(byte[] buf, int offset, int length) {
         this.buf = buf;
@@ -48,8 +49,8 @@ public final class MetadataReader extends ProtobufCursor {
 
     private void parse(int from, int to) {
         typeNumber = 0;
-        type = TYPES[0];
-        family = help = unit = "";
+        familyOffset = helpOffset = unitOffset = from;
+        familyLength = helpLength = unitLength = 0;
         int after = p;
         p = from;
         while (p < to) {
@@ -58,14 +59,19 @@ public final class MetadataReader extends ProtobufCursor {
             if (tag == (1 << 3 | WIRE_VARINT)) {
                 long t = readVarint(to);
                 typeNumber = t >= 0 && t < TYPES.length ? (int) t : 0;
-                type = TYPES[typeNumber];
             } else if ((tag & 7) == WIRE_LEN && (field == 2 || field == 4 || field == 5)) {
                 int len = readLength(to);
-                String s = new String(buf, p, len, StandardCharsets.UTF_8);
+                if (field == 2) {
+                    familyOffset = p;
+                    familyLength = len;
+                } else if (field == 4) {
+                    helpOffset = p;
+                    helpLength = len;
+                } else {
+                    unitOffset = p;
+                    unitLength = len;
+                }
                 p += len;
-                if (field == 2) family = s;
-                else if (field == 4) help = s;
-                else unit = s;
             } else {
                 skipField(field, tag & 7, to);
             }
@@ -75,7 +81,7 @@ public final class MetadataReader extends ProtobufCursor {
 
     public byte[] buffer() { return buf; }
 
-    public String type() { return type; }
+    public String type() { return TYPES[typeNumber]; }
 
     /** The type as remote write's enum number (0 unknown, 1 counter, 2 gauge, ...). */
     public int typeNumber() { return typeNumber; }
@@ -85,11 +91,30 @@ public final class MetadataReader extends ProtobufCursor {
         return number >= 0 && number < TYPES.length ? TYPES[number] : TYPES[0];
     }
 
-    public String family() { return family; }
+    public int familyOffset() { return familyOffset; }
 
-    public String help() { return help; }
+    public int familyLength() { return familyLength; }
 
-    public String unit() { return unit; }
+    public int helpOffset() { return helpOffset; }
+
+    public int helpLength() { return helpLength; }
+
+    public int unitOffset() { return unitOffset; }
+
+    public int unitLength() { return unitLength; }
+
+    /** The family name (allocates). */
+    public String family() { return text(familyOffset, familyLength); }
+
+    /** The HELP text (allocates). */
+    public String help() { return text(helpOffset, helpLength); }
+
+    /** The unit (allocates). */
+    public String unit() { return text(unitOffset, unitLength); }
+
+    private String text(int offset, int length) {
+        return new String(buf, offset, length, StandardCharsets.UTF_8);
+    }
 
     @Override
     protected RemoteWriteException malformed(String what, int at) {

@@ -1,9 +1,8 @@
 package io.mnemo.actors.distributor;
 
-import io.mnemo.actors.distributor.SeriesValidator.Reason;
-import io.mnemo.actors.distributor.SeriesValidator.Rejection;
 import io.mnemo.actors.record.IngestRecordWriter;
 import io.mnemo.tsdb.SeriesHasher;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -11,22 +10,30 @@ import java.util.List;
 
 /**
  * Turns one decoded push into one Kafka record value per partition: an ingest record
- * ({@link IngestRecordWriter}) holding the partition's series, their float and native histogram
- * samples, and the push's metric metadata routed to partitions by family. Labels with an empty
- * value are left out (Prometheus treats them as absent); exemplars are not carried.
+ * ({@link IngestRecordWriter}) holding the partition's series with their float samples, and the
+ * push's metric metadata routed to partitions by family. Labels with an empty value are left out
+ * (Prometheus treats them as absent); exemplars are not carried.
  *
- * <p>What happens to bad series follows Mimir's distributor: a series that fails validation is
- * left out and counted, the valid ones are still written, and the push is then answered 400 with
- * the first rejection's message ({@link Split#firstRejection()}); if nothing valid is left, nothing
- * is written and the answer is the same 400. Series with no labels at all (after dropping empty
- * values) are dropped silently, as Mimir does. A malformed request is rejected whole, before any
- * record exists.
+ * <p>What happens to bad input follows Mimir's distributor: a series that fails validation
+ * ({@link SeriesValidator}) is left out; a sample outside the tenant's time limits
+ * ({@link PushLimits}) is left out of its series, whose other samples are kept; native histogram
+ * samples are left out (the heads store floats only); metadata that fails {@link MetadataValidator}
+ * is left out, and a HELP over the length limit is cut to it. Everything left out is counted by
+ * reason, the rest is still written, and the push is then answered 400 with the first refusal's
+ * message ({@link Split#firstRejection()}); if nothing valid is left, nothing is written and the
+ * answer is the same 400. Series with no labels at all (after dropping empty values) are dropped
+ * silently, as Mimir does. A malformed request is rejected whole, before any record exists.
  *
  * <p>One pass: each label string is hashed once, and that hash serves both the series' partition
- * ({@link PartitionSharder}) and interning the string into the partition's symbol table. Reuses its
- * writers and scratch arrays: not thread-safe, one per distributor worker.
+ * ({@link PartitionSharder}) and interning the string into the partition's symbol table. Samples
+ * are checked against the limits in place and only accepted ones are copied, so nothing is
+ * allocated per series or sample. Reuses its writers and scratch arrays: not thread-safe, one per
+ * distributor worker.
  */
 public final class PartitionSplitter {
+    private static final byte[] METRIC_NAME = "__name__".getBytes(StandardCharsets.US_ASCII);
+    private static final long METRIC_NAME_HASH = SeriesHasher.bytes(METRIC_NAME, 0, METRIC_NAME.length);
+
     /** How many rejection messages a split keeps (the rest are only counted). */
     public static final int DEFAULT_KEPT_REJECTIONS = 10;
 
@@ -48,13 +55,19 @@ public final class PartitionSplitter {
         this.keptRejections = keptRejections;
     }
 
+    /** {@link #split(String, WriteRequestReader, MetadataReader, int, PushLimits)} without a tenant's limits. */
+    public Split split(String tenant, WriteRequestReader request, MetadataReader metadata, int partitions) {
+        return split(tenant, request, metadata, partitions, PushLimits.NONE);
+    }
+
     /**
      * Splits the request the reader points at (it is rewound first) over {@code partitions}, with
-     * the metric metadata the other reader finds in the same request (null: none).
+     * the metric metadata the other reader finds in the same request (null: none), under the
+     * tenant's limits for this push.
      *
      * @throws RemoteWriteException if the request is malformed
      */
-    public Split split(String tenant, WriteRequestReader request, MetadataReader metadata, int partitions) {
+    public Split split(String tenant, WriteRequestReader request, MetadataReader metadata, int partitions, PushLimits limits) {
         if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive, got " + partitions);
         if (writers.length < partitions) {
             int old = writers.length;
@@ -70,18 +83,31 @@ public final class PartitionSplitter {
                 out.droppedEmptySeries++;
                 continue;
             }
-            Reason reason = validator.validate(request);
+            DiscardReason reason = validator.validate(request);
             if (reason != null) {
-                out.reject(reason, request.sampleCount());
-                if (out.rejections.size() < keptRejections) out.rejections.add(validator.rejection(request));
+                out.rejectedSeriesByReason[reason.ordinal()]++;
+                out.discard(reason, request.sampleCount() + request.histogramCount());
+                if (out.keepsMore(keptRejections)) out.rejections.add(validator.rejection(request));
                 continue;
             }
-            int partition = write(tenantSeed, request, partitions);
+            int accepted = checkSamples(request, limits, out);
+            if (accepted == 0 && request.sampleCount() + request.histogramCount() > 0) continue; // all refused
+            int partition = write(tenantSeed, request, partitions, limits);
             out.series[partition]++;
-            out.samples[partition] += request.sampleCount();
+            out.samples[partition] += accepted;
         }
         if (metadata != null) {
-            while (metadata.next()) writeMetadata(tenant, metadata, partitions);
+            while (metadata.next()) {
+                DiscardReason reason = MetadataValidator.validate(metadata, limits.maxMetadataLength());
+                if (reason != null) {
+                    out.discard(reason, 1);
+                    if (out.keepsMore(keptRejections)) {
+                        out.rejections.add(MetadataValidator.rejection(metadata, reason, limits.maxMetadataLength()));
+                    }
+                    continue;
+                }
+                writeMetadata(tenant, metadata, partitions, MetadataValidator.helpLength(metadata, limits.maxMetadataLength()));
+            }
         }
         for (int p = 0; p < partitions; p++) {
             if (writers[p].seriesCount() > 0) out.records[p] = writers[p].toByteArray();
@@ -89,8 +115,46 @@ public final class PartitionSplitter {
         return out;
     }
 
+    /**
+     * Counts the current series' samples the limits refuse (and its native histogram samples, all
+     * refused), keeping messages for the first few; returns how many float samples are accepted.
+     */
+    private int checkSamples(WriteRequestReader r, PushLimits limits, Split out) {
+        int accepted = 0;
+        for (int s = 0; s < r.sampleCount(); s++) {
+            DiscardReason reason = limits.check(r.sampleTimestamp(s));
+            if (reason == null) {
+                accepted++;
+                continue;
+            }
+            out.discard(reason, 1);
+            if (out.keepsMore(keptRejections)) out.rejections.add(sampleRejection(r, reason, r.sampleTimestamp(s)));
+        }
+        if (r.histogramCount() > 0) {
+            DiscardReason reason = DiscardReason.NATIVE_HISTOGRAM_NOT_SUPPORTED;
+            out.discard(reason, r.histogramCount());
+            if (out.keepsMore(keptRejections)) {
+                out.rejections.add(new Rejection(reason, "received " + r.histogramCount() + " native histogram sample"
+                        + (r.histogramCount() == 1 ? "" : "s") + ", which Mnemo does not store yet, series: '"
+                        + r.seriesText(SeriesValidator.TEXT_CHARS) + "' (" + reason.errorId() + "). The float samples"
+                        + " of the request are stored; send histograms as classic ones (bucket series) instead."));
+            }
+        }
+        return accepted;
+    }
+
+    /** Mimir's messages for a sample outside the tenant's time limits. */
+    private static Rejection sampleRejection(WriteRequestReader r, DiscardReason reason, long timestamp) {
+        boolean future = reason == DiscardReason.TOO_FAR_IN_FUTURE;
+        return new Rejection(reason, "received a sample whose timestamp is too far in the " + (future ? "future" : "past")
+                + ", timestamp: " + timestamp + " series: '" + r.seriesText(SeriesValidator.TEXT_CHARS) + "' ("
+                + reason.errorId() + "). To accept such samples, raise "
+                + (future ? PushLimits.CREATION_GRACE_PERIOD : PushLimits.PAST_GRACE_PERIOD + " (0s turns the check off)")
+                + " or ask your service administrator.");
+    }
+
     /** Hashes the current series' strings, picks its partition and writes it there; returns the partition. */
-    private int write(long tenantSeed, WriteRequestReader r, int partitions) {
+    private int write(long tenantSeed, WriteRequestReader r, int partitions, PushLimits limits) {
         byte[] b = r.buffer();
         int n = r.labelCount();
         if (nameHash.length < n) {
@@ -120,39 +184,49 @@ public final class PartitionSplitter {
         }
         w.beginSeries();
         w.labels(refs, 2 * k);
-        for (int s = 0; s < r.sampleCount(); s++) w.sample(r.sampleTimestamp(s), r.sampleValueBits(s));
-        for (int h = 0; h < r.histogramCount(); h++) w.histogram(b, r.histogramOffset(h), r.histogramLength(h));
+        for (int s = 0; s < r.sampleCount(); s++) {
+            long t = r.sampleTimestamp(s);
+            if (limits.accepts(t)) w.sample(t, r.sampleValueBits(s));
+        }
         w.endSeries();
         return partition;
     }
 
     /**
-     * A metadata entry as a series without samples, {@code {__name__="<family>"}} with the metadata,
-     * in the partition of the tenant and family, so a family's metadata always lands on the same
-     * partition.
+     * A metadata entry as a series without samples, {@code {__name__="<family>"}} with the metadata
+     * and the first {@code helpLength} bytes of its HELP, in the partition of the tenant and family,
+     * so a family's metadata always lands on the same partition.
      */
-    private void writeMetadata(String tenant, MetadataReader md, int partitions) {
-        if (md.family().isEmpty()) return;
-        int p = Math.floorMod((tenant + '\u0000' + md.family()).hashCode(), partitions);
+    private void writeMetadata(String tenant, MetadataReader md, int partitions, int helpLength) {
+        String family = md.family();
+        int p = Math.floorMod((tenant + '\u0000' + family).hashCode(), partitions);
         IngestRecordWriter w = writers[p];
-        refs[0] = w.symbol("__name__");
-        refs[1] = w.symbol(md.family());
-        int help = md.help().isEmpty() ? 0 : w.symbol(md.help());
-        int unit = md.unit().isEmpty() ? 0 : w.symbol(md.unit());
+        byte[] b = md.buffer();
+        refs[0] = w.symbol(METRIC_NAME, 0, METRIC_NAME.length, METRIC_NAME_HASH);
+        refs[1] = symbol(w, b, md.familyOffset(), md.familyLength());
+        int help = helpLength == 0 ? 0 : symbol(w, b, md.helpOffset(), helpLength);
+        int unit = md.unitLength() == 0 ? 0 : symbol(w, b, md.unitOffset(), md.unitLength());
         w.beginSeries();
         w.labels(refs, 2);
         w.metadata(md.typeNumber(), help, unit);
         w.endSeries();
     }
 
+    private static int symbol(IngestRecordWriter w, byte[] b, int off, int len) {
+        return w.symbol(b, off, len, SeriesHasher.bytes(b, off, len));
+    }
+
     /** The outcome of splitting one push. */
     public static final class Split {
+        private static final int REASONS = DiscardReason.values().length;
+
         private final byte[][] records;
         private final int[] series;
         private final int[] samples;
-        private final int[] rejectedSeriesByReason = new int[Reason.values().length];
-        private final int[] rejectedSamplesByReason = new int[Reason.values().length];
+        private final int[] rejectedSeriesByReason = new int[REASONS];
+        private final int[] discardedByReason = new int[REASONS];
         private final List<Rejection> rejections = new ArrayList<>();
+        private int discarded;
         private int droppedEmptySeries;
 
         private Split(int partitions) {
@@ -161,9 +235,13 @@ public final class PartitionSplitter {
             samples = new int[partitions];
         }
 
-        private void reject(Reason reason, int sampleCount) {
-            rejectedSeriesByReason[reason.ordinal()]++;
-            rejectedSamplesByReason[reason.ordinal()] += sampleCount;
+        private void discard(DiscardReason reason, int count) {
+            discardedByReason[reason.ordinal()] += count;
+            discarded += count;
+        }
+
+        private boolean keepsMore(int kept) {
+            return rejections.size() < kept;
         }
 
         public int partitions() { return records.length; }
@@ -180,21 +258,28 @@ public final class PartitionSplitter {
 
         public int acceptedSamples() { return Arrays.stream(samples).sum(); }
 
-        public boolean hasRejections() { return rejectedSeries() > 0; }
+        /** True when anything of the push was refused: the push is then answered 400. */
+        public boolean hasRejections() { return !rejections.isEmpty(); }
 
+        /** Series refused whole. */
         public int rejectedSeries() { return Arrays.stream(rejectedSeriesByReason).sum(); }
 
-        public int rejectedSamples() { return Arrays.stream(rejectedSamplesByReason).sum(); }
+        public int rejectedSeries(DiscardReason reason) { return rejectedSeriesByReason[reason.ordinal()]; }
 
-        public int rejectedSeries(Reason reason) { return rejectedSeriesByReason[reason.ordinal()]; }
+        /**
+         * Samples (float and native histogram) left out for a reason, those of refused series
+         * included, or metadata entries for a {@link DiscardReason#isMetadata() metadata} reason:
+         * the discarded-samples and discarded-metadata metrics.
+         */
+        public int discarded(DiscardReason reason) { return discardedByReason[reason.ordinal()]; }
 
-        /** Samples of rejected series, per reason: the discarded-samples metric. */
-        public int rejectedSamples(Reason reason) { return rejectedSamplesByReason[reason.ordinal()]; }
+        /** Samples and metadata entries left out, all reasons. */
+        public int discarded() { return discarded; }
 
-        /** The first few rejections, in request order (see {@link #DEFAULT_KEPT_REJECTIONS}). */
+        /** The first few refusals, in request order (see {@link #DEFAULT_KEPT_REJECTIONS}). */
         public List<Rejection> rejections() { return Collections.unmodifiableList(rejections); }
 
-        /** What the push is answered with (HTTP 400) after the valid series were written, or null. */
+        /** What the push is answered with (HTTP 400) after the valid data was written, or null. */
         public Rejection firstRejection() { return rejections.isEmpty() ? null : rejections.get(0); }
 
         /** Series without any label, dropped without an error as Mimir does. */

@@ -6,16 +6,19 @@ import java.util.Arrays;
 
 /**
  * The distributor's per-series checks, after Mimir's ({@code validateLabels} in
- * {@code pkg/distributor/validate.go}): metric name present and valid, label count, label name
- * charset and length, label value UTF-8 and length, duplicate names. Mimir's distributor sorts
- * unsorted labels and its ingester rejects unsorted ones ({@code labels-not-sorted}); Mnemo
- * forwards the series bytes unchanged, so it rejects unsorted labels here, with that reason.
+ * {@code pkg/distributor/validate.go}): metric name present and valid, label count, label names
+ * valid and not too long, label values valid UTF-8 and not too long, duplicate names. Mimir's
+ * distributor sorts unsorted labels and its ingester rejects unsorted ones ({@code labels-not-sorted});
+ * Mnemo forwards the series bytes unchanged, so it rejects unsorted labels here, with that reason.
+ *
+ * <p>Names follow Prometheus 3's UTF-8 scheme: a metric or label name is valid when it is
+ * non-empty valid UTF-8 ({@code a-b}, {@code http.requests} and {@code 温度} are names; PromQL
+ * quotes them, {@code {"a-b"="x"}}). ASCII is checked eight bytes at a time.
  *
  * <p>Works on a {@link WriteRequestReader}'s byte ranges; nothing is allocated unless the series
  * is rejected and its message is asked for. Labels with an empty value are ignored, as Mimir
- * removes them before validating (Prometheus treats them as absent). Name charsets are the legacy
- * Prometheus ones. Checks run in Mimir's order and the first violation wins. Stateless and
- * thread-safe.
+ * removes them before validating (Prometheus treats them as absent). Checks run in Mimir's order
+ * and the first violation wins. Stateless and thread-safe.
  */
 public final class SeriesValidator {
     public static final int DEFAULT_MAX_LABEL_NAMES_PER_SERIES = 30;
@@ -25,45 +28,7 @@ public final class SeriesValidator {
     /** How much of a series, name or value an error message shows. */
     static final int TEXT_CHARS = 200;
 
-    /** Why a series was rejected; {@link #label()} is the {@code reason} label of discarded-samples metrics. */
-    public enum Reason {
-        MISSING_METRIC_NAME("missing_metric_name"),
-        INVALID_METRIC_NAME("metric_name_invalid"),
-        MAX_LABEL_NAMES_PER_SERIES("max_label_names_per_series"),
-        INVALID_LABEL("label_invalid"),
-        LABEL_NAME_TOO_LONG("label_name_too_long"),
-        INVALID_LABEL_VALUE("label_value_invalid"),
-        LABEL_VALUE_TOO_LONG("label_value_too_long"),
-        DUPLICATE_LABEL_NAMES("duplicate_label_names"),
-        LABELS_NOT_SORTED("labels_not_sorted");
-
-        private static final Reason[] VALUES = values();
-        private final String label;
-
-        Reason(String label) {
-            this.label = label;
-        }
-
-        /** Metric label value, the same strings Mimir uses. */
-        public String label() { return label; }
-
-        /** Stable id users can search for, appended to messages like Mimir's {@code err-mimir-...}. */
-        public String errorId() { return "err-mnemo-" + label.replace('_', '-'); }
-    }
-
-    /** A rejected series: the reason and a message for the client naming the series. */
-    public record Rejection(Reason reason, String message) {}
-
     private static final byte[] METRIC_NAME = "__name__".getBytes(StandardCharsets.US_ASCII);
-    private static final boolean[] NAME_START = new boolean[128];
-    private static final boolean[] NAME_PART = new boolean[128];
-
-    static {
-        for (char c = 'a'; c <= 'z'; c++) NAME_START[c] = NAME_START[c - 'a' + 'A'] = true;
-        NAME_START['_'] = true;
-        System.arraycopy(NAME_START, 0, NAME_PART, 0, 128);
-        for (char c = '0'; c <= '9'; c++) NAME_PART[c] = true;
-    }
 
     private final int maxLabelNamesPerSeries;
     private final int maxLabelNameLength;
@@ -85,16 +50,16 @@ public final class SeriesValidator {
     }
 
     /** The first rule the reader's current series breaks, or null if it is valid. */
-    public Reason validate(WriteRequestReader series) {
+    public DiscardReason validate(WriteRequestReader series) {
         long v = check(series);
-        return v == 0 ? null : Reason.VALUES[(int) (v >>> 32) - 1];
+        return v == 0 ? null : DiscardReason.of((int) (v >>> 32) - 1);
     }
 
     /** Like {@link #validate} but with the message for the client; allocates only when rejecting. */
     public Rejection rejection(WriteRequestReader series) {
         long v = check(series);
         if (v == 0) return null;
-        Reason reason = Reason.VALUES[(int) (v >>> 32) - 1];
+        DiscardReason reason = DiscardReason.of((int) (v >>> 32) - 1);
         return new Rejection(reason, message(series, reason, (int) v));
     }
 
@@ -114,32 +79,32 @@ public final class SeriesValidator {
             present++;
             if (metricName < 0 && isMetricNameLabel(s, i)) metricName = i;
         }
-        if (metricName < 0) return violation(Reason.MISSING_METRIC_NAME, -1);
-        if (!isValidName(s.buffer(), s.labelValueOffset(metricName), s.labelValueLength(metricName), true)) {
-            return violation(Reason.INVALID_METRIC_NAME, metricName);
+        if (metricName < 0) return violation(DiscardReason.MISSING_METRIC_NAME, -1);
+        if (!isValidName(s.buffer(), s.labelValueOffset(metricName), s.labelValueLength(metricName))) {
+            return violation(DiscardReason.INVALID_METRIC_NAME, metricName);
         }
-        if (present > maxLabelNamesPerSeries) return violation(Reason.MAX_LABEL_NAMES_PER_SERIES, -1);
+        if (present > maxLabelNamesPerSeries) return violation(DiscardReason.MAX_LABEL_NAMES_PER_SERIES, -1);
         byte[] b = s.buffer();
         int previous = -1;
         for (int i = 0; i < n; i++) {
             int valueLength = s.labelValueLength(i);
             if (valueLength == 0) continue;
             int nameLength = s.labelNameLength(i);
-            if (!isValidName(b, s.labelNameOffset(i), nameLength, false)) return violation(Reason.INVALID_LABEL, i);
-            if (nameLength > maxLabelNameLength) return violation(Reason.LABEL_NAME_TOO_LONG, i);
-            if (!Utf8.isValid(b, s.labelValueOffset(i), valueLength)) return violation(Reason.INVALID_LABEL_VALUE, i);
-            if (valueLength > maxLabelValueLength) return violation(Reason.LABEL_VALUE_TOO_LONG, i);
+            if (!isValidName(b, s.labelNameOffset(i), nameLength)) return violation(DiscardReason.INVALID_LABEL, i);
+            if (nameLength > maxLabelNameLength) return violation(DiscardReason.LABEL_NAME_TOO_LONG, i);
+            if (!Utf8.isValid(b, s.labelValueOffset(i), valueLength)) return violation(DiscardReason.INVALID_LABEL_VALUE, i);
+            if (valueLength > maxLabelValueLength) return violation(DiscardReason.LABEL_VALUE_TOO_LONG, i);
             if (previous >= 0) {
                 int c = s.compareLabelNames(previous, i);
-                if (c == 0) return violation(Reason.DUPLICATE_LABEL_NAMES, i);
-                if (c > 0) return violation(Reason.LABELS_NOT_SORTED, i);
+                if (c == 0) return violation(DiscardReason.DUPLICATE_LABEL_NAMES, i);
+                if (c > 0) return violation(DiscardReason.LABELS_NOT_SORTED, i);
             }
             previous = i;
         }
         return 0;
     }
 
-    private static long violation(Reason reason, int label) {
+    private static long violation(DiscardReason reason, int label) {
         return (long) (reason.ordinal() + 1) << 32 | (label & 0xFFFFFFFFL);
     }
 
@@ -149,32 +114,26 @@ public final class SeriesValidator {
                 && Arrays.equals(s.buffer(), off, off + METRIC_NAME.length, METRIC_NAME, 0, METRIC_NAME.length);
     }
 
-    /** Legacy Prometheus names: labels {@code [a-zA-Z_][a-zA-Z0-9_]*}, metrics also allow ':'. */
-    static boolean isValidName(byte[] b, int off, int len, boolean metric) {
-        if (len == 0) return false;
-        for (int i = 0; i < len; i++) {
-            int c = b[off + i];
-            if (c < 0) return false;
-            boolean ok = (i == 0 ? NAME_START[c] : NAME_PART[c]) || (metric && c == ':');
-            if (!ok) return false;
-        }
-        return true;
+    /** Prometheus 3's UTF-8 names: any non-empty valid UTF-8. */
+    static boolean isValidName(byte[] b, int off, int len) {
+        return len > 0 && Utf8.isValid(b, off, len);
     }
 
-    private String message(WriteRequestReader s, Reason reason, int label) {
+    private String message(WriteRequestReader s, DiscardReason reason, int label) {
         String series = s.seriesText(TEXT_CHARS);
         String id = reason.errorId();
         return switch (reason) {
             case MISSING_METRIC_NAME -> hasNoLabels(s)
                     ? "received a series with no labels (" + id + ")"
                     : "received a series without a metric name (no __name__ label), series: '" + series + "' (" + id + ")";
-            case INVALID_METRIC_NAME -> "received a series with an invalid metric name '" + value(s, label)
-                    + "', it must match [a-zA-Z_:][a-zA-Z0-9_:]*, series: '" + series + "' (" + id + ")";
+            case INVALID_METRIC_NAME -> "received a series whose metric name is not valid UTF-8: '" + value(s, label)
+                    + "' (invalid bytes shown as \uFFFD), series: '" + series + "' (" + id + ")";
             case MAX_LABEL_NAMES_PER_SERIES -> "received a series with " + countPresent(s) + " labels, more than the limit of "
                     + maxLabelNamesPerSeries + ", series: '" + series + "' (" + id + ")"
                     + raiseLimit("mnemo.distributor.max-label-names-per-series");
             case INVALID_LABEL -> "received a series with an invalid label name '" + name(s, label)
-                    + "', label names must match [a-zA-Z_][a-zA-Z0-9_]*, series: '" + series + "' (" + id + ")";
+                    + "', label names must be non-empty valid UTF-8 (invalid bytes shown as \uFFFD), series: '"
+                    + series + "' (" + id + ")";
             case LABEL_NAME_TOO_LONG -> "received a series with a label name of " + s.labelNameLength(label)
                     + " bytes, longer than the limit of " + maxLabelNameLength + ", label: '" + name(s, label)
                     + "' series: '" + series + "' (" + id + ")" + raiseLimit("mnemo.distributor.max-label-name-length");
@@ -190,6 +149,7 @@ public final class SeriesValidator {
             case LABELS_NOT_SORTED -> "received a series whose labels are not sorted by name, '" + name(s, label)
                     + "' comes after '" + name(s, previousPresent(s, label)) + "', series: '" + series + "' (" + id
                     + "). Remote write senders must sort labels by name.";
+            default -> throw new IllegalArgumentException(reason + " is not a series rule");
         };
     }
 

@@ -19,7 +19,8 @@ class HotPathAllocationTest {
     private static byte[] bigRequest() {
         Remote.WriteRequest.Builder b = Remote.WriteRequest.newBuilder();
         for (int i = 0; i < SERIES; i++) {
-            Remote.TimeSeries.Builder s = series("__name__", "metric_" + i % 100, "instance", "host-" + i, "job", "node");
+            Remote.TimeSeries.Builder s = series("__name__", "metric_" + i % 100, "instance", "host-" + i, "job", "node",
+                    "zone-ü", "eu-" + i % 3); // a UTF-8 label name: validated in place too
             for (int k = 0; k < SAMPLES; k++) s.addSamples(sample(1_000L * k, k));
             b.addTimeseries(s);
         }
@@ -76,5 +77,29 @@ class HotPathAllocationTest {
             overhead = Math.min(overhead, allocated - output);
         }
         assertTrue(overhead < 8_192, "allocated " + overhead + " bytes beyond the records");
+    }
+
+    /** Samples outside the tenant's time limits are skipped in place: no object per refused sample. */
+    @Test
+    void refusingSamplesAllocatesNothingPerSample() {
+        com.sun.management.ThreadMXBean threads = threads();
+        byte[] request = bigRequest();
+        WriteRequestReader reader = new WriteRequestReader();
+        PartitionSplitter splitter = new PartitionSplitter(SeriesValidator.withDefaults(), 1);
+        PushLimits limits = new PushLimits(2_000, 6_000, 1024); // keeps 2000..6000 of 0..9000: 5 of 10 samples
+        long overhead = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            PartitionSplitter.Split split = splitter.split("tenant", reader.reset(request), null, 4, limits);
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            long output = 0;
+            for (int p = 0; p < 4; p++) output += split.record(p).length;
+            assertEquals(SERIES * 5, split.acceptedSamples());
+            assertEquals(SERIES * 3, split.discarded(DiscardReason.TOO_FAR_IN_FUTURE));
+            assertEquals(SERIES * 2, split.discarded(DiscardReason.TOO_FAR_IN_PAST));
+            overhead = Math.min(overhead, allocated - output);
+        }
+        // 100,000 refused samples; the one kept message is a few hundred bytes.
+        assertTrue(overhead < 12_288, "allocated " + overhead + " bytes beyond the records");
     }
 }

@@ -13,17 +13,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
 import io.mnemo.actors.distributor.PartitionSplitter.Split;
-import io.mnemo.actors.distributor.SeriesValidator.Reason;
 import io.mnemo.actors.prompb.Remote;
 import io.mnemo.actors.prompb.WriteV2;
+import io.mnemo.actors.TenantLimits;
 import io.mnemo.actors.record.IngestRecordReader;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.StaleNaN;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -32,7 +35,7 @@ class PartitionSplitterTest {
     private static final String TENANT = "team-ä";
     private final PartitionSplitter splitter = new PartitionSplitter(SeriesValidator.withDefaults());
 
-    /** A series as the records must carry it: labels without empty values, samples as raw bits, histograms as bytes. */
+    /** A series as the records must carry it: labels without empty values, samples as raw bits, no histograms. */
     record Carried(Labels labels, List<String> samples, List<ByteString> histograms) {}
 
     private static List<Remote.TimeSeries> validSeries(Random random, int count) {
@@ -44,11 +47,6 @@ class PartitionSplitterTest {
             int samples = random.nextInt(4); // some series carry no sample at all
             for (int k = 0; k < samples; k++) s.addSamples(sample(random.nextLong(), k == 1 ? StaleNaN.VALUE : random.nextGaussian()));
             if (i % 5 == 0) s.addExemplars(exemplar);
-            if (i % 7 == 0) { // a native histogram sample (TimeSeries field 4), which Mnemo carries without decoding
-                byte[] histogram = {0x08, (byte) (1 + i % 100), 0x78, 0x05}; // count_int, timestamp
-                s.setUnknownFields(UnknownFieldSet.newBuilder().addField(4, UnknownFieldSet.Field.newBuilder()
-                        .addLengthDelimited(ByteString.copyFrom(histogram)).build()).build());
-            }
             out.add(s.build());
         }
         return out;
@@ -216,7 +214,7 @@ class PartitionSplitterTest {
         List<Remote.TimeSeries> valid = validSeries(new Random(2), 20);
         List<Remote.TimeSeries> input = new ArrayList<>(valid);
         input.add(3, series("job", "no-name").addSamples(sample(1, 1)).addSamples(sample(2, 2)).build());
-        input.add(8, series("__name__", "m", "bad-label", "x").addSamples(sample(1, 1)).build());
+        input.add(8, series("", "x", "__name__", "m").addSamples(sample(1, 1)).build()); // an empty label name
         input.add(9, series("__name__", "m", "b", "1", "a", "1").build());
         input.add(10, series("a", "", "b", "").addSamples(sample(1, 1)).build()); // no labels: dropped silently
         input.add(11, series().addSamples(sample(1, 1)).build());
@@ -224,14 +222,14 @@ class PartitionSplitterTest {
 
         assertTrue(split.hasRejections());
         assertEquals(3, split.rejectedSeries());
-        assertEquals(3, split.rejectedSamples());
-        assertEquals(2, split.rejectedSamples(Reason.MISSING_METRIC_NAME));
-        assertEquals(1, split.rejectedSeries(Reason.INVALID_LABEL));
-        assertEquals(1, split.rejectedSeries(Reason.LABELS_NOT_SORTED));
-        assertEquals(0, split.rejectedSamples(Reason.LABELS_NOT_SORTED));
+        assertEquals(3, split.discarded());
+        assertEquals(2, split.discarded(DiscardReason.MISSING_METRIC_NAME));
+        assertEquals(1, split.rejectedSeries(DiscardReason.INVALID_LABEL));
+        assertEquals(1, split.rejectedSeries(DiscardReason.LABELS_NOT_SORTED));
+        assertEquals(0, split.discarded(DiscardReason.LABELS_NOT_SORTED));
         assertEquals(2, split.droppedEmptySeries());
-        assertEquals(List.of(Reason.MISSING_METRIC_NAME, Reason.INVALID_LABEL, Reason.LABELS_NOT_SORTED),
-                split.rejections().stream().map(SeriesValidator.Rejection::reason).toList());
+        assertEquals(List.of(DiscardReason.MISSING_METRIC_NAME, DiscardReason.INVALID_LABEL, DiscardReason.LABELS_NOT_SORTED),
+                split.rejections().stream().map(Rejection::reason).toList());
         assertTrue(split.firstRejection().message().contains("{job=\"no-name\"}"), split.firstRejection().message());
 
         assertEquals(20, split.acceptedSeries());
@@ -242,14 +240,168 @@ class PartitionSplitterTest {
         assertEquals(new HashSet<>(valid.stream().map(PartitionSplitterTest::carried).toList()), written);
     }
 
+    /** All of a split's records, decoded, in partition order. */
+    private static List<Carried> written(Split split) throws Exception {
+        List<Carried> out = new ArrayList<>();
+        for (int p = 0; p < split.partitions(); p++) if (split.record(p) != null) out.addAll(decode(split.record(p)));
+        return out;
+    }
+
+    private static Remote.TimeSeries.Builder withHistogram(Remote.TimeSeries.Builder s, int count) {
+        UnknownFieldSet.Field.Builder f = UnknownFieldSet.Field.newBuilder();
+        for (int i = 0; i < count; i++) f.addLengthDelimited(ByteString.copyFrom(new byte[] {0x08, (byte) (1 + i), 0x78, 0x05}));
+        return s.setUnknownFields(UnknownFieldSet.newBuilder().addField(4, f.build()).build());
+    }
+
+    /** Mimir: a sample outside the tenant's time limits is left out of its series; its other samples are kept. */
+    @Test
+    void samplesOutsideTheTimeLimitsAreLeftOutOfTheirSeries() throws Exception {
+        PushLimits limits = new PushLimits(1_000, 5_000, 1024);
+        byte[] request = encode(List.of(
+                series("__name__", "m", "job", "a").addSamples(sample(500, 1)).addSamples(sample(1_000, 2))
+                        .addSamples(sample(3_000, 3)).addSamples(sample(5_000, 4)).addSamples(sample(5_001, 5)).build(),
+                series("__name__", "gone", "job", "b").addSamples(sample(9_000_000, 1)).build(),
+                series("__name__", "kept", "job", "c").addSamples(sample(2_000, 1)).build()));
+        Split split = splitter.split(TENANT, new WriteRequestReader().reset(request), null, 4, limits);
+
+        assertEquals(1, split.discarded(DiscardReason.TOO_FAR_IN_PAST));
+        assertEquals(2, split.discarded(DiscardReason.TOO_FAR_IN_FUTURE));
+        assertEquals(0, split.rejectedSeries(), "no series is invalid");
+        assertEquals(2, split.acceptedSeries(), "a series whose every sample was refused is not written");
+        assertEquals(4, split.acceptedSamples());
+        assertEquals(List.of(DiscardReason.TOO_FAR_IN_PAST, DiscardReason.TOO_FAR_IN_FUTURE, DiscardReason.TOO_FAR_IN_FUTURE),
+                split.rejections().stream().map(Rejection::reason).toList());
+        assertEquals("received a sample whose timestamp is too far in the past, timestamp: 500 series: "
+                + "'{__name__=\"m\", job=\"a\"}' (err-mnemo-too-far-in-past). To accept such samples, raise "
+                + "mnemo.limits.past-grace-period (0s turns the check off) or ask your service administrator.",
+                split.firstRejection().message());
+        assertEquals("received a sample whose timestamp is too far in the future, timestamp: 5001 series: "
+                + "'{__name__=\"m\", job=\"a\"}' (err-mnemo-too-far-in-future). To accept such samples, raise "
+                + "mnemo.limits.creation-grace-period or ask your service administrator.",
+                split.rejections().get(1).message());
+        Set<Carried> expected = Set.of(
+                carried(series("__name__", "m", "job", "a").addSamples(sample(1_000, 2)).addSamples(sample(3_000, 3))
+                        .addSamples(sample(5_000, 4)).build()),
+                carried(series("__name__", "kept", "job", "c").addSamples(sample(2_000, 1)).build()));
+        assertEquals(expected, new HashSet<>(written(split)));
+    }
+
+    @Test
+    void limitsComeFromTheTenantsSettingsAndTheClock() {
+        long now = 1_700_000_000_000L;
+        TenantLimits.Limits defaults = new TenantLimits.Limits(Duration.ZERO, Duration.ofMinutes(10), Duration.ZERO,
+                1024, 0, 0, 0, Duration.ZERO);
+        PushLimits l = PushLimits.at(now, defaults);
+        assertEquals(now + 600_000, l.newestTimestamp());
+        assertEquals(Long.MIN_VALUE, l.oldestTimestamp(), "past-grace-period 0s: no lower bound");
+        assertTrue(l.accepts(now + 600_000));
+        assertEquals(DiscardReason.TOO_FAR_IN_FUTURE, l.check(now + 600_001));
+        assertNull(l.check(Long.MIN_VALUE));
+
+        PushLimits strict = PushLimits.at(now, new TenantLimits.Limits(Duration.ofMinutes(30), Duration.ZERO,
+                Duration.ofHours(1), 100, 0, 0, 0, Duration.ZERO));
+        assertEquals(now - 5_400_000, strict.oldestTimestamp(), "now - out-of-order window - past-grace-period");
+        assertEquals(now, strict.newestTimestamp());
+        assertEquals(DiscardReason.TOO_FAR_IN_PAST, strict.check(now - 5_400_001));
+        assertEquals(100, strict.maxMetadataLength());
+        // Extreme settings do not overflow into accepting everything.
+        PushLimits extreme = PushLimits.at(now, new TenantLimits.Limits(Duration.ofDays(365L * 1_000_000_000),
+                Duration.ofDays(365L * 1_000_000_000), Duration.ofDays(365L * 1_000_000_000), 1, 0, 0, 0, Duration.ZERO));
+        assertEquals(Long.MAX_VALUE, extreme.newestTimestamp());
+        assertEquals(Long.MIN_VALUE, extreme.oldestTimestamp());
+    }
+
+    /** The heads store floats only: native histogram samples are refused, naming the series, and floats kept. */
+    @Test
+    void nativeHistogramSamplesAreRefusedAndFloatsKept() throws Exception {
+        byte[] request = encode(List.of(
+                series("__name__", "plain", "job", "a").addSamples(sample(1, 1)).build(),
+                withHistogram(series("__name__", "hist_only", "job", "a"), 2).build(),
+                withHistogram(series("__name__", "mixed", "job", "a").addSamples(sample(2, 2)), 1).build()));
+        Split split = split(request, 4);
+        assertEquals(3, split.discarded(DiscardReason.NATIVE_HISTOGRAM_NOT_SUPPORTED));
+        assertEquals(2, split.rejections().size());
+        assertEquals("received 2 native histogram samples, which Mnemo does not store yet, series: "
+                + "'{__name__=\"hist_only\", job=\"a\"}' (err-mnemo-native-histogram-not-supported). The float samples"
+                + " of the request are stored; send histograms as classic ones (bucket series) instead.",
+                split.firstRejection().message());
+        assertEquals(Set.of(
+                carried(series("__name__", "plain", "job", "a").addSamples(sample(1, 1)).build()),
+                carried(series("__name__", "mixed", "job", "a").addSamples(sample(2, 2)).build())),
+                new HashSet<>(written(split)), "no histogram reaches a record");
+        assertEquals(2, split.acceptedSamples());
+    }
+
+    private static Remote.MetricMetadata metadata(String family, String help, String unit) {
+        return Remote.MetricMetadata.newBuilder().setType(Remote.MetricMetadata.MetricType.GAUGE)
+                .setMetricFamilyName(family).setHelp(help).setUnit(unit).build();
+    }
+
+    /** All metadata entries of a split's records: family -> [help, unit]. */
+    private static Map<String, List<String>> writtenMetadata(Split split) throws Exception {
+        Map<String, List<String>> out = new HashMap<>();
+        for (int p = 0; p < split.partitions(); p++) {
+            if (split.record(p) == null) continue;
+            WriteV2.Request r = WriteV2.Request.parseFrom(split.record(p));
+            for (WriteV2.TimeSeries ts : r.getTimeseriesList()) {
+                if (!ts.hasMetadata()) continue;
+                out.put(r.getSymbols(ts.getLabelsRefs(1)), List.of(r.getSymbols(ts.getMetadata().getHelpRef()),
+                        r.getSymbols(ts.getMetadata().getUnitRef())));
+            }
+        }
+        return out;
+    }
+
+    /** Mimir's metadata limits: family required, family and unit no longer than the limit, HELP cut to it. */
+    @Test
+    void metadataIsValidatedAndHelpCut() throws Exception {
+        String longHelp = "a" + "é".repeat(600); // byte 20 falls inside an 'é'
+        byte[] body = Remote.WriteRequest.newBuilder()
+                .addTimeseries(series("__name__", "up", "job", "a").addSamples(sample(1, 1)))
+                .addMetadata(metadata("ok", "fine", "seconds"))
+                .addMetadata(metadata("a-b c", "UTF-8 family", ""))
+                .addMetadata(metadata("long_help", longHelp, ""))
+                .addMetadata(metadata("", "no family", ""))
+                .addMetadata(metadata("f".repeat(21), "family too long", ""))
+                .addMetadata(metadata("unit", "unit too long", "u".repeat(21)))
+                .addMetadata(metadata("f".repeat(20), "family at the limit", "u".repeat(20)))
+                .build().toByteArray();
+        byte[] invalidFamily = {0x1A, 4, 0x12, 2, 'x', (byte) 0xFF}; // metadata { metric_family_name: "x\xFF" }
+        byte[] request = Arrays.copyOf(body, body.length + invalidFamily.length);
+        System.arraycopy(invalidFamily, 0, request, body.length, invalidFamily.length);
+
+        Split split = splitter.split(TENANT, new WriteRequestReader().reset(request),
+                new MetadataReader().reset(request, 0, request.length), 4, new PushLimits(Long.MIN_VALUE, Long.MAX_VALUE, 20));
+        assertEquals(1, split.discarded(DiscardReason.METADATA_MISSING_METRIC_NAME));
+        assertEquals(1, split.discarded(DiscardReason.METADATA_METRIC_NAME_TOO_LONG));
+        assertEquals(1, split.discarded(DiscardReason.METADATA_UNIT_TOO_LONG));
+        assertEquals(1, split.discarded(DiscardReason.METADATA_INVALID_METRIC_NAME));
+        assertEquals(4, split.discarded());
+        assertEquals(List.of("received a metric metadata with no metric name (err-mnemo-metadata-missing-metric-name)",
+                "received a metric metadata whose metric name of 21 bytes is longer than the limit of 20, metric name: '"
+                        + "f".repeat(21) + "' (err-mnemo-metric-name-too-long). To accept such metadata, raise "
+                        + "mnemo.limits.max-metadata-length or ask your service administrator.",
+                "received a metric metadata whose unit of 21 bytes is longer than the limit of 20, unit: '" + "u".repeat(21)
+                        + "' metric name: 'unit' (err-mnemo-unit-too-long). To accept such metadata, raise "
+                        + "mnemo.limits.max-metadata-length or ask your service administrator.",
+                "received a metric metadata whose metric name is not valid UTF-8: 'x\uFFFD' (invalid bytes shown as \uFFFD)"
+                        + " (err-mnemo-metadata-metric-name-invalid)"),
+                split.rejections().stream().map(Rejection::message).toList());
+        assertEquals(1, split.acceptedSeries(), "the series beside refused metadata is written");
+        Map<String, List<String>> md = writtenMetadata(split);
+        assertEquals(Set.of("ok", "a-b c", "long_help", "f".repeat(20)), md.keySet());
+        assertEquals(List.of("fine", "seconds"), md.get("ok"));
+        assertEquals("a" + "é".repeat(9), md.get("long_help").get(0), "cut to 19 bytes, before the 'é' at byte 19");
+    }
+
     @Test
     void onlyTheFirstFewMessagesAreKept() {
         List<Remote.TimeSeries> input = new ArrayList<>();
-        for (int i = 0; i < 50; i++) input.add(series("__name__", "m", "bad-" + i, "x").addSamples(sample(1, 1)).build());
+        for (int i = 0; i < 50; i++) input.add(series("__name__", "m", "dup" + i, "x", "dup" + i, "y").addSamples(sample(1, 1)).build());
         Split split = new PartitionSplitter(SeriesValidator.withDefaults(), 3).split(TENANT, new WriteRequestReader().reset(encode(input)), null, 4);
         assertEquals(50, split.rejectedSeries());
         assertEquals(3, split.rejections().size());
-        assertTrue(split.rejections().get(2).message().contains("'bad-2'"), split.rejections().get(2).message());
+        assertTrue(split.rejections().get(2).message().contains("'dup2'"), split.rejections().get(2).message());
         for (int p = 0; p < 4; p++) assertNull(split.record(p), "nothing valid, nothing written");
         assertEquals(0, split.acceptedSeries());
     }

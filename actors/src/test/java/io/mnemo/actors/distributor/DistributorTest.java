@@ -1,0 +1,145 @@
+package io.mnemo.actors.distributor;
+
+import static io.mnemo.actors.distributor.Fixtures.sample;
+import static io.mnemo.actors.distributor.Fixtures.series;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.mnemo.actors.MnemoMetrics;
+import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.prompb.Remote;
+import io.mnemo.actors.record.IngestRecordReader;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.File;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.xerial.snappy.Snappy;
+
+/** The distributor without Kafka: what it answers, what it produces and what it counts, by the clock it is given. */
+class DistributorTest {
+    static final long NOW = 1_700_000_000_000L;
+    static final long MINUTE = 60_000;
+
+    /** A sink that keeps what it is sent and acknowledges at once (or fails, when told to). */
+    static final class CapturingSink implements Distributor.RecordSink {
+        final List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>();
+        volatile boolean down;
+
+        @Override
+        public synchronized CompletionStage<?> send(ProducerRecord<byte[], byte[]> record) {
+            if (down) return CompletableFuture.failedFuture(new IllegalStateException("broker gone"));
+            sent.add(record);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {}
+
+        /** Every float sample produced, as "labels@timestamp". */
+        synchronized List<String> samples() {
+            List<String> out = new ArrayList<>();
+            IngestRecordReader r = new IngestRecordReader();
+            for (ProducerRecord<byte[], byte[]> record : sent) {
+                r.reset(record.value());
+                while (r.nextSeries()) {
+                    for (int i = 0; i < r.sampleCount(); i++) out.add(r.labels() + "@" + r.sampleTimestamp(i));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The node's defaults (conf/application.conf) under these overrides. */
+    static MnemoSettings settings(String overrides) {
+        Config conf = ConfigFactory.parseFile(new File("../conf/application.conf"));
+        return MnemoSettings.from(ConfigFactory.parseString(overrides).withFallback(conf).resolve());
+    }
+
+    final CapturingSink sink = new CapturingSink();
+    final MnemoMetrics metrics = new MnemoMetrics(new PrometheusRegistry());
+    final Distributor distributor = new Distributor(settings("mnemo.limits.tenants.strict.past-grace-period = 1h"),
+            metrics, sink, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+
+    @AfterEach
+    void close() {
+        distributor.close();
+    }
+
+    private PushResult push(String tenant, Remote.WriteRequest request) throws Exception {
+        return distributor.push(tenant, Snappy.compress(request.toByteArray())).toCompletableFuture().get();
+    }
+
+    private double discarded(String tenant, String reason) {
+        return metrics.discardedSamples.labelValues(tenant, reason).get();
+    }
+
+    @Test
+    void samplesBeyondTheCreationGracePeriodAreRefusedOneByOne() throws Exception {
+        PushResult r = push("t", Fixtures.request(
+                series("__name__", "clock").addSamples(sample(NOW - MINUTE, 1)).addSamples(sample(NOW + 10 * MINUTE, 2))
+                        .addSamples(sample(NOW + 10 * MINUTE + 1, 3)),
+                series("__name__", "other").addSamples(sample(NOW, 4))));
+        assertEquals(400, r.status());
+        assertTrue(r.message().startsWith("received a sample whose timestamp is too far in the future, timestamp: "
+                + (NOW + 10 * MINUTE + 1) + " series: '{__name__=\"clock\"}' (err-mnemo-too-far-in-future)"), r.message());
+        assertEquals(List.of("{__name__=\"clock\"}@" + (NOW - MINUTE), "{__name__=\"clock\"}@" + (NOW + 10 * MINUTE),
+                "{__name__=\"other\"}@" + NOW), sink.samples().stream().sorted().toList());
+        assertEquals(1, discarded("t", "too_far_in_future"));
+        assertEquals(3, metrics.receivedSamples.labelValues("t").get(), "accepted samples are counted as received");
+        assertEquals(1, metrics.rejectedRequests.labelValues("invalid_series").get());
+    }
+
+    @Test
+    void pastGracePeriodIsPerTenantAndOffByDefault() throws Exception {
+        Remote.WriteRequest old = Fixtures.request(series("__name__", "old")
+                .addSamples(sample(NOW - 2 * 60 * MINUTE, 1)).addSamples(sample(NOW - 30 * MINUTE, 2)));
+        PushResult strict = push("strict", old);
+        assertEquals(400, strict.status());
+        assertTrue(strict.message().contains("too far in the past, timestamp: " + (NOW - 2 * 60 * MINUTE)), strict.message());
+        assertTrue(strict.message().contains("(err-mnemo-too-far-in-past)"), strict.message());
+        assertEquals(1, discarded("strict", "too_far_in_past"));
+        assertEquals(1, sink.samples().size());
+
+        assertEquals(200, push("t", old).status());
+        assertEquals(3, sink.samples().size());
+    }
+
+    @Test
+    void refusedMetadataIsCountedAsMetadata() throws Exception {
+        PushResult r = push("t", Remote.WriteRequest.newBuilder()
+                .addTimeseries(series("__name__", "up").addSamples(sample(NOW, 1)))
+                .addMetadata(Remote.MetricMetadata.newBuilder().setMetricFamilyName("u").setUnit("x".repeat(1025)))
+                .build());
+        assertEquals(400, r.status());
+        assertTrue(r.message().contains("err-mnemo-unit-too-long"), r.message());
+        assertEquals(1, metrics.discardedMetadata.labelValues("t", "unit_too_long").get());
+        assertEquals(1, metrics.rejectedRequests.labelValues("invalid_metadata").get());
+        assertEquals(1, sink.samples().size(), "the series is written");
+    }
+
+    @Test
+    void aRehearsalIsNotHeldToTheClock() throws Exception {
+        byte[] body = Snappy.compress(Fixtures.request(series("__name__", "warm").addSamples(sample(1_000, 1))).toByteArray());
+        PushResult r = distributor.rehearse("warm-up", body, "mnemo-warm-up").toCompletableFuture().get();
+        assertEquals(200, r.status(), r.message());
+        assertEquals(1, sink.samples().size());
+    }
+
+    @Test
+    void nothingAcknowledgedIsA503() throws Exception {
+        sink.down = true;
+        PushResult r = push("t", Fixtures.request(series("__name__", "up").addSamples(sample(NOW, 1))));
+        assertEquals(503, r.status());
+        assertTrue(r.message().contains("nothing was acknowledged"), r.message());
+    }
+}
