@@ -12,6 +12,7 @@ import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.block.BlockMeta;
 import io.mnemo.tsdb.block.BlockReader;
 import io.mnemo.tsdb.block.BlockWriter;
+import io.mnemo.tsdb.block.Ulid;
 import io.mnemo.tsdb.head.Head;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +47,13 @@ final class PartitionTsdb implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PartitionTsdb.class);
     /** Beside a block's own files: which ingester cut it, and the partition offset it had reached. */
     static final String SIDECAR = "mnemo.properties";
+
+    /**
+     * Most blocks of this partition kept mapped: each costs two memory maps or more (a process
+     * gets 65,530 by default) and its index's tables on the heap. Beyond it, the least recently
+     * read idle blocks are unmapped, and mapped again when a query needs them.
+     */
+    static final int MAX_MAPPED_BLOCKS = 64;
 
     /** Reason label of records whose value does not decode. */
     static final String MALFORMED_RECORD = "malformed-record";
@@ -126,6 +134,8 @@ final class PartitionTsdb implements AutoCloseable {
     /** Out-of-order samples accepted since {@link #takeOutOfOrderLog}, for the write-behind log. */
     private final List<OutOfOrderLogged> outOfOrderLog = new ArrayList<>();
     private final RecordApplier applier = new RecordApplier();
+    /** The blocks mapped now, least recently read first. */
+    private final java.util.LinkedHashSet<BlockReader> mapped = new java.util.LinkedHashSet<>();
 
     PartitionTsdb(IngesterId id, Path tsdbDir, long blockRange) {
         this.id = id;
@@ -148,26 +158,31 @@ final class PartitionTsdb implements AutoCloseable {
                     log.warn("Ingester {}: ignoring {}: not a tenant's directory (its name is not a valid tenant id)", id, tenantDir);
                     continue;
                 }
-                for (BlockReader b : BlockReader.openAll(tenantDir)) {
-                    Properties owner = sidecar(b.dir());
-                    if (id.zone().equals(owner.getProperty("zone"))
-                            && Integer.toString(id.partition()).equals(owner.getProperty("partition"))) {
+                // Only this ingester's blocks are opened (others' are another partition's or zone's).
+                try (DirectoryStream<Path> blockDirs = Files.newDirectoryStream(tenantDir,
+                        p -> Files.isDirectory(p) && Ulid.isValid(p.getFileName().toString()))) {
+                    for (Path blockDir : blockDirs) {
+                        Properties owner = sidecar(blockDir);
+                        if (!id.zone().equals(owner.getProperty("zone"))
+                                || !Integer.toString(id.partition()).equals(owner.getProperty("partition"))) continue;
+                        BlockReader b = BlockReader.open(blockDir);
                         Tenant t = tenant(tenantDir.getFileName().toString());
                         t.blocks.add(b);
+                        keepMapped(List.of(b));
                         t.minValidTime = Math.max(t.minValidTime, b.meta().maxTime());
                         t.cutOffset = Math.max(t.cutOffset, Long.parseLong(owner.getProperty("nextOffset", "-1")));
                         if (newest == null || b.meta().ulid().compareTo(newest.meta().ulid()) > 0) {
                             newest = b;
                             rebuildOffset = Long.parseLong(owner.getProperty("rebuildOffset", "-1"));
                         }
-                    } else {
-                        b.close();
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("opening blocks under " + tsdbDir, e);
         }
+        for (Tenant t : tenants.values()) t.blocks.sort(java.util.Comparator.comparingLong((BlockReader b) -> b.meta().minTime())
+                .thenComparing(b -> b.meta().ulid()));
         // A head rebuilt after these blocks starts as if it had taken their newest sample: never
         // later than the mark it really had, so it refuses nothing the first application took.
         for (Tenant t : tenants.values()) if (!t.blocks.isEmpty()) t.head.setHighWaterMark(t.minValidTime - 1);
@@ -180,7 +195,8 @@ final class PartitionTsdb implements AutoCloseable {
     Tenant tenant(String name) {
         Tenant existing = tenants.get(name);
         if (existing != null) return existing;
-        if (TenantId.problem(name) != null) throw new IllegalArgumentException("invalid tenant id: " + TenantId.validate(name));
+        TenantId.Problem problem = TenantId.problem(name);
+        if (problem != null) throw new IllegalArgumentException("invalid tenant id '" + printable(name) + "': " + problem.label);
         Tenant t = new Tenant(blockRange);
         t.head.setOutOfOrderTimeWindow(outOfOrderWindows.applyAsLong(name));
         t.metadataLimit = metadataLimits.applyAsInt(name);
@@ -233,12 +249,13 @@ final class PartitionTsdb implements AutoCloseable {
     static String printable(String s) {
         if (s == null) return "<null>";
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && b.length() < 200; i++) {
+        int i = 0;
+        for (; i < s.length() && b.length() < 200; i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", (int) c));
             else b.append(c);
         }
-        if (b.length() >= 200) b.append("...");
+        if (i < s.length()) b.append("...");
         return b.toString();
     }
 
@@ -377,11 +394,43 @@ final class PartitionTsdb implements AutoCloseable {
     Querier querier(String tenant, long mint, long maxt) {
         Tenant t = tenants.get(tenant);
         if (t == null) return EMPTY;
-        List<Queryable> sources = new ArrayList<>();
-        for (BlockReader b : t.blocks) if (b.meta().overlaps(mint, maxt)) sources.add(b);
-        if (sources.isEmpty()) return t.head.querier(mint, maxt);
+        List<BlockReader> blocks = new ArrayList<>();
+        for (BlockReader b : t.blocks) if (b.meta().overlaps(mint, maxt)) blocks.add(b);
+        if (blocks.isEmpty()) return t.head.querier(mint, maxt);
+        keepMapped(blocks);
+        List<Queryable> sources = new ArrayList<>(blocks);
         sources.add(t.head);
-        return MergeQuerier.of(sources).querier(mint, maxt);
+        Querier merged = MergeQuerier.of(sources).querier(mint, maxt);
+        return new Querier() { // once closed, a query over many blocks leaves no more than the cap mapped
+            public SeriesSet select(boolean sorted, LabelMatcher... matchers) { return merged.select(sorted, matchers); }
+            public List<String> labelNames(LabelMatcher... matchers) { return merged.labelNames(matchers); }
+            public List<String> labelValues(String name, LabelMatcher... matchers) { return merged.labelValues(name, matchers); }
+            public void close() {
+                merged.close();
+                keepMapped(List.of());
+            }
+        };
+    }
+
+    /**
+     * Marks these blocks as read now (mapped by their queriers, if they were not), and unmaps the
+     * least recently read idle others beyond {@link #MAX_MAPPED_BLOCKS}.
+     */
+    private void keepMapped(List<BlockReader> reading) {
+        for (BlockReader b : reading) {
+            mapped.remove(b);
+            mapped.add(b);
+        }
+        int excess = mapped.size() - MAX_MAPPED_BLOCKS;
+        int others = mapped.size() - reading.size(); // the ones before those, at the end now
+        java.util.Iterator<BlockReader> it = mapped.iterator();
+        for (int i = 0; i < others && excess > 0; i++) {
+            BlockReader b = it.next();
+            if (b.unmap() || !b.isMapped()) {
+                it.remove();
+                excess--;
+            }
+        }
     }
 
     /**
@@ -445,7 +494,9 @@ final class PartitionTsdb implements AutoCloseable {
                 Optional<BlockMeta> meta = new BlockWriter(dir).writeOutOfOrder(head, Math.max(start, head.minTime()), end,
                         Map.of(SIDECAR, sidecar.getBytes(StandardCharsets.UTF_8)));
                 if (meta.isEmpty()) continue;
-                t.blocks.add(BlockReader.open(dir.resolve(meta.get().ulid().toString())));
+                BlockReader b = BlockReader.open(dir.resolve(meta.get().ulid().toString()));
+                t.blocks.add(b);
+                keepMapped(List.of(b));
                 out.add(meta.get());
                 log.info("Ingester {}: cut out-of-order block {} of tenant {} [{}, {}): {} series, {} samples", id,
                         meta.get().ulid(), tenant, meta.get().minTime(), meta.get().maxTime(), meta.get().numSeries(),
@@ -482,7 +533,9 @@ final class PartitionTsdb implements AutoCloseable {
             t.firstOffsetFrom.headMap(maxt).clear();
             if (t.head.numSeries() == 0) t.firstOffsetFrom.clear();
             if (meta.isPresent()) {
-                t.blocks.add(BlockReader.open(dir.resolve(meta.get().ulid().toString())));
+                BlockReader b = BlockReader.open(dir.resolve(meta.get().ulid().toString()));
+                t.blocks.add(b);
+                keepMapped(List.of(b));
                 rebuildOffset = rebuildFrom;
                 log.info("Ingester {}: cut block {} of tenant {} [{}, {}): {} series, {} samples in {} ms", id,
                         meta.get().ulid(), tenant, meta.get().minTime(), meta.get().maxTime(), meta.get().numSeries(),

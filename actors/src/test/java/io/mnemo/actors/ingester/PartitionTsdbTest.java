@@ -184,6 +184,50 @@ class PartitionTsdbTest {
     }
 
     @Test
+    void idleBlocksBeyondTheCapAreUnmappedAndMappedAgainWhenRead() {
+        PartitionTsdb tsdb = new PartitionTsdb(ID, dir.resolve("tsdb"), RANGE);
+        long t0 = 1_700_006_400_000L;
+        int n = PartitionTsdb.MAX_MAPPED_BLOCKS + 40;
+        for (int i = 0; i < n + 2; i++) { // one sample per range, cut as it comes: a block each
+            tsdb.apply(batch(i, "t", record(t0 + i * RANGE)));
+            tsdb.compactIfDue(i + 1);
+            assertTrue(mapped(tsdb) <= PartitionTsdb.MAX_MAPPED_BLOCKS, mapped(tsdb) + " blocks mapped");
+        }
+        assertEquals(n, tsdb.numBlocks());
+        assertEquals(PartitionTsdb.MAX_MAPPED_BLOCKS, mapped(tsdb));
+        try (Querier q = tsdb.querier("t", Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertEquals(n + 2, count(q), "a query reads every block, mapping the unmapped ones again");
+            assertEquals(n, mapped(tsdb), "a query maps what it reads");
+        }
+        assertEquals(PartitionTsdb.MAX_MAPPED_BLOCKS, mapped(tsdb), "and unmaps the least recently read once closed");
+        try (Querier q = tsdb.querier("t", t0, t0 + RANGE - 1)) {
+            assertEquals(1, count(q));
+        }
+        assertTrue(tsdb.tenants.get("t").blocks.get(0).isMapped(), "the block just read stays mapped");
+        assertEquals(PartitionTsdb.MAX_MAPPED_BLOCKS, mapped(tsdb));
+        tsdb.close();
+
+        PartitionTsdb reopened = new PartitionTsdb(ID, dir.resolve("tsdb"), RANGE);
+        assertEquals(n, reopened.numBlocks());
+        assertEquals(PartitionTsdb.MAX_MAPPED_BLOCKS, mapped(reopened), "opening maps no more than the cap either");
+        reopened.close();
+    }
+
+    private static long mapped(PartitionTsdb tsdb) {
+        return tsdb.tenants.values().stream().flatMap(t -> t.blocks.stream()).filter(b -> b.isMapped()).count();
+    }
+
+    private static int count(Querier q) {
+        int n = 0;
+        SeriesSet set = q.select(false, LabelMatcher.equal("__name__", "m"));
+        while (set.next()) {
+            SampleIterator it = set.at().iterator();
+            while (it.next()) n++;
+        }
+        return n;
+    }
+
+    @Test
     void steadyTrafficIsStillCutOneBlockRangeAtATime() {
         PartitionTsdb tsdb = new PartitionTsdb(ID, dir.resolve("tsdb"), RANGE);
         long t0 = 1_700_006_400_000L; // 24 h aligned
