@@ -25,6 +25,7 @@ public final class MnemoMetrics {
 
     public final Counter ingesterAppendedSamples;
     public final Counter ingesterRejectedSamples;
+    public final Counter ingesterInvalidRecords;
     public final Gauge ingesterLag;
     public final Gauge ingesterState;
     public final Counter journalBytes;
@@ -62,6 +63,10 @@ public final class MnemoMetrics {
                 .labelNames("zone", "partition").register(registry);
         ingesterRejectedSamples = Counter.builder().name("mnemo_ingester_rejected_samples_total")
                 .help("Samples the head refused, by zone, partition and reason.")
+                .labelNames("zone", "partition", "reason").register(registry);
+        ingesterInvalidRecords = Counter.builder().name("mnemo_ingester_invalid_records_total")
+                .help("Ingest records skipped (an invalid tenant id as key) or applied only up to damage, by zone, "
+                        + "partition and reason; counted when first consumed, not on journal replay.")
                 .labelNames("zone", "partition", "reason").register(registry);
         ingesterLag = Gauge.builder().name("mnemo_ingester_kafka_lag_records")
                 .help("Records in the partition not yet consumed by its ingester.")

@@ -2,6 +2,7 @@ package io.mnemo.http;
 
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.TenantId;
 import io.mnemo.actors.distributor.Distributor;
 import java.time.Duration;
 import java.util.Optional;
@@ -47,7 +48,7 @@ final class PushRoute extends AllDirectives {
     private Route push(HttpRequest request) {
         Optional<String> tenant = tenants.tenant(request);
         if (tenant.isEmpty()) return refuseUnread(request, "no_org_id", StatusCodes.UNAUTHORIZED, Tenants.NO_ORG_ID);
-        String invalid = Tenants.validate(tenant.get());
+        String invalid = TenantId.validate(tenant.get());
         if (invalid != null) return refuseUnread(request, "invalid_tenant", StatusCodes.BAD_REQUEST, invalid);
 
         String unsupported = RemoteWriteNegotiation.refusal(contentType(request),

@@ -76,6 +76,11 @@ class OutOfOrderIT {
                 String m = node.client.get("/metrics").body();
                 return rejected(m, "sample-too-old") == 1 && rejected(m, "sample-out-of-order") == 1;
             });
+            // Per tenant and reason too, as Mimir's cortex_discarded_samples_total.
+            String counted = node.client.get("/metrics").body();
+            assertTrue(counted.contains("mnemo_discarded_samples_total{reason=\"sample-too-old\",tenant=\"ooo\"} 1.0"), counted);
+            assertTrue(counted.contains("mnemo_discarded_samples_total{reason=\"sample-out-of-order\",tenant=\"no-window\"} 1.0"),
+                    counted);
             assertTrue(complete(node), () -> "nothing refused was stored" + ": " + mismatch);
 
             assertTrue(node.terminate(Duration.ofSeconds(60)), "SIGTERM stops the node");
@@ -114,8 +119,10 @@ class OutOfOrderIT {
             node.start().awaitReady(Duration.ofMinutes(2));
             assertTrue(complete(node), () -> "complete after a restart on blocks only" + ": " + mismatch);
             String m = node.client.get("/metrics").body();
-            assertEquals(0, rejected(m, "sample-too-old") + rejected(m, "sample-duplicate-timestamp"),
+            assertEquals(0, rejected(m, "sample-too-old") + rejected(m, "new-value-for-timestamp")
+                    + rejected(m, "sample-out-of-bounds"),
                     "the restart applied nothing twice: " + m.lines().filter(l -> l.contains("rejected")).toList());
+            assertTrue(!m.contains("mnemo_discarded_samples_total{"), "nothing refused again: " + m);
         }
     }
 

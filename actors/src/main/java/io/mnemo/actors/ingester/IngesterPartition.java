@@ -134,6 +134,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     deps.settings().blockRange().toMillis()));
             IngesterFaults.from(ctx.getSystem().settings().config()).install(initialState.tsdb, id, log);
             initialState.tsdb.setOutOfOrderWindows(t -> deps.settings().limits().outOfOrderTimeWindow(t).toMillis());
+            initialState.tsdb.setMetadataLimits(t -> PartitionTsdb.perPartition(
+                    deps.settings().limits().of(t).maxGlobalMetadataPerUser(), deps.settings().partitions()));
             replayFlow().register(id.persistenceId(), REPLAY_BYTES_IN_FLIGHT);
         }
         return initialState;
@@ -352,18 +354,32 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                         heartbeat(s, false);
                         logProgress(s, "replaying the journal");
                     }
-                    deps.metrics().ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(r.appended());
-                    if (r.outOfOrder() > 0)
-                        deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-out-of-order").inc(r.outOfOrder());
-                    if (r.duplicate() > 0)
-                        deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-duplicate-timestamp").inc(r.duplicate());
-                    if (r.tooOld() > 0)
-                        deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "sample-too-old").inc(r.tooOld());
-                    if (r.invalid() > 0)
-                        deps.metrics().ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, "invalid-record").inc(r.invalid());
+                    count(r);
                     return s;
                 })
                 .build();
+    }
+
+    /**
+     * Counts what applying a batch did: samples per partition (journal replays too), and what was
+     * refused per tenant and invalid records only when first consumed, not when the journal
+     * replays them after a restart.
+     */
+    private void count(PartitionTsdb.ApplyResult r) {
+        MnemoMetrics m = deps.metrics();
+        m.ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(r.appended);
+        for (Discard d : Discard.ALL) {
+            long n = r.refused[d.ordinal()];
+            if (n > 0) m.ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, d.label).inc(n);
+        }
+        if (recovering) return;
+        r.firstRefused.forEach((tenant, refused) -> {
+            for (Discard d : Discard.ALL) {
+                long n = refused[d.ordinal()];
+                if (n > 0) (d.isMetadata() ? m.discardedMetadata : m.discardedSamples).labelValues(tenant, d.label).inc(n);
+            }
+        });
+        r.invalidRecords.forEach((reason, n) -> m.ingesterInvalidRecords.labelValues(id.zone(), partitionLabel, reason).inc(n));
     }
 
     @Override

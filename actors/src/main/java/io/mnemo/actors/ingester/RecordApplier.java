@@ -7,9 +7,10 @@ import io.mnemo.tsdb.head.Head;
 import java.util.Arrays;
 
 /**
- * Applies one ingest record to its tenant's head: finds each series (through the record's symbol
- * table), appends its samples from the floor on, keeps metric metadata, and collects the samples
- * the head took out of order for the write-behind log.
+ * Applies one ingest record to its tenant's head, as one batch of appends ({@link Head#beginAppend}):
+ * finds each series (through the record's symbol table), appends its samples from the floor on,
+ * keeps metric metadata up to the tenant's limit of families, and collects the samples the head
+ * took out of order for the write-behind log.
  *
  * <p>Series the head does not have yet are created after the record's other series, in a second
  * walk over the record: the common case (every series known) runs a short loop of lookups and
@@ -27,28 +28,37 @@ final class RecordApplier {
 
     // The record being applied.
     private Head head;
+    private boolean firstTime;
+    private boolean started; // its first sample seeded the head (if new) and set the floor
     private long floor;
-    private boolean countTooOld;
     private boolean outOfOrderLogged;
     private long maxTime;
-    private long tooOld;
+    private long belowFloor;
+    private long metadataRefused;
 
     /**
-     * Applies a record. Samples before {@code floor} are dropped, and counted as too old when
-     * {@code countTooOld}; with {@code outOfOrderLogged}, samples that would go out of order are
-     * dropped too (the write-behind log restored them already).
+     * Applies a record as one batch of appends to the tenant's head, whose min valid time the
+     * caller set. Its first sample seeds a head that never took one. Applied for the first time,
+     * samples older than the head's {@link Head#minAppendableTime} are refused and counted in
+     * {@link #belowFloor}; applied again ({@code firstTime} false: a journal replay, or Kafka
+     * after a lost journal), samples before the min valid time are dropped uncounted (they are in
+     * blocks, or were refused and counted the first time). With {@code outOfOrderLogged}, samples
+     * that would go out of order are dropped too (the write-behind log restored them already).
      *
      * @throws io.mnemo.actors.record.MalformedRecordException if the record does not decode; what
      *         came before the damage is applied
      */
-    void apply(PartitionTsdb.Tenant t, byte[] record, long floor, boolean countTooOld, boolean outOfOrderLogged) {
+    void apply(PartitionTsdb.Tenant t, byte[] record, boolean firstTime, boolean outOfOrderLogged) {
         this.head = t.head;
-        this.floor = floor;
-        this.countTooOld = countTooOld;
+        this.firstTime = firstTime;
         this.outOfOrderLogged = outOfOrderLogged;
+        started = false;
+        floor = Long.MIN_VALUE;
         maxTime = Long.MIN_VALUE;
-        tooOld = 0;
+        belowFloor = 0;
+        metadataRefused = 0;
         missingCount = 0;
+        head.beginAppend();
         outOfOrder.reset();
         reader.reset(record);
         lookup.reset(reader, head);
@@ -73,8 +83,14 @@ final class RecordApplier {
     /** Newest sample appended from the last record; Long.MIN_VALUE when none. */
     long maxTime() { return maxTime; }
 
-    /** Samples of the last record dropped as too old (when counted). */
-    long tooOld() { return tooOld; }
+    /**
+     * Samples of the last record refused before touching their series, applied for the first
+     * time: out of bounds without an out-of-order window, too old with one.
+     */
+    long belowFloor() { return belowFloor; }
+
+    /** Metric families of the last record whose metadata was dropped: new ones over the tenant's limit. */
+    long metadataRefused() { return metadataRefused; }
 
     boolean hasOutOfOrder() { return !outOfOrder.isEmpty(); }
 
@@ -83,12 +99,21 @@ final class RecordApplier {
     /** The last record's out-of-order samples, as an ingest record for the write-behind log. */
     byte[] outOfOrderRecord() { return outOfOrder.toByteArray(); }
 
-    /** Whether the current series has a sample at or after the floor; counts the rest as too old if not. */
+    /** Whether the current series has a sample at or after the floor; counts the rest as refused if not. */
     private boolean hasSamplesFromFloor() {
         int n = reader.sampleCount();
+        if (n == 0) return false;
+        if (!started) start(reader.sampleTimestamp(0));
         for (int i = 0; i < n; i++) if (reader.sampleTimestamp(i) >= floor) return true;
-        if (countTooOld) tooOld += n;
+        if (firstTime) belowFloor += n;
         return false;
+    }
+
+    /** At the record's first sample, in record order: seeds a new head with it, and sets the floor. */
+    private void start(long firstTimestamp) {
+        started = true;
+        head.seed(firstTimestamp);
+        floor = firstTime ? head.minAppendableTime() : head.minValidTime();
     }
 
     /** Second walk over the record: creates the series the first one did not find, and appends their samples. */
@@ -107,7 +132,7 @@ final class RecordApplier {
         for (int i = 0; i < n; i++) {
             long ts = reader.sampleTimestamp(i);
             if (ts < floor) {
-                if (countTooOld) tooOld++;
+                if (firstTime) belowFloor++;
                 continue;
             }
             if (outOfOrderLogged && head.isOutOfOrder(ref, ts)) continue;
@@ -117,11 +142,20 @@ final class RecordApplier {
         }
     }
 
-    /** Keeps the metric metadata the current series carries (its metric name is the family). */
+    /**
+     * Keeps the metric metadata the current series carries (its metric name is the family): an
+     * update of a family the tenant has, or a new one while the tenant is under its limit of
+     * families in this partition (Mimir's max_global_metadata_per_user, split over partitions).
+     */
     private void keepMetadata(PartitionTsdb.Tenant t) {
         for (int i = 0; i < reader.labelRefCount(); i += 2) {
             if (!"__name__".equals(reader.symbol(reader.labelRef(i)))) continue;
-            t.metadata.put(reader.symbol(reader.labelRef(i + 1)), new String[] {MetadataReader.typeName(reader.metadataType()),
+            String family = reader.symbol(reader.labelRef(i + 1));
+            if (t.metadataLimit > 0 && t.metadata.size() >= t.metadataLimit && !t.metadata.containsKey(family)) {
+                metadataRefused++;
+                return;
+            }
+            t.metadata.put(family, new String[] {MetadataReader.typeName(reader.metadataType()),
                     reader.symbol(reader.metadataHelpRef()), reader.symbol(reader.metadataUnitRef())});
             return;
         }

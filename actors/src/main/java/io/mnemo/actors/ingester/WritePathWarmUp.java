@@ -51,7 +51,7 @@ public final class WritePathWarmUp {
                 reader.reset(body.buffer(), 0, len);
                 PartitionSplitter.Split split = splitter.split("warm-up", reader, metadata.reset(body.buffer(), 0, len), partitions);
                 for (int p = 0; p < partitions; p++) {
-                    if (split.record(p) != null) applier.apply(heads[p], split.record(p), Long.MIN_VALUE, true, false);
+                    if (split.record(p) != null) applier.apply(heads[p], split.record(p), true, false);
                 }
                 samples += split.acceptedSamples();
             }

@@ -70,7 +70,7 @@ class PartitionSnapshotCodecTest {
     /** Every sample of every tenant, as head and blocks answer it: tenant → series → "t=v ...". */
     static Map<String, String> contents(PartitionState s) {
         Map<String, String> out = new TreeMap<>();
-        for (String tenant : TENANTS) {
+        for (String tenant : new java.util.TreeSet<>(s.tsdb.tenants.keySet())) {
             try (Querier q = s.tsdb.querier(tenant, Long.MIN_VALUE, Long.MAX_VALUE)) {
                 SeriesSet set = q.select(true, LabelMatcher.regex("__name__", ".+"));
                 while (set.next()) {
@@ -90,7 +90,8 @@ class PartitionSnapshotCodecTest {
         out.add("nextOffset=" + s.nextOffset);
         new TreeMap<>(s.tsdb.tenants).forEach((name, t) -> {
             out.add(name + " minValid=" + t.minValidTime + " firstOffsetFrom=" + t.firstOffsetFrom
-                    + " series=" + t.head.numSeries() + " min=" + t.head.minTime() + " max=" + t.head.maxTime());
+                    + " series=" + t.head.numSeries() + " min=" + t.head.minTime() + " max=" + t.head.maxTime()
+                    + " highWaterMark=" + t.head.highWaterMark());
             t.metadata.forEach((f, m) -> out.add(name + " " + f + "=" + String.join("|", String.valueOf(m[0]),
                     String.valueOf(m[1]), String.valueOf(m[2]))));
         });
@@ -147,6 +148,87 @@ class PartitionSnapshotCodecTest {
         recovered.tsdb.close();
     }
 
+    /** One record of one tenant: each of {@code seriesAt} is a series name and a timestamp in minutes. */
+    static BatchConsumed samples(long offset, String tenant, Object... seriesAt) {
+        Remote.WriteRequest.Builder w = Remote.WriteRequest.newBuilder();
+        for (int i = 0; i < seriesAt.length; i += 2) {
+            long t = ((Number) seriesAt[i + 1]).longValue() * 60_000L;
+            w.addTimeseries(Remote.TimeSeries.newBuilder()
+                    .addLabels(Remote.Label.newBuilder().setName("__name__").setValue("m"))
+                    .addLabels(Remote.Label.newBuilder().setName("s").setValue((String) seriesAt[i]))
+                    .addSamples(Remote.Sample.newBuilder().setTimestamp(t).setValue(offset + t / 60_000 / 1000.0)));
+        }
+        return new BatchConsumed(new long[] {offset}, new String[] {tenant}, new byte[][] {ingestRecord(tenant, w.build().toByteArray())});
+    }
+
+    /**
+     * Records whose samples are out of bounds (older than half a range, 30 min, before the head's
+     * newest as the record began), for a tenant in the snapshot and one that is new after it,
+     * with block cuts and then a crash before the next snapshot: replaying the journal after the
+     * snapshot refuses and takes exactly what the first application did, and both go on alike.
+     */
+    static final List<BatchConsumed> OUT_OF_BOUNDS_JOURNAL = List.of(
+            samples(1, "team-a", "s1", 20, "s2", 5),                // bound -20: both taken
+            samples(2, "team-c", "s1", 100, "s2", 60, "s3", 75),    // seeded at 100: s2 out of bounds
+            samples(3, "team-a", "s1", 100, "s3", 65),              // bound -10: both taken
+            samples(4, "team-a", "s2", 60, "s1", 130),              // bound 70: s2 out of bounds
+            samples(5, "team-c", "s2", 140, "s3", 95),              // bound 70
+            samples(6, "team-a", "s1", 200),                        // team-a cut up to 120
+            samples(7, "team-c", "s1", 200),                        // team-c cut up to 120
+            samples(8, "team-a", "s2", 150, "s4", 180));            // bound 170: s2 out of bounds
+
+    @Test
+    void outOfBoundsDecisionsReplayTheSameAfterACrashBetweenACutAndItsSnapshot() {
+        PartitionState live = fresh();
+        apply(live, samples(0, "team-a", "s1", 0, "s1", 10));
+        PagedSnapshot older = PartitionSnapshotCodec.encode(live, List.of());
+        long refused = 0;
+        for (BatchConsumed e : OUT_OF_BOUNDS_JOURNAL) {
+            PartitionTsdb.ApplyResult r = live.tsdb.apply(e);
+            live.nextOffset = e.lastOffset() + 1;
+            refused += r.refused[Discard.SAMPLE_OUT_OF_BOUNDS.ordinal()];
+            live.tsdb.compactIfDue(live.nextOffset);
+        }
+        assertEquals(3, refused, "the journal's out-of-bounds samples");
+        assertEquals(3, live.tsdb.numBlocks(), "team-a [0, 60) and [60, 120), team-c [75, 120)");
+
+        PartitionState recovered = fresh(); // sees the new blocks
+        PartitionSnapshotCodec.decode(older, recovered);
+        for (BatchConsumed e : OUT_OF_BOUNDS_JOURNAL) apply(recovered, e);
+        assertEquals(contents(live), contents(recovered));
+        assertEquals(bookkeeping(live), bookkeeping(recovered));
+
+        List<BatchConsumed> after = List.of(samples(9, "team-a", "s2", 175, "s5", 169), samples(10, "team-c", "s4", 169, "s5", 170));
+        for (BatchConsumed e : after) {
+            PartitionTsdb.ApplyResult a = live.tsdb.apply(e);
+            PartitionTsdb.ApplyResult b = recovered.tsdb.apply(e);
+            assertArrayEquals(a.refused, b.refused, "the same bound after the replay");
+            assertEquals(1, a.firstRefused.values().iterator().next()[Discard.SAMPLE_OUT_OF_BOUNDS.ordinal()]);
+        }
+        assertEquals(contents(live), contents(recovered));
+        live.tsdb.close();
+        recovered.tsdb.close();
+    }
+
+    @Test
+    void aRebuildFromBlocksTakesEverythingTheFirstApplicationTook() {
+        PartitionState live = fresh();
+        apply(live, samples(0, "team-a", "s1", 0, "s1", 10));
+        for (BatchConsumed e : OUT_OF_BOUNDS_JOURNAL) {
+            apply(live, e);
+            live.tsdb.compactIfDue(live.nextOffset);
+        }
+        // No journal, no snapshot: consumed again from Kafka from the rebuild offset.
+        PartitionState rebuilt = fresh();
+        assertEquals(120 * 60_000L, rebuilt.tsdb.tenants.get("team-a").minValidTime, "team-a's blocks end at 120");
+        assertEquals(120 * 60_000L - 1, rebuilt.tsdb.tenants.get("team-a").head.highWaterMark(), "the blocks' newest");
+        apply(rebuilt, samples(0, "team-a", "s1", 0, "s1", 10));
+        for (BatchConsumed e : OUT_OF_BOUNDS_JOURNAL) if (e.offsets()[0] >= live.tsdb.rebuildOffset()) apply(rebuilt, e);
+        assertEquals(contents(live), contents(rebuilt));
+        live.tsdb.close();
+        rebuilt.tsdb.close();
+    }
+
     /** Out-of-order samples for the first ten minutes, half a minute after each in-order one, for the first tenant. */
     static BatchConsumed lateBatch(long offset) {
         Remote.WriteRequest.Builder w = Remote.WriteRequest.newBuilder();
@@ -197,20 +279,24 @@ class PartitionSnapshotCodecTest {
     }
 
     @Test
-    void versionOneSnapshotsOfEarlierReleasesAreRead() {
+    void snapshotsOfEarlierReleasesAreRead() {
         PartitionState live = fresh();
         for (int b = 0; b < 30; b++) apply(live, batch(b));
-        byte[] v2 = bytes(PartitionSnapshotCodec.encode(live, List.of()));
-        assertEquals(2, v2[0]);
+        assertEquals(3, bytes(PartitionSnapshotCodec.encode(live, List.of()))[0]);
+        byte[] v2 = bytes(PartitionSnapshotCodec.encode(live, List.of(), 2));
         assertEquals(0, v2[v2.length - 1], "no out-of-order samples waiting for the log");
         byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 1); // version 1: the same without that section
         v1[0] = 1;
-        PartitionState restored = fresh();
-        PartitionSnapshotCodec.decode(new PagedSnapshot(List.of(v1)), restored);
-        assertEquals(contents(live), contents(restored));
-        assertEquals(bookkeeping(live), bookkeeping(restored));
+        assertArrayEquals(v1, bytes(PartitionSnapshotCodec.encode(live, List.of(), 1)));
+        for (byte[] old : List.of(v1, v2)) {
+            PartitionState restored = fresh();
+            PartitionSnapshotCodec.decode(new PagedSnapshot(List.of(old)), restored);
+            assertEquals(contents(live), contents(restored));
+            // Without a stored mark, the newest sample held stands in for it (here the same).
+            assertEquals(bookkeeping(live), bookkeeping(restored));
+            restored.tsdb.close();
+        }
         live.tsdb.close();
-        restored.tsdb.close();
     }
 
     @Test

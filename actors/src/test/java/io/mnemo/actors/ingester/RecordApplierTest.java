@@ -69,7 +69,7 @@ class RecordApplierTest {
                 new String[] {"__name__", "up", "job", "new", "@10=1", "@20=2"},
                 new String[] {"__name__", "up", "job", "known", "@10=5"},
                 new String[] {"__name__", "up", "job", "new", "@30=3"}, // the same new series again
-                new String[] {"__name__", "other", "@15=9"}), Long.MIN_VALUE, true, false);
+                new String[] {"__name__", "other", "@15=9"}), true, false);
         assertEquals(List.of("10=1.0", "20=2.0", "30=3.0"), samples("__name__", "up", "job", "new"));
         assertEquals(List.of("10=5.0"), samples("__name__", "up", "job", "known"));
         assertEquals(List.of("15=9.0"), samples("__name__", "other"));
@@ -79,14 +79,59 @@ class RecordApplierTest {
     }
 
     @Test
-    void samplesBeforeTheFloorAreDroppedAndCountedOnlyWhenAsked() {
+    void samplesBeforeTheFloorAreDroppedAndCountedOnlyTheFirstTime() {
         byte[] r = record(new String[] {"__name__", "a", "@5=1", "@50=2"}, new String[] {"__name__", "b", "@6=1"});
-        applier.apply(tenant, r, 10, true, false);
-        assertEquals(2, applier.tooOld());
+        head.setMinValidTime(10);
+        applier.apply(tenant, r, true, false);
+        assertEquals(2, applier.belowFloor());
         assertEquals(List.of("50=2.0"), samples("__name__", "a"));
-        assertEquals(-1, head.seriesRef(Labels.of("__name__", "b")), "no series for samples that were all too old");
-        applier.apply(tenant, record(new String[] {"__name__", "c", "@7=1"}), 10, false, false);
-        assertEquals(0, applier.tooOld(), "a record applied before was counted then");
+        assertEquals(-1, head.seriesRef(Labels.of("__name__", "b")), "no series for samples that were all refused");
+        applier.apply(tenant, record(new String[] {"__name__", "c", "@7=1"}), false, false);
+        assertEquals(0, applier.belowFloor(), "a record applied before was counted then");
+    }
+
+    @Test
+    void theFirstSampleOfTheFirstRecordSeedsTheHeadAndTheBoundHoldsForTheRecord() {
+        long hour = 3_600_000L;
+        // Record order decides the seed: "late" comes first, so "early" is half a range (1 h) too old.
+        applier.apply(tenant, record(new String[] {"__name__", "late", "@" + 10 * hour + "=1"},
+                new String[] {"__name__", "early", "@" + (9 * hour - 1) + "=1", "@" + 9 * hour + "=2"}), true, false);
+        assertEquals(10 * hour, head.highWaterMark());
+        assertEquals(1, applier.belowFloor(), "before the bound: out of bounds");
+        assertEquals(List.of(9 * hour + "=2.0"), samples("__name__", "early"));
+        // The next record's bound is measured from the newest sample so far.
+        applier.apply(tenant, record(new String[] {"__name__", "early", "@" + 20 * hour + "=3"},
+                new String[] {"__name__", "late", "@" + (10 * hour + 1) + "=4"}), true, false);
+        assertEquals(0, applier.belowFloor(), "the bound moves per record, not per sample");
+        applier.apply(tenant, record(new String[] {"__name__", "late", "@" + (19 * hour - 1) + "=5"}), true, false);
+        assertEquals(1, applier.belowFloor());
+        assertEquals(1, head.outOfBounds() + applier.belowFloor(), "refused before touching the series");
+    }
+
+    @Test
+    void newMetricFamiliesOverTheLimitAreDroppedUpdatesKept() {
+        tenant.metadataLimit = 2;
+        applier.apply(tenant, metadata("a_total", "A.", "b_total", "B."), true, false);
+        assertEquals(0, applier.metadataRefused());
+        applier.apply(tenant, metadata("c_total", "C.", "a_total", "A, updated."), true, false);
+        assertEquals(1, applier.metadataRefused(), "a third family is over the limit");
+        assertEquals(java.util.Set.of("a_total", "b_total"), tenant.metadata.keySet());
+        assertEquals("A, updated.", tenant.metadata.get("a_total")[1], "an update of a kept family is taken");
+        tenant.metadataLimit = 0;
+        applier.apply(tenant, metadata("c_total", "C."), true, false);
+        assertEquals(3, tenant.metadata.size(), "0: no limit");
+    }
+
+    /** A record of counter metadata only: family, help, family, help... */
+    private static byte[] metadata(String... familyHelp) {
+        IngestRecordWriter w = new IngestRecordWriter();
+        for (int i = 0; i < familyHelp.length; i += 2) {
+            w.beginSeries();
+            w.labels(new int[] {w.symbol("__name__"), w.symbol(familyHelp[i])}, 2);
+            w.metadata(1, w.symbol(familyHelp[i + 1]), 0);
+            w.endSeries();
+        }
+        return w.toByteArray();
     }
 
     @Test
@@ -96,7 +141,7 @@ class RecordApplierTest {
         w.labels(new int[] {w.symbol("__name__"), w.symbol("http_requests_total")}, 2);
         w.metadata(1, w.symbol("Requests."), 0);
         w.endSeries();
-        applier.apply(tenant, w.toByteArray(), Long.MIN_VALUE, true, false);
+        applier.apply(tenant, w.toByteArray(), true, false);
         assertArrayEquals(new String[] {"counter", "Requests.", ""}, tenant.metadata.get("http_requests_total"));
         assertEquals(0, head.numSeries(), "metadata makes no series");
     }
@@ -105,7 +150,7 @@ class RecordApplierTest {
     void aDamagedRecordKeepsWhatCameBeforeTheDamage() {
         byte[] good = record(new String[] {"__name__", "first", "@1=1"}, new String[] {"__name__", "second", "@2=2"});
         byte[] damaged = Arrays.copyOf(good, good.length - 3);
-        assertThrows(MalformedRecordException.class, () -> applier.apply(tenant, damaged, Long.MIN_VALUE, true, false));
+        assertThrows(MalformedRecordException.class, () -> applier.apply(tenant, damaged, true, false));
         assertEquals(List.of("1=1.0"), samples("__name__", "first"), "the new series before the damage is created");
         assertEquals(-1, head.seriesRef(Labels.of("__name__", "second")));
     }
@@ -113,10 +158,10 @@ class RecordApplierTest {
     @Test
     void outOfOrderSamplesAreCollectedForTheWriteBehindLog() {
         head.setOutOfOrderTimeWindow(1_000);
-        applier.apply(tenant, record(new String[] {"__name__", "x", "@100=1"}), Long.MIN_VALUE, true, false);
+        applier.apply(tenant, record(new String[] {"__name__", "x", "@100=1"}), true, false);
         assertFalse(applier.hasOutOfOrder());
         applier.apply(tenant, record(new String[] {"__name__", "x", "@50=5", "@200=2"}, new String[] {"__name__", "y", "@1=1"}),
-                Long.MIN_VALUE, true, false);
+                true, false);
         assertTrue(applier.hasOutOfOrder());
         assertEquals(50, applier.outOfOrderMaxTime());
         IngestRecordReader logged = new IngestRecordReader().reset(applier.outOfOrderRecord());

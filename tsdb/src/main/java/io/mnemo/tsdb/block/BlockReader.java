@@ -10,32 +10,37 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An open Prometheus TSDB block: its meta, its memory-mapped index and chunk segments. A
  * {@link Queryable}, so the query layer merges blocks and the head with
  * {@link io.mnemo.tsdb.MergeQuerier#of}.
  *
- * <p>Safe for concurrent queriers. Closing is safe too: the files are unmapped only once the
- * reader is closed <em>and</em> every querier opened on it is closed; a querier cannot be opened
- * after close. Series a querier returned keep working after everything is closed, because their
- * chunks are copied out of the mapping when the series set reaches them.
+ * <p>Each open block costs two memory maps or more (index, chunk segments; Linux allows 65,530
+ * per process by default) and its index's tables on the heap, so an owner of many blocks can
+ * {@link #unmap} the ones no querier uses: the next querier maps them again (and checks them
+ * again, as opening does).
+ *
+ * <p>Safe for concurrent queriers. Closing and unmapping are safe too: the files are unmapped
+ * only while no querier opened on the reader is open; a querier cannot be opened after close.
+ * Series a querier returned keep working after everything is closed, because their chunks are
+ * copied out of the mapping when the series set reaches them.
  */
 public final class BlockReader implements Queryable, AutoCloseable {
     private final Path dir;
     private final BlockMeta meta;
-    private final IndexReader index;
-    private final ChunkSegmentReader chunks;
-    private final AtomicInteger refs = new AtomicInteger(1); // the owner's reference + one per open querier
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final int sliceShift;
+    // Guarded by this.
+    private IndexReader index; // with chunks: null while unmapped
+    private ChunkSegmentReader chunks;
+    private int queriers;
+    private boolean closed;
+    private long lastUsed = System.nanoTime();
 
-    private BlockReader(Path dir, BlockMeta meta, IndexReader index, ChunkSegmentReader chunks) {
+    private BlockReader(Path dir, BlockMeta meta, int sliceShift) {
         this.dir = dir;
         this.meta = meta;
-        this.index = index;
-        this.chunks = chunks;
+        this.sliceShift = sliceShift;
     }
 
     /** Opens and checks a block directory (meta.json, index, chunks/, tombstones). */
@@ -53,11 +58,20 @@ public final class BlockReader implements Queryable, AutoCloseable {
             throw new IOException(blockDir + ": block has deletions (tombstones), which Mnemo does not apply; "
                     + "compact it with Prometheus first");
         }
-        MappedFile indexFile = MappedFile.open(blockDir.resolve("index"), sliceShift);
+        BlockReader reader = new BlockReader(blockDir, meta, sliceShift);
+        synchronized (reader) {
+            reader.map();
+        }
+        return reader;
+    }
+
+    /** Maps and checks the index and chunk segments; caller holds the lock. */
+    private void map() throws IOException {
+        MappedFile indexFile = MappedFile.open(dir.resolve("index"), sliceShift);
         try {
-            IndexReader index = new IndexReader(indexFile);
-            ChunkSegmentReader chunks = ChunkSegmentReader.open(blockDir.resolve("chunks"), sliceShift);
-            return new BlockReader(blockDir, meta, index, chunks);
+            IndexReader i = new IndexReader(indexFile);
+            chunks = ChunkSegmentReader.open(dir.resolve("chunks"), sliceShift);
+            index = i;
         } catch (IOException | RuntimeException e) {
             indexFile.close();
             throw e;
@@ -86,35 +100,64 @@ public final class BlockReader implements Queryable, AutoCloseable {
 
     public Path dir() { return dir; }
 
-    /** A querier over [mint, maxt] (both inclusive); close it to let the block unmap. */
+    /**
+     * A querier over [mint, maxt] (both inclusive), mapping the block's files again if they were
+     * unmapped; close it to let the block unmap.
+     *
+     * @throws java.io.UncheckedIOException if the files, mapped again, are not readable any more
+     */
     @Override
-    public Querier querier(long mint, long maxt) {
-        acquire();
+    public synchronized Querier querier(long mint, long maxt) {
+        if (closed) throw new IllegalStateException("block " + meta.ulid() + " is closed");
+        if (index == null) {
+            try {
+                map();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("mapping block " + dir + " again", e);
+            }
+        }
+        queriers++;
+        lastUsed = System.nanoTime();
         return new BlockQuerier(this, index, chunks, mint, maxt);
     }
 
-    private void acquire() {
-        while (true) {
-            int n = refs.get();
-            if (n == 0 || closed.get()) throw new IllegalStateException("block " + meta.ulid() + " is closed");
-            if (refs.compareAndSet(n, n + 1)) return;
-        }
+    /** Called once by each querier's close. */
+    synchronized void release() {
+        if (--queriers == 0 && closed) unmapNow();
     }
 
-    /** Called once by each querier's close. */
-    void release() {
-        if (refs.decrementAndGet() == 0) {
-            index.close();
-            chunks.close();
-        }
+    /**
+     * Unmaps the block's files now if no querier is open (they are mapped again by the next
+     * one); returns whether it did.
+     */
+    public synchronized boolean unmap() {
+        if (queriers > 0 || index == null) return false;
+        unmapNow();
+        return true;
     }
+
+    private void unmapNow() {
+        if (index == null) return;
+        index.close();
+        chunks.close();
+        index = null;
+        chunks = null;
+    }
+
+    /** Whether the block's files are mapped now. */
+    public synchronized boolean isMapped() { return index != null; }
+
+    /** System.nanoTime() of the last querier opened (or of opening), to unmap the least recently used first. */
+    public synchronized long lastUsed() { return lastUsed; }
 
     /** Whether close was called (the mapping may live on until the last querier closes). */
-    public boolean isClosed() { return closed.get(); }
+    public synchronized boolean isClosed() { return closed; }
 
     @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) release();
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (queriers == 0) unmapNow();
     }
 
     @Override

@@ -13,9 +13,11 @@ public enum AppendResult {
     OUT_OF_ORDER,
     /** Rejected: same timestamp as a sample the series holds, different value. */
     DUPLICATE,
+    /** Rejected: older than the out-of-order window allows (Prometheus: ErrTooOldSample). */
+    TOO_OLD,
     /**
-     * Rejected: before the head's min valid time (in blocks already) without an out-of-order
-     * window, or older than the window allows.
+     * Rejected, without an out-of-order window: before the batch's in-order bound, the end of the
+     * blocks or half a chunk range behind the head's newest (Prometheus: ErrOutOfBounds).
      */
-    TOO_OLD
+    OUT_OF_BOUNDS
 }

@@ -19,6 +19,14 @@ import java.util.List;
  * the series' out-of-order chunks ({@link OutOfOrderChunks}), which queries and block writers
  * merge with the in-order ones, as Prometheus's out-of-order head.
  *
+ * <p>Appends come in batches ({@link #beginAppend}, one per ingest record), as Prometheus's
+ * appenders: a batch takes in order only samples at or after {@link #inOrderMinTime}, the later of
+ * the min valid time (the end of the blocks) and half a chunk range before the head's high-water
+ * mark as the batch began (Prometheus's {@code appendableMinValidTime}); older ones are out of
+ * bounds, or go out of order when the window allows. The high-water mark is the newest in-order
+ * timestamp the head took; a head that never took one is seeded by the first sample of its first
+ * batch ({@link #seed}, Prometheus's {@code initTime}). Truncation keeps it.
+ *
  * <p>Series are found by ref in pages of consecutive refs ({@link SeriesByRef}) and by labels
  * through a table of label-set hashes to refs ({@link HashIndex}); a series stores its labels as
  * packed symbol ids ({@link PackedLabels}), so the head keeps no {@code Labels} object or map
@@ -55,6 +63,11 @@ public final class Head implements Queryable {
     private long outOfOrderMaxTime = Long.MIN_VALUE;
     private long outOfOrderAppended;
     private long tooOld;
+    private long outOfBounds;
+    // Out-of-bounds rule: see beginAppend.
+    private long highWaterMark = Long.MIN_VALUE;
+    private long batchWindowStart = Long.MIN_VALUE; // high-water mark - chunkRange / 2 as the batch began
+    private long inOrderMinTime = Long.MIN_VALUE;   // max(minValidTime, batchWindowStart)
 
     public Head() {
         this(DEFAULT_CHUNK_RANGE_MS);
@@ -122,14 +135,37 @@ public final class Head implements Queryable {
     }
 
     /**
-     * Appends a float sample (staleness markers included) to a series. Out-of-order and
-     * conflicting duplicate samples are rejected and counted; an exact repeat of the newest
-     * sample is accepted without storing anything.
+     * Starts a batch of appends (Prometheus: a new appender): samples before
+     * {@code max(min valid time, high-water mark - chunk range / 2)} are not taken in order from
+     * here on. A head without a high-water mark gets its bound from {@link #seed}.
+     */
+    public void beginAppend() {
+        batchWindowStart = highWaterMark == Long.MIN_VALUE ? Long.MIN_VALUE : minus(highWaterMark, chunkRange / 2);
+        inOrderMinTime = Math.max(minValidTime, batchWindowStart);
+    }
+
+    /**
+     * Seeds a head that never took an in-order sample with the first timestamp of its batch, as
+     * Prometheus's head initializes its time bounds with its first sample: the batch's bound is
+     * then half a chunk range before it. Does nothing once the head has a high-water mark.
+     */
+    public void seed(long t) {
+        if (highWaterMark != Long.MIN_VALUE) return;
+        highWaterMark = t;
+        beginAppend();
+    }
+
+    /**
+     * Appends a float sample (staleness markers included) to a series. Samples before the
+     * batch's in-order bound, out-of-order and conflicting duplicate samples are rejected and
+     * counted unless the out-of-order window takes them; an exact repeat of the newest sample is
+     * accepted without storing anything.
      *
      * @throws IllegalArgumentException for a ref that does not name a live series
      */
     public AppendResult append(int ref, long t, double v) {
         MemSeries s = series(ref);
+        if (t < inOrderMinTime) return appendOutOfOrder(s, t, v);
         if (s.hasSamples()) {
             long last = s.maxTime();
             if (t < last) return appendOutOfOrder(s, t, v);
@@ -139,25 +175,26 @@ public final class Head implements Queryable {
                 return AppendResult.DUPLICATE;
             }
         }
-        if (t < minValidTime) return appendOutOfOrder(s, t, v);
         s.append(t, v, chunkRange, samplesPerChunk);
         appended++;
         if (t < minTime) minTime = t;
         if (t > maxTime) maxTime = t;
+        if (t > highWaterMark) highWaterMark = t;
         return AppendResult.OK;
     }
 
     /**
-     * A sample older than its series' newest, or before the min valid time: into the series'
-     * out-of-order chunks if within the window of the head's newest sample (Prometheus measures
-     * it from the head's max time), else rejected. A repeat of a held sample (in-order or not)
-     * is accepted silently; another value at a held timestamp is a duplicate.
+     * A sample older than its series' newest, or before the batch's in-order bound: into the
+     * series' out-of-order chunks if within the window of the head's newest sample (Prometheus
+     * measures it from the head's max time), else rejected: too old with a window, out of bounds
+     * or out of order without one. A repeat of a held sample (in-order or not) is accepted
+     * silently; another value at a held timestamp is a duplicate.
      */
     private AppendResult appendOutOfOrder(MemSeries s, long t, double v) {
         if (outOfOrderWindow == 0) {
-            if (t < minValidTime) {
-                tooOld++;
-                return AppendResult.TOO_OLD;
+            if (t < inOrderMinTime) {
+                outOfBounds++;
+                return AppendResult.OUT_OF_BOUNDS;
             }
             outOfOrder++;
             return AppendResult.OUT_OF_ORDER;
@@ -215,28 +252,55 @@ public final class Head implements Queryable {
      * Samples before {@code t} are in blocks: the in-order chunks take none of them, and only
      * the out-of-order window can (they become blocks overlapping the old ones).
      */
-    public void setMinValidTime(long t) { minValidTime = t; }
+    public void setMinValidTime(long t) {
+        minValidTime = t;
+        inOrderMinTime = Math.max(minValidTime, batchWindowStart);
+    }
 
     public long minValidTime() { return minValidTime; }
 
-    /** The oldest timestamp any series may take now; older samples are too old. */
+    /**
+     * The oldest timestamp the current batch takes in order (Prometheus's
+     * {@code appendableMinValidTime}): the later of the min valid time and half a chunk range
+     * before the high-water mark as the batch began.
+     */
+    public long inOrderMinTime() { return inOrderMinTime; }
+
+    /**
+     * The newest in-order timestamp this head took (or was seeded with), kept across truncation;
+     * Long.MIN_VALUE when none.
+     */
+    public long highWaterMark() { return highWaterMark; }
+
+    /** Restores the high-water mark (from a snapshot, or from the blocks a head was cut into). */
+    public void setHighWaterMark(long t) { highWaterMark = t; }
+
+    /**
+     * The oldest timestamp any series may take in the current batch; older samples are refused:
+     * out of bounds without an out-of-order window, too old with one.
+     */
     public long minAppendableTime() {
-        return outOfOrderWindow == 0 ? minValidTime : Math.min(minValidTime, outOfOrderBound());
+        return outOfOrderWindow == 0 ? inOrderMinTime : Math.min(inOrderMinTime, outOfOrderBound());
     }
 
     /** The oldest out-of-order sample the window allows now. */
     private long outOfOrderBound() {
         long newest = Math.max(maxTime, minValidTime == Long.MIN_VALUE ? Long.MIN_VALUE : minValidTime - 1);
-        return newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest - outOfOrderWindow;
+        return newest == Long.MIN_VALUE ? Long.MIN_VALUE : minus(newest, outOfOrderWindow);
+    }
+
+    /** a - b for b >= 0, held at Long.MIN_VALUE instead of wrapping (timestamps come from clients). */
+    private static long minus(long a, long b) {
+        return a < Long.MIN_VALUE + b ? Long.MIN_VALUE : a - b;
     }
 
     /**
      * Whether a sample at t would not go to the series' in-order chunks (it is older than the
-     * series' newest or before the min valid time); a repeat of the newest is in order.
+     * series' newest or before the batch's in-order bound); a repeat of the newest is in order.
      */
     public boolean isOutOfOrder(int ref, long t) {
         MemSeries s = series(ref);
-        return t < minValidTime || (s.hasSamples() && t < s.maxTime());
+        return t < inOrderMinTime || (s.hasSamples() && t < s.maxTime());
     }
 
     /** The hash index key of a series: its packed symbol ids, which stay fixed while it lives. */
@@ -343,8 +407,11 @@ public final class Head implements Queryable {
     /** Samples rejected as out of order (no window). */
     public long outOfOrder() { return outOfOrder; }
 
-    /** Samples rejected as too old: before the min valid time without a window, or beyond it. */
+    /** Samples rejected as older than the out-of-order window allows. */
     public long tooOld() { return tooOld; }
+
+    /** Samples rejected, without an out-of-order window, as before the batch's in-order bound. */
+    public long outOfBounds() { return outOfBounds; }
 
     /** Samples rejected as duplicates with a different value. */
     public long duplicates() { return duplicates; }

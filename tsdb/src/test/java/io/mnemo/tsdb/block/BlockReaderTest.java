@@ -81,6 +81,25 @@ class BlockReaderTest {
     }
 
     @Test
+    void anIdleBlockUnmapsAndMapsAgainForTheNextQuerier() throws IOException {
+        try (BlockReader reader = BlockReader.open(block)) {
+            assertTrue(reader.isMapped());
+            Querier q = reader.querier(0, Long.MAX_VALUE);
+            assertFalse(reader.unmap(), "not while a querier reads it");
+            q.close();
+            assertTrue(reader.unmap());
+            assertFalse(reader.isMapped());
+            assertFalse(reader.unmap(), "unmapped already");
+            assertEquals(20, TestData.dump(reader, 0, Long.MAX_VALUE).size(), "mapped again by the next querier");
+            assertTrue(reader.isMapped());
+            assertTrue(reader.unmap());
+            Files.delete(block.resolve("index"));
+            assertThrows(java.io.UncheckedIOException.class, () -> reader.querier(0, 1), "checked again when mapped again");
+            assertFalse(reader.isMapped());
+        }
+    }
+
+    @Test
     void damagedTableOfContentsIsRefused() throws IOException {
         long size = Files.size(block.resolve("index"));
         flip(block.resolve("index"), size - 10);

@@ -104,9 +104,10 @@ class OutOfOrderHeadTest {
         assertEquals(AppendResult.OUT_OF_ORDER, head.append(ref, 1000, 1));
         head.setMinValidTime(1500);
         int other = head.getOrCreateSeries(labels(1));
-        assertEquals(AppendResult.TOO_OLD, head.append(other, 1400, 1));
+        assertEquals(AppendResult.OUT_OF_BOUNDS, head.append(other, 1400, 1), "in blocks already");
         assertEquals(1, head.outOfOrder());
-        assertEquals(1, head.tooOld());
+        assertEquals(1, head.outOfBounds());
+        assertEquals(0, head.tooOld());
         assertEquals(1, head.appended());
     }
 

@@ -1,0 +1,31 @@
+package io.mnemo.actors.ingester;
+
+/**
+ * Why an ingester refused a sample or a metric family's metadata, with Mimir's reason labels
+ * ({@code cortex_discarded_samples_total} and {@code cortex_discarded_metadata_total}).
+ */
+enum Discard {
+    /** Older than its series' newest sample, without an out-of-order window (Prometheus: ErrOutOfOrderSample). */
+    SAMPLE_OUT_OF_ORDER("sample-out-of-order"),
+    /** Older than the out-of-order window allows (ErrTooOldSample). */
+    SAMPLE_TOO_OLD("sample-too-old"),
+    /** Without a window: before the blocks' end or half a block range behind the head's newest (ErrOutOfBounds). */
+    SAMPLE_OUT_OF_BOUNDS("sample-out-of-bounds"),
+    /** The timestamp of a sample the series holds, with another value (ErrDuplicateSampleForTimestamp). */
+    NEW_VALUE_FOR_TIMESTAMP("new-value-for-timestamp"),
+    /** A new metric family's metadata beyond the tenant's share of max-global-metadata-per-user. */
+    PER_USER_METADATA_LIMIT("per_user_metadata_limit");
+
+    static final Discard[] ALL = values();
+
+    final String label;
+
+    Discard(String label) {
+        this.label = label;
+    }
+
+    /** Counted as discarded metadata, not samples. */
+    boolean isMetadata() {
+        return this == PER_USER_METADATA_LIMIT;
+    }
+}
