@@ -43,7 +43,7 @@ public final class JournalCorruptedException extends IOException {
 
     /** {@code file}, listed in the log's segment list, is gone while later segments remain. */
     static JournalCorruptedException missing(Path file, Path segmentList, int laterSegments) {
-        return new JournalCorruptedException(file, 0, "segment file missing", "journal file " + file
+        return new JournalCorruptedException(file, -1, "deleted outside Mnemo", "journal file " + file
                 + " is missing: it is listed in " + segmentList + " and " + laterSegments + " later segment(s) "
                 + "remain, so replaying them would skip its events. It was deleted outside Mnemo. Nothing was "
                 + "skipped or changed. To start anyway, restart with --journal.repair "
@@ -57,9 +57,14 @@ public final class JournalCorruptedException extends IOException {
         return file;
     }
 
-    /** Byte offset of the first damaged frame in {@link #file()} (0 for a missing file). */
+    /** Byte offset of the first damaged frame in {@link #file()}; -1 for a missing file. */
     public long offset() {
         return offset;
+    }
+
+    /** The file is not there at all (deleted outside Mnemo). */
+    public boolean fileMissing() {
+        return offset < 0;
     }
 
     /** What is wrong there, in a few words (e.g. the CRC mismatch). */

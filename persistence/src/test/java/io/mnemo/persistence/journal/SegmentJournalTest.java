@@ -586,6 +586,7 @@ class SegmentJournalTest {
     private void assertRecoveryFailsMissing(Path file) {
         JournalCorruptedException missing = recoveryFailure();
         assertEquals(file, missing.file());
+        assertTrue(missing.fileMissing());
         assertTrue(missing.getMessage().contains(file + " is missing")
                 && missing.getMessage().contains("--journal.repair"), missing.getMessage());
     }
