@@ -56,7 +56,12 @@ final class FailedIngester {
                         c.replyTo().tell(new AcceptDataLossReply(id, false, reason));
                         return Behaviors.same();
                     })
-                    .onMessage(Leave.class, c -> Behaviors.stopped())
+                    .onMessage(Leave.class, c -> {
+                        // Handed off (or the node stops): this node no longer answers for the partition.
+                        deps.failures().forget(id);
+                        deps.metrics().journalCorrupted.labelValues(id.zone(), Integer.toString(id.partition())).set(0);
+                        return Behaviors.stopped();
+                    })
                     .onAnyMessage(m -> Behaviors.same()) // Wake, and what a stopped incarnation left behind
                     .build();
         }));

@@ -50,6 +50,11 @@ public final class RecoveryFailures {
         return Optional.ofNullable(failures.remove(id));
     }
 
+    /** The partition left this node: its failure is no longer this node's to report. */
+    void forget(IngesterId id) {
+        failures.remove(id);
+    }
+
     /** The failure that stands while the next attempt is not due yet. */
     Optional<Failure> standing(IngesterId id, long nowMillis) {
         Failure f = failures.get(id);
