@@ -31,6 +31,9 @@ public final class MnemoMetrics {
     public final Counter journalBytes;
     public final Counter journalEvents;
     public final Gauge headSeries;
+    public final Gauge journalCorrupted;
+    public final Gauge dataLossRecords;
+    public final Counter lostRecords;
 
     public final Counter queries;
     public final Counter queriesRejected;
@@ -82,6 +85,15 @@ public final class MnemoMetrics {
                 .labelNames("zone", "partition").register(registry);
         headSeries = Gauge.builder().name("mnemo_ingester_head_series")
                 .help("Series in the ingester's heads.").labelNames("zone", "partition").register(registry);
+        journalCorrupted = Gauge.builder().name("mnemo_ingester_journal_corrupted")
+                .help("1 while the ingester cannot recover because its journal is damaged or misses a segment.")
+                .labelNames("zone", "partition").register(registry);
+        dataLossRecords = Gauge.builder().name("mnemo_ingester_data_loss_records")
+                .help("Records the ingester misses that Kafka no longer holds, until an operator accepts the loss.")
+                .labelNames("zone", "partition").register(registry);
+        lostRecords = Counter.builder().name("mnemo_ingester_lost_records_total")
+                .help("Records found lost (in neither the journal nor Kafka) when the ingester recovered.")
+                .labelNames("zone", "partition").register(registry);
 
         queries = Counter.builder().name("mnemo_querier_queries_total")
                 .help("Queries evaluated, by endpoint and outcome.").labelNames("endpoint", "outcome").register(registry);

@@ -37,11 +37,15 @@ public final class MnemoRoutes extends AllDirectives {
     private final RingRoutes ring;
     private final DistributorStatusRoute distributorStatus;
     private final QuerierStatusRoute querierStatus;
+    private final DataLossRoute dataLoss;
 
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
                        IngesterQuerier querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
                        PartitionOffsets offsets, String node,
-                       Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<String>> flush) {
+                       Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<String>> flush,
+                       java.util.function.Function<java.util.OptionalInt,
+                               CompletionStage<java.util.List<io.mnemo.actors.ingester.IngesterCommand.AcceptDataLossReply>>>
+                               acceptDataLoss) {
         this.metrics = metrics;
         this.ready = ready;
         this.flush = flush;
@@ -51,6 +55,7 @@ public final class MnemoRoutes extends AllDirectives {
         this.ring = new RingRoutes(ring, ringKeeper);
         this.distributorStatus = new DistributorStatusRoute(settings, metrics, offsets, node);
         this.querierStatus = new QuerierStatusRoute(settings, ring, node);
+        this.dataLoss = new DataLossRoute(settings.zone(), acceptDataLoss);
     }
 
     public Route routes() {
@@ -62,6 +67,7 @@ public final class MnemoRoutes extends AllDirectives {
                 path(segment("querier").slash("status"), () -> get(() -> acceptsJson(querierStatus::route))),
                 path(segment("ingester").slash("flush"), () -> post(() ->
                         onSuccess(flush.get(), report -> complete(StatusCodes.OK, report)))),
+                dataLoss.route(),
                 path("ready", () -> get(this::ready)),
                 path("metrics", () -> get(this::metrics)));
     }

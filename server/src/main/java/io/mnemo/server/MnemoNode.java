@@ -12,8 +12,10 @@ import io.mnemo.actors.ingester.IngesterSharding;
 import io.mnemo.actors.ingester.KafkaPathWarmUp;
 import io.mnemo.actors.ingester.PartitionConsumer;
 import io.mnemo.actors.ingester.PartitionOffsets;
+import io.mnemo.actors.ingester.RecoveryFailures;
 import io.mnemo.actors.ingester.WritePathWarmUp;
 import io.mnemo.actors.querier.IngesterQuerier;
+import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.JournalHomes;
 import io.mnemo.cluster.JournalHomesKeeper;
 import io.mnemo.cluster.Ring;
@@ -66,6 +68,7 @@ public final class MnemoNode implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final ServerBinding binding;
     private final IngesterSharding ingesters;
+    private final RecoveryFailures recoveryFailures;
     private final Ring ring;
     private final Distributor distributor;
     private final PartitionOffsets offsets;
@@ -73,13 +76,15 @@ public final class MnemoNode implements AutoCloseable {
     private final CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp;
 
     private MnemoNode(ActorSystem<Void> system, MnemoSettings settings, EmbeddedKafka kafka, ServerBinding binding,
-                      IngesterSharding ingesters, Ring ring, Distributor distributor, PartitionOffsets offsets,
-                      CompletableFuture<Void> warmUp, CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp) {
+                      IngesterSharding ingesters, RecoveryFailures recoveryFailures, Ring ring, Distributor distributor,
+                      PartitionOffsets offsets, CompletableFuture<Void> warmUp,
+                      CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp) {
         this.system = system;
         this.settings = settings;
         this.kafka = kafka;
         this.binding = binding;
         this.ingesters = ingesters;
+        this.recoveryFailures = recoveryFailures;
         this.ring = ring;
         this.distributor = distributor;
         this.offsets = offsets;
@@ -135,9 +140,10 @@ public final class MnemoNode implements AutoCloseable {
                     Path.of(config.getString("mnemo.persistence.journal.dir")), Duration.ofSeconds(2)),
                     "journal-homes-keeper", Props.empty());
             PartitionOffsets offsets = new PartitionOffsets(bootstrap, settings.topic());
+            RecoveryFailures recoveryFailures = new RecoveryFailures();
             IngesterPartition.Deps deps = new IngesterPartition.Deps(settings, metrics,
                     new PartitionConsumer(bootstrap, settings.topic(), settings.ingesterMaxBatchRecords(),
-                            settings.ingesterMaxBatchWait()), offsets, node, ringKeeper);
+                            settings.ingesterMaxBatchWait()), offsets, node, ringKeeper, recoveryFailures);
             Map<String, IngesterSharding> zones = new LinkedHashMap<>();
             for (String zone : settings.zones()) zones.put(zone, IngesterSharding.init(system, zone, partitions, deps, journalHomes));
             IngesterSharding ingesters = zones.get(settings.zone());
@@ -153,14 +159,15 @@ public final class MnemoNode implements AutoCloseable {
 
             MnemoSettings nodeSettings = settings;
             MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets, node,
-                    () -> ready(system, nodeSettings, ingesters, ring, nodeWarmUp), () -> flush(ingesters));
+                    () -> ready(system, nodeSettings, ingesters, recoveryFailures, ring, nodeWarmUp), () -> flush(ingesters),
+                    partition -> ingesters.acceptDataLoss(partition, Duration.ofSeconds(10)));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
                     .bind(routes.routes())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, ring, distributor, offsets, nodeWarmUp,
-                    kafkaWarmUp);
+            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, recoveryFailures, ring, distributor,
+                    offsets, nodeWarmUp, kafkaWarmUp);
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mnemo-http-unbind",
                     () -> binding.unbind().thenApply(d -> Done.getInstance()));
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -284,10 +291,11 @@ public final class MnemoNode implements AutoCloseable {
      * Ready when this node is an Up member, has warmed up its write path and, if it has the ingester
      * role, hosts ingesters, all ACTIVE (an ingester node with no partition allocated yet is not ready),
      * and this node's copy of the ring says so too: queriers route by the ring, so a node that is
-     * ready serves reads of its partitions at once.
+     * ready serves reads of its partitions at once. An ingester whose recovery failed is named with
+     * the failure from {@code failures}, without asking it (it may be recovering again just then).
      */
     static CompletionStage<Readiness> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters,
-                                            Ring ring, CompletableFuture<Void> warmUp) {
+                                            RecoveryFailures failures, Ring ring, CompletableFuture<Void> warmUp) {
         MemberStatus status = Cluster.get(system).selfMember().status();
         if (status != MemberStatus.up()) {
             return CompletableFuture.completedFuture(Readiness.notReady("not an Up cluster member (" + status + ")"));
@@ -296,14 +304,24 @@ public final class MnemoNode implements AutoCloseable {
         if (!settings.hasRole("ingester")) return CompletableFuture.completedFuture(Readiness.READY);
         Duration timeout = Duration.ofSeconds(2);
         return ingesters.localPartitions(timeout)
-                .thenCompose(local -> local.isEmpty()
-                        ? CompletableFuture.completedFuture(Readiness.notReady("no ingester allocated to this node yet"))
-                        : ingesters.statuses(local, timeout).thenApply(list -> readiness(list, ring.view())))
+                .thenCompose(local -> {
+                    if (local.isEmpty()) {
+                        return CompletableFuture.completedFuture(Readiness.notReady("no ingester allocated to this node yet"));
+                    }
+                    List<String> failed = local.stream()
+                            .flatMap(p -> failures.of(new IngesterId(ingesters.zone(), p)).stream())
+                            .map(RecoveryFailures.Failure::reason).toList();
+                    if (!failed.isEmpty()) return CompletableFuture.completedFuture(Readiness.notReady(String.join("; ", failed)));
+                    return ingesters.statuses(local, timeout).thenApply(list -> readiness(list, ring.view()));
+                })
                 .exceptionally(e -> Readiness.notReady("ingesters did not answer: " + e));
     }
 
     /** Ready when every local ingester says it is ACTIVE and the ring, which queriers route by, agrees. */
     static Readiness readiness(List<IngesterCommand.IngesterStatus> local, RingView ring) {
+        List<String> problems = local.stream().map(IngesterCommand.IngesterStatus::problem)
+                .filter(java.util.Objects::nonNull).toList();
+        if (!problems.isEmpty()) return Readiness.notReady(String.join("; ", problems));
         List<String> waiting = local.stream().filter(s -> s.state() != RingState.ACTIVE)
                 .map(s -> s.id() + " " + s.state()).toList();
         if (!waiting.isEmpty()) return Readiness.notReady("ingesters not ACTIVE: " + String.join(", ", waiting));
@@ -347,7 +365,7 @@ public final class MnemoNode implements AutoCloseable {
     public CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp() { return kafkaWarmUp; }
 
     public CompletionStage<Boolean> ready() {
-        return ready(system, settings, ingesters, ring, warmUp).thenApply(Readiness::ready);
+        return ready(system, settings, ingesters, recoveryFailures, ring, warmUp).thenApply(Readiness::ready);
     }
 
     /** Stops the node: HTTP, ingesters (cluster leave), Kafka clients, actor system, then the broker. */

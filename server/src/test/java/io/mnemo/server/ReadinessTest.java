@@ -19,7 +19,7 @@ class ReadinessTest {
     static final IngesterId P1 = new IngesterId("zone-a", 1);
 
     static IngesterStatus status(IngesterId id, RingState state) {
-        return new IngesterStatus(id, state, 10, 10, 0, 5, NODE);
+        return new IngesterStatus(id, state, 10, 10, 0, 5, NODE, null);
     }
 
     static RingView ring(long now, IngesterDesc... descs) {
@@ -50,5 +50,17 @@ class ReadinessTest {
 
         assertEquals(Readiness.READY, MnemoNode.readiness(active,
                 ring(now, desc(P0, RingState.ACTIVE, now), desc(P1, RingState.ACTIVE, now))));
+    }
+
+    @Test
+    void anIngesterThatNeedsAnOperatorIsNamedWithWhatToDo() {
+        long now = 1_000_000;
+        String lost = "ingester zone-a/1 lost Kafka offsets [21, 40) (19 records): ...; accept the loss with "
+                + "POST /ingester/accept-data-loss?id=zone-a/1";
+        Readiness r = MnemoNode.readiness(List.of(status(P0, RingState.ACTIVE),
+                        new IngesterStatus(P1, RingState.JOINING, 21, 40, 19, 5, NODE, lost)),
+                ring(now, desc(P0, RingState.ACTIVE, now), desc(P1, RingState.JOINING, now)));
+        assertFalse(r.ready());
+        assertEquals(lost, r.reason());
     }
 }

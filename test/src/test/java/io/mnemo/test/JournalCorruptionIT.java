@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.mnemo.tsdb.Labels;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,18 +21,17 @@ import org.junit.jupiter.api.io.TempDir;
  * The journal as an operator meets its damage: a node is stopped and its ingester's journal is
  * damaged on disk. A torn tail (a record cut short, as a crash mid-write leaves it) is truncated
  * with a warning naming file and offset, and the node comes back with every acknowledged sample.
- * A damaged record before the tail stops the ingester with an error naming file and offset and
- * leaves the node not ready; {@code --journal.repair} truncates at the damage and the ingester
- * re-consumes the lost range from Kafka, so every acknowledged sample is queryable again.
+ * A damaged record before the tail stops the ingester with one ERROR naming the ingester, file,
+ * offset and remedy (no stack trace, and little more log while the node waits, however often it is
+ * probed), and leaves the node not ready, {@code /ready} and a metric saying why;
+ * {@code --journal.repair} truncates at the damage and the ingester re-consumes the lost range from
+ * Kafka, so every acknowledged sample is queryable again.
  */
 class JournalCorruptionIT {
-    static final long T0 = 1_700_000_000_000L;
-    static final int SERIES = 20;
-
     @TempDir
     Path dir;
 
-    final TreeSet<Long> acked = new TreeSet<>();
+    final Rounds rounds = new Rounds("corrupt", "corrupt_metric");
 
     @Test
     void tornTailIsTruncatedMiddleDamageStopsTheIngesterUntilRepair() throws Exception {
@@ -52,8 +48,8 @@ class JournalCorruptionIT {
                 """.formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort());
         try (MnemoProcess node = new MnemoProcess("corrupt", dir, conf, http, 0)) {
             node.start().awaitReady(Duration.ofMinutes(2));
-            push(node, 0, 40);
-            awaitAllQueryable(node);
+            rounds.push(node, 0, 40);
+            rounds.awaitAllQueryable(node);
             assertTrue(node.terminate(Duration.ofSeconds(60)), "node stops on SIGTERM");
 
             // 1. A torn tail: the last frame cut in the middle of its body.
@@ -68,9 +64,9 @@ class JournalCorruptionIT {
             String warning = node.awaitLogLine("Truncating torn record at the tail of journal file", Duration.ofSeconds(10));
             assertTrue(warning.contains("WARN") && warning.contains(segment.toString())
                     && warning.contains("at offset " + last[0] + " "), warning);
-            awaitAllQueryable(node); // the torn record's samples came back from Kafka
-            push(node, 40, 20);
-            awaitAllQueryable(node);
+            rounds.awaitAllQueryable(node); // the torn record's samples came back from Kafka
+            rounds.push(node, 40, 20);
+            rounds.awaitAllQueryable(node);
             assertTrue(node.terminate(Duration.ofSeconds(60)), "node stops on SIGTERM");
 
             // 2. A damaged record before the tail: bytes flipped inside a middle frame's body.
@@ -85,60 +81,70 @@ class JournalCorruptionIT {
                 int v = b.getInt();
                 ch.write(ByteBuffer.allocate(4).putInt(0, ~v), at);
             }
+            int logBefore = node.logText().length();
             node.start();
             String error = node.awaitLogLine("journal file .* is corrupt at offset", Duration.ofMinutes(2));
-            assertTrue(error.contains(segment.toString()) && error.contains("is corrupt at offset " + middle[0] + ":"), error);
-            Await.until("readiness answered", Duration.ofSeconds(60), () -> node.client.get("/ready").status() > 0);
-            MnemoClient.Response ready = node.client.get("/ready");
-            assertTrue(ready.status() != 200, "the node is not ready while its ingester cannot recover: " + ready);
+            assertTrue(error.contains(" ERROR ") && error.contains(segment.toString())
+                    && error.contains("is corrupt at offset " + middle[0] + ":"), error);
+            assertTrue(error.contains("zone-a/0") && error.contains("--journal.repair")
+                    && error.contains("persistence/README.md"), "names the ingester and the remedy: " + error);
+
+            // /ready names the ingester, the file, the offset and the damage; a metric says so too.
+            Await.until("/ready names the damage", Duration.ofSeconds(60), () -> {
+                MnemoClient.Response r = node.client.get("/ready");
+                return r.status() == 503 && r.body().contains("zone-a/0") && r.body().contains(segment.toString())
+                        && r.body().contains("offset " + middle[0]) && r.body().contains("CRC32C");
+            });
+            assertFalse(node.client.get("/ready").body().contains("AskTimeoutException"));
+            assertTrue(node.client.get("/metrics").body()
+                    .contains("mnemo_ingester_journal_corrupted{partition=\"0\",zone=\"zone-a\"} 1.0"));
+
+            // Reported once: the node, probed as a load balancer would, logs little more and no stack trace again.
+            int reported = node.logText().length();
+            long watchedFrom = System.nanoTime();
+            observe(Duration.ofSeconds(40), () -> {
+                MnemoClient.Response r = node.client.get("/ready");
+                assertEquals(503, r.status(), r.body());
+                assertTrue(r.body().contains(segment.toString()), r.body());
+            });
+            double minutes = (System.nanoTime() - watchedFrom) / 60e9;
+            String since = node.logText().substring(logBefore);
+            String after = node.logText().substring(reported);
+            assertTrue(after.length() / minutes < 20_000, Math.round(after.length() / minutes)
+                    + " bytes of log per minute after the report: " + after.substring(0, Math.min(after.length(), 5000)));
+            assertTrue(stackTraces(since) <= 1, stackTraces(since) + " stack traces: "
+                    + since.substring(0, Math.min(since.length(), 5000)));
+            assertEquals(1, since.lines().filter(l -> l.contains(" ERROR ") && l.contains("is corrupt at offset")).count(),
+                    since.substring(0, Math.min(since.length(), 5000)));
             assertTrue(node.alive(), "the node itself keeps running");
             node.kill();
 
             // 3. --journal.repair: truncated at the damage, the rest re-consumed from Kafka.
             node.start("--journal.repair").awaitReady(Duration.ofMinutes(2));
             assertTrue(node.logText().contains("Repairing journal of persistence id"), "repair logged");
-            awaitAllQueryable(node);
-            push(node, 60, 5);
-            awaitAllQueryable(node);
+            rounds.awaitAllQueryable(node);
+            rounds.push(node, 60, 5);
+            rounds.awaitAllQueryable(node);
         }
     }
 
-    /** Pushes {@code n} requests one by one (so they land in separate journal frames), recording acknowledgements. */
-    void push(MnemoProcess node, int from, int n) {
-        for (int round = from; round < from + n; round++) {
-            long ts = T0 + round * 15_000L;
-            RemoteWrite w = RemoteWrite.request();
-            for (int s = 0; s < SERIES; s++) w.series(labels(s), new long[] {ts}, new double[] {round});
-            MnemoClient.Response r = node.client.push("corrupt", w.encode());
-            assertEquals(200, r.status(), r.body());
-            acked.add(ts);
-            // wait for this push to be ingested so the next one is journaled as another event
-            Await.until("push " + round + " ingested", Duration.ofSeconds(30), () -> countOf(node, ts) == SERIES);
+    /** Runs {@code probe} every half second for {@code window}: watching how the node behaves over time. */
+    static void observe(Duration window, Runnable probe) throws InterruptedException {
+        long end = System.nanoTime() + window.toNanos();
+        while (System.nanoTime() < end) {
+            probe.run();
+            Thread.sleep(500); // the probing pace, not a wait for a condition
         }
     }
 
-    /** Series holding a sample at exactly ts. */
-    static long countOf(MnemoProcess node, long ts) {
-        JsonNode r = node.client.api("corrupt", "query", "query", "count(timestamp(corrupt_metric) == " + ts / 1000 + ")",
-                "time", Long.toString(ts / 1000)).json();
-        JsonNode result = r.path("data").path("result");
-        return result.isEmpty() ? 0 : Math.round(result.get(0).path("value").get(1).asDouble());
-    }
-
-    /** Every acknowledged sample, once, in every series. */
-    void awaitAllQueryable(MnemoProcess node) {
-        String at = Long.toString(acked.last() / 1000 + 1);
-        Await.until("every acknowledged sample queryable", Duration.ofSeconds(60), () -> {
-            JsonNode r = node.client.api("corrupt", "query", "query", "corrupt_metric[1d]", "time", at).json();
-            JsonNode result = r.path("data").path("result");
-            if (result.size() != SERIES) return false;
-            for (JsonNode s : result) {
-                List<Long> stored = new ArrayList<>();
-                for (JsonNode v : s.path("values")) stored.add(Math.round(v.get(0).asDouble() * 1000));
-                if (!stored.equals(new ArrayList<>(acked))) return false;
-            }
-            return true;
-        });
+    /** Stack traces in a log: a line followed by a frame line ("\tat ..."). */
+    static long stackTraces(String log) {
+        String[] lines = log.split("\n");
+        long n = 0;
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (!lines[i].startsWith("\t") && lines[i + 1].startsWith("\tat ")) n++;
+        }
+        return n;
     }
 
     Path lastSegment() throws IOException {
@@ -161,9 +167,5 @@ class JournalCorruptionIT {
             b.position(start + 8 + length);
         }
         return out;
-    }
-
-    static Labels labels(int s) {
-        return Labels.of("__name__", "corrupt_metric", "series", Integer.toString(s));
     }
 }

@@ -58,6 +58,21 @@ public sealed interface IngesterCommand extends MnemoSerializable {
     /** Internal: restart the consumer stream after a failure. */
     record RestartConsumer() implements IngesterCommand {}
 
+    /** Internal: the partition's offsets once recovered, to check that Kafka still holds where it resumes (-1: unknown). */
+    record StartOffsets(long earliest, long end, Throwable failure) implements IngesterCommand {}
+
+    /** Internal: ask Kafka for {@link StartOffsets} (again). */
+    record CheckStartOffsets() implements IngesterCommand {}
+
+    /** Internal, of a {@link FailedIngester}: time to try recovering again. */
+    record RetryRecovery() implements IngesterCommand {}
+
+    /**
+     * The operator acknowledges that records this ingester misses are gone from Kafka too: it
+     * resumes at the partition's earliest offset and may become ACTIVE without them.
+     */
+    record AcceptDataLoss(ActorRef<AcceptDataLossReply> replyTo) implements IngesterCommand {}
+
     // Replies. An error is set when the ingester cannot answer (e.g. not ACTIVE yet).
 
     record SelectReply(IngesterId from, RingState state, byte[] seriesSet, String error) implements MnemoSerializable {}
@@ -72,8 +87,15 @@ public sealed interface IngesterCommand extends MnemoSerializable {
 
     record FlushReply(IngesterId from, int blocks, String error) implements MnemoSerializable {}
 
+    /**
+     * @param problem why this ingester cannot become ACTIVE without an operator (its journal is
+     *     damaged, or records it misses are gone from Kafka too), naming what to do; null if none
+     */
     record IngesterStatus(IngesterId id, RingState state, long nextOffset, long endOffset, long lag,
-                          long series, String node) implements MnemoSerializable {}
+                          long series, String node, String problem) implements MnemoSerializable {}
+
+    /** {@code accepted}: a loss was pending and is accepted now; {@code message} says what happened. */
+    record AcceptDataLossReply(IngesterId from, boolean accepted, String message) implements MnemoSerializable {}
 
     /** Internal, from the write-behind log child: what it replayed at start. */
     record OutOfOrderLogRecovered(java.util.List<OutOfOrderLogged> logged, long loggedUpTo) implements IngesterCommand {}

@@ -8,6 +8,7 @@ import io.mnemo.cluster.IngesterDesc;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
+import io.mnemo.persistence.journal.JournalNotices;
 import io.mnemo.persistence.snapshot.PagedSnapshot;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;
@@ -19,14 +20,17 @@ import java.util.List;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.SnapshotFailed;
@@ -36,6 +40,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 /**
  * The ingester of one Kafka partition in one zone: a sharded, event-sourced entity whose journal
@@ -47,18 +52,33 @@ import org.slf4j.Logger;
  * <p>Its ring state lives here as actor state: PENDING until it starts recovering, JOINING while it
  * replays its journal and then catches up on Kafka, ACTIVE once its lag is under the threshold,
  * LEAVING when stopping.
+ *
+ * <p>A failed recovery (a damaged journal) is reported once per node start and retried slowly
+ * ({@link RecoveryFailures}, {@link FailedIngester}). Once recovered, it consumes Kafka only after
+ * checking that Kafka still holds the offset it resumes at: when records it misses are gone from
+ * Kafka too, it reports the loss and stays JOINING until an operator accepts it ({@link AcceptDataLoss}).
  */
 public final class IngesterPartition extends EventSourcedBehavior<IngesterCommand, BatchConsumed, PartitionState> {
 
     /** Everything an ingester needs from its node. */
     public record Deps(MnemoSettings settings, MnemoMetrics metrics, PartitionConsumer consumer,
-                       PartitionOffsets offsets, String nodeAddress, ActorRef<RingKeeper.Command> ringKeeper) {}
+                       PartitionOffsets offsets, String nodeAddress, ActorRef<RingKeeper.Command> ringKeeper,
+                       RecoveryFailures failures) {}
 
     private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
     private static final String SNAPSHOT_PLUGIN = "mnemo.persistence.snapshot-store";
     private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
     /** Journal events read ahead of the replay, at most: the journal reads far faster than heads take samples. */
     private static final long REPLAY_BYTES_IN_FLIGHT = 256L << 20;
+    /**
+     * A journal failure (in recovery or a write) stops the entity, as Pekko's default does, but
+     * Pekko's own report of it, a stack trace per attempt, goes to DEBUG: the ingester reports a
+     * failed recovery itself, once per node start with the remedy, and the journal a failed write.
+     */
+    private static final BackoffSupervisorStrategy STOP_ON_JOURNAL_FAILURE = SupervisorStrategy
+            .restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 0)
+            .withMaxRestarts(0)
+            .withLogLevel(Level.DEBUG);
 
     private final IngesterId id;
     private final ActorContext<IngesterCommand> ctx;
@@ -84,8 +104,23 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private volatile long endOffsetAtStart = -1;
     private Consumer.Control consumerControl;
     private final WriteBehindLogClient wbl;
+    /** A snapshot was restored: there was a journal here once. */
+    private boolean restoredSnapshot;
+    /** Kafka was found to hold the offset this ingester resumes at (or the operator accepted what it lacks). */
+    private boolean resumeChecked;
+    private boolean startOffsetsFailed;
+    /** What the journal found when it opened (no log, events gone), as taken once recovered; null if nothing. */
+    private JournalNotices.Notice journalNotice;
+    /** Records in neither the journal nor Kafka, until the operator accepts the loss; null if none. */
+    private ResumeCheck pendingLoss;
 
     public static Behavior<IngesterCommand> create(IngesterId id, Deps deps) {
+        return Behaviors.setup(ctx -> deps.failures().standing(id, System.currentTimeMillis())
+                .map(failure -> FailedIngester.create(id, deps, failure, () -> create(id, deps)))
+                .orElseGet(() -> recover(id, deps)));
+    }
+
+    private static Behavior<IngesterCommand> recover(IngesterId id, Deps deps) {
         // The write-behind log replays first: the journal replay needs to know what it restored.
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(10_000, stash -> {
             ActorRef<WriteBehindLog.Command> wbl = ctx.spawn(WriteBehindLog.create(id, ctx.getSelf()), "wbl");
@@ -104,7 +139,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private IngesterPartition(IngesterId id, ActorContext<IngesterCommand> ctx,
                               TimerScheduler<IngesterCommand> timers, Deps deps,
                               WriteBehindLogClient wbl) {
-        super(PersistenceId.ofUniqueId(id.persistenceId()));
+        super(PersistenceId.ofUniqueId(id.persistenceId()), STOP_ON_JOURNAL_FAILURE);
         this.id = id;
         this.ctx = ctx;
         this.timers = timers;
@@ -173,6 +208,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 PagedSnapshot snapshot = from instanceof PartitionSnapshot legacy
                         ? new PagedSnapshot(List.of(legacy.bytes())) : (PagedSnapshot) from;
                 PartitionSnapshotCodec.decode(snapshot, s);
+                restoredSnapshot = true;
                 log.info("Ingester {}: snapshot restored: {} series, resuming after offset {}, in {} ms", id,
                         s.tsdb.numSeries(), s.nextOffset - 1, (System.nanoTime() - start) / 1_000_000);
                 return s;
@@ -251,7 +287,83 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     if (ringState != RingState.LEAVING) startConsumer(s);
                     return Effect().none();
                 })
+                .onCommand(CheckStartOffsets.class, (s, c) -> {
+                    checkStartOffsets();
+                    return Effect().none();
+                })
+                .onCommand(StartOffsets.class, this::onStartOffsets)
+                .onCommand(AcceptDataLoss.class, this::onAcceptDataLoss)
                 .build();
+    }
+
+    // ---------------------------------------------------------------- resuming on Kafka
+
+    /** Asks Kafka where the partition starts and ends, before consuming from where recovery left off. */
+    private void checkStartOffsets() {
+        ctx.pipeToSelf(deps.offsets().earliestOffset(id.partition()).thenCombine(deps.offsets().endOffset(id.partition()),
+                (earliest, end) -> new long[] {earliest, end}), (offsets, err) -> err == null
+                ? new StartOffsets(offsets[0], offsets[1], null) : new StartOffsets(-1, -1, err));
+    }
+
+    /**
+     * Resumes consuming at the offset after what recovery brought back, once Kafka holds it. When
+     * it does not (the journal lost events, or the node was away longer than retention, and Kafka
+     * deleted them since), the records in between are lost: that is reported loudly and the
+     * ingester waits for an operator to accept it rather than serve reads as if nothing happened.
+     */
+    private Effect<BatchConsumed, PartitionState> onStartOffsets(PartitionState s, StartOffsets c) {
+        if (resumeChecked || pendingLoss != null || ringState == RingState.LEAVING) return Effect().none();
+        if (c.failure() != null) {
+            if (!startOffsetsFailed) {
+                log.warn("Ingester {}: cannot ask Kafka where partition {} starts, retrying every second: {}", id,
+                        id.partition(), c.failure().toString());
+            }
+            startOffsetsFailed = true;
+            timers.startSingleTimer(new CheckStartOffsets(), Duration.ofSeconds(1));
+            return Effect().none();
+        }
+        endOffset = Math.max(endOffset, c.end());
+        boolean hasBlocks = s.tsdb.numBlocks() > 0;
+        ResumeCheck check = new ResumeCheck(id, deps.settings().topic(), s.nextOffset, c.earliest(), c.end(),
+                ResumeCheck.journalLacks(journalNotice, restoredSnapshot, hasBlocks),
+                restoredSnapshot || hasBlocks || replayedEvents > 0);
+        if (check.lost()) {
+            pendingLoss = check;
+            deps.metrics().dataLossRecords.labelValues(id.zone(), partitionLabel).set(check.lostRecords());
+            deps.metrics().lostRecords.labelValues(id.zone(), partitionLabel).inc(check.lostRecords());
+            log.error(check.lossReport());
+            heartbeat(s, true);
+            return Effect().none();
+        }
+        if (check.behind()) log.error(check.behindReport());
+        else if (check.rebuildReport() != null) log.warn(check.rebuildReport());
+        resume(s);
+        return Effect().none();
+    }
+
+    private Effect<BatchConsumed, PartitionState> onAcceptDataLoss(PartitionState s, AcceptDataLoss c) {
+        if (pendingLoss == null) {
+            c.replyTo().tell(new AcceptDataLossReply(id, false, "ingester " + id + " has no data loss to accept"));
+            return Effect().none();
+        }
+        ResumeCheck lost = pendingLoss;
+        pendingLoss = null;
+        deps.metrics().dataLossRecords.labelValues(id.zone(), partitionLabel).set(0);
+        String accepted = "accepted the loss of offsets [" + lost.resumeAt() + ", " + lost.earliest() + ") ("
+                + lost.lostRecords() + " records); resuming at offset " + lost.earliest();
+        log.warn("Ingester {}: an operator {}", id, accepted);
+        c.replyTo().tell(new AcceptDataLossReply(id, true, "ingester " + id + ": " + accepted));
+        // Skipped for good. Checked again: Kafka may have deleted more since (that is reported anew).
+        s.nextOffset = lost.earliest();
+        journalNotice = null; // said already
+        checkStartOffsets();
+        return Effect().none();
+    }
+
+    private void resume(PartitionState s) {
+        resumeChecked = true;
+        updateLag(s);
+        startConsumer(s);
     }
 
     private Effect<BatchConsumed, PartitionState> onConsumeBatch(PartitionState s, ConsumeBatch c) {
@@ -385,9 +497,15 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     @Override
     public SignalHandler<PartitionState> signalHandler() {
         return newSignalHandlerBuilder()
+                .onSignal(RecoveryFailed.class, (s, failed) -> onRecoveryFailed(failed.getFailure()))
                 .onSignal(RecoveryCompleted.instance(), s -> {
                     recovering = false;
                     replayFlow().unregister(id.persistenceId());
+                    deps.failures().recovered(id).ifPresent(f -> log.info("Ingester {}: recovered after {} failed attempt(s)",
+                            id, f.attempts()));
+                    deps.metrics().journalCorrupted.labelValues(id.zone(), partitionLabel).set(0);
+                    journalNotice = JournalNotices.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()))
+                            .take(id.persistenceId()).orElse(null);
                     restoreOutOfOrder(s);
                     wbl.append(s.tsdb.takeOutOfOrderLog()); // taken out of order again in replay, not logged yet
                     if (s.nextOffset < s.tsdb.rebuildOffset()) {
@@ -401,7 +519,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     heartbeat(s, true);
                     updateLag(s);
                     timers.startTimerWithFixedDelay(new RefreshLag(), Duration.ZERO, deps.settings().lagRefreshInterval());
-                    startConsumer(s);
+                    checkStartOffsets(); // then consumes, if Kafka still holds where it resumes
                 })
                 .onSignal(SnapshotCompleted.class, (s, done) ->
                         // The events it covers go only once their out-of-order samples are in the write-behind log.
@@ -419,6 +537,27 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                         deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, r.name()).set(0);
                 })
                 .build();
+    }
+
+    /**
+     * Reports a failed recovery at ERROR once per node start (with the stack trace only when it is
+     * not journal damage, which the message fully describes), at DEBUG when it fails again alike.
+     * The entity then stops; {@link RecoveryFailures} keeps it from recovering again too soon.
+     */
+    private void onRecoveryFailed(Throwable cause) {
+        boolean news = deps.failures().failed(id, cause, System.currentTimeMillis());
+        RecoveryFailures.Failure failure = deps.failures().of(id).orElseThrow();
+        io.mnemo.persistence.journal.JournalCorruptedException damage = RecoveryFailures.journalDamage(cause);
+        deps.metrics().journalCorrupted.labelValues(id.zone(), partitionLabel).set(damage != null ? 1 : 0);
+        if (!news) {
+            log.debug("Ingester {}: recovery failed again ({} attempts): {}", id, failure.attempts(), failure.reason());
+        } else if (damage != null) {
+            log.error("Ingester {} cannot start: {} It tries again every {} s; this is logged once.", id,
+                    damage.getMessage(), RecoveryFailures.RETRY_AFTER.toSeconds());
+        } else {
+            log.error("Ingester {} failed to recover; it tries again every {} s, and this is logged once", id,
+                    RecoveryFailures.RETRY_AFTER.toSeconds(), cause);
+        }
     }
 
     /**
@@ -485,14 +624,14 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
 
     private void updateLag(PartitionState s) {
         long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
-        if (ringState == RingState.JOINING && lag > 0) {
+        if (ringState == RingState.JOINING && lag > 0 && resumeChecked) {
             if (joinFrom < 0) joinFrom = s.nextOffset;
             logProgress(s, "catching up on Kafka");
         }
         if (lag >= 0) deps.metrics().ingesterLag.labelValues(id.zone(), partitionLabel).set(lag);
         deps.metrics().headSeries.labelValues(id.zone(), partitionLabel).set(s.tsdb.numSeries());
         boolean changed = false;
-        if (ringState == RingState.JOINING && lag >= 0 && lag <= deps.settings().activeLagThreshold()) {
+        if (ringState == RingState.JOINING && resumeChecked && lag >= 0 && lag <= deps.settings().activeLagThreshold()) {
             setRingState(RingState.ACTIVE);
             changed = true;
             log.info("Ingester {}: ACTIVE at offset {} ({} series)", id, s.nextOffset, s.tsdb.numSeries());
@@ -519,6 +658,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
 
     private IngesterStatus status(PartitionState s) {
         long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
-        return new IngesterStatus(id, ringState, s.nextOffset, endOffset, lag, s.tsdb.numSeries(), deps.nodeAddress());
+        return new IngesterStatus(id, ringState, s.nextOffset, endOffset, lag, s.tsdb.numSeries(), deps.nodeAddress(),
+                pendingLoss == null ? null : pendingLoss.lossProblem());
     }
 }

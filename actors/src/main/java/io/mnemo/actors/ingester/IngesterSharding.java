@@ -99,6 +99,24 @@ public final class IngesterSharding {
         });
     }
 
+    /**
+     * Has this node's ingesters of the zone (all, or the one of {@code partition}) accept the loss
+     * of records that neither their journal nor Kafka holds; a line per ingester asked.
+     */
+    public CompletionStage<List<IngesterCommand.AcceptDataLossReply>> acceptDataLoss(java.util.OptionalInt partition,
+                                                                                     Duration timeout) {
+        return localPartitions(Duration.ofSeconds(5)).thenCompose(local -> {
+            List<CompletableFuture<IngesterCommand.AcceptDataLossReply>> all = new ArrayList<>();
+            for (int p : local) {
+                if (partition.isPresent() && partition.getAsInt() != p) continue;
+                all.add(ingester(p).<IngesterCommand.AcceptDataLossReply>ask(IngesterCommand.AcceptDataLoss::new, timeout)
+                        .toCompletableFuture());
+            }
+            return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]))
+                    .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
+        });
+    }
+
     /** Status of the given partitions' ingesters. */
     public CompletionStage<List<IngesterCommand.IngesterStatus>> statuses(java.util.Collection<Integer> partitionIds,
                                                                           Duration timeout) {

@@ -11,7 +11,10 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
-/** Asks Kafka for a partition's end offset, from which an ingester computes its lag. One per node. */
+/**
+ * Asks Kafka for a partition's end offset, from which an ingester computes its lag, and its
+ * earliest offset, below which Kafka holds nothing any more (retention, deleted records). One per node.
+ */
 public final class PartitionOffsets implements AutoCloseable {
     private final Admin admin;
     private final String topic;
@@ -27,9 +30,17 @@ public final class PartitionOffsets implements AutoCloseable {
     }
 
     public CompletionStage<Long> endOffset(int partition) {
+        return offset(partition, OffsetSpec.latest());
+    }
+
+    public CompletionStage<Long> earliestOffset(int partition) {
+        return offset(partition, OffsetSpec.earliest());
+    }
+
+    private CompletionStage<Long> offset(int partition, OffsetSpec spec) {
         TopicPartition tp = new TopicPartition(topic, partition);
         CompletableFuture<Long> out = new CompletableFuture<>();
-        admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        admin.listOffsets(Map.of(tp, spec), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
                 .partitionResult(tp)
                 .whenComplete((info, err) -> {
                     if (err != null) out.completeExceptionally(err);

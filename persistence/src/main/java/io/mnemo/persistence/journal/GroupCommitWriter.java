@@ -199,6 +199,8 @@ final class GroupCommitWriter implements AutoCloseable {
                     unforced.add(log);
                 }
             } catch (Exception ex) {
+                // Said here, with the cause: the writing actor is told too, and stops.
+                GroupCommitWriter.log.error("Journal write for persistence id [{}] failed", log.persistenceId(), ex);
                 failed.put(log, ex);
             }
         }

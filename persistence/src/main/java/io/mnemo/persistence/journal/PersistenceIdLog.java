@@ -12,15 +12,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write-ahead log of one persistence id: its directory of segments, the logical deletion point
- * and the cached highest sequence number.
+ * The write-ahead log of one persistence id: its directory of segments, the logical deletion point,
+ * the list of segments it wrote (so that a segment deleted outside the journal is noticed) and the
+ * cached highest sequence number.
  *
  * <p>Only the journal's writer thread appends and deletes; replays run on other threads and read
  * a snapshot of the segment list, bounded by the committed size of the last segment so they never
@@ -31,6 +34,9 @@ import org.slf4j.LoggerFactory;
 final class PersistenceIdLog {
 
     static final String DELETED_TO_FILE = "deleted-to";
+    /** Base sequence numbers of the segments the log holds, as it last wrote them (format version 1). */
+    static final String SEGMENT_LIST_FILE = "segments";
+    private static final byte SEGMENT_LIST_VERSION = 1;
 
     private static final Logger log = LoggerFactory.getLogger(PersistenceIdLog.class);
 
@@ -38,6 +44,7 @@ final class PersistenceIdLog {
     private final Path root;
     private final Path dir;
     private final JournalSettings settings;
+    private final JournalNotices notices;
 
     // All fields below are guarded by this.
     private boolean open;
@@ -48,12 +55,17 @@ final class PersistenceIdLog {
     private FileChannel active;
     private long highestSequenceNr;
     private long deletedTo;
+    /** What {@link #SEGMENT_LIST_FILE} on disk says; null when there is none (yet). */
+    private List<Long> listed;
+    /** Events the open found gone (for the notice), or null. */
+    private String lost;
 
-    PersistenceIdLog(String persistenceId, JournalSettings settings) {
+    PersistenceIdLog(String persistenceId, JournalSettings settings, JournalNotices notices) {
         this.persistenceId = persistenceId;
         this.root = settings.dir();
         this.dir = PersistenceIdDirectory.resolve(root, persistenceId);
         this.settings = settings;
+        this.notices = notices;
     }
 
     String persistenceId() {
@@ -86,10 +98,16 @@ final class PersistenceIdLog {
         lastSegmentSize = 0;
         highestSequenceNr = 0;
         deletedTo = 0;
-        if (Files.isDirectory(dir)) {
+        listed = null;
+        lost = null;
+        List<Long> missingAtEnd = List.of();
+        boolean hadDirectory = Files.isDirectory(dir);
+        if (hadDirectory) {
             PersistenceIdDirectory.verify(dir, persistenceId);
             segments.addAll(listSegments());
             deletedTo = readDeletedTo();
+            listed = readSegmentList();
+            missingAtEnd = checkListedSegments();
             if (settings.repair()) {
                 repairBeforeLastSegment();
             }
@@ -102,12 +120,21 @@ final class PersistenceIdLog {
                     break;
                 }
                 // Nothing valid in it: created just before a crash, or holding only a torn frame.
-                Files.delete(last.path());
-                DurableFiles.syncDirectory(dir);
-                segments.remove(segments.size() - 1);
+                removeSegments(List.of(last));
             }
         }
         highestSequenceNr = Math.max(highestSequenceNr, deletedTo);
+        if (!missingAtEnd.isEmpty()) {
+            reportMissingAtEnd(missingAtEnd);
+        }
+        if (hadDirectory) {
+            syncSegmentList(); // a list older than this feature, damaged, or naming what is gone
+        }
+        if (lost != null) {
+            notices.put(new JournalNotices.Notice(persistenceId, JournalNotices.Kind.EVENTS_LOST, lost));
+        } else if (highestSequenceNr == 0) {
+            notices.put(new JournalNotices.Notice(persistenceId, JournalNotices.Kind.NO_LOG, null));
+        }
         open = true;
     }
 
@@ -144,7 +171,7 @@ final class PersistenceIdLog {
                 } catch (SegmentReader.BadFrameException bad) {
                     if (!isTornTail(reader, bad, lastSeq)) {
                         if (!settings.repair()) {
-                            throw new JournalCorruptedException(segment.path(), bad.offset, bad.getMessage());
+                            throw JournalCorruptedException.damaged(segment.path(), bad.offset, bad.getMessage());
                         }
                         truncateAtDamage(segment, reader, bad, lastSeq);
                         return new long[] {bad.offset, lastSeq};
@@ -218,26 +245,176 @@ final class PersistenceIdLog {
         long droppedRecords = reader.countRecordsFrom(bad.offset + 1);
         long droppedBytes = reader.limit() - bad.offset;
         List<Segment> later = new ArrayList<>(segments.subList(index + 1, segments.size()));
-        for (int i = later.size() - 1; i >= 0; i--) {
-            Path f = later.get(i).path();
-            long size = Files.size(f);
-            try (SegmentReader r = new SegmentReader(f, size)) {
-                droppedRecords += r.countRecordsFrom(0);
-            }
-            droppedBytes += size;
-            Files.delete(f);
-            DurableFiles.syncDirectory(dir);
-        }
-        segments.subList(index + 1, segments.size()).clear();
+        long[] dropped = measure(later);
+        droppedBytes += dropped[0];
+        droppedRecords += dropped[1];
+        removeSegments(later);
         try (FileChannel ch = FileChannel.open(segment.path(), StandardOpenOption.WRITE)) {
             ch.truncate(bad.offset);
             ch.force(true);
         }
+        long endsAt = lastGoodSequenceNr > 0 ? lastGoodSequenceNr : segment.baseSequenceNr() - 1;
         log.error("Repairing journal of persistence id [{}]: journal file {} is corrupt at offset {} ({}). "
                         + "Truncated it at that offset and deleted {} later segment(s): {} bytes and at least {} "
                         + "intact event(s) after the damage are dropped; the log now ends at sequence number {}.",
                 persistenceId, segment.path(), bad.offset, bad.getMessage(), later.size(), droppedBytes,
-                droppedRecords, lastGoodSequenceNr > 0 ? lastGoodSequenceNr : segment.baseSequenceNr() - 1);
+                droppedRecords, endsAt);
+        noteLost("journal file " + segment.path() + " was corrupt at offset " + bad.offset + " and --journal.repair "
+                + "truncated the log there: the events after sequence number " + endsAt + " are gone");
+    }
+
+    /** {bytes, records} of whole segments about to be dropped. */
+    private static long[] measure(List<Segment> dropped) throws IOException {
+        long bytes = 0;
+        long records = 0;
+        for (Segment s : dropped) {
+            long size = Files.size(s.path());
+            try (SegmentReader r = new SegmentReader(s.path(), size)) {
+                records += r.countRecordsFrom(0);
+            }
+            bytes += size;
+        }
+        return new long[] {bytes, records};
+    }
+
+    // ---------------------------------------------------------------- segment list
+
+    /**
+     * Compares the segment files with the list the log wrote. A listed segment whose file is gone
+     * (and whose events were not all deleted anyway) was deleted outside the journal. Gone at the
+     * end of the log, its events are simply no longer there: returned, to be reported once the log
+     * knows where it now ends. Gone before a segment that remains, replaying the rest would skip its
+     * events as if nothing were missing: the open fails, or with repair the later segments are
+     * deleted so that the log ends before the hole.
+     */
+    private List<Long> checkListedSegments() throws IOException {
+        if (listed == null) {
+            return List.of();
+        }
+        Set<Long> present = new HashSet<>();
+        segments.forEach(s -> present.add(s.baseSequenceNr()));
+        List<Long> missing = new ArrayList<>();
+        for (int i = 0; i < listed.size(); i++) {
+            boolean allDeleted = i + 1 < listed.size() && listed.get(i + 1) - 1 <= deletedTo;
+            if (!present.contains(listed.get(i)) && !allDeleted) {
+                missing.add(listed.get(i));
+            }
+        }
+        if (missing.isEmpty()) {
+            return List.of();
+        }
+        long firstMissing = missing.get(0);
+        List<Segment> later = segments.stream().filter(s -> s.baseSequenceNr() > firstMissing).toList();
+        if (later.isEmpty()) {
+            return missing;
+        }
+        Path file = dir.resolve(Segment.fileName(firstMissing));
+        if (!settings.repair()) {
+            throw JournalCorruptedException.missing(file, dir.resolve(SEGMENT_LIST_FILE), later.size());
+        }
+        long[] dropped = measure(later);
+        removeSegments(later);
+        log.error("Repairing journal of persistence id [{}]: journal file {} is missing (listed in {}, deleted outside "
+                        + "Mnemo). Deleted the {} later segment(s): {} bytes and at least {} intact event(s) after it are "
+                        + "dropped; the log now ends before sequence number {}.", persistenceId, file,
+                dir.resolve(SEGMENT_LIST_FILE), later.size(), dropped[0], dropped[1], firstMissing);
+        noteLost("journal file " + file + " was deleted outside Mnemo and --journal.repair dropped the segments after "
+                + "it: the events from sequence number " + Math.max(firstMissing, deletedTo + 1) + " on are gone");
+        return List.of(); // what is missing lies past the log's new end, and the ERROR said so
+    }
+
+    /** Segments listed but gone at the end of the log: their events are gone, the log goes on without them. */
+    private void reportMissingAtEnd(List<Long> missing) {
+        List<String> files = missing.stream().map(b -> dir.resolve(Segment.fileName(b)).toString()).toList();
+        long goneFrom = Math.max(missing.get(0), deletedTo + 1);
+        log.warn("Journal of persistence id [{}]: segment file(s) {} listed in {} are missing (deleted outside Mnemo): "
+                        + "the events from sequence number {} on are gone, and the log continues after sequence number {}.",
+                persistenceId, String.join(", ", files), dir.resolve(SEGMENT_LIST_FILE), goneFrom, highestSequenceNr);
+        noteLost("journal file(s) " + String.join(", ", files) + " deleted outside Mnemo: the events from sequence "
+                + "number " + goneFrom + " on are gone");
+    }
+
+    private void noteLost(String what) {
+        lost = lost == null ? what : lost + "; " + what;
+    }
+
+    /**
+     * Drops whole segments (newest first): off the segment list on disk first, then their files, so
+     * that the list never names a file that was removed on purpose, whenever a crash comes.
+     */
+    private void removeSegments(List<Segment> gone) throws IOException {
+        if (gone.isEmpty()) {
+            return;
+        }
+        List<Segment> remaining = new ArrayList<>(segments);
+        remaining.removeAll(gone);
+        writeSegmentList(remaining);
+        for (int i = gone.size() - 1; i >= 0; i--) {
+            Files.deleteIfExists(gone.get(i).path());
+        }
+        DurableFiles.syncDirectory(dir);
+        segments.removeAll(gone);
+    }
+
+    /** Writes the segment list when it does not name exactly the segments there are. */
+    private void syncSegmentList() throws IOException {
+        writeSegmentList(segments);
+    }
+
+    /**
+     * {@link #SEGMENT_LIST_FILE}, written atomically: int8 version (1), int32 count, int64 base
+     * sequence number × count (ascending), int32 CRC32C of everything before it.
+     */
+    private void writeSegmentList(List<Segment> list) throws IOException {
+        List<Long> bases = list.stream().map(Segment::baseSequenceNr).toList();
+        if (bases.equals(listed)) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 * bases.size() + 4);
+        b.put(SEGMENT_LIST_VERSION).putInt(bases.size());
+        bases.forEach(b::putLong);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        DurableFiles.writeAtomically(dir.resolve(SEGMENT_LIST_FILE), b.array());
+        listed = bases;
+    }
+
+    /** The segment list on disk; null when there is none, or when it is damaged (then rewritten). */
+    private List<Long> readSegmentList() throws IOException {
+        Path file = dir.resolve(SEGMENT_LIST_FILE);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
+        String damage = null;
+        List<Long> bases = new ArrayList<>();
+        if (b.remaining() < 9) {
+            damage = b.remaining() + " bytes";
+        } else if (b.get(0) != SEGMENT_LIST_VERSION) {
+            damage = "unknown format version " + b.get(0);
+        } else {
+            CRC32C crc = new CRC32C();
+            crc.update(b.array(), 0, b.remaining() - 4);
+            int count = b.getInt(1);
+            if ((int) crc.getValue() != b.getInt(b.remaining() - 4)) {
+                damage = "CRC32C mismatch";
+            } else if (count < 0 || b.remaining() != 1 + 4 + 8L * count + 4) {
+                damage = "expected " + count + " entries, found " + b.remaining() + " bytes";
+            } else {
+                b.position(5);
+                for (int i = 0; i < count; i++) {
+                    bases.add(b.getLong());
+                }
+            }
+        }
+        if (damage == null) {
+            return bases;
+        }
+        // The list only serves to notice deleted segments; the events do not depend on it.
+        log.warn("Journal of persistence id [{}]: segment list {} is damaged ({}); rewriting it from the segment files "
+                + "there are (a segment deleted before now goes unnoticed)", persistenceId, file, damage);
+        return null;
     }
 
     private long readDeletedTo() throws IOException {
@@ -262,7 +439,7 @@ final class PersistenceIdLog {
             return value;
         }
         if (!settings.repair()) {
-            throw new JournalCorruptedException(file, 0, damage);
+            throw JournalCorruptedException.damagedMarker(file, damage);
         }
         // Everything below the oldest segment was deleted for sure; events of that segment up to
         // the lost point may replay again, which is harmless as they are covered by a snapshot.
@@ -330,6 +507,10 @@ final class PersistenceIdLog {
             if (force) {
                 active.force(false);
             }
+            if (segments.size() != segmentsBefore) {
+                // Listed only once it holds acknowledged frames: a crash before leaves an unlisted file, never a listed hole.
+                syncSegmentList();
+            }
             lastSegmentSize = size;
             highestSequenceNr = frames.get(frames.size() - 1).lastSequenceNr();
         } catch (IOException | RuntimeException e) {
@@ -350,6 +531,9 @@ final class PersistenceIdLog {
             closeActive();
             while (segments.size() > segmentsBefore) {
                 Files.deleteIfExists(segments.remove(segments.size() - 1).path());
+            }
+            if (listed != null && Files.isDirectory(dir)) {
+                writeSegmentList(segments); // in case the failure came after listing a new segment
             }
             if (segmentsBefore > 0) {
                 try (FileChannel ch = FileChannel.open(segments.get(segmentsBefore - 1).path(),
@@ -409,11 +593,7 @@ final class PersistenceIdLog {
             closeActive();
             lastSegmentSize = 0;
         }
-        for (int i = 0; i < drop; i++) {
-            Files.deleteIfExists(segments.get(i).path());
-        }
-        segments.subList(0, drop).clear();
-        DurableFiles.syncDirectory(dir);
+        removeSegments(new ArrayList<>(segments.subList(0, drop)));
     }
 
     // ---------------------------------------------------------------- replay (any thread)
@@ -487,7 +667,7 @@ final class PersistenceIdLog {
         try {
             return reader.next();
         } catch (SegmentReader.BadFrameException bad) {
-            throw new JournalCorruptedException(reader.file(), bad.offset, bad.getMessage());
+            throw JournalCorruptedException.damaged(reader.file(), bad.offset, bad.getMessage());
         }
     }
 

@@ -50,6 +50,7 @@ public final class SegmentJournal extends AsyncWriteJournal {
     private final ExtendedActorSystem system;
     private final Serialization serialization;
     private final Executor readExecutor;
+    private final JournalNotices notices;
     private final ConcurrentHashMap<String, PersistenceIdLog> logs = new ConcurrentHashMap<>();
     /** Last unfinished write per persistence id; sequence-number reads wait for it. */
     private final ConcurrentHashMap<String, CompletableFuture<?>> pendingWrites = new ConcurrentHashMap<>();
@@ -62,6 +63,7 @@ public final class SegmentJournal extends AsyncWriteJournal {
         this.system = (ExtendedActorSystem) context().system();
         this.serialization = SerializationExtension.get(system);
         this.readExecutor = system.dispatchers().lookup(config.getString("replay-dispatcher"));
+        this.notices = JournalNotices.get(system);
         Files.createDirectories(settings.dir());
         this.lockChannel = FileChannel.open(settings.dir().resolve(LOCK_FILE), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
@@ -198,7 +200,7 @@ public final class SegmentJournal extends AsyncWriteJournal {
     }
 
     private PersistenceIdLog logFor(String persistenceId) {
-        return logs.computeIfAbsent(persistenceId, id -> new PersistenceIdLog(id, settings));
+        return logs.computeIfAbsent(persistenceId, id -> new PersistenceIdLog(id, settings, notices));
     }
 
     private interface IoTask<T> {

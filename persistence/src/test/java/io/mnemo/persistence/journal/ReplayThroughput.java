@@ -71,7 +71,7 @@ public final class ReplayThroughput {
 
         JournalSettings settings = JournalSettings.from(config.getConfig("mnemo.persistence.journal"));
         for (int round = 1; round <= ROUNDS; round++) {
-            PersistenceIdLog log = new PersistenceIdLog(PID, settings);
+            PersistenceIdLog log = new PersistenceIdLog(PID, settings, new JournalNotices());
             long[] counted = new long[2];
             long start = System.nanoTime();
             log.replay(1, Long.MAX_VALUE, Long.MAX_VALUE, r -> {

@@ -418,6 +418,160 @@ class SegmentJournalTest {
         assertEquals(20, recovered.lastSequenceNr());
     }
 
+    @Test
+    void deletedLastSegmentsAreReportedAndTheLogContinuesBeforeThem() throws Exception {
+        String config = "mnemo.persistence.journal.segment-size = 2KiB";
+        restart(config);
+        List<byte[]> payloads = payloads(20, 300, 19);
+        appendAll(kit, spawn(PID), payloads);
+        kit.shutdownTestKit();
+        kit = null;
+
+        List<Path> segments = JournalFiles.segments(data, PID);
+        assertTrue(segments.size() > 3, "expected several segments, got " + segments.size());
+        Path last = segments.get(segments.size() - 1);
+        Path beforeLast = segments.get(segments.size() - 2);
+        long goneFrom = JournalFiles.frames(beforeLast).get(0).firstSequenceNr();
+        Files.delete(last);
+        Files.delete(beforeLast);
+
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        restart(config);
+        Live live = live(PID);
+        releaseLogs(logs);
+        assertEvents(payloads.subList(0, (int) goneFrom - 1), 1, live.recovered().state().events());
+        assertEquals(goneFrom - 1, live.recovered().lastSequenceNr());
+        assertTrue(logs.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
+                        && e.getFormattedMessage().contains(beforeLast + ", " + last)
+                        && e.getFormattedMessage().contains("events from sequence number " + goneFrom + " on are gone")),
+                "WARN names the missing files and the events gone: " + logs.list);
+        JournalNotices.Notice notice = JournalNotices.get(Adapter.toClassic(kit.system())).take(PID).orElseThrow();
+        assertEquals(JournalNotices.Kind.EVENTS_LOST, notice.kind());
+        assertTrue(notice.what().contains(last.toString()) && notice.what().contains("sequence number " + goneFrom),
+                notice.what());
+
+        // the log goes on after what is left, and the next start finds nothing missing
+        List<byte[]> more = payloads(3, 300, 20);
+        appendAll(kit, live.ref(), more);
+        logs = captureLogs();
+        restart(config);
+        TestEntity.Recovered recovered = recover(kit, PID);
+        releaseLogs(logs);
+        List<byte[]> all = new ArrayList<>(payloads.subList(0, (int) goneFrom - 1));
+        all.addAll(more);
+        assertEvents(all, 1, recovered.state().events());
+        assertTrue(logs.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN)), "nothing missing: " + logs.list);
+        assertTrue(JournalNotices.get(Adapter.toClassic(kit.system())).take(PID).isEmpty());
+    }
+
+    @Test
+    void deletedOnlySegmentIsReportedEvenAfterADeletion() throws Exception {
+        restart("");
+        appendAll(kit, spawn(PID), payloads(10, 300, 21));
+        deleteTo(4);
+        kit.shutdownTestKit();
+        kit = null;
+        Path only = JournalFiles.segments(data, PID).get(0);
+        Files.delete(only);
+
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        restart("");
+        TestEntity.Recovered recovered = recover(kit, PID);
+        releaseLogs(logs);
+        assertEquals(List.of(), recovered.state().events());
+        assertEquals(4, recovered.lastSequenceNr(), "the deletion point survives");
+        assertTrue(logs.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
+                        && e.getFormattedMessage().contains(only.toString())
+                        && e.getFormattedMessage().contains("events from sequence number 5 on are gone")),
+                "events up to the deletion point were deleted anyway: " + logs.list);
+    }
+
+    @Test
+    void deletedMiddleSegmentFailsRecoveryUntilRepairDropsTheSegmentsAfterIt() throws Exception {
+        String config = "mnemo.persistence.journal.segment-size = 2KiB";
+        restart(config);
+        List<byte[]> payloads = payloads(20, 300, 22);
+        appendAll(kit, spawn(PID), payloads);
+        kit.shutdownTestKit();
+        kit = null;
+
+        List<Path> segments = JournalFiles.segments(data, PID);
+        assertTrue(segments.size() > 3, "expected several segments, got " + segments.size());
+        Path missing = segments.get(1);
+        long gapFrom = JournalFiles.frames(missing).get(0).firstSequenceNr();
+        Files.delete(missing);
+
+        kit = PersistenceTestKit.start(data, config);
+        assertRecoveryFailsMissing(missing);
+        assertEquals(segments.size() - 1, JournalFiles.segments(data, PID).size(), "nothing is deleted or skipped");
+
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        restart(config + "\nmnemo.persistence.journal.repair = on");
+        TestEntity.Recovered recovered = recover(kit, PID);
+        releaseLogs(logs);
+        assertEvents(payloads.subList(0, (int) gapFrom - 1), 1, recovered.state().events());
+        assertEquals(gapFrom - 1, recovered.lastSequenceNr());
+        assertEquals(List.of(segments.get(0)), JournalFiles.segments(data, PID), "the segments after the gap are deleted");
+        assertTrue(logs.list.stream().anyMatch(e -> e.getLevel() == Level.ERROR
+                        && e.getFormattedMessage().contains(missing + " is missing")
+                        && e.getFormattedMessage().contains("Deleted the " + (segments.size() - 2) + " later segment(s)")),
+                "ERROR names the missing file and what was dropped: " + logs.list);
+        assertEquals(JournalNotices.Kind.EVENTS_LOST,
+                JournalNotices.get(Adapter.toClassic(kit.system())).take(PID).orElseThrow().kind());
+    }
+
+    @Test
+    void aLogWithoutSegmentListGetsOneAndAnEmptyLogSaysSo() throws Exception {
+        String config = "mnemo.persistence.journal.segment-size = 2KiB";
+        restart(config);
+        assertEquals(JournalNotices.Kind.NO_LOG, recoverAndTakeNotice().kind());
+        appendAll(kit, spawn(PID), payloads(20, 300, 23));
+        kit.shutdownTestKit();
+        kit = null;
+        Path list = JournalFiles.dir(data, PID).resolve(PersistenceIdLog.SEGMENT_LIST_FILE);
+        Files.delete(list); // as a journal written before the list existed
+
+        restart(config);
+        assertEquals(20, recover(kit, PID).lastSequenceNr());
+        assertTrue(Files.exists(list), "written on open");
+        kit.shutdownTestKit();
+        kit = null;
+        List<Path> segments = JournalFiles.segments(data, PID);
+        Files.delete(segments.get(1));
+        kit = PersistenceTestKit.start(data, config);
+        assertRecoveryFailsMissing(segments.get(1));
+    }
+
+    @Test
+    void aDamagedSegmentListIsRewrittenWithAWarning() throws Exception {
+        String config = "mnemo.persistence.journal.segment-size = 2KiB";
+        restart(config);
+        List<byte[]> payloads = payloads(20, 300, 24);
+        appendAll(kit, spawn(PID), payloads);
+        kit.shutdownTestKit();
+        kit = null;
+        Path list = JournalFiles.dir(data, PID).resolve(PersistenceIdLog.SEGMENT_LIST_FILE);
+        JournalFiles.flipByte(list, 7);
+
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        restart(config);
+        assertEvents(payloads, 1, recover(kit, PID).state().events());
+        releaseLogs(logs);
+        assertTrue(logs.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
+                && e.getFormattedMessage().contains(list + " is damaged")), "WARN names the list: " + logs.list);
+        kit.shutdownTestKit();
+        kit = null;
+        List<Path> segments = JournalFiles.segments(data, PID);
+        Files.delete(segments.get(2));
+        kit = PersistenceTestKit.start(data, config);
+        assertRecoveryFailsMissing(segments.get(2)); // the rewritten list serves again
+    }
+
+    private JournalNotices.Notice recoverAndTakeNotice() {
+        recover(kit, PID);
+        return JournalNotices.get(Adapter.toClassic(kit.system())).take(PID).orElseThrow();
+    }
+
     private static void assertRepairLogged(ListAppender<ILoggingEvent> logs, Path file, long offset,
             int laterSegments, long intactEventsDropped) {
         assertTrue(logs.list.stream().anyMatch(e -> e.getLevel() == Level.ERROR
@@ -428,7 +582,25 @@ class SegmentJournalTest {
                 "ERROR names file, offset and what was dropped: " + logs.list);
     }
 
+    /** Recovery fails naming the missing segment file and the remedy. */
+    private void assertRecoveryFailsMissing(Path file) {
+        JournalCorruptedException missing = recoveryFailure();
+        assertEquals(file, missing.file());
+        assertTrue(missing.fileMissing());
+        assertTrue(missing.getMessage().contains(file + " is missing")
+                && missing.getMessage().contains("--journal.repair"), missing.getMessage());
+    }
+
     private void assertRecoveryFailsAt(Path file, long offset) {
+        JournalCorruptedException corrupted = recoveryFailure();
+        assertEquals(file, corrupted.file());
+        assertEquals(offset, corrupted.offset());
+        assertTrue(corrupted.getMessage().contains(file.toString())
+                && corrupted.getMessage().contains("offset " + offset)
+                && corrupted.getMessage().contains("--journal.repair"), corrupted.getMessage());
+    }
+
+    private JournalCorruptedException recoveryFailure() {
         if (kit == null) {
             kit = PersistenceTestKit.start(data, "");
         }
@@ -440,12 +612,7 @@ class SegmentJournalTest {
         while (t != null && !(t instanceof JournalCorruptedException)) {
             t = t.getCause();
         }
-        assertInstanceOf(JournalCorruptedException.class, t, "cause chain: " + failure.cause());
-        JournalCorruptedException corrupted = (JournalCorruptedException) t;
-        assertEquals(file, corrupted.file());
-        assertEquals(offset, corrupted.offset());
-        assertTrue(corrupted.getMessage().contains(file.toString())
-                && corrupted.getMessage().contains("offset " + offset), corrupted.getMessage());
+        return assertInstanceOf(JournalCorruptedException.class, t, "cause chain: " + failure.cause());
     }
 
     @Test
