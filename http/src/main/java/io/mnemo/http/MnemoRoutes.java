@@ -31,7 +31,7 @@ public final class MnemoRoutes extends AllDirectives {
 
     private final MnemoMetrics metrics;
     private final Supplier<CompletionStage<Readiness>> ready;
-    private final Supplier<CompletionStage<String>> flush;
+    private final Supplier<CompletionStage<FlushReport>> flush;
     private final PushRoute push;
     private final PrometheusApi prometheusApi;
     private final RingRoutes ring;
@@ -42,7 +42,7 @@ public final class MnemoRoutes extends AllDirectives {
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
                        IngesterQuerier querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
                        PartitionOffsets offsets, String node,
-                       Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<String>> flush,
+                       Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<FlushReport>> flush,
                        java.util.function.Function<java.util.OptionalInt,
                                CompletionStage<java.util.List<io.mnemo.actors.ingester.IngesterCommand.AcceptDataLossReply>>>
                                acceptDataLoss) {
@@ -66,7 +66,8 @@ public final class MnemoRoutes extends AllDirectives {
                 path(segment("distributor").slash("status"), () -> get(() -> acceptsJson(distributorStatus::route))),
                 path(segment("querier").slash("status"), () -> get(() -> acceptsJson(querierStatus::route))),
                 path(segment("ingester").slash("flush"), () -> post(() ->
-                        onSuccess(flush.get(), report -> complete(StatusCodes.OK, report)))),
+                        onSuccess(flush.get(), report -> complete(
+                                report.failed() ? StatusCodes.INTERNAL_SERVER_ERROR : StatusCodes.OK, report.text())))),
                 dataLoss.route(),
                 path("ready", () -> get(this::ready)),
                 path("metrics", () -> get(this::metrics)));

@@ -22,6 +22,7 @@ import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
 import io.mnemo.cluster.RingView;
+import io.mnemo.http.FlushReport;
 import io.mnemo.http.MnemoRoutes;
 import io.mnemo.http.Readiness;
 import io.mnemo.server.kafka.EmbeddedKafka;
@@ -333,14 +334,16 @@ public final class MnemoNode implements AutoCloseable {
     }
 
     /** Cuts this node's heads to blocks; the report names each ingester and what it wrote. */
-    static CompletionStage<String> flush(IngesterSharding ingesters) {
+    static CompletionStage<FlushReport> flush(IngesterSharding ingesters) {
         return ingesters.flushLocal(Duration.ofMinutes(10)).thenApply(replies -> {
             StringBuilder sb = new StringBuilder();
+            boolean failed = false;
             for (var r : replies) {
+                failed |= r.error() != null;
                 sb.append(r.from()).append(": ").append(r.error() == null ? r.blocks() + " blocks written" : "failed: " + r.error())
                         .append('\n');
             }
-            return sb.toString();
+            return new FlushReport(failed, sb.toString());
         });
     }
 

@@ -46,6 +46,7 @@ class CrashIT {
                   kafka.embedded.port = %d
                   management.enabled = false
                   ingester.block-range = 1m
+                  ingester.head-compaction-interval = 1s
                 }
                 pekko.remote.artery.canonical.port = %d
                 %s

@@ -34,6 +34,7 @@ final class TestNode implements AutoCloseable {
         overrides.put("mnemo.management.enabled", false);
         overrides.put("mnemo.kafka-path-warm-up", "1s"); // still run, shorter: nodes start often here
         overrides.put("pekko.remote.artery.canonical.port", 0);
+        overrides.put("mnemo.ingester.head-compaction-interval", "1s"); // cuts come soon after the data, as tests expect
         for (int i = 0; i < extraConfig.length; i += 2) overrides.put((String) extraConfig[i], extraConfig[i + 1]);
         Config config = MnemoConfig.load(null, overrides);
         return new TestNode(MnemoNode.start(config));

@@ -49,6 +49,9 @@ public sealed interface IngesterCommand extends MnemoSerializable {
     /** Internal: refresh the Kafka end offset to compute lag. */
     record RefreshLag() implements IngesterCommand {}
 
+    /** Timer: cut what is due into blocks (every mnemo.ingester.head-compaction-interval). */
+    record CompactHead() implements IngesterCommand {}
+
     /** Internal: the partition's end offset as Kafka reported it. */
     record EndOffset(long endOffset) implements IngesterCommand {}
 

@@ -257,6 +257,16 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     wbl.written(c.events());
                     return Effect().none();
                 })
+                .onCommand(CompactHead.class, (s, c) -> {
+                    // On a timer, not after every batch (Prometheus and Mimir check once a minute):
+                    // a flood of old samples, one per push, then costs one pass of cuts, not one per push.
+                    wbl.whenWritten("compact", () -> {
+                        if (s.tsdb.compactIfDue(s.nextOffset).isEmpty()) return;
+                        s.snapshotDue = true;
+                        wbl.truncate(s.tsdb.compacted());
+                    });
+                    return Effect().none();
+                })
                 .onCommand(GetStatus.class, (s, c) -> {
                     c.replyTo().tell(status(s));
                     return Effect().none();
@@ -384,11 +394,6 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             deps.metrics().journalBytes.labelValues(id.zone(), partitionLabel).inc(event.bytes());
             deps.metrics().journalEvents.labelValues(id.zone(), partitionLabel).inc();
             wbl.append(state.tsdb.takeOutOfOrderLog());
-            wbl.whenWritten("compact", () -> {
-                if (state.tsdb.compactIfDue(state.nextOffset).isEmpty()) return;
-                state.snapshotDue = true;
-                wbl.truncate(state.tsdb.compacted());
-            });
             updateLag(state);
             c.replyTo().tell(Done.getInstance());
         });
@@ -519,6 +524,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     heartbeat(s, true);
                     updateLag(s);
                     timers.startTimerWithFixedDelay(new RefreshLag(), Duration.ZERO, deps.settings().lagRefreshInterval());
+                    timers.startTimerWithFixedDelay(new CompactHead(), deps.settings().headCompactionInterval());
                     checkStartOffsets(); // then consumes, if Kafka still holds where it resumes
                 })
                 .onSignal(SnapshotCompleted.class, (s, done) ->
