@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.querier.IngesterQuerier;
+import io.mnemo.actors.querier.IngesterFailureException;
 import io.mnemo.actors.querier.PartitionUnavailableException;
 import io.mnemo.actors.querier.QueryLimitExceededException;
 import io.mnemo.promql.Engine;
@@ -159,6 +160,10 @@ final class PrometheusApi extends AllDirectives {
         // A partition without a readable ingester is 503 however deep the evaluator wrapped it.
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof PartitionUnavailableException p) return new ApiException(ApiException.UNAVAILABLE, p.getMessage());
+            if (c instanceof IngesterFailureException f) {
+                log.error("Query failed in an ingester: {}", f.getMessage());
+                return new ApiException(ApiException.INTERNAL, f.getMessage());
+            }
         }
         if (t instanceof PromQLException p) return new ApiException(p.errorType().apiName(), p.getMessage());
         log.error("Query failed", t);

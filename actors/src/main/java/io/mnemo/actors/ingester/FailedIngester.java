@@ -21,6 +21,7 @@ final class FailedIngester {
     static Behavior<IngesterCommand> create(IngesterId id, IngesterPartition.Deps deps, RecoveryFailures.Failure failure,
                                             Supplier<Behavior<IngesterCommand>> recover) {
         String reason = failure.reason();
+        IngesterError unavailable = IngesterError.unavailable(id, "failed to recover: " + reason);
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             long waitMillis = Math.max(0, failure.retryAtMillis() - System.currentTimeMillis());
             ctx.getLog().debug("Ingester {}: recovery failed {} time(s), next attempt in {} ms: {}", id,
@@ -33,19 +34,19 @@ final class FailedIngester {
                         return Behaviors.same();
                     })
                     .onMessage(Select.class, c -> {
-                        c.replyTo().tell(new SelectReply(id, RingState.PENDING, null, reason));
+                        c.replyTo().tell(new SelectReply(id, null, unavailable));
                         return Behaviors.same();
                     })
                     .onMessage(SelectLabels.class, c -> {
-                        c.replyTo().tell(new LabelsReply(id, RingState.PENDING, null, reason));
+                        c.replyTo().tell(new LabelsReply(id, null, unavailable));
                         return Behaviors.same();
                     })
                     .onMessage(LabelQuery.class, c -> {
-                        c.replyTo().tell(new StringsReply(id, RingState.PENDING, null, reason));
+                        c.replyTo().tell(new StringsReply(id, null, unavailable));
                         return Behaviors.same();
                     })
                     .onMessage(MetadataQuery.class, c -> {
-                        c.replyTo().tell(new MetadataReply(id, RingState.PENDING, null, reason));
+                        c.replyTo().tell(new MetadataReply(id, null, unavailable));
                         return Behaviors.same();
                     })
                     .onMessage(Flush.class, c -> {

@@ -76,17 +76,17 @@ public sealed interface IngesterCommand extends MnemoSerializable {
      */
     record AcceptDataLoss(ActorRef<AcceptDataLossReply> replyTo) implements IngesterCommand {}
 
-    // Replies. An error is set when the ingester cannot answer (e.g. not ACTIVE yet).
+    // Replies to reads: an error (of its kind) instead of the answer when the ingester cannot give one.
 
-    record SelectReply(IngesterId from, RingState state, byte[] seriesSet, String error) implements MnemoSerializable {}
+    record SelectReply(IngesterId from, byte[] seriesSet, IngesterError error) implements MnemoSerializable {}
 
     /** Label sets as flat, sorted name/value arrays. */
-    record LabelsReply(IngesterId from, RingState state, String[][] labels, String error) implements MnemoSerializable {}
+    record LabelsReply(IngesterId from, String[][] labels, IngesterError error) implements MnemoSerializable {}
 
-    record StringsReply(IngesterId from, RingState state, String[] values, String error) implements MnemoSerializable {}
+    record StringsReply(IngesterId from, String[] values, IngesterError error) implements MnemoSerializable {}
 
     /** Rows of [family, type, help, unit]. */
-    record MetadataReply(IngesterId from, RingState state, String[][] rows, String error) implements MnemoSerializable {}
+    record MetadataReply(IngesterId from, String[][] rows, IngesterError error) implements MnemoSerializable {}
 
     record FlushReply(IngesterId from, int blocks, String error) implements MnemoSerializable {}
 

@@ -1,23 +1,18 @@
 package io.mnemo.actors.ingester;
 
-import io.mnemo.actors.MatcherSpec;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.ingester.IngesterCommand.*;
-import io.mnemo.cluster.IngesterDesc;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
+import com.typesafe.config.ConfigFactory;
+import io.mnemo.persistence.journal.JournalCorruptedException;
 import io.mnemo.persistence.journal.JournalNotices;
+import io.mnemo.persistence.journal.ReplayFlowControl;
 import io.mnemo.persistence.snapshot.PagedSnapshot;
-import io.mnemo.tsdb.Labels;
-import io.mnemo.tsdb.Querier;
-import io.mnemo.tsdb.SeriesSet;
-import io.mnemo.tsdb.SeriesSetCodec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
@@ -25,9 +20,14 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.persistence.JournalProtocol;
+import org.apache.pekko.persistence.Persistence;
+import org.apache.pekko.persistence.SnapshotProtocol;
+import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
@@ -67,7 +67,6 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
 
     private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
     private static final String SNAPSHOT_PLUGIN = "mnemo.persistence.snapshot-store";
-    private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
     /** Journal events read ahead of the replay, at most: the journal reads far faster than heads take samples. */
     private static final long REPLAY_BYTES_IN_FLIGHT = 256L << 20;
     /**
@@ -87,21 +86,13 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private final Logger log;
     private final String partitionLabel;
 
-    private RingState ringState = RingState.PENDING;
-    private RingState previousRingState = RingState.PENDING;
-    private long endOffset = -1;
-    private long lastHeartbeat;
+    private final IngesterMembership membership;
+    private final IngesterReads reads;
     /** The state recovery starts from: its blocks are open, and a snapshot is restored into it. */
     private PartitionState initialState;
-    /** Progress reporting while JOINING: when it was last logged, and where recovery started. */
-    private long lastProgressLog = System.nanoTime();
     private boolean recovering = true;
     private long replayedEvents;
     private long replayedRecords;
-    /** Where joining started (first offset replayed or consumed), for progress: -1 until known. */
-    private long joinFrom = -1;
-    /** The partition's end offset as asked for when the entity started: replay progress's total. */
-    private volatile long endOffsetAtStart = -1;
     private Consumer.Control consumerControl;
     private final WriteBehindLogClient wbl;
     /** A snapshot was restored: there was a journal here once. */
@@ -147,9 +138,11 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         this.log = ctx.getLog();
         this.partitionLabel = Integer.toString(id.partition());
         this.wbl = wbl;
-        setRingState(RingState.PENDING);
+        this.membership = new IngesterMembership(id, deps.metrics(), deps.ringKeeper(), deps.nodeAddress(),
+                deps.settings().activeLagThreshold(), log);
+        this.reads = new IngesterReads(id, log);
         // For replay progress: the events the journal holds are a part of the partition up to here.
-        deps.offsets().endOffset(id.partition()).thenAccept(end -> endOffsetAtStart = end);
+        deps.offsets().endOffset(id.partition()).thenAccept(membership::endOffsetAtStart);
     }
 
     @Override
@@ -222,21 +215,32 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onCommand(Wake.class, (s, c) -> Effect().none())
                 .onCommand(Leave.class, (s, c) -> {
                     // Keep serving reads for a moment while queriers move to other ingesters.
-                    setRingState(RingState.LEAVING);
-                    heartbeat(s, true);
+                    membership.set(RingState.LEAVING);
+                    membership.heartbeat(s.nextOffset, true);
                     if (consumerControl != null) consumerControl.shutdown();
                     timers.startSingleTimer(new StopNow(), deps.settings().leaveGrace());
                     return Effect().none();
                 })
                 .onCommand(StopNow.class, (s, c) -> Effect().stop())
                 .onCommand(ConsumeBatch.class, this::onConsumeBatch)
-                .onCommand(Select.class, this::onSelect)
-                .onCommand(SelectLabels.class, this::onSelectLabels)
-                .onCommand(LabelQuery.class, this::onLabelQuery)
+                .onCommand(Select.class, (s, c) -> {
+                    c.replyTo().tell(membership.readable() ? reads.select(s.tsdb, c)
+                            : new SelectReply(id, null, membership.notReadable()));
+                    return Effect().none();
+                })
+                .onCommand(SelectLabels.class, (s, c) -> {
+                    c.replyTo().tell(membership.readable() ? reads.selectLabels(s.tsdb, c)
+                            : new LabelsReply(id, null, membership.notReadable()));
+                    return Effect().none();
+                })
+                .onCommand(LabelQuery.class, (s, c) -> {
+                    c.replyTo().tell(membership.readable() ? reads.labels(s.tsdb, c)
+                            : new StringsReply(id, null, membership.notReadable()));
+                    return Effect().none();
+                })
                 .onCommand(MetadataQuery.class, (s, c) -> {
-                    c.replyTo().tell(ringState.readable()
-                            ? new MetadataReply(id, ringState, s.tsdb.metadata(c.tenant(), c.metric()).toArray(new String[0][]), null)
-                            : new MetadataReply(id, ringState, null, notReadable()));
+                    c.replyTo().tell(membership.readable() ? reads.metadata(s.tsdb, c)
+                            : new MetadataReply(id, null, membership.notReadable()));
                     return Effect().none();
                 })
                 .onCommand(Flush.class, (s, c) -> {
@@ -273,28 +277,28 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 })
                 .onCommand(RefreshLag.class, (s, c) -> {
                     // The ring heartbeat says this ingester is alive; it must not wait on Kafka answering.
-                    heartbeat(s, false);
+                    membership.heartbeat(s.nextOffset, false);
                     ctx.pipeToSelf(deps.offsets().endOffset(id.partition()),
                             (end, err) -> err == null ? new EndOffset(end) : new EndOffset(-1));
                     return Effect().none();
                 })
                 .onCommand(EndOffset.class, (s, c) -> {
                     if (c.endOffset() >= 0) {
-                        endOffset = Math.max(endOffset, c.endOffset());
+                        membership.observeEndOffset(c.endOffset());
                         updateLag(s);
                     }
                     return Effect().none();
                 })
                 .onCommand(ConsumerStopped.class, (s, c) -> {
                     consumerControl = null;
-                    if (c.failure() != null && ringState != RingState.LEAVING) {
+                    if (c.failure() != null && membership.state() != RingState.LEAVING) {
                         log.warn("Ingester {}: consumer stream failed, restarting in 1s: {}", id, c.failure().toString());
                         timers.startSingleTimer(new RestartConsumer(), Duration.ofSeconds(1));
                     }
                     return Effect().none();
                 })
                 .onCommand(RestartConsumer.class, (s, c) -> {
-                    if (ringState != RingState.LEAVING) startConsumer(s);
+                    if (membership.state() != RingState.LEAVING) startConsumer(s);
                     return Effect().none();
                 })
                 .onCommand(CheckStartOffsets.class, (s, c) -> {
@@ -322,7 +326,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
      * ingester waits for an operator to accept it rather than serve reads as if nothing happened.
      */
     private Effect<BatchConsumed, PartitionState> onStartOffsets(PartitionState s, StartOffsets c) {
-        if (resumeChecked || pendingLoss != null || ringState == RingState.LEAVING) return Effect().none();
+        if (resumeChecked || pendingLoss != null || membership.state() == RingState.LEAVING) return Effect().none();
         if (c.failure() != null) {
             if (!startOffsetsFailed) {
                 log.warn("Ingester {}: cannot ask Kafka where partition {} starts, retrying every second: {}", id,
@@ -332,7 +336,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             timers.startSingleTimer(new CheckStartOffsets(), Duration.ofSeconds(1));
             return Effect().none();
         }
-        endOffset = Math.max(endOffset, c.end());
+        membership.observeEndOffset(c.end());
         boolean hasBlocks = s.tsdb.numBlocks() > 0;
         ResumeCheck check = new ResumeCheck(id, deps.settings().topic(), s.nextOffset, c.earliest(), c.end(),
                 ResumeCheck.journalLacks(journalNotice, restoredSnapshot, hasBlocks),
@@ -342,7 +346,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             deps.metrics().dataLossRecords.labelValues(id.zone(), partitionLabel).set(check.lostRecords());
             deps.metrics().lostRecords.labelValues(id.zone(), partitionLabel).inc(check.lostRecords());
             log.error(check.lossReport());
-            heartbeat(s, true);
+            membership.heartbeat(s.nextOffset, true);
             return Effect().none();
         }
         if (check.behind()) log.error(check.behindReport());
@@ -399,68 +403,15 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         });
     }
 
-    private Effect<BatchConsumed, PartitionState> onSelect(PartitionState s, Select c) {
-        return answer(s, c.tenant(), c.mint(), c.maxt(), c.replyTo(),
-                q -> new SelectReply(id, ringState,
-                        SeriesSetCodec.encode(q.select(true, MatcherSpec.toMatchers(c.matchers()))), null),
-                error -> new SelectReply(id, ringState, null, error));
-    }
-
-    private Effect<BatchConsumed, PartitionState> onSelectLabels(PartitionState s, SelectLabels c) {
-        return answer(s, c.tenant(), c.mint(), c.maxt(), c.replyTo(), q -> {
-            SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
-            List<String[]> out = new ArrayList<>();
-            while (set.next()) {
-                Labels l = set.at().labels();
-                String[] kv = new String[l.size() * 2];
-                for (int i = 0; i < l.size(); i++) {
-                    kv[2 * i] = l.name(i);
-                    kv[2 * i + 1] = l.value(i);
-                }
-                out.add(kv);
-            }
-            return new LabelsReply(id, ringState, out.toArray(new String[0][]), null);
-        }, error -> new LabelsReply(id, ringState, null, error));
-    }
-
-    private Effect<BatchConsumed, PartitionState> onLabelQuery(PartitionState s, LabelQuery c) {
-        return answer(s, c.tenant(), c.mint(), c.maxt(), c.replyTo(), q -> {
-            List<String> values = c.name() == null
-                    ? q.labelNames(MatcherSpec.toMatchers(c.matchers()))
-                    : q.labelValues(c.name(), MatcherSpec.toMatchers(c.matchers()));
-            return new StringsReply(id, ringState, values.toArray(new String[0]), null);
-        }, error -> new StringsReply(id, ringState, null, error));
-    }
-
-    /** Answers a read from the tenant's head, or with an error when this ingester may not serve reads. */
-    private <R> Effect<BatchConsumed, PartitionState> answer(PartitionState s, String tenant, long mint, long maxt,
-                                                             ActorRef<R> replyTo, Function<Querier, R> read,
-                                                             Function<String, R> failed) {
-        if (!ringState.readable()) {
-            replyTo.tell(failed.apply(notReadable()));
-            return Effect().none();
-        }
-        try (Querier q = s.tsdb.querier(tenant, mint, maxt)) {
-            replyTo.tell(read.apply(q));
-        } catch (RuntimeException e) {
-            replyTo.tell(failed.apply(e.getMessage()));
-        }
-        return Effect().none();
-    }
-
-    private String notReadable() {
-        return "ingester " + id + " is " + ringState + ", not ACTIVE";
-    }
-
     @Override
     public EventHandler<PartitionState, BatchConsumed> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(BatchConsumed.class, (s, e) -> {
                     restoreOutOfOrder(s);
-                    if (recovering && joinFrom < 0) {
-                        joinFrom = e.offsets()[0];
-                        setRingState(RingState.JOINING); // replaying the journal is the first part of joining
-                        heartbeat(s, true);
+                    if (recovering && !membership.joinStarted()) {
+                        membership.joiningFrom(e.offsets()[0]);
+                        membership.set(RingState.JOINING); // replaying the journal is the first part of joining
+                        membership.heartbeat(s.nextOffset, true);
                     }
                     PartitionTsdb.ApplyResult r = s.tsdb.apply(e);
                     s.nextOffset = e.lastOffset() + 1;
@@ -468,8 +419,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                         replayFlow().applied(id.persistenceId());
                         replayedEvents++;
                         replayedRecords += e.offsets().length;
-                        heartbeat(s, false);
-                        logProgress(s, "replaying the journal");
+                        membership.heartbeat(s.nextOffset, false);
+                        membership.logProgress("replaying the journal", s.nextOffset, s.tsdb.numSeries());
                     }
                     count(r);
                     return s;
@@ -509,7 +460,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     deps.failures().recovered(id).ifPresent(f -> log.info("Ingester {}: recovered after {} failed attempt(s)",
                             id, f.attempts()));
                     deps.metrics().journalCorrupted.labelValues(id.zone(), partitionLabel).set(0);
-                    journalNotice = JournalNotices.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()))
+                    journalNotice = JournalNotices.get(Adapter.toClassic(ctx.getSystem()))
                             .take(id.persistenceId()).orElse(null);
                     restoreOutOfOrder(s);
                     wbl.append(s.tsdb.takeOutOfOrderLog()); // taken out of order again in replay, not logged yet
@@ -520,8 +471,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     log.info("Ingester {}: journal replayed ({} events, {} records), {} series in the head, {} blocks, "
                             + "resuming partition at offset {}", id, replayedEvents, replayedRecords, s.tsdb.numSeries(),
                             s.tsdb.numBlocks(), s.nextOffset);
-                    setRingState(RingState.JOINING);
-                    heartbeat(s, true);
+                    membership.set(RingState.JOINING);
+                    membership.heartbeat(s.nextOffset, true);
                     updateLag(s);
                     timers.startTimerWithFixedDelay(new RefreshLag(), Duration.ZERO, deps.settings().lagRefreshInterval());
                     timers.startTimerWithFixedDelay(new CompactHead(), deps.settings().headCompactionInterval());
@@ -536,11 +487,10 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 })
                 .onSignal(PostStop.instance(), s -> {
                     replayFlow().unregister(id.persistenceId());
-                    setRingState(RingState.LEAVING);
+                    membership.set(RingState.LEAVING);
                     if (consumerControl != null) consumerControl.shutdown();
                     s.tsdb.close();
-                    for (RingState r : RingState.values())
-                        deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, r.name()).set(0);
+                    membership.clearMetrics();
                 })
                 .build();
     }
@@ -553,7 +503,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private void onRecoveryFailed(Throwable cause) {
         boolean news = deps.failures().failed(id, cause, System.currentTimeMillis());
         RecoveryFailures.Failure failure = deps.failures().of(id).orElseThrow();
-        io.mnemo.persistence.journal.JournalCorruptedException damage = RecoveryFailures.journalDamage(cause);
+        JournalCorruptedException damage = RecoveryFailures.journalDamage(cause);
         deps.metrics().journalCorrupted.labelValues(id.zone(), partitionLabel).set(damage != null ? 1 : 0);
         if (!news) {
             log.debug("Ingester {}: recovery failed again ({} attempts): {}", id, failure.attempts(), failure.reason());
@@ -571,15 +521,13 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
      * blocks hold what was cut, the snapshot the head, so the journal keeps only later events.
      */
     private void truncateJournal(long snapshotSequenceNr) {
-        org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem());
-        org.apache.pekko.persistence.Persistence persistence = org.apache.pekko.persistence.Persistence.get(classic);
-        org.apache.pekko.actor.ActorRef ignore = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem().ignoreRef());
-        com.typesafe.config.Config none = com.typesafe.config.ConfigFactory.empty();
-        persistence.journalFor(JOURNAL_PLUGIN, none).tell(new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
-                id.persistenceId(), snapshotSequenceNr, ignore), org.apache.pekko.actor.ActorRef.noSender());
-        persistence.snapshotStoreFor(SNAPSHOT_PLUGIN, none).tell(new org.apache.pekko.persistence.SnapshotProtocol.DeleteSnapshots(
-                id.persistenceId(), org.apache.pekko.persistence.SnapshotSelectionCriteria.create(snapshotSequenceNr - 1, Long.MAX_VALUE)),
-                ignore);
+        Persistence persistence = Persistence.get(Adapter.toClassic(ctx.getSystem()));
+        org.apache.pekko.actor.ActorRef ignore = Adapter.toClassic(ctx.getSystem().ignoreRef());
+        persistence.journalFor(JOURNAL_PLUGIN, ConfigFactory.empty()).tell(
+                new JournalProtocol.DeleteMessagesTo(id.persistenceId(), snapshotSequenceNr, ignore),
+                org.apache.pekko.actor.ActorRef.noSender());
+        persistence.snapshotStoreFor(SNAPSHOT_PLUGIN, ConfigFactory.empty()).tell(new SnapshotProtocol.DeleteSnapshots(
+                id.persistenceId(), SnapshotSelectionCriteria.create(snapshotSequenceNr - 1, Long.MAX_VALUE)), ignore);
         log.info("Ingester {}: snapshot stored at event {}; journal truncated up to it", id, snapshotSequenceNr);
     }
 
@@ -596,8 +544,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         if (n > 0) log.info("Ingester {}: {} out-of-order samples restored from the write-behind log", id, n);
     }
 
-    private io.mnemo.persistence.journal.ReplayFlowControl replayFlow() {
-        return io.mnemo.persistence.journal.ReplayFlowControl.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()));
+    private ReplayFlowControl replayFlow() {
+        return ReplayFlowControl.get(Adapter.toClassic(ctx.getSystem()));
     }
 
     private void startConsumer(PartitionState s) {
@@ -612,59 +560,13 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         }
     }
 
-    /**
-     * Every few seconds while JOINING, how far it got: records (Kafka offsets) done of those between
-     * where joining started and the partition's end, in the journal replay and then on Kafka.
-     */
-    private void logProgress(PartitionState s, String phase) {
-        if (System.nanoTime() - lastProgressLog < PROGRESS_EVERY_NANOS) return;
-        lastProgressLog = System.nanoTime();
-        long end = Math.max(endOffset, endOffsetAtStart);
-        long from = joinFrom < 0 ? s.nextOffset : joinFrom;
-        long total = end - from;
-        long done = s.nextOffset - from;
-        log.info("Ingester {}: JOINING, {}: {} of {} records ({}%), at offset {}, Kafka lag {}, {} series", id, phase,
-                done, end < 0 ? "?" : total, end < 0 ? "?" : total <= 0 ? 100 : Math.min(100, done * 100 / total),
-                s.nextOffset, end < 0 ? "?" : Math.max(0, end - s.nextOffset), s.tsdb.numSeries());
-    }
-
     private void updateLag(PartitionState s) {
-        long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
-        if (ringState == RingState.JOINING && lag > 0 && resumeChecked) {
-            if (joinFrom < 0) joinFrom = s.nextOffset;
-            logProgress(s, "catching up on Kafka");
-        }
-        if (lag >= 0) deps.metrics().ingesterLag.labelValues(id.zone(), partitionLabel).set(lag);
-        deps.metrics().headSeries.labelValues(id.zone(), partitionLabel).set(s.tsdb.numSeries());
-        boolean changed = false;
-        if (ringState == RingState.JOINING && resumeChecked && lag >= 0 && lag <= deps.settings().activeLagThreshold()) {
-            setRingState(RingState.ACTIVE);
-            changed = true;
-            log.info("Ingester {}: ACTIVE at offset {} ({} series)", id, s.nextOffset, s.tsdb.numSeries());
-        }
-        heartbeat(s, changed);
-    }
-
-    /** Reports this ingester to the ring: at once on a state change, else at most once a second. */
-    private void heartbeat(PartitionState s, boolean force) {
-        long now = System.currentTimeMillis();
-        if (!force && now - lastHeartbeat < 1000) return;
-        lastHeartbeat = now;
-        long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
-        deps.ringKeeper().tell(new RingKeeper.Heartbeat(
-                new IngesterDesc(id, ringState, previousRingState, deps.nodeAddress(), now, lag, s.nextOffset)));
-    }
-
-    private void setRingState(RingState next) {
-        deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, ringState.name()).set(0);
-        if (next != ringState) previousRingState = ringState;
-        ringState = next;
-        deps.metrics().ingesterState.labelValues(id.zone(), partitionLabel, next.name()).set(1);
+        membership.updateLag(s.nextOffset, s.tsdb.numSeries(), resumeChecked);
     }
 
     private IngesterStatus status(PartitionState s) {
-        long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - s.nextOffset);
-        return new IngesterStatus(id, ringState, s.nextOffset, endOffset, lag, s.tsdb.numSeries(), deps.nodeAddress(),
+        return new IngesterStatus(id, membership.state(), s.nextOffset, membership.endOffset(),
+                membership.lag(s.nextOffset), s.tsdb.numSeries(), deps.nodeAddress(),
                 pendingLoss == null ? null : pendingLoss.lossProblem());
     }
 }

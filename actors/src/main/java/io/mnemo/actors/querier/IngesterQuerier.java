@@ -4,11 +4,12 @@ import io.mnemo.actors.MatcherSpec;
 import io.mnemo.actors.TenantLimits;
 import io.mnemo.actors.ingester.IngesterCommand;
 import io.mnemo.actors.ingester.IngesterCommand.LabelsReply;
+import io.mnemo.actors.ingester.IngesterCommand.MetadataReply;
 import io.mnemo.actors.ingester.IngesterCommand.SelectReply;
 import io.mnemo.actors.ingester.IngesterCommand.StringsReply;
+import io.mnemo.actors.ingester.IngesterError;
 import io.mnemo.actors.ingester.IngesterSharding;
 import io.mnemo.cluster.IngesterId;
-import io.mnemo.cluster.RingState;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingView;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -74,10 +76,9 @@ public final class IngesterQuerier {
                 public SeriesSet select(boolean sorted, LabelMatcher... matchers) {
                     MatcherSpec[] specs = MatcherSpec.of(matchers);
                     List<SelectReply> replies = askAll((p, replyTo) ->
-                            new IngesterCommand.Select(tenant, mint, maxt, specs, replyTo));
+                            new IngesterCommand.Select(tenant, mint, maxt, specs, replyTo), SelectReply::error);
                     List<SeriesSet> sets = new ArrayList<>(replies.size());
                     for (SelectReply r : replies) {
-                        failIfError(r.from(), r.state(), r.error());
                         sets.add(counted(SeriesSetCodec.decode(r.seriesSet()), limiter));
                     }
                     return MergeSeriesSet.merge(sets);
@@ -130,8 +131,7 @@ public final class IngesterQuerier {
         for (LabelMatcher[] matchers : matcherSets) {
             MatcherSpec[] specs = MatcherSpec.of(matchers);
             for (LabelsReply r : this.<LabelsReply>askAll((p, replyTo) ->
-                    new IngesterCommand.SelectLabels(tenant, mint, maxt, specs, replyTo))) {
-                failIfError(r.from(), r.state(), r.error());
+                    new IngesterCommand.SelectLabels(tenant, mint, maxt, specs, replyTo), LabelsReply::error)) {
                 for (String[] kv : r.labels()) {
                     Labels l = Labels.wrapSorted(kv);
                     limiter.addSeries(l);
@@ -145,9 +145,8 @@ public final class IngesterQuerier {
     /** Metric metadata: family → distinct [type, help, unit] entries, families sorted. */
     public Map<String, List<String[]>> metadata(String tenant, String metric) {
         Map<String, List<String[]>> out = new java.util.TreeMap<>();
-        for (IngesterCommand.MetadataReply r : this.<IngesterCommand.MetadataReply>askAll((p, replyTo) ->
-                new IngesterCommand.MetadataQuery(tenant, metric, replyTo))) {
-            failIfError(r.from(), r.state(), r.error());
+        for (MetadataReply r : this.<MetadataReply>askAll((p, replyTo) ->
+                new IngesterCommand.MetadataQuery(tenant, metric, replyTo), MetadataReply::error)) {
             for (String[] row : r.rows()) {
                 List<String[]> entries = out.computeIfAbsent(row[0], k -> new ArrayList<>());
                 String[] entry = {row[1], row[2], row[3]};
@@ -169,33 +168,22 @@ public final class IngesterQuerier {
         MatcherSpec[] specs = MatcherSpec.of(matchers);
         TreeSet<String> out = new TreeSet<>();
         for (StringsReply r : this.<StringsReply>askAll((p, replyTo) ->
-                new IngesterCommand.LabelQuery(tenant, name, mint, maxt, specs, replyTo))) {
-            failIfError(r.from(), r.state(), r.error());
+                new IngesterCommand.LabelQuery(tenant, name, mint, maxt, specs, replyTo), StringsReply::error)) {
             out.addAll(List.of(r.values()));
         }
         return new ArrayList<>(out);
     }
 
     /**
-     * An ingester that may not serve reads makes its partition unavailable (503); one that may but
-     * failed to read, failed on the query itself (e.g. a regex too complex for a label value): an
-     * execution error (422), as Prometheus answers storage errors.
-     */
-    private static void failIfError(IngesterId ingester, RingState state, String error) {
-        if (error == null) return;
-        if (state != null && state.readable()) {
-            throw new EvaluationException("ingester " + ingester + " could not answer the query: " + error);
-        }
-        throw new PartitionUnavailableException("partition " + ingester + " unavailable: " + error);
-    }
-
-    /**
      * Asks one readable ingester of every partition, chosen from the ring: ACTIVE before LEAVING,
      * this querier's zone before others. When it does not answer (its node just died and the ring
-     * does not know yet), the next one is asked. A partition that no ingester answers for fails
-     * the call: never a partial answer.
+     * does not know yet) or answers that it may not serve reads, the next one is asked. A partition
+     * that no ingester answers for fails the call with {@link PartitionUnavailableException}: never
+     * a partial answer. An answer that the query cannot be served fails it with its kind: the
+     * query's fault ({@link EvaluationException}, 422) or the ingester's ({@link IngesterFailureException}).
      */
-    private <R> List<R> askAll(BiFunction<Integer, ActorRef<R>, IngesterCommand> message) {
+    private <R> List<R> askAll(BiFunction<Integer, ActorRef<R>, IngesterCommand> message,
+                               Function<R, IngesterError> errorOf) {
         RingView view = ring.view();
         List<List<IngesterId>> candidates = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
@@ -207,14 +195,16 @@ public final class IngesterQuerier {
             candidates.add(readers);
         }
         List<CompletableFuture<R>> futures = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) futures.add(ask(p, candidates.get(p), 0, message));
+        for (int p = 0; p < partitions; p++) futures.add(ask(p, candidates.get(p), 0, message, errorOf, new ArrayList<>()));
         List<R> out = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
             try {
                 out.add(futures.get(p).get());
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                if (cause instanceof PartitionUnavailableException pu) throw pu;
+                if (cause instanceof RuntimeException r
+                        && (r instanceof PartitionUnavailableException || r instanceof EvaluationException
+                            || r instanceof IngesterFailureException)) throw r;
                 throw new PartitionUnavailableException("partition " + p + ": " + cause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -225,15 +215,26 @@ public final class IngesterQuerier {
     }
 
     private <R> CompletableFuture<R> ask(int partition, List<IngesterId> readers, int attempt,
-                                         BiFunction<Integer, ActorRef<R>, IngesterCommand> message) {
+                                         BiFunction<Integer, ActorRef<R>, IngesterCommand> message,
+                                         Function<R, IngesterError> errorOf, List<String> refusals) {
         IngesterId reader = readers.get(attempt);
         return zones.get(reader.zone()).ingester(partition)
                 .<R>ask(replyTo -> message.apply(partition, replyTo), timeout)
                 .toCompletableFuture()
-                .exceptionallyCompose(err -> {
-                    if (attempt + 1 < readers.size()) return ask(partition, readers, attempt + 1, message);
-                    return CompletableFuture.failedFuture(new PartitionUnavailableException("partition " + partition
-                            + ": no ingester answered within " + timeout + " (tried " + readers + ")"));
-                });
+                .handle((reply, err) -> {
+                    IngesterError error = err != null ? null : errorOf.apply(reply);
+                    if (err == null && error == null) return CompletableFuture.completedFuture(reply);
+                    if (error != null && error.kind() == IngesterError.Kind.BAD_QUERY) {
+                        return CompletableFuture.<R>failedFuture(new EvaluationException(error.message()));
+                    }
+                    if (error != null && error.kind() == IngesterError.Kind.INTERNAL) {
+                        return CompletableFuture.<R>failedFuture(new IngesterFailureException(error.message()));
+                    }
+                    refusals.add(error != null ? error.message() : reader + " did not answer within " + timeout);
+                    if (attempt + 1 < readers.size()) return ask(partition, readers, attempt + 1, message, errorOf, refusals);
+                    return CompletableFuture.<R>failedFuture(new PartitionUnavailableException("partition " + partition
+                            + ": no ingester answered (tried " + readers + ": " + String.join("; ", refusals) + ")"));
+                })
+                .thenCompose(f -> f);
     }
 }
