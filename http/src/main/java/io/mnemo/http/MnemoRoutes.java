@@ -4,9 +4,9 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.querier.TenantQueryable;
 import io.mnemo.actors.distributor.Distributor;
 import io.mnemo.actors.ingester.PartitionOffsets;
-import io.mnemo.actors.querier.IngesterQuerier;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingKeeper;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -40,7 +40,7 @@ public final class MnemoRoutes extends AllDirectives {
     private final DataLossRoute dataLoss;
 
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
-                       IngesterQuerier querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
+                       TenantQueryable querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
                        PartitionOffsets offsets, String node,
                        Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<FlushReport>> flush,
                        java.util.function.Function<java.util.OptionalInt,

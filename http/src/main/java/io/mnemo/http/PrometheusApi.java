@@ -5,9 +5,9 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
-import io.mnemo.actors.querier.IngesterQuerier;
 import io.mnemo.actors.querier.IngesterFailureException;
 import io.mnemo.actors.querier.PartitionUnavailableException;
+import io.mnemo.actors.querier.TenantQueryable;
 import io.mnemo.actors.querier.QueryLimitExceededException;
 import io.mnemo.promql.Engine;
 import io.mnemo.promql.EngineOptions;
@@ -68,12 +68,12 @@ final class PrometheusApi extends AllDirectives {
     }
 
     private final MnemoMetrics metrics;
-    private final IngesterQuerier querier;
+    private final TenantQueryable querier;
     private final Tenants tenants;
     private final Engine engine;
     private final ExecutorService queryThreads;
 
-    PrometheusApi(MnemoSettings settings, MnemoMetrics metrics, IngesterQuerier querier, Tenants tenants) {
+    PrometheusApi(MnemoSettings settings, MnemoMetrics metrics, TenantQueryable querier, Tenants tenants) {
         this.metrics = metrics;
         this.querier = querier;
         this.tenants = tenants;

@@ -40,7 +40,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * answered; a partition without an answer fails the whole call. What a query fetches is counted
  * against its tenant's query limits ({@link QueryLimiter}) as the answers are decoded.
  */
-public final class IngesterQuerier {
+public final class IngesterQuerier implements TenantQueryable {
     private final Map<String, IngesterSharding> zones;
     private final int partitions;
     private final Ring ring;
@@ -67,6 +67,7 @@ public final class IngesterQuerier {
      * time range longer than the tenant's max-query-length, and counts the series and chunk bytes
      * its selects fetch against the tenant's limits.
      */
+    @Override
     public Queryable queryable(String tenant) {
         return (mint, maxt) -> {
             QueryLimiter limiter = QueryLimiter.of(limits.of(tenant));
@@ -124,6 +125,7 @@ public final class IngesterQuerier {
      * Label sets of the series matching any of the matcher sets, sorted and unique; the series
      * count against the tenant's max-fetched-series-per-query, the range against max-query-length.
      */
+    @Override
     public List<Labels> series(String tenant, long mint, long maxt, List<LabelMatcher[]> matcherSets) {
         QueryLimiter limiter = QueryLimiter.of(limits.of(tenant));
         limiter.checkQueryLength(mint, maxt);
@@ -143,6 +145,7 @@ public final class IngesterQuerier {
     }
 
     /** Metric metadata: family → distinct [type, help, unit] entries, families sorted. */
+    @Override
     public Map<String, List<String[]>> metadata(String tenant, String metric) {
         Map<String, List<String[]>> out = new java.util.TreeMap<>();
         for (MetadataReply r : this.<MetadataReply>askAll((p, replyTo) ->
@@ -156,10 +159,12 @@ public final class IngesterQuerier {
         return out;
     }
 
+    @Override
     public List<String> labelNames(String tenant, long mint, long maxt, LabelMatcher... matchers) {
         return strings(tenant, null, mint, maxt, matchers);
     }
 
+    @Override
     public List<String> labelValues(String tenant, String name, long mint, long maxt, LabelMatcher... matchers) {
         return strings(tenant, name, mint, maxt, matchers);
     }
