@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.ingest.TopicReplicationWatch;
 import io.mnemo.actors.ingester.PartitionOffsets;
 import io.mnemo.actors.querier.IngesterQuerier;
 import io.mnemo.cluster.Ring;
@@ -40,7 +41,7 @@ public final class MnemoRoutes extends AllDirectives {
 
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
                        IngesterQuerier querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
-                       PartitionOffsets offsets, String node,
+                       PartitionOffsets offsets, TopicReplicationWatch replication, String node,
                        Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<String>> flush) {
         this.metrics = metrics;
         this.ready = ready;
@@ -49,7 +50,7 @@ public final class MnemoRoutes extends AllDirectives {
         this.push = new PushRoute(settings, metrics, distributor, tenants);
         this.prometheusApi = new PrometheusApi(settings, metrics, querier, tenants);
         this.ring = new RingRoutes(ring, ringKeeper);
-        this.distributorStatus = new DistributorStatusRoute(settings, metrics, offsets, node);
+        this.distributorStatus = new DistributorStatusRoute(settings, metrics, offsets, replication, node);
         this.querierStatus = new QuerierStatusRoute(settings, ring, node);
     }
 
