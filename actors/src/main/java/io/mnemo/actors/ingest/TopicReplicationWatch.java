@@ -171,11 +171,12 @@ public final class TopicReplicationWatch implements AutoCloseable {
         if (!quorumUnknowable) describeQuorum();
         Optional<String> problem = writeProblem();
         writable.set(problem.isEmpty() ? 1 : 0);
-        if (!problem.equals(lastProblem)) {
+        // Logged when writability changes; its reason as it evolves is on /ready and /distributor/status.
+        if (problem.isPresent() != lastProblem.isPresent()) {
             if (problem.isPresent()) log.warn("{}", problem.get());
-            else if (lastProblem.isPresent()) log.info("Kafka takes writes to {} again", topic);
-            lastProblem = problem;
+            else log.info("Kafka takes writes to {} again", topic);
         }
+        lastProblem = problem;
     }
 
     private void describeTopic() throws Exception {

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -445,17 +444,25 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * The broker logs every config and state change at INFO. Turn its loggers down to WARN unless
-     * the logging configuration already chose a level for them.
+     * the logging configuration already chose a level for them; its replica fetchers down to ERROR,
+     * since they log a stack trace every second while another voter is down (the status page and
+     * metrics say which).
      */
     private static void quietKafkaLogging() {
         if (!LoggerFactory.getILoggerFactory().getClass().getName().startsWith("ch.qos.logback.")) {
             return;
         }
-        for (String name : List.of("kafka", "org.apache.kafka", "state.change.logger", "org.apache.zookeeper")) {
+        Map<String, ch.qos.logback.classic.Level> levels = Map.of(
+                "kafka", ch.qos.logback.classic.Level.WARN,
+                "org.apache.kafka", ch.qos.logback.classic.Level.WARN,
+                "state.change.logger", ch.qos.logback.classic.Level.WARN,
+                "org.apache.zookeeper", ch.qos.logback.classic.Level.WARN,
+                "kafka.server.ReplicaFetcherThread", ch.qos.logback.classic.Level.ERROR);
+        levels.forEach((name, level) -> {
             var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name);
             if (logger.getLevel() == null) {
-                logger.setLevel(ch.qos.logback.classic.Level.WARN);
+                logger.setLevel(level);
             }
-        }
+        });
     }
 }
