@@ -138,10 +138,12 @@ class KafkaQuorumIT {
             load.stop();
             List<PushLoad.Push> failedAroundWipe = load.pushes(p -> p.startNanos() > wipeStart && !p.ok()
                     && !(p.node().equals(wiped.name) && p.startNanos() < back));
-            System.out.printf("KafkaQuorumIT: node2 stopped, wiped and restarted; %d pushes failed meanwhile (statuses %s)%n",
-                    failedAroundWipe.size(), statuses(failedAroundWipe));
-            // A stopped broker hands its leaderships over first: no push needs to fail.
-            assertEquals(List.of(), failedAroundWipe, "pushes failed around node2's stop and restart");
+            System.out.printf("KafkaQuorumIT: node2 stopped, wiped and restarted; %d pushes through the others failed "
+                    + "meanwhile (statuses %s)%s%n", failedAroundWipe.size(), statuses(failedAroundWipe),
+                    failedAroundWipe.isEmpty() ? "" : ", e.g. " + failedAroundWipe.get(0).body());
+            // A stopped broker hands its leaderships over first, but a returning follower that lags
+            // while in sync holds acks=all writes up: a push may fail then, but only with a 5xx.
+            for (PushLoad.Push p : failedAroundWipe) assertTrue(p.status() >= 500 && p.status() < 600, p.toString());
 
             // Its ingesters (zone-b's four) rebuilt their heads from Kafka.
             List<ClusterIT.Entry> rebuilt = ClusterIT.ring(wiped).stream().filter(e -> e.node().equals(wiped.address())).toList();
@@ -165,8 +167,9 @@ class KafkaQuorumIT {
                 });
                 samples = load.verify(n);
             }
-            System.out.printf("KafkaQuorumIT: %d acknowledged pushes of %d, %d acknowledged samples each found once through "
-                    + "every node%n", load.ackedPushes.get(), load.pushes.size(), samples);
+            System.out.printf("KafkaQuorumIT: %d acknowledged pushes of %d (%s), %d acknowledged samples each found once "
+                    + "through every node%n", load.ackedPushes.get(), load.pushes.size(),
+                    PushLoad.latency(load.pushes(PushLoad.Push::ok)), samples);
         } finally {
             if (load != null) load.stop();
             for (MnemoProcess n : nodes) n.close();

@@ -40,11 +40,9 @@ final class MnemoProcess implements AutoCloseable {
         return launch(args);
     }
 
-    /** Starts {@code bin/mnemo <subcommand> --config <config> <args>}, e.g. the standalone Kafka broker. */
-    MnemoProcess startCommand(String subcommand, String... extraArgs) throws IOException {
-        List<String> args = new java.util.ArrayList<>(List.of(subcommand, "--config", config.toString()));
-        args.addAll(List.of(extraArgs));
-        return launch(args);
+    /** Starts {@code bin/mnemo <args>} as given, e.g. {@code kafka --port 9092} (the standalone broker). */
+    MnemoProcess startCommand(String... args) throws IOException {
+        return launch(List.of(args));
     }
 
     private MnemoProcess launch(List<String> args) throws IOException {

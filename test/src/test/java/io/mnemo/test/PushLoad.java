@@ -100,6 +100,12 @@ final class PushLoad {
         ackedPushes.incrementAndGet();
     }
 
+    /** Median and slowest answer time of these pushes, for the test's report. */
+    static String latency(List<Push> pushes) {
+        long[] ms = pushes.stream().mapToLong(p -> (p.endNanos() - p.startNanos()) / 1_000_000).sorted().toArray();
+        return ms.length == 0 ? "no pushes" : "median " + ms[ms.length / 2] + " ms, slowest " + ms[ms.length - 1] + " ms";
+    }
+
     Labels labels(int s) {
         return Labels.of("__name__", metric, "job", "load", "series", Integer.toString(s));
     }
