@@ -99,7 +99,7 @@ final class DistributorStatusRoute extends AllDirectives {
             TopicReplication.Partition r = described == null || p >= described.partitions().size() ? null
                     : described.partitions().get(p);
             partitions.row(p, ends instanceof List<?> l ? l.get(p) : null,
-                    r == null ? null : r.hasLeader() ? r.leader() : "none",
+                    r == null || !r.hasLeader() ? null : r.leader(),
                     r == null ? null : r.replicas(), r == null ? null : r.inSyncReplicas(),
                     r == null ? null : r.underReplicated());
         }

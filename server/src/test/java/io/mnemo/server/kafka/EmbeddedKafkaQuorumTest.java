@@ -140,8 +140,18 @@ class EmbeddedKafkaQuorumTest {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 
+    /** The topic as Kafka describes it; a broker whose metadata has not caught up yet may not know it for a moment. */
     private static TopicDescription describe(Admin admin) throws Exception {
-        return admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) throw e;
+            }
+            Thread.sleep(100); // polling Kafka's metadata with a deadline
+        }
     }
 
     private static Properties metaProperties(Path kafkaDir) throws IOException {
