@@ -2,12 +2,16 @@ package io.mnemo.http;
 
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.ingest.ControllerQuorum;
+import io.mnemo.actors.ingest.TopicReplication;
+import io.mnemo.actors.ingest.TopicReplicationWatch;
 import io.mnemo.actors.ingester.PartitionOffsets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,9 +21,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code GET /distributor/status}: what this node's distributor did and how Kafka looks from it —
- * the partitions it writes to (with their end offsets), whether Kafka answers and acknowledges,
- * pushes and samples accepted, and what was refused, by reason. Figures come from the node's
- * metrics, so they count since the process started.
+ * the partitions it writes to (with their end offsets, leaders and in-sync replicas), whether
+ * Kafka answers, acknowledges and can take writes, the controller quorum, pushes and samples
+ * accepted, and what was refused, by reason. Figures come from the node's metrics, so they count
+ * since the process started.
  */
 final class DistributorStatusRoute extends AllDirectives {
     private static final long KAFKA_TIMEOUT_MS = 3000;
@@ -27,12 +32,15 @@ final class DistributorStatusRoute extends AllDirectives {
     private final MnemoSettings settings;
     private final MnemoMetrics metrics;
     private final PartitionOffsets offsets;
+    private final TopicReplicationWatch replication;
     private final String node;
 
-    DistributorStatusRoute(MnemoSettings settings, MnemoMetrics metrics, PartitionOffsets offsets, String node) {
+    DistributorStatusRoute(MnemoSettings settings, MnemoMetrics metrics, PartitionOffsets offsets,
+                           TopicReplicationWatch replication, String node) {
         this.settings = settings;
         this.metrics = metrics;
         this.offsets = offsets;
+        this.replication = replication;
         this.node = node;
     }
 
@@ -71,10 +79,34 @@ final class DistributorStatusRoute extends AllDirectives {
                 .field("producedBytes", sum(metrics.kafkaProducedBytes.collect()))
                 .field("produceTimeout", settings.produceTimeout().toString());
 
-        StatusPage.Table partitions = page.table("partitions", "partition", "endOffset");
+        TopicReplication described = replication.replication().orElse(null);
+        Optional<String> writeProblem = replication.writeProblem();
+        page.section("kafkaReplication")
+                .field("writable", writeProblem.isEmpty())
+                .field("writeProblem", writeProblem.orElse(null))
+                .field("clusterId", described == null ? null : described.clusterId())
+                .field("liveBrokers", described == null ? null : described.liveBrokers())
+                .field("minInsyncReplicas", described == null ? null : described.minInsyncReplicas())
+                .field("underReplicatedPartitions", described == null ? null : described.underReplicatedPartitions())
+                .field("underMinIsrPartitions", described == null ? null : described.underMinIsrPartitions())
+                .field("offlinePartitions", described == null ? null : described.offlinePartitions())
+                .field("describedAt", described == null ? null : described.describedAt().toString())
+                .field("error", replication.error().orElse(null));
+
+        StatusPage.Table partitions = page.table("partitions", "partition", "endOffset", "leader", "replicas",
+                "inSyncReplicas", "underReplicated");
         for (int p = 0; p < settings.partitions(); p++) {
-            partitions.row(p, ends instanceof List<?> l ? l.get(p) : null);
+            TopicReplication.Partition r = described == null || p >= described.partitions().size() ? null
+                    : described.partitions().get(p);
+            partitions.row(p, ends instanceof List<?> l ? l.get(p) : null,
+                    r == null || !r.hasLeader() ? null : r.leader(),
+                    r == null ? null : r.replicas(), r == null ? null : r.inSyncReplicas(),
+                    r == null ? null : r.underReplicated());
         }
+        StatusPage.Table voters = page.table("controllerQuorum", "voter", "leader", "logEndOffset", "lastFetchMsAgo");
+        replication.controllerQuorum().ifPresent(q -> {
+            for (ControllerQuorum.Voter v : q.voters()) voters.row(v.id(), v.id() == q.leader(), v.logEndOffset(), v.lastFetchMsAgo());
+        });
         StatusPage.Table rejected = page.table("rejectedRequests", "reason", "requests");
         byLabel(metrics.rejectedRequests.collect(), "reason").forEach((reason, n) -> rejected.row(reason, n));
         StatusPage.Table discarded = page.table("discardedSamples", "reason", "samples");

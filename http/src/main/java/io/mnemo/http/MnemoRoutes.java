@@ -6,6 +6,7 @@ import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.querier.TenantQueryable;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.ingest.TopicReplicationWatch;
 import io.mnemo.actors.ingester.PartitionOffsets;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingKeeper;
@@ -41,7 +42,7 @@ public final class MnemoRoutes extends AllDirectives {
 
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
                        TenantQueryable querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
-                       PartitionOffsets offsets, String node,
+                       PartitionOffsets offsets, TopicReplicationWatch replication, String node,
                        Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<FlushReport>> flush,
                        java.util.function.Function<java.util.OptionalInt,
                                CompletionStage<java.util.List<io.mnemo.actors.ingester.IngesterCommand.AcceptDataLossReply>>>
@@ -53,7 +54,7 @@ public final class MnemoRoutes extends AllDirectives {
         this.push = new PushRoute(settings, metrics, distributor, tenants);
         this.prometheusApi = new PrometheusApi(settings, metrics, querier, tenants);
         this.ring = new RingRoutes(ring, ringKeeper);
-        this.distributorStatus = new DistributorStatusRoute(settings, metrics, offsets, node);
+        this.distributorStatus = new DistributorStatusRoute(settings, metrics, offsets, replication, node);
         this.querierStatus = new QuerierStatusRoute(settings, ring, node);
         this.dataLoss = new DataLossRoute(settings.zone(), acceptDataLoss);
     }

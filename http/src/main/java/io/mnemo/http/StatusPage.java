@@ -13,7 +13,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 /**
  * A component's status, written once and served two ways: JSON for programs ({@code Accept:
  * application/json}) and a plain HTML page for people. It holds named fields, sections of fields
- * and tables; values are strings, numbers, booleans or null.
+ * and tables; values are strings, numbers, booleans, lists of those, or null.
  */
 final class StatusPage {
     /** Named fields, shown as one two-column table in HTML and one JSON object. */
@@ -111,7 +111,11 @@ final class StatusPage {
         else if (v instanceof Boolean b) g.writeBoolean(b);
         else if (v instanceof Integer || v instanceof Long) g.writeNumber(((Number) v).longValue());
         else if (v instanceof Number n) g.writeNumber(n.doubleValue());
-        else g.writeString(v.toString());
+        else if (v instanceof List<?> list) {
+            g.writeStartArray();
+            for (Object item : list) writeValue(g, item);
+            g.writeEndArray();
+        } else g.writeString(v.toString());
     }
 
     private String html() {
@@ -149,8 +153,11 @@ final class StatusPage {
         sb.append("</table>");
     }
 
-    /** A value as HTML text; null (unknown, none) as an empty cell. */
+    /** A value as HTML text; null (unknown, none) as an empty cell, a list comma-separated. */
     private static String text(Object v) {
+        if (v instanceof List<?> list) {
+            return escape(String.join(", ", list.stream().map(String::valueOf).toList()));
+        }
         return v == null ? "" : escape(v.toString());
     }
 

@@ -70,6 +70,15 @@ public final class Main implements Callable<Integer> {
         log.info("Mnemo ready in {} ms (data dir {})", (System.nanoTime() - started) / 1_000_000,
                 node.settings().dataDir());
         node.whenTerminated().toCompletableFuture().join();
+        // The actor system also ends without SIGTERM: when the cluster downs this node (say, left in
+        // a minority). Its broker must not linger in a process that serves nothing else; a
+        // supervisor restarting the node on a non-zero exit brings it back into the cluster.
+        var reason = org.apache.pekko.actor.CoordinatedShutdown.get(node.system()).getShutdownReason();
+        node.closeKafka();
+        if (reason.isPresent() && reason.get() == org.apache.pekko.actor.CoordinatedShutdown.clusterDowningReason()) {
+            log.error("This node was downed by the cluster and has stopped; exiting with status 1");
+            return 1;
+        }
         return 0;
     }
 }

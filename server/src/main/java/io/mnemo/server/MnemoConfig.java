@@ -15,7 +15,8 @@ public final class MnemoConfig {
     private MnemoConfig() {}
 
     public static Config load(Path configFile, Map<String, Object> overrides) {
-        Config file = configFile == null ? ConfigFactory.empty() : ConfigFactory.parseFile(configFile.toFile());
+        // Absolute, so that the file's relative includes resolve beside it also for a bare file name.
+        Config file = configFile == null ? ConfigFactory.empty() : ConfigFactory.parseFile(configFile.toAbsolutePath().toFile());
         if (configFile != null && !configFile.toFile().isFile()) {
             throw new IllegalArgumentException("config file not found: " + configFile);
         }

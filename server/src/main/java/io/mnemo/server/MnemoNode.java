@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.ingest.TopicReplicationWatch;
 import io.mnemo.actors.ingester.IngesterCommand;
 import io.mnemo.actors.ingester.IngesterPartition;
 import io.mnemo.actors.ingester.IngesterSharding;
@@ -26,6 +27,8 @@ import io.mnemo.http.FlushReport;
 import io.mnemo.http.MnemoRoutes;
 import io.mnemo.http.Readiness;
 import io.mnemo.server.kafka.EmbeddedKafka;
+import io.mnemo.server.kafka.KafkaSetup;
+import io.mnemo.server.kafka.Replication;
 import io.mnemo.server.kafka.Topics;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -58,8 +61,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Mnemo process: its actor system (a cluster member), the embedded Kafka broker when no
- * external one is configured, and the components its roles call for, served over HTTP.
+ * One Mnemo process: its actor system (a cluster member), its embedded Kafka broker (its own, or
+ * its voter of the cluster's quorum) unless it uses brokers elsewhere, and the components its roles
+ * call for, served over HTTP.
  */
 public final class MnemoNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MnemoNode.class);
@@ -73,12 +77,13 @@ public final class MnemoNode implements AutoCloseable {
     private final Ring ring;
     private final Distributor distributor;
     private final PartitionOffsets offsets;
+    private final TopicReplicationWatch replication;
     private final CompletableFuture<Void> warmUp;
     private final CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp;
 
     private MnemoNode(ActorSystem<Void> system, MnemoSettings settings, EmbeddedKafka kafka, ServerBinding binding,
                       IngesterSharding ingesters, RecoveryFailures recoveryFailures, Ring ring, Distributor distributor,
-                      PartitionOffsets offsets, CompletableFuture<Void> warmUp,
+                      PartitionOffsets offsets, TopicReplicationWatch replication, CompletableFuture<Void> warmUp,
                       CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp) {
         this.system = system;
         this.settings = settings;
@@ -89,6 +94,7 @@ public final class MnemoNode implements AutoCloseable {
         this.ring = ring;
         this.distributor = distributor;
         this.offsets = offsets;
+        this.replication = replication;
         this.warmUp = warmUp;
         this.kafkaWarmUp = kafkaWarmUp;
     }
@@ -96,17 +102,18 @@ public final class MnemoNode implements AutoCloseable {
     public static MnemoNode start(Config config) throws Exception {
         MnemoSettings settings = MnemoSettings.from(config);
         CompletableFuture<Void> warmUp = warmUp(settings, config.getDuration("mnemo.write-path-warm-up"));
+        KafkaSetup kafkaSetup = KafkaSetup.from(config);
         EmbeddedKafka kafka = null;
-        String bootstrap = config.getString("mnemo.kafka.bootstrap-servers");
-        if (bootstrap.isBlank()) {
-            kafka = EmbeddedKafka.start(settings.dataDir().resolve("kafka"),
-                    config.getString("mnemo.kafka.embedded.host"), config.getInt("mnemo.kafka.embedded.port"),
-                    brokerProperties(config), Duration.ofSeconds(60));
-            bootstrap = kafka.bootstrapServers();
-            log.info("Embedded Kafka broker serving on {} (data in {})", bootstrap, settings.dataDir().resolve("kafka"));
+        if (kafkaSetup.runsBroker()) {
+            kafka = kafkaSetup.startBroker(settings.dataDir().resolve("kafka"));
+            log.info("Embedded Kafka broker {} serving on {} (data in {})", kafka.nodeId(), kafka.bootstrapServers(),
+                    settings.dataDir().resolve("kafka"));
         }
-        int partitions = Topics.ensureTopic(bootstrap, settings.topic(), settings.partitions(),
-                (short) config.getInt("mnemo.kafka.replication-factor"), Duration.ofSeconds(30),
+        String bootstrap = kafkaSetup.bootstrapServers(kafka);
+        log.info("Kafka: {}; clients bootstrap from {}", kafkaSetup, bootstrap);
+        Replication replication = kafkaSetup.replication();
+        int partitions = Topics.ensureTopic(bootstrap, settings.topic(), settings.partitions(), replication,
+                kafkaSetup.topicTimeout(),
                 // A push becomes one record per partition: allow records as large as a push may be.
                 java.util.Map.of("max.message.bytes", Integer.toString(64 << 20)));
         if (partitions != settings.partitions()) {
@@ -132,6 +139,8 @@ public final class MnemoNode implements AutoCloseable {
             PrometheusRegistry registry = new PrometheusRegistry();
             JvmMetrics.builder().register(registry);
             MnemoMetrics metrics = new MnemoMetrics(registry);
+            TopicReplicationWatch replicationWatch = new TopicReplicationWatch(bootstrap, settings.topic(),
+                    config.getDuration("mnemo.kafka.replication-refresh-interval"), registry).start();
 
             String node = cluster.selfMember().address().toString();
             Ring ring = new Ring(() -> unreachableNodes(system), settings.heartbeatTimeout());
@@ -152,29 +161,31 @@ public final class MnemoNode implements AutoCloseable {
             CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp = !settings.hasRole("distributor")
                     ? warmUp.thenApply(v -> null)
                     : warmUp.thenCompose(kafkaPathWarmUp(system, settings, distributor, bootstrap,
-                        config.getString("mnemo.kafka.warm-up-topic"), (short) config.getInt("mnemo.kafka.replication-factor"),
+                        config.getString("mnemo.kafka.warm-up-topic"), replication,
                         config.getDuration("mnemo.kafka-path-warm-up")));
             CompletableFuture<Void> nodeWarmUp = kafkaWarmUp.thenApply(r -> null);
             IngesterQuerier querier = new IngesterQuerier(zones, partitions, ring, settings.zone(),
                     settings.ingesterQueryTimeout(), settings.limits());
 
             MnemoSettings nodeSettings = settings;
-            MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets, node,
-                    () -> ready(system, nodeSettings, ingesters, recoveryFailures, ring, nodeWarmUp), () -> flush(ingesters),
-                    partition -> ingesters.acceptDataLoss(partition, Duration.ofSeconds(10)));
+            MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets,
+                    replicationWatch, node,
+                    () -> ready(system, nodeSettings, ingesters, recoveryFailures, ring, nodeWarmUp, replicationWatch),
+                    () -> flush(ingesters), partition -> ingesters.acceptDataLoss(partition, Duration.ofSeconds(10)));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
                     .bind(routes.routes())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
             MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, recoveryFailures, ring, distributor,
-                    offsets, nodeWarmUp, kafkaWarmUp);
+                    offsets, replicationWatch, nodeWarmUp, kafkaWarmUp);
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mnemo-http-unbind",
                     () -> binding.unbind().thenApply(d -> Done.getInstance()));
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "mnemo-kafka-clients", () -> {
                         distributor.close();
                         offsets.close();
+                        replicationWatch.close();
                         return CompletableFuture.completedFuture(Done.getInstance());
                     });
             if (settings.hasRole("ingester")) {
@@ -200,17 +211,6 @@ public final class MnemoNode implements AutoCloseable {
             if (kafka != null) kafka.close();
             throw e;
         }
-    }
-
-    /** {@code mnemo.kafka.embedded.broker}: Kafka broker properties, flattened to Kafka's dotted keys. */
-    static Map<String, String> brokerProperties(Config config) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (!config.hasPath("mnemo.kafka.embedded.broker")) return out;
-        config.getConfig("mnemo.kafka.embedded.broker").entrySet()
-                // Nested (num.io.threads = 1) and quoted ("num.io.threads" = 1) keys alike.
-                .forEach(e -> out.put(String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())),
-                        String.valueOf(e.getValue().unwrapped())));
-        return out;
     }
 
     /**
@@ -244,13 +244,13 @@ public final class MnemoNode implements AutoCloseable {
      */
     private static java.util.function.Function<Void, CompletableFuture<KafkaPathWarmUp.Result>> kafkaPathWarmUp(
             ActorSystem<?> system, MnemoSettings settings, Distributor distributor, String bootstrap, String topic,
-            short replicationFactor, Duration budget) {
+            Replication replication, Duration budget) {
         return ignored -> {
             if (budget.isZero() || topic.isBlank()) return CompletableFuture.completedFuture(null);
             CompletableFuture<KafkaPathWarmUp.Result> done = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 try {
-                    int n = Topics.ensureTopic(bootstrap, topic, settings.partitions(), replicationFactor, Duration.ofSeconds(30),
+                    int n = Topics.ensureTopic(bootstrap, topic, settings.partitions(), replication, Duration.ofSeconds(30),
                             Map.of("retention.ms", "600000", "segment.ms", "300000", "max.message.bytes", Integer.toString(64 << 20)));
                     if (n != settings.partitions()) {
                         log.warn("Kafka path warm-up skipped: topic {} has {} partitions, the ingest topic {}", topic, n,
@@ -289,19 +289,26 @@ public final class MnemoNode implements AutoCloseable {
     }
 
     /**
-     * Ready when this node is an Up member, has warmed up its write path and, if it has the ingester
-     * role, hosts ingesters, all ACTIVE (an ingester node with no partition allocated yet is not ready),
-     * and this node's copy of the ring says so too: queriers route by the ring, so a node that is
-     * ready serves reads of its partitions at once. An ingester whose recovery failed is named with
-     * the failure from {@code failures}, without asking it (it may be recovering again just then).
+     * Ready when this node is an Up member, has warmed up its write path, if it has the distributor
+     * role, Kafka can take writes (every partition has a leader and enough in-sync replicas), and,
+     * if it has the ingester role, hosts ingesters, all ACTIVE (an ingester node with no partition
+     * allocated yet is not ready), and this node's copy of the ring says so too: queriers route by
+     * the ring, so a node that is ready serves reads of its partitions at once. An ingester whose
+     * recovery failed is named with the failure from {@code failures}, without asking it (it may be
+     * recovering again just then).
      */
     static CompletionStage<Readiness> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters,
-                                            RecoveryFailures failures, Ring ring, CompletableFuture<Void> warmUp) {
+                                            RecoveryFailures failures, Ring ring, CompletableFuture<Void> warmUp,
+                                            TopicReplicationWatch kafka) {
         MemberStatus status = Cluster.get(system).selfMember().status();
         if (status != MemberStatus.up()) {
             return CompletableFuture.completedFuture(Readiness.notReady("not an Up cluster member (" + status + ")"));
         }
         if (!warmUp.isDone()) return CompletableFuture.completedFuture(Readiness.notReady("warming up the write path"));
+        if (settings.hasRole("distributor")) {
+            var kafkaProblem = kafka.writeProblem();
+            if (kafkaProblem.isPresent()) return CompletableFuture.completedFuture(Readiness.notReady(kafkaProblem.get()));
+        }
         if (!settings.hasRole("ingester")) return CompletableFuture.completedFuture(Readiness.READY);
         Duration timeout = Duration.ofSeconds(2);
         return ingesters.localPartitions(timeout)
@@ -368,7 +375,7 @@ public final class MnemoNode implements AutoCloseable {
     public CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp() { return kafkaWarmUp; }
 
     public CompletionStage<Boolean> ready() {
-        return ready(system, settings, ingesters, recoveryFailures, ring, warmUp).thenApply(Readiness::ready);
+        return ready(system, settings, ingesters, recoveryFailures, ring, warmUp, replication).thenApply(Readiness::ready);
     }
 
     /** Stops the node: HTTP, ingesters (cluster leave), Kafka clients, actor system, then the broker. */

@@ -3,6 +3,7 @@ package io.mnemo.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
+import io.mnemo.server.kafka.KafkaSetup;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class MnemoNodeConfigTest {
                 }
                 """);
         assertEquals(Map.of("num.io.threads", "4", "log.segment.bytes", "268435456", "log.cleaner.enable", "false"),
-                MnemoNode.brokerProperties(config));
-        assertEquals(Map.of(), MnemoNode.brokerProperties(ConfigFactory.parseString("mnemo.kafka.embedded.broker {}")));
+                KafkaSetup.brokerProperties(config));
+        assertEquals(Map.of(), KafkaSetup.brokerProperties(ConfigFactory.parseString("mnemo.kafka.embedded.broker {}")));
     }
 }

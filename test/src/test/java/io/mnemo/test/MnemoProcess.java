@@ -35,11 +35,22 @@ final class MnemoProcess implements AutoCloseable {
     }
 
     MnemoProcess start(String... extraArgs) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString()));
+        args.addAll(List.of(extraArgs));
+        return launch(args);
+    }
+
+    /** Starts {@code bin/mnemo <args>} as given, e.g. {@code kafka --port 9092} (the standalone broker). */
+    MnemoProcess startCommand(String... args) throws IOException {
+        return launch(List.of(args));
+    }
+
+    private MnemoProcess launch(List<String> args) throws IOException {
         // The JVM that runs the tests, not whichever java the PATH names.
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-jar",
-                jar().toString(), "--config", config.toString()));
-        command.addAll(List.of(extraArgs));
+                jar().toString()));
+        command.addAll(args);
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

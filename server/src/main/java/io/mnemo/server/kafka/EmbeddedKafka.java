@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -34,13 +33,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node Kafka broker in KRaft mode (combined {@code broker,controller} roles, node id 1)
- * running inside the Mnemo process, for single-node deployments and tests.
+ * A Kafka broker in KRaft mode (combined {@code broker,controller} roles) running inside the Mnemo
+ * process (or {@code bin/mnemo kafka}): either a single node's own broker (node id 1, a quorum of
+ * one, {@link #start(Path, String, int, Map, Duration)}), or one voter of a cluster's quorum
+ * ({@link #startVoter}), whose brokers replicate Mnemo's topics.
  *
  * <p>The broker owns one directory, which holds both the partition logs and the
- * {@code __cluster_metadata} log. The first start formats it with a fresh cluster id (written to
- * {@code meta.properties}); later starts reuse the directory as it is, so the topic, its records
- * and the cluster id survive restarts, also when the port changes.
+ * {@code __cluster_metadata} log. The first start formats it (a single broker with a fresh cluster
+ * id, a voter with its quorum's; written to {@code meta.properties}); later starts reuse the
+ * directory as it is, so the topic, its records and the cluster id survive restarts, also when a
+ * single broker's port changes. A voter whose directory was wiped is formatted again and catches
+ * up from the other voters.
  *
  * <p>Retention is not time-limited: Mnemo's ingest topic is the source of truth until blocks are
  * shipped, so brokers keep everything unless a topic sets its own {@code retention.ms} /
@@ -59,16 +62,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final String CONTROLLER_HOST = "127.0.0.1";
     /** Ports chosen by us can be taken by someone else before Kafka binds them; try a few times. */
     private static final int BIND_ATTEMPTS = 3;
+    /** A controlled shutdown takes seconds; more means no controller can approve it. */
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
     private final KafkaRaftServer server;
+    private final int nodeId;
     private final Path dataDir;
     private final String clusterId;
     private final String bootstrapServers;
     private final int port;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, String clusterId, String advertisedHost, int port) {
+    private EmbeddedKafka(KafkaRaftServer server, int nodeId, Path dataDir, String clusterId, String advertisedHost,
+                          int port) {
         this.server = server;
+        this.nodeId = nodeId;
         this.dataDir = dataDir;
         this.clusterId = clusterId;
         this.port = port;
@@ -95,12 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path dataDir, String host, int port, Map<String, String> overrides,
                                       Duration timeout) {
         quietKafkaLogging();
-        Path dir = dataDir.toAbsolutePath();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the Kafka data directory " + dir, e);
-        }
+        Path dir = createDirectory(dataDir);
         String bindHost = host == null ? "" : host.trim();
         String advertisedHost = advertisedHost(bindHost);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -108,8 +111,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             int brokerPort = port == 0 ? freePort(bindHost) : port;
             int controllerPort = freePort(CONTROLLER_HOST);
-            KafkaConfig config = config(dir, bindHost, advertisedHost, brokerPort, controllerPort, overrides, timeout);
-            String clusterId = formatIfNeeded(dir, config);
+            KafkaConfig config = config(dir, singleNode(bindHost, advertisedHost, brokerPort, controllerPort),
+                    Replication.SINGLE, overrides, timeout);
+            String clusterId = formatIfNeeded(dir, config, NODE_ID, Optional.empty());
             KafkaRaftServer server;
             try {
                 server = new KafkaRaftServer(config, Time.SYSTEM);
@@ -132,15 +136,70 @@ public final class EmbeddedKafka implements AutoCloseable {
                         + " (controller " + CONTROLLER_HOST + ":" + controllerPort + ", data in " + dir + "): "
                         + e.getMessage() + rootCause(e), e);
             }
-            EmbeddedKafka kafka = new EmbeddedKafka(server, dir, clusterId, advertisedHost, brokerPort);
-            try {
-                kafka.awaitServing(deadline);
-            } catch (RuntimeException e) {
-                kafka.close();
-                throw e;
-            }
-            return kafka;
+            return serving(new EmbeddedKafka(server, NODE_ID, dir, clusterId, advertisedHost, brokerPort), deadline);
         }
+    }
+
+    /**
+     * Starts voter {@code nodeId} of {@code quorum}: a controller and a broker listening on its
+     * quorum entry's host, port and controller port. Returns once the broker serves clients, which
+     * takes a majority of the voters up: the first voters of a new cluster wait here for the others.
+     *
+     * @param dataDir     the directory the broker owns; formatted with the quorum's cluster id when
+     *                    it holds no {@code meta.properties} yet
+     * @param replication replication of topics created without their own factor and of Kafka's internal topics
+     * @param timeout     how long to wait for a majority of the voters and for the broker to serve
+     * @throws IllegalStateException if the directory belongs to another cluster, or the broker did not
+     *                               serve within {@code timeout}
+     */
+    public static EmbeddedKafka startVoter(Path dataDir, KafkaQuorum quorum, int nodeId, Replication replication,
+                                           Map<String, String> overrides, Duration timeout) {
+        quietKafkaLogging();
+        KafkaQuorum.Voter self = quorum.voter(nodeId).orElseThrow(() -> new IllegalArgumentException(
+                "mnemo.kafka.embedded.node-id = " + nodeId + " is not in mnemo.kafka.embedded.quorum (" + quorum.votersProperty() + ")"));
+        Path dir = createDirectory(dataDir);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        KafkaConfig config = config(dir, voter(quorum, self), replication, overrides, timeout);
+        String clusterId = formatIfNeeded(dir, config, nodeId, Optional.of(quorum.clusterId()));
+        log.info("Kafka voter {} of the quorum {} (cluster id {}) starting on {}:{}; it serves once a majority of the "
+                + "voters ({} of {}) is up", nodeId, quorum.votersProperty(), clusterId, self.host(), self.port(),
+                quorum.size() / 2 + 1, quorum.size());
+        KafkaRaftServer server;
+        try {
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Embedded Kafka cannot use its data directory " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            stop(server);
+            throw new IllegalStateException("Kafka voter " + nodeId + " failed to start on " + self.broker()
+                    + " (controller " + self.host() + ":" + self.controllerPort() + ", data in " + dir + "): "
+                    + e.getMessage() + rootCause(e) + "; are a majority of the voters " + quorum.votersProperty()
+                    + " running, with the same quorum list?", e);
+        }
+        return serving(new EmbeddedKafka(server, nodeId, dir, clusterId, self.host(), self.port()), deadline);
+    }
+
+    private static EmbeddedKafka serving(EmbeddedKafka kafka, long deadline) {
+        try {
+            kafka.awaitServing(deadline);
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        return kafka;
+    }
+
+    private static Path createDirectory(Path dataDir) {
+        Path dir = dataDir.toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the Kafka data directory " + dir, e);
+        }
+        return dir;
     }
 
     /** {@code host:port} for clients' {@code bootstrap.servers}. */
@@ -153,7 +212,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         return port;
     }
 
-    /** The KRaft cluster id, generated at the first start and kept in {@code meta.properties}. */
+    /** This broker's node id (1 for a single node's broker). */
+    public int nodeId() {
+        return nodeId;
+    }
+
+    /** The KRaft cluster id, chosen at the first start and kept in {@code meta.properties}. */
     public String clusterId() {
         return clusterId;
     }
@@ -171,29 +235,45 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static KafkaConfig config(Path dir, String bindHost, String advertisedHost, int brokerPort,
-                                      int controllerPort, Map<String, String> overrides, Duration timeout) {
+    /** A single node's broker: node id 1, a quorum of one with its controller on loopback. */
+    private static Map<String, Object> singleNode(String bindHost, String advertisedHost, int brokerPort, int controllerPort) {
         Map<String, Object> props = new HashMap<>();
-        props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(NODE_ID));
         // A static quorum of one: the voter set lives in the config, not in the metadata log,
         // so a restart may pick another controller port.
         props.put("controller.quorum.voters", NODE_ID + "@" + CONTROLLER_HOST + ":" + controllerPort);
-        props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("listeners", BROKER_LISTENER + "://" + bindHost + ":" + brokerPort + ","
                 + CONTROLLER_LISTENER + "://" + CONTROLLER_HOST + ":" + controllerPort);
         props.put("advertised.listeners", BROKER_LISTENER + "://" + advertisedHost + ":" + brokerPort);
+        return props;
+    }
+
+    /**
+     * A voter of a static quorum: the voter set lives in the config (every voter lists the same),
+     * so no voter's log pins it, and a wiped voter rejoins by its id.
+     */
+    private static Map<String, Object> voter(KafkaQuorum quorum, KafkaQuorum.Voter self) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("node.id", Integer.toString(self.id()));
+        props.put("controller.quorum.voters", quorum.votersProperty());
+        props.put("listeners", BROKER_LISTENER + "://" + self.host() + ":" + self.port() + ","
+                + CONTROLLER_LISTENER + "://" + self.host() + ":" + self.controllerPort());
+        props.put("advertised.listeners", BROKER_LISTENER + "://" + self.host() + ":" + self.port());
+        return props;
+    }
+
+    private static KafkaConfig config(Path dir, Map<String, Object> identity, Replication replication,
+                                      Map<String, String> overrides, Duration timeout) {
+        Map<String, Object> props = new HashMap<>(identity);
+        props.put("process.roles", "broker,controller");
+        props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         props.put("inter.broker.listener.name", BROKER_LISTENER);
         props.put("log.dirs", dir.toString());
         props.put("metadata.log.dir", dir.toString());
 
         props.put("num.partitions", "1");
-        props.put("default.replication.factor", "1");
-        props.put("min.insync.replicas", "1");
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.putAll(replication.brokerDefaults());
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "false");
         // The ingest topic is the source of truth: never drop records by age unless a topic asks to.
@@ -206,17 +286,27 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new KafkaConfig(props, false);
     }
 
-    /** Formats {@code dir} on first use; otherwise returns the cluster id already recorded there. */
-    private static String formatIfNeeded(Path dir, KafkaConfig config) {
+    /**
+     * Formats {@code dir} on first use, with {@code expectedClusterId} or else a fresh one;
+     * otherwise returns the cluster id already recorded there, which must be the expected one.
+     */
+    private static String formatIfNeeded(Path dir, KafkaConfig config, int nodeId, Optional<String> expectedClusterId) {
         Optional<String> existing = recordedClusterId(dir);
         if (existing.isPresent()) {
+            if (expectedClusterId.isPresent() && !expectedClusterId.get().equals(existing.get())) {
+                throw new IllegalStateException("Kafka data directory " + dir + " belongs to the Kafka cluster "
+                        + existing.get() + ", not to this quorum's " + expectedClusterId.get() + " (derived from "
+                        + "mnemo.kafka.embedded.quorum unless cluster-id is set). If the quorum's addresses changed, set "
+                        + "mnemo.kafka.embedded.cluster-id = \"" + existing.get() + "\" on every node; if the directory "
+                        + "is a single node's or another cluster's, move it away");
+            }
             return existing.get();
         }
-        String clusterId = Uuid.randomUuid().toString();
+        String clusterId = expectedClusterId.orElseGet(() -> Uuid.randomUuid().toString());
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
+                    .setNodeId(nodeId)
                     .setClusterId(clusterId)
                     .setControllerListenerName(CONTROLLER_LISTENER)
                     .setMetadataLogDirectory(config.metadataLogDir())
@@ -225,7 +315,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Cannot format Kafka storage in " + dir + ": " + e.getMessage(), e);
         }
-        log.info("Formatted Kafka storage in {} with new cluster id {}", dir, clusterId);
+        log.info("Formatted Kafka storage in {} for node {} of cluster {}", dir, nodeId, clusterId);
         return clusterId;
     }
 
@@ -259,7 +349,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
                 try {
                     var nodes = admin.describeCluster().nodes().get(remainingMs, TimeUnit.MILLISECONDS);
-                    if (nodes.stream().map(Node::id).anyMatch(id -> id == NODE_ID)) {
+                    if (nodes.stream().map(Node::id).anyMatch(id -> id == nodeId)) {
                         admin.listTopics().names().get(remainingMs, TimeUnit.MILLISECONDS);
                         return;
                     }
@@ -277,11 +367,30 @@ public final class EmbeddedKafka implements AutoCloseable {
                 + (last == null ? "" : " (last error: " + last.getMessage() + ")") + "; see the broker's log", last);
     }
 
+    /**
+     * Shuts the server down, waiting at most {@link #SHUTDOWN_WAIT}: a voter whose quorum has lost
+     * its majority waits in vain for a controller to approve its controlled shutdown (Kafka gives
+     * it five minutes). Past the wait the broker is left to the process's exit, after which its
+     * next start recovers its logs as after a crash.
+     */
     private static void stop(KafkaRaftServer server) {
+        Thread stopping = new Thread(() -> {
+            try {
+                server.shutdown();
+            } finally {
+                server.awaitShutdown();
+            }
+        }, "mnemo-kafka-stop");
+        stopping.setDaemon(true);
+        stopping.start();
         try {
-            server.shutdown();
-        } finally {
-            server.awaitShutdown();
+            stopping.join(SHUTDOWN_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (stopping.isAlive()) {
+            log.warn("Embedded Kafka did not stop within {} s (no controller approved its controlled shutdown: is a "
+                    + "majority of the quorum down?); leaving it to the process exit", SHUTDOWN_WAIT.toSeconds());
         }
     }
 
@@ -335,17 +444,25 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * The broker logs every config and state change at INFO. Turn its loggers down to WARN unless
-     * the logging configuration already chose a level for them.
+     * the logging configuration already chose a level for them; its replica fetchers down to ERROR,
+     * since they log a stack trace every second while another voter is down (the status page and
+     * metrics say which).
      */
     private static void quietKafkaLogging() {
         if (!LoggerFactory.getILoggerFactory().getClass().getName().startsWith("ch.qos.logback.")) {
             return;
         }
-        for (String name : List.of("kafka", "org.apache.kafka", "state.change.logger", "org.apache.zookeeper")) {
+        Map<String, ch.qos.logback.classic.Level> levels = Map.of(
+                "kafka", ch.qos.logback.classic.Level.WARN,
+                "org.apache.kafka", ch.qos.logback.classic.Level.WARN,
+                "state.change.logger", ch.qos.logback.classic.Level.WARN,
+                "org.apache.zookeeper", ch.qos.logback.classic.Level.WARN,
+                "kafka.server.ReplicaFetcherThread", ch.qos.logback.classic.Level.ERROR);
+        levels.forEach((name, level) -> {
             var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name);
             if (logger.getLevel() == null) {
-                logger.setLevel(ch.qos.logback.classic.Level.WARN);
+                logger.setLevel(level);
             }
-        }
+        });
     }
 }

@@ -1,8 +1,10 @@
 package io.mnemo.server.kafka;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,6 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -26,22 +29,24 @@ public final class Topics {
     private Topics() {
     }
 
-    /** {@link #ensureTopic(String, String, int, short, Duration, Map)} with the broker's default topic configs. */
+    /** {@link #ensureTopic(String, String, int, Replication, Duration, Map)} with the broker's default topic configs. */
     public static int ensureTopic(String bootstrap, String topic, int partitions, short replicationFactor,
                                   Duration timeout) {
-        return ensureTopic(bootstrap, topic, partitions, replicationFactor, timeout, Map.of());
+        return ensureTopic(bootstrap, topic, partitions, new Replication(replicationFactor, 0), timeout, Map.of());
     }
 
     /**
-     * Makes sure {@code topic} exists, creating it with {@code partitions} partitions and
-     * {@code configs} (e.g. {@code retention.ms}) if it does not. An existing topic is left as it
-     * is: Mnemo never repartitions on its own, because series are sharded by partition count.
-     * Returns once every partition has a leader, so producers and consumers can use it at once.
+     * Makes sure {@code topic} exists, creating it with {@code partitions} partitions, the
+     * {@code replication} and {@code configs} (e.g. {@code retention.ms}) if it does not; when the
+     * cluster has fewer live brokers than the replication factor yet (a quorum whose nodes are still
+     * starting), waits for them. An existing topic is left as it is: Mnemo never repartitions on its
+     * own, because series are sharded by partition count. Returns once every partition has a
+     * leader, so producers and consumers can use it at once.
      *
      * @return the topic's actual partition count, which callers must use instead of {@code partitions}
      * @throws KafkaException if the cluster did not answer within {@code timeout} or refused the topic
      */
-    public static int ensureTopic(String bootstrap, String topic, int partitions, short replicationFactor,
+    public static int ensureTopic(String bootstrap, String topic, int partitions, Replication replication,
                                   Duration timeout, Map<String, String> configs) {
         long deadline = System.nanoTime() + timeout.toNanos();
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
@@ -52,16 +57,15 @@ public final class Topics {
         try (Admin admin = Admin.create(props)) {
             TopicDescription existing = describe(admin, topic, deadline, bootstrap);
             if (existing == null) {
-                try {
-                    admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(configs)))
-                            .all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
-                    log.info("Created topic {} with {} partitions, replication factor {}", topic, partitions,
-                            replicationFactor);
-                } catch (ExecutionException e) {
-                    // Another node may have created it between our describe and create: that is fine.
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw failure("create", topic, bootstrap, e.getCause());
-                    }
+                create(admin, new NewTopic(topic, Optional.of(partitions), replication.topicFactor())
+                        .configs(withReplication(configs, replication)), deadline, bootstrap);
+                log.info("Created topic {} with {} partitions, {}", topic, partitions, replication);
+            } else {
+                int copies = existing.partitions().get(0).replicas().size();
+                if (copies < replication.factor()) {
+                    log.warn("Topic {} exists with {} copies of each record, fewer than mnemo.kafka.replication-factor = {}; "
+                            + "Mnemo leaves existing topics as they are (raise it with kafka-reassign-partitions.sh)",
+                            topic, copies, replication.factor());
                 }
             }
             TopicDescription ready = awaitLeaders(admin, topic, deadline, bootstrap);
@@ -80,6 +84,38 @@ public final class Topics {
             throw new KafkaException("Kafka at " + bootstrap + " did not answer within " + timeout
                     + " while ensuring topic " + topic + "; is the broker running?", e);
         }
+    }
+
+    /**
+     * Creates the topic; retries while the cluster has fewer live brokers than its replication
+     * factor. Another node creating it meanwhile is fine.
+     */
+    private static void create(Admin admin, NewTopic topic, long deadline, String bootstrap)
+            throws InterruptedException, TimeoutException {
+        boolean waitLogged = false;
+        while (true) {
+            try {
+                admin.createTopics(List.of(topic)).all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TopicExistsException) return;
+                if (!(e.getCause() instanceof InvalidReplicationFactorException) || System.nanoTime() >= deadline) {
+                    throw failure("create", topic.name(), bootstrap, e.getCause());
+                }
+                if (!waitLogged) {
+                    log.info("Waiting for enough Kafka brokers to create topic {}: {}", topic.name(), e.getCause().getMessage());
+                    waitLogged = true;
+                }
+            }
+            // Brokers register within seconds of starting; poll gently.
+            Thread.sleep(500);
+        }
+    }
+
+    private static Map<String, String> withReplication(Map<String, String> configs, Replication replication) {
+        Map<String, String> out = new HashMap<>(replication.topicConfigs());
+        out.putAll(configs);
+        return out;
     }
 
     /** The topic's description, or null if it does not exist. */
