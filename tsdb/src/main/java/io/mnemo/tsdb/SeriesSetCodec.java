@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Packs a series set into one byte array and back: how an ingester ships query results to a
- * querier on another node. Samples travel as Prometheus XOR chunks; decoding parses labels and
+ * Packs a series set into byte arrays and back: how an ingester ships query results to a
+ * querier on another node, as one payload or as a stream of bounded payloads ("frames", see
+ * {@link FrameWriter}): consecutive series entries with equal labels, in one payload or across
+ * consecutive frames, are parts of one series split at chunk boundaries. Samples travel as Prometheus XOR chunks; decoding parses labels and
  * chunk boundaries only, and the chunks are decoded lazily, straight from the array, by the
  * series' iterators. A {@link ChunkSeries} (what heads and blocks answer) ships its chunks as
  * they are, with its time bounds, which the decoded series applies again: no sample is decoded
@@ -37,78 +39,191 @@ public final class SeriesSetCodec {
 
     private SeriesSetCodec() {}
 
-    /** Encodes every series of the set (consuming it); each iterator must be in time order. */
+    /** Encodes every series of the set (consuming it) as one payload; each iterator must be in time order. */
     public static byte[] encode(SeriesSet set) {
-        Out out = new Out();
-        out.writeByte(VERSION);
-        Map<String, Integer> dictionary = new HashMap<>();
-        List<XorChunk> chunks = new ArrayList<>();
-        List<long[]> ranges = new ArrayList<>();
-        while (set.next()) {
+        byte[] payload = new FrameWriter(set, Integer.MAX_VALUE).next();
+        return payload != null ? payload : new byte[] {VERSION};
+    }
+
+    /**
+     * Encodes a series set as a sequence of payloads ("frames") of about {@code maxFrameBytes}
+     * each, pulling series from the set only as frames are asked for: how an answer travels as a
+     * stream of bounded batches. Each frame is a payload {@link #decode} reads on its own (its own
+     * string dictionary). A series that does not fit in what is left of a frame is split at chunk
+     * boundaries: each part repeats its labels and bounds, and {@link #decodeFrames} joins
+     * consecutive parts again. A frame holds at least one chunk, so a single chunk larger than the
+     * budget makes a frame larger than it. Not thread-safe.
+     */
+    public static final class FrameWriter {
+        private final SeriesSet set;
+        private final int maxFrameBytes;
+        private final Map<String, Integer> dictionary = new HashMap<>();
+        // The series being written when the last frame filled up: its labels, bounds, chunks, and the next chunk.
+        private Labels labels;
+        private boolean bounded;
+        private long mint;
+        private long maxt;
+        private ChunkMeta[] chunks;
+        private int nextChunk;
+        private boolean exhausted;
+        private long seriesWritten;
+        private long chunkBytesWritten;
+
+        public FrameWriter(SeriesSet set, int maxFrameBytes) {
+            if (maxFrameBytes <= 0) throw new IllegalArgumentException("frame budget must be positive");
+            this.set = set;
+            this.maxFrameBytes = maxFrameBytes;
+        }
+
+        /** The next frame, or null when the set is exhausted. */
+        public byte[] next() {
+            if (labels == null && !advance()) return null;
+            Out out = new Out();
+            out.writeByte(VERSION);
+            dictionary.clear();
+            do {
+                writePart(out);
+                if (nextChunk < chunks.length) break; // the frame is full in the middle of a series
+                labels = null;
+            } while (out.size() < maxFrameBytes && advance());
+            return out.toByteArray();
+        }
+
+        /** Series started so far (a series split over frames counts once). */
+        public long series() { return seriesWritten; }
+
+        /** Bytes of chunk data written so far. */
+        public long chunkBytes() { return chunkBytesWritten; }
+
+        private boolean advance() {
+            if (exhausted || !set.next()) {
+                exhausted = true;
+                return false;
+            }
             Series s = set.at();
-            Labels labels = s.labels();
+            labels = s.labels();
+            nextChunk = 0;
+            seriesWritten++;
+            if (s instanceof ChunkSeries cs) {
+                bounded = true;
+                mint = cs.mint();
+                maxt = cs.maxt();
+                chunks = cs.chunks();
+            } else {
+                bounded = false;
+                chunks = encodeAnew(s);
+            }
+            return true;
+        }
+
+        /** Labels, bounds and as many of the remaining chunks as fit (at least one, if any are left). */
+        private void writePart(Out out) {
             out.writeUvarint(labels.size());
             for (int i = 0; i < labels.size(); i++) {
                 writeString(out, dictionary, labels.name(i));
                 writeString(out, dictionary, labels.value(i));
             }
-            if (s instanceof ChunkSeries cs) {
-                writeChunks(out, cs);
-                continue;
+            if (bounded) {
+                out.writeByte(1);
+                out.writeVarint(mint);
+                out.writeVarint(maxt);
+            } else {
+                out.writeByte(0);
             }
-            out.writeByte(0);
-            chunks.clear();
-            ranges.clear();
-            SampleIterator it = s.iterator();
-            XorChunk chunk = null;
-            XorAppender app = null;
-            long[] range = null;
-            while (it.next()) {
-                long t = it.timestamp();
-                if (chunk == null || chunk.numSamples() == SAMPLES_PER_CHUNK) {
-                    chunk = new XorChunk();
-                    app = chunk.appender();
-                    range = new long[] {t, t};
-                    chunks.add(chunk);
-                    ranges.add(range);
-                }
-                app.append(t, it.value());
-                range[1] = t;
+            int end = nextChunk;
+            long size = out.size();
+            while (end < chunks.length) {
+                long more = chunks[end].chunk().length() + 3L * Varint.MAX_BYTES;
+                if (end > nextChunk && size + more > maxFrameBytes) break;
+                size += more;
+                end++;
             }
-            out.writeUvarint(chunks.size());
+            out.writeUvarint(end - nextChunk);
             long prevMax = 0;
-            for (int i = 0; i < chunks.size(); i++) {
-                XorChunk c = chunks.get(i);
-                long[] r = ranges.get(i);
-                out.writeVarint(r[0] - prevMax);
-                out.writeVarint(r[1] - r[0]);
+            for (int i = nextChunk; i < end; i++) {
+                ChunkMeta m = chunks[i];
+                XorChunk c = m.chunk();
+                out.writeVarint(m.minTime() - prevMax);
+                out.writeVarint(m.maxTime() - m.minTime());
                 out.writeUvarint(c.length());
-                out.writeBytes(c.array(), c.offset(), c.length());
-                prevMax = r[1];
+                // A head chunk's view: the array's header may count samples appended after the view was taken.
+                out.writeByte(c.numSamples() >>> 8);
+                out.writeByte(c.numSamples());
+                out.writeBytes(c.array(), c.offset() + XorChunk.HEADER_SIZE, c.length() - XorChunk.HEADER_SIZE);
+                chunkBytesWritten += c.length();
+                prevMax = m.maxTime();
             }
+            nextChunk = end;
         }
-        return out.toByteArray();
     }
 
-    /** The series' chunks as they are, bounds included; the header carries the view's sample count. */
-    private static void writeChunks(Out out, ChunkSeries s) {
-        out.writeByte(1);
-        out.writeVarint(s.mint());
-        out.writeVarint(s.maxt());
-        ChunkMeta[] chunks = s.chunks();
-        out.writeUvarint(chunks.length);
-        long prevMax = 0;
-        for (ChunkMeta m : chunks) {
-            XorChunk c = m.chunk();
-            out.writeVarint(m.minTime() - prevMax);
-            out.writeVarint(m.maxTime() - m.minTime());
-            out.writeUvarint(c.length());
-            // A head chunk's view: the array's header may count samples appended after the view was taken.
-            out.writeByte(c.numSamples() >>> 8);
-            out.writeByte(c.numSamples());
-            out.writeBytes(c.array(), c.offset() + XorChunk.HEADER_SIZE, c.length() - XorChunk.HEADER_SIZE);
-            prevMax = m.maxTime();
+    /** The samples of a series that is not chunk-backed (a merged one), in new chunks of {@value #SAMPLES_PER_CHUNK}. */
+    private static ChunkMeta[] encodeAnew(Series s) {
+        List<ChunkMeta> out = new ArrayList<>();
+        SampleIterator it = s.iterator();
+        XorChunk chunk = null;
+        XorAppender app = null;
+        long min = 0, max = 0;
+        while (it.next()) {
+            long t = it.timestamp();
+            if (chunk == null || chunk.numSamples() == SAMPLES_PER_CHUNK) {
+                if (chunk != null) out.add(new ChunkMeta(chunk, min, max));
+                chunk = new XorChunk();
+                app = chunk.appender();
+                min = t;
+            }
+            app.append(t, it.value());
+            max = t;
         }
+        if (chunk != null) out.add(new ChunkMeta(chunk, min, max));
+        return out.toArray(new ChunkMeta[0]);
+    }
+
+    /**
+     * The series of consecutive frames of one answer ({@link FrameWriter}), with the parts of a
+     * series split between frames joined again. Frames are decoded lazily, one at a time; the
+     * arrays must not change while the set is in use.
+     */
+    public static SeriesSet decodeFrames(List<byte[]> frames) {
+        return new SeriesSet() {
+            private int frame = -1;
+            private SeriesSet current = SeriesSet.EMPTY;
+            private ChunkSeries ahead;
+            private ChunkSeries at;
+
+            @Override
+            public boolean next() {
+                ChunkSeries s = ahead != null ? ahead : pull();
+                ahead = null;
+                if (s == null) {
+                    at = null;
+                    return false;
+                }
+                ChunkSeries part;
+                while ((part = pull()) != null && part.labels().equals(s.labels())) {
+                    ChunkMeta[] joined = Arrays.copyOf(s.chunks(), s.chunks().length + part.chunks().length);
+                    System.arraycopy(part.chunks(), 0, joined, s.chunks().length, part.chunks().length);
+                    s = new ChunkSeries(s.labels(), joined, s.mint(), s.maxt());
+                }
+                ahead = part;
+                at = s;
+                return true;
+            }
+
+            private ChunkSeries pull() {
+                while (!current.next()) {
+                    if (++frame >= frames.size()) return null;
+                    current = decode(frames.get(frame));
+                }
+                return (ChunkSeries) current.at();
+            }
+
+            @Override
+            public Series at() {
+                if (at == null) throw new IllegalStateException("no current series");
+                return at;
+            }
+        };
     }
 
     /** A series set reading the payload lazily; the array must not change while it is in use. */
@@ -224,6 +339,8 @@ public final class SeriesSetCodec {
         }
 
         byte[] toByteArray() { return Arrays.copyOf(buf, n); }
+
+        int size() { return n; }
 
         private void ensure(int more) {
             if (n + more > buf.length) buf = Arrays.copyOf(buf, Math.max(n + more, buf.length * 2));

@@ -168,4 +168,38 @@ class SeriesSetCodecTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SeriesSetCodec.decode(badVersion));
         assertTrue(e.getMessage().contains("version 9"), e.getMessage());
     }
+
+    @Test
+    void framesOfABoundedSizeCarryTheSameSeriesAndJoinASeriesSplitBetweenThem() {
+        Head head = new Head();
+        long t0 = 1_700_000_000_000L;
+        // One long series (~100 chunks) among many short ones, and a series with no sample in range.
+        int big = head.getOrCreateSeries(Labels.of("__name__", "big"));
+        for (int i = 0; i < 12_000; i++) head.append(big, t0 + i * 1000L, Math.sin(i));
+        for (int s = 0; s < 500; s++) {
+            int ref = head.getOrCreateSeries(Labels.of("__name__", "small", "i", Integer.toString(s)));
+            for (int i = 0; i < 10; i++) head.append(ref, t0 + i * 15_000L, s + i);
+        }
+        LabelMatcher[] all = {regex("__name__", ".+")};
+        List<Series> expected = new ArrayList<>();
+        SeriesSet whole = SeriesSetCodec.decode(SeriesSetCodec.encode(head.querier(t0, t0 + 20_000_000L).select(true, all)));
+        while (whole.next()) expected.add(whole.at());
+
+        SeriesSetCodec.FrameWriter writer = new SeriesSetCodec.FrameWriter(head.querier(t0, t0 + 20_000_000L)
+                .select(true, all), 4096);
+        List<byte[]> frames = new ArrayList<>();
+        for (byte[] f; (f = writer.next()) != null; ) {
+            assertTrue(f.length <= 4096 + 2048, "frame of " + f.length + " bytes, budget 4096 and one chunk over");
+            frames.add(f);
+        }
+        assertTrue(frames.size() > 20, "many frames: " + frames.size());
+        assertEquals(501, writer.series());
+        SeriesSet joined = SeriesSetCodec.decodeFrames(frames);
+        int n = 0;
+        while (joined.next()) assertSameSamples(expected.get(n++), joined.at());
+        assertEquals(expected.size(), n);
+        assertEquals(501, n, "the split series is one series again");
+        assertNull(writer.next(), "exhausted");
+        assertFalse(SeriesSetCodec.decodeFrames(List.of()).next());
+    }
 }
