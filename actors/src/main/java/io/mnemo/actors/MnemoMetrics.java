@@ -31,6 +31,8 @@ public final class MnemoMetrics {
     public final Counter journalBytes;
     public final Counter journalEvents;
     public final Gauge headSeries;
+    /** Read streams an ingester is serving now (each open from its first frame until it ends or is cancelled). */
+    public final Gauge ingesterReadStreams;
     public final Gauge journalCorrupted;
     public final Gauge dataLossRecords;
     public final Counter lostRecords;
@@ -82,6 +84,9 @@ public final class MnemoMetrics {
                 .labelNames("zone", "partition").register(registry);
         journalEvents = Counter.builder().name("mnemo_ingester_journal_events_total")
                 .help("Batches persisted to the ingester journal (WAL).")
+                .labelNames("zone", "partition").register(registry);
+        ingesterReadStreams = Gauge.builder().name("mnemo_ingester_read_streams")
+                .help("Read streams an ingester is serving now, by zone and partition.")
                 .labelNames("zone", "partition").register(registry);
         headSeries = Gauge.builder().name("mnemo_ingester_head_series")
                 .help("Series in the ingester's heads.").labelNames("zone", "partition").register(registry);

@@ -187,7 +187,8 @@ final class PrometheusApi extends AllDirectives {
 
     private byte[] query(String tenant, ApiParams p) {
         long time = ApiTime.parseTime("time", p.get("time"), ApiTime.now());
-        QueryResult r = engineFor(p).execInstant(querier.queryable(tenant), required(p, "query"), time);
+        Engine e = engineFor(p);
+        QueryResult r = e.execInstant(querier.queryable(tenant, deadline(e)), required(p, "query"), time);
         return PrometheusJson.success(g -> writeValue(g, r.value()), r.warnings(), r.infos());
     }
 
@@ -200,8 +201,14 @@ final class PrometheusApi extends AllDirectives {
                 "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer");
         if ((end - start) / step > MAX_POINTS_PER_SERIES) throw new ApiException(ApiException.BAD_DATA,
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
-        QueryResult r = engineFor(p).execRange(querier.queryable(tenant), required(p, "query"), start, end, step);
+        Engine e = engineFor(p);
+        QueryResult r = e.execRange(querier.queryable(tenant, deadline(e)), required(p, "query"), start, end, step);
         return PrometheusJson.success(g -> writeValue(g, r.value()), r.warnings(), r.infos());
+    }
+
+    /** When a query evaluated by the engine times out: reads from storage give up then too. */
+    private static long deadline(Engine engine) {
+        return System.nanoTime() + engine.options().timeout().toNanos();
     }
 
     /** The engine, or one with a shorter timeout when the request's {@code timeout} asks for one. */

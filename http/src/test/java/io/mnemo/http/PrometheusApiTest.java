@@ -70,7 +70,7 @@ class PrometheusApiTest {
         }
 
         @Override
-        public Queryable queryable(String tenant) {
+        public Queryable queryable(String tenant, long deadlineNanos) {
             return (mint, maxt) -> querier(tenant, mint, maxt);
         }
 

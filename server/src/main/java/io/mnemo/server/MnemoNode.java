@@ -165,7 +165,8 @@ public final class MnemoNode implements AutoCloseable {
                         config.getDuration("mnemo.kafka-path-warm-up")));
             CompletableFuture<Void> nodeWarmUp = kafkaWarmUp.thenApply(r -> null);
             IngesterQuerier querier = new IngesterQuerier(zones, partitions, ring, settings.zone(),
-                    settings.ingesterQueryTimeout(), settings.limits());
+                    settings.ingesterQueryTimeout(), settings.queryTimeout(), settings.limits(),
+                    org.apache.pekko.stream.Materializer.matFromSystem(system));
 
             MnemoSettings nodeSettings = settings;
             MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets,

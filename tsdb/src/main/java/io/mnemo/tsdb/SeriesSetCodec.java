@@ -185,9 +185,38 @@ public final class SeriesSetCodec {
      * arrays must not change while the set is in use.
      */
     public static SeriesSet decodeFrames(List<byte[]> frames) {
-        return new SeriesSet() {
+        return joinParts(new java.util.Iterator<>() {
             private int frame = -1;
             private SeriesSet current = SeriesSet.EMPTY;
+            private ChunkSeries pulled;
+
+            @Override
+            public boolean hasNext() {
+                if (pulled != null) return true;
+                while (!current.next()) {
+                    if (++frame >= frames.size()) return false;
+                    current = decode(frames.get(frame));
+                }
+                pulled = (ChunkSeries) current.at();
+                return true;
+            }
+
+            @Override
+            public ChunkSeries next() {
+                if (!hasNext()) throw new java.util.NoSuchElementException();
+                ChunkSeries s = pulled;
+                pulled = null;
+                return s;
+            }
+        });
+    }
+
+    /**
+     * The series of decoded frames ({@link FrameWriter}) in order, with consecutive parts of one
+     * series (equal labels) joined into one.
+     */
+    public static SeriesSet joinParts(java.util.Iterator<ChunkSeries> parts) {
+        return new SeriesSet() {
             private ChunkSeries ahead;
             private ChunkSeries at;
 
@@ -211,11 +240,7 @@ public final class SeriesSetCodec {
             }
 
             private ChunkSeries pull() {
-                while (!current.next()) {
-                    if (++frame >= frames.size()) return null;
-                    current = decode(frames.get(frame));
-                }
-                return (ChunkSeries) current.at();
+                return parts.hasNext() ? parts.next() : null;
             }
 
             @Override

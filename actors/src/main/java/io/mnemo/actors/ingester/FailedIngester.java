@@ -1,6 +1,7 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.ingester.IngesterCommand.*;
+import io.mnemo.actors.readpath.ReadError;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingState;
 import java.time.Duration;
@@ -21,7 +22,7 @@ final class FailedIngester {
     static Behavior<IngesterCommand> create(IngesterId id, IngesterPartition.Deps deps, RecoveryFailures.Failure failure,
                                             Supplier<Behavior<IngesterCommand>> recover) {
         String reason = failure.reason();
-        IngesterError unavailable = IngesterError.unavailable(id, "failed to recover: " + reason);
+        ReadError unavailable = ReadError.unavailable("ingester " + id, "failed to recover: " + reason);
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             long waitMillis = Math.max(0, failure.retryAtMillis() - System.currentTimeMillis());
             ctx.getLog().debug("Ingester {}: recovery failed {} time(s), next attempt in {} ms: {}", id,
@@ -34,15 +35,11 @@ final class FailedIngester {
                         return Behaviors.same();
                     })
                     .onMessage(Select.class, c -> {
-                        c.replyTo().tell(new SelectReply(id, null, unavailable));
-                        return Behaviors.same();
-                    })
-                    .onMessage(SelectLabels.class, c -> {
-                        c.replyTo().tell(new LabelsReply(id, null, unavailable));
+                        c.replyTo().tell(new StreamReply(id, null, unavailable));
                         return Behaviors.same();
                     })
                     .onMessage(LabelQuery.class, c -> {
-                        c.replyTo().tell(new StringsReply(id, null, unavailable));
+                        c.replyTo().tell(new StreamReply(id, null, unavailable));
                         return Behaviors.same();
                     })
                     .onMessage(MetadataQuery.class, c -> {

@@ -1,11 +1,14 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.MatcherSpec;
+import io.mnemo.actors.readpath.ReadError;
+import io.mnemo.actors.readpath.StreamElement;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingState;
 import io.mnemo.persistence.MnemoSerializable;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.stream.SourceRef;
 
 /** Messages an ingester partition entity understands. */
 public sealed interface IngesterCommand extends MnemoSerializable {
@@ -26,17 +29,16 @@ public sealed interface IngesterCommand extends MnemoSerializable {
     record ConsumeBatch(long[] offsets, String[] tenants, byte[][] values, ActorRef<Done> replyTo)
             implements IngesterCommand {}
 
-    /** Series of a tenant matching the matchers, with samples in [mint, maxt]. */
-    record Select(String tenant, long mint, long maxt, MatcherSpec[] matchers, ActorRef<SelectReply> replyTo)
-            implements IngesterCommand {}
+    /**
+     * Series of a tenant matching the matchers, with samples in [mint, maxt], streamed in
+     * series-set frames; with {@code labelsOnly} only their label sets (for /api/v1/series).
+     */
+    record Select(String tenant, long mint, long maxt, MatcherSpec[] matchers, boolean labelsOnly,
+                  ActorRef<StreamReply> replyTo) implements IngesterCommand {}
 
-    /** Only the label sets of the matching series (for /api/v1/series). */
-    record SelectLabels(String tenant, long mint, long maxt, MatcherSpec[] matchers, ActorRef<LabelsReply> replyTo)
-            implements IngesterCommand {}
-
-    /** Label names (name == null) or the values of one label, of the matching series. */
+    /** Label names (name == null) or the values of one label, of the matching series, streamed in strings frames. */
     record LabelQuery(String tenant, String name, long mint, long maxt, MatcherSpec[] matchers,
-                      ActorRef<StringsReply> replyTo) implements IngesterCommand {}
+                      ActorRef<StreamReply> replyTo) implements IngesterCommand {}
 
     record GetStatus(ActorRef<IngesterStatus> replyTo) implements IngesterCommand {}
 
@@ -78,15 +80,11 @@ public sealed interface IngesterCommand extends MnemoSerializable {
 
     // Replies to reads: an error (of its kind) instead of the answer when the ingester cannot give one.
 
-    record SelectReply(IngesterId from, byte[] seriesSet, IngesterError error) implements MnemoSerializable {}
-
-    /** Label sets as flat, sorted name/value arrays. */
-    record LabelsReply(IngesterId from, String[][] labels, IngesterError error) implements MnemoSerializable {}
-
-    record StringsReply(IngesterId from, String[] values, IngesterError error) implements MnemoSerializable {}
+    /** The answer's stream (see {@link io.mnemo.actors.readpath.ReadStreams}), or why there is none. */
+    record StreamReply(IngesterId from, SourceRef<StreamElement> stream, ReadError error) implements MnemoSerializable {}
 
     /** Rows of [family, type, help, unit]. */
-    record MetadataReply(IngesterId from, String[][] rows, IngesterError error) implements MnemoSerializable {}
+    record MetadataReply(IngesterId from, String[][] rows, ReadError error) implements MnemoSerializable {}
 
     record FlushReply(IngesterId from, int blocks, String error) implements MnemoSerializable {}
 

@@ -1,6 +1,7 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.MnemoMetrics;
+import io.mnemo.actors.readpath.ReadError;
 import io.mnemo.cluster.IngesterDesc;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingKeeper;
@@ -53,9 +54,9 @@ final class IngesterMembership {
     /** Whether this ingester may answer reads now. */
     boolean readable() { return state.readable(); }
 
-    /** Why reads are refused, for an {@link IngesterError.Kind#UNAVAILABLE} answer. */
-    IngesterError notReadable() {
-        return IngesterError.unavailable(id, "is " + state + ", not ACTIVE");
+    /** Why reads are refused, for an {@link ReadError.Kind#UNAVAILABLE} answer. */
+    ReadError notReadable() {
+        return ReadError.unavailable("ingester " + id, "is " + state + ", not ACTIVE");
     }
 
     void set(RingState next) {

@@ -39,6 +39,7 @@ import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
 import org.slf4j.event.Level;
 
@@ -140,7 +141,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         this.wbl = wbl;
         this.membership = new IngesterMembership(id, deps.metrics(), deps.ringKeeper(), deps.nodeAddress(),
                 deps.settings().activeLagThreshold(), log);
-        this.reads = new IngesterReads(id, log);
+        this.reads = new IngesterReads(id, deps.metrics(), Materializer.matFromSystem(ctx.getSystem()));
         // For replay progress: the events the journal holds are a part of the partition up to here.
         deps.offsets().endOffset(id.partition()).thenAccept(membership::endOffsetAtStart);
     }
@@ -225,17 +226,12 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onCommand(ConsumeBatch.class, this::onConsumeBatch)
                 .onCommand(Select.class, (s, c) -> {
                     c.replyTo().tell(membership.readable() ? reads.select(s.tsdb, c)
-                            : new SelectReply(id, null, membership.notReadable()));
-                    return Effect().none();
-                })
-                .onCommand(SelectLabels.class, (s, c) -> {
-                    c.replyTo().tell(membership.readable() ? reads.selectLabels(s.tsdb, c)
-                            : new LabelsReply(id, null, membership.notReadable()));
+                            : new StreamReply(id, null, membership.notReadable()));
                     return Effect().none();
                 })
                 .onCommand(LabelQuery.class, (s, c) -> {
                     c.replyTo().tell(membership.readable() ? reads.labels(s.tsdb, c)
-                            : new StringsReply(id, null, membership.notReadable()));
+                            : new StreamReply(id, null, membership.notReadable()));
                     return Effect().none();
                 })
                 .onCommand(MetadataQuery.class, (s, c) -> {

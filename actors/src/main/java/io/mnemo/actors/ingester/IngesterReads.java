@@ -1,82 +1,113 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.MatcherSpec;
+import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.ingester.IngesterCommand.LabelQuery;
-import io.mnemo.actors.ingester.IngesterCommand.LabelsReply;
 import io.mnemo.actors.ingester.IngesterCommand.MetadataQuery;
 import io.mnemo.actors.ingester.IngesterCommand.MetadataReply;
 import io.mnemo.actors.ingester.IngesterCommand.Select;
-import io.mnemo.actors.ingester.IngesterCommand.SelectLabels;
-import io.mnemo.actors.ingester.IngesterCommand.SelectReply;
-import io.mnemo.actors.ingester.IngesterCommand.StringsReply;
+import io.mnemo.actors.ingester.IngesterCommand.StreamReply;
+import io.mnemo.actors.readpath.FrameSource;
+import io.mnemo.actors.readpath.ReadStreams;
+import io.mnemo.actors.readpath.StringFrames;
 import io.mnemo.cluster.IngesterId;
-import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.Querier;
+import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.SeriesSetCodec;
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
-import org.slf4j.Logger;
+import java.util.function.Supplier;
+import org.apache.pekko.stream.Materializer;
 
 /**
- * Answers an ingester's reads from its partition's heads and blocks: selects (as chunk-encoded
- * series sets), label sets, label names and values, and metadata. A failure while reading is
- * answered as an {@link IngesterError} of its kind; nothing escapes to the entity.
+ * Answers an ingester's reads from its partition's heads and blocks, as streams of frames
+ * ({@link ReadStreams}): selects as series-set frames (chunks as they are), label sets as frames
+ * of chunk-less series, label names and values as strings frames; metadata in one reply.
  */
 final class IngesterReads {
     private final IngesterId id;
-    private final Logger log;
+    private final String who;
+    private final Materializer materializer;
+    private final GaugeDataPoint openStreams;
 
-    IngesterReads(IngesterId id, Logger log) {
+    IngesterReads(IngesterId id, MnemoMetrics metrics, Materializer materializer) {
         this.id = id;
-        this.log = log;
+        this.who = "ingester " + id;
+        this.materializer = materializer;
+        this.openStreams = metrics.ingesterReadStreams.labelValues(id.zone(), Integer.toString(id.partition()));
     }
 
-    SelectReply select(PartitionTsdb tsdb, Select c) {
-        return read(tsdb, c.tenant(), c.mint(), c.maxt(),
-                q -> new SelectReply(id, SeriesSetCodec.encode(q.select(true, MatcherSpec.toMatchers(c.matchers()))), null),
-                error -> new SelectReply(id, null, error));
-    }
-
-    LabelsReply selectLabels(PartitionTsdb tsdb, SelectLabels c) {
-        return read(tsdb, c.tenant(), c.mint(), c.maxt(), q -> {
-            SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
-            List<String[]> out = new ArrayList<>();
-            while (set.next()) {
-                Labels l = set.at().labels();
-                String[] kv = new String[l.size() * 2];
-                for (int i = 0; i < l.size(); i++) {
-                    kv[2 * i] = l.name(i);
-                    kv[2 * i + 1] = l.value(i);
-                }
-                out.add(kv);
+    StreamReply select(PartitionTsdb tsdb, Select c) {
+        return stream(() -> {
+            List<byte[]> frames = new ArrayList<>();
+            long series;
+            try (Querier q = tsdb.querier(c.tenant(), c.mint(), c.maxt())) {
+                SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
+                SeriesSetCodec.FrameWriter writer = new SeriesSetCodec.FrameWriter(
+                        c.labelsOnly() ? labelsOnly(set, c.mint(), c.maxt()) : set, ReadStreams.MAX_FRAME_BYTES);
+                for (byte[] f; (f = writer.next()) != null; ) frames.add(f);
+                series = writer.series();
             }
-            return new LabelsReply(id, out.toArray(new String[0][]), null);
-        }, error -> new LabelsReply(id, null, error));
+            return listed(frames, series);
+        });
     }
 
-    StringsReply labels(PartitionTsdb tsdb, LabelQuery c) {
-        return read(tsdb, c.tenant(), c.mint(), c.maxt(), q -> {
-            List<String> values = c.name() == null
-                    ? q.labelNames(MatcherSpec.toMatchers(c.matchers()))
-                    : q.labelValues(c.name(), MatcherSpec.toMatchers(c.matchers()));
-            return new StringsReply(id, values.toArray(new String[0]), null);
-        }, error -> new StringsReply(id, null, error));
+    StreamReply labels(PartitionTsdb tsdb, LabelQuery c) {
+        return stream(() -> {
+            try (Querier q = tsdb.querier(c.tenant(), c.mint(), c.maxt())) {
+                List<String> values = c.name() == null
+                        ? q.labelNames(MatcherSpec.toMatchers(c.matchers()))
+                        : q.labelValues(c.name(), MatcherSpec.toMatchers(c.matchers()));
+                return new StringFrames(values, ReadStreams.MAX_FRAME_BYTES);
+            }
+        });
     }
 
     MetadataReply metadata(PartitionTsdb tsdb, MetadataQuery c) {
         return new MetadataReply(id, tsdb.metadata(c.tenant(), c.metric()).toArray(new String[0][]), null);
     }
 
-    private <R> R read(PartitionTsdb tsdb, String tenant, long mint, long maxt, Function<Querier, R> read,
-                       Function<IngesterError, R> failed) {
-        try (Querier q = tsdb.querier(tenant, mint, maxt)) {
-            return read.apply(q);
+    /**
+     * The answer read now, on the caller's (the entity's) thread, then served from memory: the
+     * tenant's head is not safe to read from another thread while the entity appends.
+     */
+    private StreamReply stream(Supplier<FrameSource> read) {
+        FrameSource answer;
+        try {
+            answer = read.get();
         } catch (RuntimeException e) {
-            IngesterError error = IngesterError.of(id, e);
-            if (error.kind() == IngesterError.Kind.INTERNAL) log.error("Ingester {}: a read failed", id, e);
-            return failed.apply(error);
+            FrameSource failed = new FrameSource() {
+                public byte[] next() { throw e; }
+                public long items() { return 0; }
+                public void close() {}
+            };
+            return new StreamReply(id, ReadStreams.serve(who, () -> failed, openStreams, materializer), null);
         }
+        return new StreamReply(id, ReadStreams.serve(who, () -> answer, openStreams, materializer), null);
+    }
+
+    private static FrameSource listed(List<byte[]> frames, long series) {
+        return new FrameSource() {
+            int next;
+
+            public byte[] next() { return next < frames.size() ? frames.get(next++) : null; }
+
+            public long items() { return series; }
+
+            public void close() {}
+        };
+    }
+
+    /** The series of a set with their labels only. */
+    private static SeriesSet labelsOnly(SeriesSet set, long mint, long maxt) {
+        return new SeriesSet() {
+            public boolean next() { return set.next(); }
+
+            public Series at() { return new ChunkSeries(set.at().labels(), new ChunkMeta[0], mint, maxt); }
+        };
     }
 }

@@ -3,72 +3,89 @@ package io.mnemo.actors.querier;
 import io.mnemo.actors.MatcherSpec;
 import io.mnemo.actors.TenantLimits;
 import io.mnemo.actors.ingester.IngesterCommand;
-import io.mnemo.actors.ingester.IngesterCommand.LabelsReply;
 import io.mnemo.actors.ingester.IngesterCommand.MetadataReply;
-import io.mnemo.actors.ingester.IngesterCommand.SelectReply;
-import io.mnemo.actors.ingester.IngesterCommand.StringsReply;
-import io.mnemo.actors.ingester.IngesterError;
+import io.mnemo.actors.ingester.IngesterCommand.StreamReply;
 import io.mnemo.actors.ingester.IngesterSharding;
+import io.mnemo.actors.readpath.ReadError;
+import io.mnemo.actors.readpath.ReadStreams;
+import io.mnemo.actors.readpath.StringFrames;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingView;
-import java.util.Map;
 import io.mnemo.promql.EvaluationException;
+import io.mnemo.promql.QueryCanceledException;
+import io.mnemo.promql.QueryTimeoutException;
 import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.MergeSeriesSet;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
-import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
-import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.mnemo.tsdb.SeriesSetCodec;
-import io.mnemo.tsdb.MergeSeriesSet;
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.function.BiFunction;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
- * The read side of the ring: asks every partition's ingester of a tenant and merges the answers.
- * Calls block the calling thread (a query thread, never an actor's) until every partition has
- * answered; a partition without an answer fails the whole call. What a query fetches is counted
- * against its tenant's query limits ({@link QueryLimiter}) as the answers are decoded.
+ * The read side of the ring: asks one readable ingester of every partition of a tenant and merges
+ * the answers. Answers arrive as streams of frames ({@link ReadStreams}); a partition whose stream
+ * breaks off is read again from the start from its next ingester, and a partition that no
+ * ingester answers for in full fails the whole call: never a partial answer. What a query fetches
+ * is counted against its tenant's query limits ({@link QueryLimiter}) as frames arrive, so the
+ * query stops as soon as one is exceeded. Calls block the calling (query) thread until every
+ * partition has answered, or the query's deadline passes, which cancels every stream.
  */
 public final class IngesterQuerier implements TenantQueryable {
     private final Map<String, IngesterSharding> zones;
     private final int partitions;
     private final Ring ring;
     private final String ownZone;
-    private final Duration timeout;
+    private final Duration ingesterTimeout;
+    private final Duration queryTimeout;
     private final TenantLimits limits;
+    private final Materializer materializer;
 
     /**
-     * @param zones   every zone's ingester entity type, by zone
-     * @param ownZone the zone whose ingesters are preferred (the querier's own)
+     * @param zones           every zone's ingester entity type, by zone
+     * @param ownZone         the zone whose ingesters are preferred (the querier's own)
+     * @param ingesterTimeout how long an ingester may take to answer, or to send the next frame
+     * @param queryTimeout    how long the API's series, label and metadata calls may take
      */
     public IngesterQuerier(Map<String, IngesterSharding> zones, int partitions, Ring ring, String ownZone,
-                           Duration timeout, TenantLimits limits) {
+                           Duration ingesterTimeout, Duration queryTimeout, TenantLimits limits, Materializer materializer) {
         this.zones = zones;
         this.partitions = partitions;
         this.ring = ring;
         this.ownZone = ownZone;
-        this.timeout = timeout;
+        this.ingesterTimeout = ingesterTimeout;
+        this.queryTimeout = queryTimeout;
         this.limits = limits;
+        this.materializer = materializer;
     }
 
     /**
-     * The tenant's data as the PromQL engine reads it. Each querier is one query's: it refuses a
-     * time range longer than the tenant's max-query-length, and counts the series and chunk bytes
-     * its selects fetch against the tenant's limits.
+     * The tenant's data for one PromQL query. Each querier is that query's: it refuses a time range
+     * longer than the tenant's max-query-length, counts the series and chunk bytes its selects fetch
+     * against the tenant's limits, and gives up at the query's deadline ({@link System#nanoTime}).
      */
     @Override
-    public Queryable queryable(String tenant) {
+    public Queryable queryable(String tenant, long deadlineNanos) {
         return (mint, maxt) -> {
             QueryLimiter limiter = QueryLimiter.of(limits.of(tenant));
             limiter.checkQueryLength(mint, maxt);
@@ -76,48 +93,23 @@ public final class IngesterQuerier implements TenantQueryable {
                 @Override
                 public SeriesSet select(boolean sorted, LabelMatcher... matchers) {
                     MatcherSpec[] specs = MatcherSpec.of(matchers);
-                    List<SelectReply> replies = askAll((p, replyTo) ->
-                            new IngesterCommand.Select(tenant, mint, maxt, specs, replyTo), SelectReply::error);
-                    List<SeriesSet> sets = new ArrayList<>(replies.size());
-                    for (SelectReply r : replies) {
-                        sets.add(counted(SeriesSetCodec.decode(r.seriesSet()), limiter));
-                    }
+                    List<SeriesAnswer> answers = readAll(replyTo -> new IngesterCommand.Select(tenant, mint, maxt, specs,
+                            false, replyTo), () -> new SeriesAnswer(limiter, true), deadlineNanos);
+                    List<SeriesSet> sets = new ArrayList<>(answers.size());
+                    for (SeriesAnswer a : answers) sets.add(a.series());
                     return MergeSeriesSet.merge(sets);
                 }
 
                 @Override
                 public List<String> labelNames(LabelMatcher... matchers) {
-                    return IngesterQuerier.this.labelNames(tenant, mint, maxt, matchers);
+                    return strings(tenant, null, mint, maxt, deadlineNanos, matchers);
                 }
 
                 @Override
                 public List<String> labelValues(String name, LabelMatcher... matchers) {
-                    return IngesterQuerier.this.labelValues(tenant, name, mint, maxt, matchers);
+                    return strings(tenant, name, mint, maxt, deadlineNanos, matchers);
                 }
             };
-        };
-    }
-
-    /** The series of an ingester's answer, each counted against the limits as it is decoded. */
-    private static SeriesSet counted(SeriesSet decoded, QueryLimiter limiter) {
-        return new SeriesSet() {
-            @Override
-            public boolean next() {
-                if (!decoded.next()) return false;
-                Series s = decoded.at();
-                limiter.addSeries(s.labels());
-                if (s instanceof ChunkSeries cs) {
-                    long bytes = 0;
-                    for (ChunkMeta c : cs.chunks()) bytes += c.chunk().length();
-                    limiter.addChunkBytes(bytes);
-                }
-                return true;
-            }
-
-            @Override
-            public Series at() {
-                return decoded.at();
-            }
         };
     }
 
@@ -127,18 +119,16 @@ public final class IngesterQuerier implements TenantQueryable {
      */
     @Override
     public List<Labels> series(String tenant, long mint, long maxt, List<LabelMatcher[]> matcherSets) {
+        long deadline = System.nanoTime() + queryTimeout.toNanos();
         QueryLimiter limiter = QueryLimiter.of(limits.of(tenant));
         limiter.checkQueryLength(mint, maxt);
         TreeSet<Labels> out = new TreeSet<>();
         for (LabelMatcher[] matchers : matcherSets) {
             MatcherSpec[] specs = MatcherSpec.of(matchers);
-            for (LabelsReply r : this.<LabelsReply>askAll((p, replyTo) ->
-                    new IngesterCommand.SelectLabels(tenant, mint, maxt, specs, replyTo), LabelsReply::error)) {
-                for (String[] kv : r.labels()) {
-                    Labels l = Labels.wrapSorted(kv);
-                    limiter.addSeries(l);
-                    out.add(l);
-                }
+            for (SeriesAnswer a : readAll(replyTo -> new IngesterCommand.Select(tenant, mint, maxt, specs, true, replyTo),
+                    () -> new SeriesAnswer(limiter, false), deadline)) {
+                SeriesSet set = a.series();
+                while (set.next()) out.add(set.at().labels());
             }
         }
         return new ArrayList<>(out);
@@ -148,8 +138,11 @@ public final class IngesterQuerier implements TenantQueryable {
     @Override
     public Map<String, List<String[]>> metadata(String tenant, String metric) {
         Map<String, List<String[]>> out = new java.util.TreeMap<>();
-        for (MetadataReply r : this.<MetadataReply>askAll((p, replyTo) ->
-                new IngesterCommand.MetadataQuery(tenant, metric, replyTo), MetadataReply::error)) {
+        long deadline = System.nanoTime() + queryTimeout.toNanos();
+        List<CompletableFuture<MetadataReply>> asks = new ArrayList<>(partitions);
+        List<List<IngesterId>> readers = readers();
+        for (int p = 0; p < partitions; p++) asks.add(askMetadata(p, readers.get(p), 0, tenant, metric, new ArrayList<>()));
+        for (MetadataReply r : await(asks, List.of(), deadline)) {
             for (String[] row : r.rows()) {
                 List<String[]> entries = out.computeIfAbsent(row[0], k -> new ArrayList<>());
                 String[] entry = {row[1], row[2], row[3]};
@@ -161,34 +154,108 @@ public final class IngesterQuerier implements TenantQueryable {
 
     @Override
     public List<String> labelNames(String tenant, long mint, long maxt, LabelMatcher... matchers) {
-        return strings(tenant, null, mint, maxt, matchers);
+        return strings(tenant, null, mint, maxt, System.nanoTime() + queryTimeout.toNanos(), matchers);
     }
 
     @Override
     public List<String> labelValues(String tenant, String name, long mint, long maxt, LabelMatcher... matchers) {
-        return strings(tenant, name, mint, maxt, matchers);
+        return strings(tenant, name, mint, maxt, System.nanoTime() + queryTimeout.toNanos(), matchers);
     }
 
-    private List<String> strings(String tenant, String name, long mint, long maxt, LabelMatcher... matchers) {
+    private List<String> strings(String tenant, String name, long mint, long maxt, long deadline, LabelMatcher... matchers) {
         MatcherSpec[] specs = MatcherSpec.of(matchers);
         TreeSet<String> out = new TreeSet<>();
-        for (StringsReply r : this.<StringsReply>askAll((p, replyTo) ->
-                new IngesterCommand.LabelQuery(tenant, name, mint, maxt, specs, replyTo), StringsReply::error)) {
-            out.addAll(List.of(r.values()));
+        for (StringsAnswer a : readAll(replyTo -> new IngesterCommand.LabelQuery(tenant, name, mint, maxt, specs, replyTo),
+                StringsAnswer::new, deadline)) {
+            out.addAll(a.strings);
         }
         return new ArrayList<>(out);
     }
 
+    // ---------------------------------------------------------------- answers
+
+    /** What one attempt at one partition's answer collected; a fresh one for every attempt. */
+    private interface Answer {
+        /** Takes a frame, on the stream's thread; may throw to stop the query (a limit). */
+        void frame(byte[] payload);
+
+        /** Gives back what this attempt counted against the query's limits (it is read again elsewhere). */
+        void discard();
+    }
+
+    /** Series frames, decoded as they arrive (chunks stay in the frames' arrays), counted against the limits. */
+    private static final class SeriesAnswer implements Answer {
+        private final QueryLimiter limiter;
+        private final boolean countChunks;
+        private final List<ChunkSeries> parts = new ArrayList<>();
+        private long chunkBytes;
+
+        SeriesAnswer(QueryLimiter limiter, boolean countChunks) {
+            this.limiter = limiter;
+            this.countChunks = countChunks;
+        }
+
+        @Override
+        public void frame(byte[] payload) {
+            SeriesSet set = SeriesSetCodec.decode(payload);
+            while (set.next()) {
+                ChunkSeries s = (ChunkSeries) set.at();
+                limiter.addSeries(s.labels());
+                if (countChunks) {
+                    long bytes = 0;
+                    for (ChunkMeta c : s.chunks()) bytes += c.chunk().length();
+                    chunkBytes += bytes;
+                    limiter.addChunkBytes(bytes);
+                }
+                parts.add(s);
+            }
+        }
+
+        @Override
+        public void discard() {
+            limiter.addChunkBytes(-chunkBytes);
+        }
+
+        SeriesSet series() {
+            return SeriesSetCodec.joinParts(parts.iterator());
+        }
+    }
+
+    private static final class StringsAnswer implements Answer {
+        final List<String> strings = new ArrayList<>();
+
+        @Override
+        public void frame(byte[] payload) {
+            StringFrames.decode(payload, strings);
+        }
+
+        @Override
+        public void discard() {}
+    }
+
+    // ---------------------------------------------------------------- streams
+
     /**
-     * Asks one readable ingester of every partition, chosen from the ring: ACTIVE before LEAVING,
-     * this querier's zone before others. When it does not answer (its node just died and the ring
-     * does not know yet) or answers that it may not serve reads, the next one is asked. A partition
-     * that no ingester answers for fails the call with {@link PartitionUnavailableException}: never
-     * a partial answer. An answer that the query cannot be served fails it with its kind: the
-     * query's fault ({@link EvaluationException}, 422) or the ingester's ({@link IngesterFailureException}).
+     * One answer per partition, each read in full from one of its readable ingesters, chosen from
+     * the ring: ACTIVE before LEAVING, this querier's zone before others. An ingester that does not
+     * answer, may not serve reads, or whose stream breaks off is replaced by the next, which sends
+     * the whole answer again. Fails with {@link PartitionUnavailableException} when no ingester of a
+     * partition answered in full, with the query's own error when an ingester refused the query
+     * ({@link EvaluationException}, 422) or failed on it ({@link IngesterFailureException}), and with
+     * a timeout at the deadline; every open stream is cancelled then.
      */
-    private <R> List<R> askAll(BiFunction<Integer, ActorRef<R>, IngesterCommand> message,
-                               Function<R, IngesterError> errorOf) {
+    private <A extends Answer> List<A> readAll(Function<ActorRef<StreamReply>, IngesterCommand> message,
+                                               Supplier<A> newAnswer, long deadlineNanos) {
+        List<List<IngesterId>> readers = readers();
+        Collection<UniqueKillSwitch> streams = new ConcurrentLinkedQueue<>();
+        List<CompletableFuture<A>> futures = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            futures.add(read(p, readers.get(p), 0, message, newAnswer, streams, new ArrayList<>()));
+        }
+        return await(futures, streams, deadlineNanos);
+    }
+
+    private List<List<IngesterId>> readers() {
         RingView view = ring.view();
         List<List<IngesterId>> candidates = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
@@ -199,46 +266,90 @@ public final class IngesterQuerier implements TenantQueryable {
             }
             candidates.add(readers);
         }
-        List<CompletableFuture<R>> futures = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) futures.add(ask(p, candidates.get(p), 0, message, errorOf, new ArrayList<>()));
-        List<R> out = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            try {
-                out.add(futures.get(p).get());
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                if (cause instanceof RuntimeException r
-                        && (r instanceof PartitionUnavailableException || r instanceof EvaluationException
-                            || r instanceof IngesterFailureException)) throw r;
-                throw new PartitionUnavailableException("partition " + p + ": " + cause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PartitionUnavailableException("interrupted while waiting for partition " + p);
-            }
-        }
-        return out;
+        return candidates;
     }
 
-    private <R> CompletableFuture<R> ask(int partition, List<IngesterId> readers, int attempt,
-                                         BiFunction<Integer, ActorRef<R>, IngesterCommand> message,
-                                         Function<R, IngesterError> errorOf, List<String> refusals) {
+    private <T> List<T> await(List<CompletableFuture<T>> futures, Collection<UniqueKillSwitch> streams, long deadlineNanos) {
+        List<T> out = new ArrayList<>(futures.size());
+        try {
+            for (CompletableFuture<T> f : futures) {
+                long left = deadlineNanos - System.nanoTime();
+                out.add(f.get(Math.max(0, left), TimeUnit.NANOSECONDS));
+            }
+            return out;
+        } catch (ExecutionException e) {
+            cancel(futures, streams);
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            throw new PartitionUnavailableException(String.valueOf(cause));
+        } catch (TimeoutException e) {
+            cancel(futures, streams);
+            throw new QueryTimeoutException("reading from ingesters");
+        } catch (InterruptedException e) {
+            cancel(futures, streams);
+            Thread.currentThread().interrupt();
+            throw new QueryCanceledException("reading from ingesters");
+        }
+    }
+
+    private static <T> void cancel(List<CompletableFuture<T>> futures, Collection<UniqueKillSwitch> streams) {
+        for (CompletableFuture<T> f : futures) f.cancel(false);
+        for (UniqueKillSwitch s : streams) s.shutdown();
+    }
+
+    private <A extends Answer> CompletableFuture<A> read(int partition, List<IngesterId> readers, int attempt,
+                                                         Function<ActorRef<StreamReply>, IngesterCommand> message,
+                                                         Supplier<A> newAnswer, Collection<UniqueKillSwitch> streams,
+                                                         List<String> refusals) {
+        IngesterId reader = readers.get(attempt);
+        String who = "ingester " + reader;
+        A answer = newAnswer.get();
+        CompletableFuture<A> result = zones.get(reader.zone()).ingester(partition)
+                .<StreamReply>ask(message::apply, ingesterTimeout)
+                .toCompletableFuture()
+                .thenCompose(reply -> {
+                    if (reply.error() != null) throw new ReadStreams.StoreFailedException(reply.error());
+                    return ReadStreams.collect(who, reply.stream(), ingesterTimeout, answer::frame, streams::add, materializer)
+                            .toCompletableFuture();
+                })
+                .thenApply(items -> answer);
+        return result.handle((ok, err) -> {
+            if (err == null) return CompletableFuture.completedFuture(ok);
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof ReadStreams.StoreFailedException failed) {
+                ReadError e = failed.error();
+                if (e.kind() == ReadError.Kind.BAD_QUERY) return CompletableFuture.<A>failedFuture(new EvaluationException(e.message()));
+                if (e.kind() == ReadError.Kind.INTERNAL) return CompletableFuture.<A>failedFuture(new IngesterFailureException(e.message()));
+                refusals.add(e.message());
+            } else if (cause instanceof ReadStreams.IncompleteStreamException || cause instanceof TimeoutException
+                    || cause.getClass().getName().startsWith("org.apache.pekko.")) {
+                refusals.add(cause instanceof TimeoutException ? who + " did not answer within " + ingesterTimeout
+                        : cause.getMessage());
+            } else {
+                return CompletableFuture.<A>failedFuture(cause); // the query's own end: a limit, a cancellation
+            }
+            answer.discard();
+            if (attempt + 1 < readers.size()) {
+                return read(partition, readers, attempt + 1, message, newAnswer, streams, refusals);
+            }
+            return CompletableFuture.<A>failedFuture(new PartitionUnavailableException("partition " + partition
+                    + ": no ingester answered in full (tried " + readers + ": " + String.join("; ", refusals) + ")"));
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<MetadataReply> askMetadata(int partition, List<IngesterId> readers, int attempt, String tenant,
+                                                         String metric, List<String> refusals) {
         IngesterId reader = readers.get(attempt);
         return zones.get(reader.zone()).ingester(partition)
-                .<R>ask(replyTo -> message.apply(partition, replyTo), timeout)
+                .<MetadataReply>ask(replyTo -> new IngesterCommand.MetadataQuery(tenant, metric, replyTo), ingesterTimeout)
                 .toCompletableFuture()
                 .handle((reply, err) -> {
-                    IngesterError error = err != null ? null : errorOf.apply(reply);
-                    if (err == null && error == null) return CompletableFuture.completedFuture(reply);
-                    if (error != null && error.kind() == IngesterError.Kind.BAD_QUERY) {
-                        return CompletableFuture.<R>failedFuture(new EvaluationException(error.message()));
-                    }
-                    if (error != null && error.kind() == IngesterError.Kind.INTERNAL) {
-                        return CompletableFuture.<R>failedFuture(new IngesterFailureException(error.message()));
-                    }
-                    refusals.add(error != null ? error.message() : reader + " did not answer within " + timeout);
-                    if (attempt + 1 < readers.size()) return ask(partition, readers, attempt + 1, message, errorOf, refusals);
-                    return CompletableFuture.<R>failedFuture(new PartitionUnavailableException("partition " + partition
-                            + ": no ingester answered (tried " + readers + ": " + String.join("; ", refusals) + ")"));
+                    if (err == null && reply.error() == null) return CompletableFuture.completedFuture(reply);
+                    refusals.add(err != null ? "ingester " + reader + " did not answer within " + ingesterTimeout
+                            : reply.error().message());
+                    if (attempt + 1 < readers.size()) return askMetadata(partition, readers, attempt + 1, tenant, metric, refusals);
+                    return CompletableFuture.<MetadataReply>failedFuture(new PartitionUnavailableException("partition "
+                            + partition + ": no ingester answered (tried " + readers + ": " + String.join("; ", refusals) + ")"));
                 })
                 .thenCompose(f -> f);
     }

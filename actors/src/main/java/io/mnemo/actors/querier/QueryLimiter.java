@@ -7,8 +7,8 @@ import io.mnemo.tsdb.SeriesHasher;
 /**
  * What one query may fetch from storage, after Mimir's per-query limiter: the distinct series and
  * the chunk bytes of the ingesters' answers, counted as they are decoded (a streamed read will call
- * it per batch just the same), and the length of the time range it selects. One per query; not
- * thread-safe, as a query runs on one thread.
+ * it per batch just the same), and the length of the time range it selects. One per query;
+ * thread-safe, since the streams of a query's partitions arrive on several threads at once.
  */
 public final class QueryLimiter {
     static final String MAX_SERIES = "max-fetched-series-per-query";
@@ -47,7 +47,7 @@ public final class QueryLimiter {
     }
 
     /** Counts a series fetched; the same series fetched again (by another selector) counts once. */
-    public void addSeries(Labels labels) {
+    public synchronized void addSeries(Labels labels) {
         if (maxSeries == 0 || !series.add(SeriesHasher.labels(labels)) || series.size() <= maxSeries) return;
         throw new QueryLimitExceededException(MAX_SERIES, "the query exceeded the maximum number of series (limit: "
                 + maxSeries + " series) (err-mnemo-max-series-per-query). " + CARDINALITY_STRATEGY + ". Otherwise, to"
@@ -55,8 +55,8 @@ public final class QueryLimiter {
                 + " your service administrator.");
     }
 
-    /** Counts bytes of chunks fetched. */
-    public void addChunkBytes(long bytes) {
+    /** Counts bytes of chunks fetched (negative: an attempt's bytes given back, its answer read again elsewhere). */
+    public synchronized void addChunkBytes(long bytes) {
         chunkBytes += bytes;
         if (maxChunkBytes == 0 || chunkBytes <= maxChunkBytes) return;
         throw new QueryLimitExceededException(MAX_CHUNK_BYTES, "the query exceeded the aggregated chunks size limit (limit: "

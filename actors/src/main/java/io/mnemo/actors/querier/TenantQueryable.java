@@ -15,8 +15,11 @@ import java.util.Map;
  */
 public interface TenantQueryable {
 
-    /** The tenant's data for one PromQL query; each {@code querier(mint, maxt)} is that query's. */
-    Queryable queryable(String tenant);
+    /**
+     * The tenant's data for one PromQL query; each {@code querier(mint, maxt)} is that query's, and
+     * gives up reading at its deadline ({@link System#nanoTime}).
+     */
+    Queryable queryable(String tenant, long deadlineNanos);
 
     /** Label sets of the series matching any of the matcher sets, sorted and unique. */
     List<Labels> series(String tenant, long mint, long maxt, List<LabelMatcher[]> matcherSets);

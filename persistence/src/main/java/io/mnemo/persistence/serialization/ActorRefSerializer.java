@@ -8,11 +8,16 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.stream.SourceRef;
 
 /**
  * Writes actor references (classic and typed) as their serialized actor path, with the remote
  * address Pekko supplies during remoting, and resolves them on the receiving node. Without it a
- * {@code replyTo} in a message to another node could not be answered.
+ * {@code replyTo} in a message to another node could not be answered. Stream references
+ * ({@link SourceRef}, which a store answers a read with) go through Pekko's own serializer for
+ * them, nested: serializer id, manifest, bytes.
  */
 final class ActorRefSerializer {
     private ActorRefSerializer() {}
@@ -42,5 +47,25 @@ final class ActorRefSerializer {
                         return Adapter.toTyped(system.provider().resolveActorRef(in.readString()));
                     }
                 });
+        kryo.addDefaultSerializer(SourceRef.class, new Serializer<SourceRef<?>>() {
+            @Override
+            public void write(Kryo k, Output out, SourceRef<?> ref) {
+                Serialization serialization = SerializationExtension.get(system);
+                org.apache.pekko.serialization.Serializer s = serialization.findSerializerFor(ref);
+                byte[] bytes = s.toBinary(ref);
+                out.writeInt(s.identifier());
+                out.writeString(Serializers.manifestFor(s, ref));
+                out.writeInt(bytes.length);
+                out.writeBytes(bytes);
+            }
+
+            @Override
+            public SourceRef<?> read(Kryo k, Input in, Class<? extends SourceRef<?>> type) {
+                int id = in.readInt();
+                String manifest = in.readString();
+                byte[] bytes = in.readBytes(in.readInt());
+                return (SourceRef<?>) SerializationExtension.get(system).deserialize(bytes, id, manifest).get();
+            }
+        });
     }
 }

@@ -1,0 +1,158 @@
+package io.mnemo.actors.readpath;
+
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.japi.pf.PFBuilder;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+
+/**
+ * Answers travel from stores to queriers as streams of bounded frames: Pekko stream refs over
+ * Artery, with backpressure, instead of one actor message (whose size Artery bounds, 256 KiB by
+ * default, and which a store builds whole in memory). Why stream refs and not an HTTP/2 endpoint:
+ * they ride the cluster's existing connections, addressing and serialization, need no second
+ * listener or client, and their demand protocol is the backpressure; the cost is that a stream
+ * fails as a whole when its origin node dies, which is what a querier wants anyway (it asks
+ * another zone from the start).
+ *
+ * <p>The store side ({@link #serve}) produces frames on the read dispatcher, never on the store
+ * actor's thread, one frame per demand; the querier side ({@link #collect}) runs a stream to its
+ * {@link StreamElement.End} and treats anything else as incomplete.
+ */
+public final class ReadStreams {
+    /**
+     * Frame budget: with a frame's framing and the rare chunk past the budget, elements stay under
+     * Artery's default maximum frame size (256 KiB).
+     */
+    public static final int MAX_FRAME_BYTES = 128 * 1024;
+    /** The dispatcher (a bounded pool, see application.conf) frames are produced on. */
+    public static final String READ_DISPATCHER = "mnemo.read-dispatcher";
+
+    private ReadStreams() {}
+
+    /**
+     * Serves an answer: opens the frame source on a read thread when the stream starts, sends its
+     * frames as they are demanded, then {@link StreamElement.End}; a failure while reading is sent as
+     * {@link StreamElement.Failure} of its kind ({@code who} names the store in it). {@code open} is
+     * counted in {@code openStreams} from opening to closing, whichever way the stream ends.
+     */
+    public static SourceRef<StreamElement> serve(String who, Supplier<FrameSource> open, GaugeDataPoint openStreams,
+                                                 Materializer mat) {
+        Source<StreamElement, ?> source = Source.<StreamElement, Answer>unfoldResource(
+                        () -> new Answer(open.get(), openStreams),
+                        Answer::next,
+                        Answer::close)
+                .recover(new PFBuilder<Throwable, StreamElement>().match(Throwable.class, e -> new StreamElement.Failure(
+                        ReadError.of(who, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e)))
+                        .build())
+                .withAttributes(ActorAttributes.dispatcher(READ_DISPATCHER));
+        return source.runWith(StreamRefs.sourceRef(), mat);
+    }
+
+    /** One open answer: its frames, then its end once. */
+    private static final class Answer {
+        private final FrameSource frames;
+        private final GaugeDataPoint openStreams;
+        private boolean ended;
+
+        Answer(FrameSource frames, GaugeDataPoint openStreams) {
+            this.frames = frames;
+            this.openStreams = openStreams;
+            openStreams.inc();
+        }
+
+        Optional<StreamElement> next() {
+            if (ended) return Optional.empty();
+            byte[] frame = frames.next();
+            if (frame != null) return Optional.of(new StreamElement.Frame(frame));
+            ended = true;
+            return Optional.of(new StreamElement.End(frames.items()));
+        }
+
+        void close() {
+            try {
+                frames.close();
+            } finally {
+                openStreams.dec();
+            }
+        }
+    }
+
+    /** A store sent {@link StreamElement.Failure}: its error, of its kind. */
+    public static final class StoreFailedException extends RuntimeException {
+        private final ReadError error;
+
+        public StoreFailedException(ReadError error) {
+            super(error.message());
+            this.error = error;
+        }
+
+        public ReadError error() { return error; }
+    }
+
+    /** A stream ended without its {@link StreamElement.End}: its node died, the connection broke, it stalled. */
+    public static final class IncompleteStreamException extends RuntimeException {
+        public IncompleteStreamException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Runs a stream to its end, handing each frame to {@code onFrame} on the stream's thread (it may
+     * throw, e.g. over a query limit: the stream is cancelled and the result fails with that). The
+     * result completes with the item count of the {@link StreamElement.End}; it fails with
+     * {@link StoreFailedException} when the store sent a failure, and with
+     * {@link IncompleteStreamException} when the stream failed, stalled for {@code idleTimeout} or
+     * ended without its end. {@code onStart} gets the kill switch that cancels the stream (and,
+     * through the stream ref, the store's side) when the query is cancelled or times out.
+     */
+    public static CompletionStage<Long> collect(String who, SourceRef<StreamElement> ref, Duration idleTimeout,
+                                                Consumer<byte[]> onFrame, Consumer<UniqueKillSwitch> onStart,
+                                                Materializer mat) {
+        AtomicLong end = new AtomicLong(-1);
+        Pair<UniqueKillSwitch, CompletionStage<Done>> run = ref.getSource()
+                .idleTimeout(idleTimeout)
+                .viaMat(KillSwitches.single(), Keep.right())
+                .toMat(Sink.foreach(e -> {
+                    if (e instanceof StreamElement.Frame f) {
+                        onFrame.accept(f.payload());
+                    } else if (e instanceof StreamElement.End done) {
+                        end.set(done.items());
+                    } else if (e instanceof StreamElement.Failure failure) {
+                        throw new StoreFailedException(failure.error());
+                    }
+                }), Keep.both())
+                .run(mat);
+        onStart.accept(run.first());
+        return run.second().handle((done, err) -> {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof StoreFailedException || (cause instanceof RuntimeException && !isTransport(cause))) {
+                throw (RuntimeException) cause;
+            }
+            if (cause != null) throw new IncompleteStreamException(who + ": the answer's stream broke off: " + cause, cause);
+            if (end.get() < 0) throw new IncompleteStreamException(who + ": the answer's stream ended without its end", null);
+            return end.get();
+        });
+    }
+
+    /** Failures of the stream itself, as opposed to one thrown by {@code onFrame}. */
+    private static boolean isTransport(Throwable t) {
+        String pkg = t.getClass().getName();
+        return pkg.startsWith("org.apache.pekko.") || t instanceof java.util.concurrent.TimeoutException;
+    }
+}
