@@ -33,6 +33,8 @@ public final class MnemoMetrics {
     public final Gauge headSeries;
     /** Read streams an ingester is serving now (each open from its first frame until it ends or is cancelled). */
     public final Gauge ingesterReadStreams;
+    /** Read streams that ended before their answer did: the querier cancelled them (its query timed out or failed). */
+    public final Counter ingesterReadStreamsCancelled;
     public final Gauge journalCorrupted;
     public final Gauge dataLossRecords;
     public final Counter lostRecords;
@@ -87,6 +89,9 @@ public final class MnemoMetrics {
                 .labelNames("zone", "partition").register(registry);
         ingesterReadStreams = Gauge.builder().name("mnemo_ingester_read_streams")
                 .help("Read streams an ingester is serving now, by zone and partition.")
+                .labelNames("zone", "partition").register(registry);
+        ingesterReadStreamsCancelled = Counter.builder().name("mnemo_ingester_read_streams_cancelled_total")
+                .help("Read streams cancelled by their querier before the answer ended, by zone and partition.")
                 .labelNames("zone", "partition").register(registry);
         headSeries = Gauge.builder().name("mnemo_ingester_head_series")
                 .help("Series in the ingester's heads.").labelNames("zone", "partition").register(registry);

@@ -17,6 +17,7 @@ import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.SeriesSetCodec;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,12 +34,14 @@ final class IngesterReads {
     private final String who;
     private final Materializer materializer;
     private final GaugeDataPoint openStreams;
+    private final CounterDataPoint cancelledStreams;
 
     IngesterReads(IngesterId id, MnemoMetrics metrics, Materializer materializer) {
         this.id = id;
         this.who = "ingester " + id;
         this.materializer = materializer;
         this.openStreams = metrics.ingesterReadStreams.labelValues(id.zone(), Integer.toString(id.partition()));
+        this.cancelledStreams = metrics.ingesterReadStreamsCancelled.labelValues(id.zone(), Integer.toString(id.partition()));
     }
 
     StreamReply select(PartitionTsdb tsdb, Select c) {
@@ -85,9 +88,9 @@ final class IngesterReads {
                 public long items() { return 0; }
                 public void close() {}
             };
-            return new StreamReply(id, ReadStreams.serve(who, () -> failed, openStreams, materializer), null);
+            return new StreamReply(id, ReadStreams.serve(who, () -> failed, openStreams, cancelledStreams, materializer), null);
         }
-        return new StreamReply(id, ReadStreams.serve(who, () -> answer, openStreams, materializer), null);
+        return new StreamReply(id, ReadStreams.serve(who, () -> answer, openStreams, cancelledStreams, materializer), null);
     }
 
     private static FrameSource listed(List<byte[]> frames, long series) {

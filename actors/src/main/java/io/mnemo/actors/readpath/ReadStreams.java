@@ -1,5 +1,6 @@
 package io.mnemo.actors.readpath;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.time.Duration;
 import java.util.Optional;
@@ -52,15 +53,16 @@ public final class ReadStreams {
      * counted in {@code openStreams} from opening to closing, whichever way the stream ends.
      */
     public static SourceRef<StreamElement> serve(String who, Supplier<FrameSource> open, GaugeDataPoint openStreams,
-                                                 Materializer mat) {
+                                                 CounterDataPoint cancelled, Materializer mat) {
         Source<StreamElement, ?> source = Source.<StreamElement, Answer>unfoldResource(
-                        () -> new Answer(open.get(), openStreams),
+                        () -> new Answer(open.get(), openStreams, cancelled),
                         Answer::next,
                         Answer::close)
+                // On the stage itself: unfoldResource names the blocking-IO dispatcher, which an outer attribute does not override.
+                .withAttributes(ActorAttributes.dispatcher(READ_DISPATCHER))
                 .recover(new PFBuilder<Throwable, StreamElement>().match(Throwable.class, e -> new StreamElement.Failure(
                         ReadError.of(who, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e)))
-                        .build())
-                .withAttributes(ActorAttributes.dispatcher(READ_DISPATCHER));
+                        .build());
         return source.runWith(StreamRefs.sourceRef(), mat);
     }
 
@@ -68,27 +70,38 @@ public final class ReadStreams {
     private static final class Answer {
         private final FrameSource frames;
         private final GaugeDataPoint openStreams;
+        private final CounterDataPoint cancelled;
         private boolean ended;
+        private boolean failed;
 
-        Answer(FrameSource frames, GaugeDataPoint openStreams) {
+        Answer(FrameSource frames, GaugeDataPoint openStreams, CounterDataPoint cancelled) {
             this.frames = frames;
             this.openStreams = openStreams;
+            this.cancelled = cancelled;
             openStreams.inc();
         }
 
         Optional<StreamElement> next() {
             if (ended) return Optional.empty();
-            byte[] frame = frames.next();
+            byte[] frame;
+            try {
+                frame = frames.next();
+            } catch (RuntimeException e) {
+                failed = true;
+                throw e;
+            }
             if (frame != null) return Optional.of(new StreamElement.Frame(frame));
             ended = true;
             return Optional.of(new StreamElement.End(frames.items()));
         }
 
+        /** On completion, failure and cancellation alike; only a cancellation closes before the end. */
         void close() {
             try {
                 frames.close();
             } finally {
                 openStreams.dec();
+                if (!ended && !failed) cancelled.inc();
             }
         }
     }
