@@ -17,6 +17,7 @@ final class MnemoProcess implements AutoCloseable {
     final MnemoClient client;
     private final Path log;
     private Process process;
+    private String heap = "512m";
 
     MnemoProcess(String name, Path dir, String hocon, int httpPort, int remotingPort) throws IOException {
         this.name = name;
@@ -34,6 +35,12 @@ final class MnemoProcess implements AutoCloseable {
         return jar;
     }
 
+    /** The JVM's maximum heap ({@code -Xmx}) from the next start on; 512m unless set. */
+    MnemoProcess heap(String xmx) {
+        this.heap = xmx;
+        return this;
+    }
+
     MnemoProcess start(String... extraArgs) throws IOException {
         List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString()));
         args.addAll(List.of(extraArgs));
@@ -48,7 +55,7 @@ final class MnemoProcess implements AutoCloseable {
     private MnemoProcess launch(List<String> args) throws IOException {
         // The JVM that runs the tests, not whichever java the PATH names.
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-jar",
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-jar",
                 jar().toString()));
         command.addAll(args);
         process = new ProcessBuilder(command)

@@ -142,7 +142,7 @@ public final class IngesterQuerier implements TenantQueryable {
         List<CompletableFuture<MetadataReply>> asks = new ArrayList<>(partitions);
         List<List<IngesterId>> readers = readers();
         for (int p = 0; p < partitions; p++) asks.add(askMetadata(p, readers.get(p), 0, tenant, metric, new ArrayList<>()));
-        for (MetadataReply r : await(asks, List.of(), deadline)) {
+        for (MetadataReply r : await(asks, new OpenStreams(), deadline)) {
             for (String[] row : r.rows()) {
                 List<String[]> entries = out.computeIfAbsent(row[0], k -> new ArrayList<>());
                 String[] entry = {row[1], row[2], row[3]};
@@ -247,7 +247,7 @@ public final class IngesterQuerier implements TenantQueryable {
     private <A extends Answer> List<A> readAll(Function<ActorRef<StreamReply>, IngesterCommand> message,
                                                Supplier<A> newAnswer, long deadlineNanos) {
         List<List<IngesterId>> readers = readers();
-        Collection<UniqueKillSwitch> streams = new ConcurrentLinkedQueue<>();
+        OpenStreams streams = new OpenStreams();
         List<CompletableFuture<A>> futures = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
             futures.add(read(p, readers.get(p), 0, message, newAnswer, streams, new ArrayList<>()));
@@ -269,7 +269,26 @@ public final class IngesterQuerier implements TenantQueryable {
         return candidates;
     }
 
-    private <T> List<T> await(List<CompletableFuture<T>> futures, Collection<UniqueKillSwitch> streams, long deadlineNanos) {
+    /**
+     * The streams of one call, so that its end cancels them all: also those that start after it,
+     * when an ingester's answer arrives late.
+     */
+    private static final class OpenStreams {
+        private final Collection<UniqueKillSwitch> open = new ConcurrentLinkedQueue<>();
+        private volatile boolean cancelled;
+
+        void add(UniqueKillSwitch stream) {
+            open.add(stream);
+            if (cancelled) stream.shutdown();
+        }
+
+        void cancel() {
+            cancelled = true;
+            for (UniqueKillSwitch s : open) s.shutdown();
+        }
+    }
+
+    private <T> List<T> await(List<CompletableFuture<T>> futures, OpenStreams streams, long deadlineNanos) {
         List<T> out = new ArrayList<>(futures.size());
         try {
             for (CompletableFuture<T> f : futures) {
@@ -292,14 +311,14 @@ public final class IngesterQuerier implements TenantQueryable {
         }
     }
 
-    private static <T> void cancel(List<CompletableFuture<T>> futures, Collection<UniqueKillSwitch> streams) {
+    private static <T> void cancel(List<CompletableFuture<T>> futures, OpenStreams streams) {
+        streams.cancel();
         for (CompletableFuture<T> f : futures) f.cancel(false);
-        for (UniqueKillSwitch s : streams) s.shutdown();
     }
 
     private <A extends Answer> CompletableFuture<A> read(int partition, List<IngesterId> readers, int attempt,
                                                          Function<ActorRef<StreamReply>, IngesterCommand> message,
-                                                         Supplier<A> newAnswer, Collection<UniqueKillSwitch> streams,
+                                                         Supplier<A> newAnswer, OpenStreams streams,
                                                          List<String> refusals) {
         IngesterId reader = readers.get(attempt);
         String who = "ingester " + reader;
@@ -315,6 +334,7 @@ public final class IngesterQuerier implements TenantQueryable {
                 .thenApply(items -> answer);
         return result.handle((ok, err) -> {
             if (err == null) return CompletableFuture.completedFuture(ok);
+            if (streams.cancelled) return CompletableFuture.<A>failedFuture(err); // the call is over: no retry
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof ReadStreams.StoreFailedException failed) {
                 ReadError e = failed.error();
