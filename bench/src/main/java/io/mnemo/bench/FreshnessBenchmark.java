@@ -1,0 +1,221 @@
+package io.mnemo.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo.actors.prompb.Remote;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.xerial.snappy.Snappy;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Freshness under query load: the time from a push's 200 to its sample being visible to a query,
+ * on one node, first with no query load, then with clients running heavy queries back to back.
+ * Each probe pushes one sample of a new series and polls an instant query for it every
+ * millisecond. Mnemo is started as a user starts it ({@code bin/mnemo}) on a fresh data directory.
+ */
+@Command(name = "freshness", mixinStandardHelpOptions = true,
+        description = "Push-to-visible latency of one node, idle and under heavy queries.")
+public final class FreshnessBenchmark implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--series", defaultValue = "100000", description = "Background series {job=\"bench\"} (default: 100000).")
+    int series;
+
+    @Option(names = "--samples", defaultValue = "20", description = "Samples per background series, 15 s apart (default: 20).")
+    int samples;
+
+    @Option(names = "--probes", defaultValue = "100", description = "Probes per phase (default: 100).")
+    int probes;
+
+    @Option(names = "--load", split = ";", defaultValue = "2:sum(count_over_time({job=\"bench\"}[1h]));"
+            + "4:sum by (pod)(rate({job=\"bench\"}[5m]))",
+            description = "Query loads, each CLIENTS:QUERY, separated by ';' (default: the issue's two loads).")
+    List<String> loads;
+
+    @Option(names = "--mnemo", defaultValue = "bin/mnemo", description = "Mnemo's launcher.")
+    Path mnemoLauncher;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private String base;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new FreshnessBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = Files.createTempDirectory("mnemo-freshness");
+        int port = freePort();
+        ProcessBuilder pb = new ProcessBuilder(mnemoLauncher.toString(), "--data-dir", work.resolve("data").toString(),
+                "--http-port", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(work.resolve("mnemo.log").toFile());
+        pb.environment().put("JAVA_OPTS", "-Dmnemo.multitenancy-enabled=false -Dmnemo.kafka.embedded.port=" + freePort()
+                + " -Dpekko.remote.artery.canonical.port=" + freePort() + " -Dpekko.management.http.port=" + freePort()
+                + " " + System.getenv().getOrDefault("MNEMO_JAVA_OPTS", ""));
+        Process mnemo = pb.start();
+        base = "http://127.0.0.1:" + port;
+        try {
+            awaitOk(base + "/ready", Duration.ofSeconds(180));
+            long end = System.currentTimeMillis() / 15_000 * 15_000;
+            System.out.printf("loading %d series x %d samples {job=\"bench\"} ...%n", series, samples);
+            for (int s = 0; s < samples; s++) {
+                for (int from = 0; from < series; from += 10_000) push(background(from, Math.min(series, from + 10_000),
+                        end - (samples - 1 - s) * 15_000L, s));
+            }
+            awaitCount("count({job=\"bench\"})", series);
+            System.out.printf("%-60s %8s %8s %8s %9s%n", "phase", "p50 ms", "p99 ms", "max ms", "queries");
+            report("idle", measure(0, null));
+            for (String load : loads) {
+                int colon = load.indexOf(':');
+                int clients = Integer.parseInt(load.substring(0, colon).trim());
+                String query = load.substring(colon + 1).trim();
+                report(clients + " x " + query, measure(clients, query));
+            }
+            return 0;
+        } finally {
+            mnemo.destroy();
+            if (!mnemo.waitFor(60, TimeUnit.SECONDS)) mnemo.destroyForcibly();
+        }
+    }
+
+    private record Phase(double[] millis, long queries) {}
+
+    private int probeSeq;
+
+    /** Probes freshness while {@code clients} run {@code query} back to back. */
+    private Phase measure(int clients, String query) throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong queries = new AtomicLong();
+        List<Thread> loaders = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread t = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        get("/prometheus/api/v1/query?query=" + enc(query));
+                        queries.incrementAndGet();
+                    } catch (Exception ignored) {
+                        // counted by absence
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            loaders.add(t);
+        }
+        if (clients > 0) Thread.sleep(2000); // the load is under way
+        double[] millis = new double[probes];
+        for (int i = 0; i < probes; i++) {
+            int probe = probeSeq++;
+            push(probeBody(probe, System.currentTimeMillis()));
+            long acked = System.nanoTime();
+            String q = "/prometheus/api/v1/query?query=" + enc("freshness_probe{probe=\"" + probe + "\"}");
+            while (JSON.readTree(get(q)).path("data").path("result").isEmpty()) {
+                if (System.nanoTime() - acked > 60_000_000_000L) throw new IllegalStateException("probe " + probe + " never visible");
+                Thread.sleep(1);
+            }
+            millis[i] = (System.nanoTime() - acked) / 1e6;
+        }
+        long done = queries.get();
+        running.set(false);
+        for (Thread t : loaders) t.join(120_000);
+        return new Phase(millis, done);
+    }
+
+    private static void report(String phase, Phase p) {
+        double[] m = p.millis().clone();
+        Arrays.sort(m);
+        System.out.printf("%-60s %8.1f %8.1f %8.1f %9d%n", phase.length() > 60 ? phase.substring(0, 57) + "..." : phase,
+                m[(int) (m.length * 0.5)], m[Math.min(m.length - 1, (int) Math.ceil(m.length * 0.99) - 1)], m[m.length - 1],
+                p.queries());
+    }
+
+    private static byte[] background(int from, int to, long t, int sample) throws IOException {
+        Remote.WriteRequest.Builder w = Remote.WriteRequest.newBuilder();
+        for (int i = from; i < to; i++) {
+            w.addTimeseries(Remote.TimeSeries.newBuilder()
+                    .addLabels(label("__name__", "bench_metric")).addLabels(label("job", "bench"))
+                    .addLabels(label("pod", "pod-" + i % 1000)).addLabels(label("series", Integer.toString(i)))
+                    .addSamples(Remote.Sample.newBuilder().setTimestamp(t).setValue(sample * 10 + i % 7)));
+        }
+        return Snappy.compress(w.build().toByteArray());
+    }
+
+    private static byte[] probeBody(int probe, long t) throws IOException {
+        return Snappy.compress(Remote.WriteRequest.newBuilder().addTimeseries(Remote.TimeSeries.newBuilder()
+                .addLabels(label("__name__", "freshness_probe")).addLabels(label("probe", Integer.toString(probe)))
+                .addSamples(Remote.Sample.newBuilder().setTimestamp(t).setValue(1))).build().toByteArray());
+    }
+
+    private static Remote.Label label(String name, String value) {
+        return Remote.Label.newBuilder().setName(name).setValue(value).build();
+    }
+
+    private void push(byte[] body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/push"))
+                .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IllegalStateException("push answered " + r.statusCode() + ": " + r.body());
+    }
+
+    private String get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
+        return r.body();
+    }
+
+    private void awaitCount(String query, long expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            JsonNode result = JSON.readTree(get("/prometheus/api/v1/query?query=" + enc(query))).path("data").path("result");
+            if (!result.isEmpty() && result.get(0).path("value").get(1).asLong() == expected) return;
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(query + " never reached " + expected);
+    }
+
+    private void awaitOk(String url, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) return;
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(url + " not ready within " + timeout);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
