@@ -159,9 +159,27 @@ final class MnemoProcess implements AutoCloseable {
         }
     }
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port that is free now and stays free across a node's restart: taken below the kernel's
+     * ephemeral range (32768 and up), because a port the kernel hands out as a client's source
+     * port may be taken by any outgoing connection while a killed node is down, and then the
+     * restarted node cannot bind it. Never the same port twice in one test JVM.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        var random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = random.nextInt(15_000, 32_000);
+            if (!HANDED_OUT.add(port)) continue;
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // in use; try another
+            }
         }
+        throw new IOException("no free port between 15000 and 32000");
     }
 }

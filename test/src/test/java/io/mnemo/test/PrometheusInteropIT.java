@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +28,7 @@ class PrometheusInteropIT {
         // accepted, the header never arrives), so the tenant comes from no-auth-tenant instead.
         try (TestNode mnemo = TestNode.start(dir.resolve("mnemo"),
                 "mnemo.multitenancy-enabled", false, "mnemo.no-auth-tenant", "interop")) {
-            int promPort = freePort();
+            int promPort = MnemoProcess.freePort();
             Path config = dir.resolve("prometheus.yml");
             Files.writeString(config, """
                     global:
@@ -89,9 +88,4 @@ class PrometheusInteropIT {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }
