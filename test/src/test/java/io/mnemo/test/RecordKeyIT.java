@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mnemo.actors.record.IngestRecordWriter;
+import io.mnemo.actors.ingest.IngestRecordWriter;
 import io.mnemo.tsdb.Labels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.mnemo.actors.record;
+package io.mnemo.actors.ingest;
 
 import io.mnemo.actors.wire.ProtobufCursor;
 import io.mnemo.tsdb.Labels;

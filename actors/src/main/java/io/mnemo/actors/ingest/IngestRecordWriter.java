@@ -1,4 +1,4 @@
-package io.mnemo.actors.record;
+package io.mnemo.actors.ingest;
 
 import io.mnemo.tsdb.SeriesHasher;
 import io.mnemo.tsdb.Varint;
