@@ -54,13 +54,18 @@ final class PushServer implements AutoCloseable {
 
     /** Starts a server with these settings over the node's defaults (HOCON). */
     PushServer(String overrides) throws Exception {
+        this(overrides, true);
+    }
+
+    /** With {@code distributor} false, the route of a node without the distributor role. */
+    PushServer(String overrides, boolean distributor) throws Exception {
         Config config = ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING\n"
                 + "pekko.http.server.parsing.illegal-header-warnings = off\n" + overrides)
                 .withFallback(ConfigFactory.parseFile(new File("../conf/application.conf"))).resolve();
         MnemoSettings settings = MnemoSettings.from(config);
         system = ActorSystem.create(Behaviors.empty(), "push-server", config);
-        distributor = new Distributor(settings, metrics, sink, Clock.systemUTC());
-        PushRoute route = new PushRoute(settings, metrics, distributor, new Tenants(settings));
+        this.distributor = distributor ? new Distributor(settings, metrics, sink, Clock.systemUTC()) : null;
+        PushRoute route = new PushRoute(settings, metrics, this.distributor, new Tenants(settings));
         binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(route.route()).toCompletableFuture().get();
     }
 
@@ -83,7 +88,7 @@ final class PushServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         binding.unbind().toCompletableFuture().get();
-        distributor.close();
+        if (distributor != null) distributor.close();
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get();
     }
