@@ -61,7 +61,7 @@ class RecordVersionIT {
             produce(n, "legacy_metric");                                              // no header: version 1
             produce(n, "future_metric", RecordVersion.header(2));                     // a version not read
             Map<Integer, Long> last = produce(n, "garbled_metric", new RecordHeader("Version", new byte[] {2}));
-            awaitConsumed(n, last);
+            n.awaitConsumed("ingesters consumed past the refused records", last);
 
             Await.until("the headerless record is applied", Duration.ofSeconds(60), () -> count(n, "legacy_metric") == PARTITIONS);
             assertEquals(1, count(n, "pushed_metric"));
@@ -124,16 +124,6 @@ class RecordVersionIT {
             assertFalse(out.isEmpty(), "the push wrote records");
             return out;
         }
-    }
-
-    private static void awaitConsumed(TestNode n, Map<Integer, Long> offsets) {
-        Await.until("ingesters consumed past the refused records", Duration.ofSeconds(60), () -> {
-            for (JsonNode e : n.client.getJson("/ingester/ring").json().path("ingesters")) {
-                Long last = offsets.get(e.path("partition").asInt());
-                if (last != null && e.path("nextOffset").asLong() <= last) return false;
-            }
-            return true;
-        });
     }
 
     /** Series of this metric the query API finds. */
