@@ -70,9 +70,9 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                        RecoveryFailures failures) {}
 
     private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
-    /** Reason label of records refused for a format version this build does not read. */
-    static final String UNKNOWN_RECORD_VERSION = "unknown-record-version";
     private static final String SNAPSHOT_PLUGIN = "mnemo.persistence.snapshot-store";
+    /** Reason label of records refused for a format version this build does not read. */
+    private static final String UNKNOWN_RECORD_VERSION = "unknown-record-version";
     /** Journal events read ahead of the replay, at most: the journal reads far faster than heads take samples. */
     private static final long REPLAY_BYTES_IN_FLIGHT = 256L << 20;
     /**
