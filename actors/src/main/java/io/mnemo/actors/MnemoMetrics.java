@@ -72,7 +72,8 @@ public final class MnemoMetrics {
                 .help("Samples the head refused, by zone, partition and reason.")
                 .labelNames("zone", "partition", "reason").register(registry);
         ingesterInvalidRecords = Counter.builder().name("mnemo_ingester_invalid_records_total")
-                .help("Ingest records skipped (an invalid tenant id as key) or applied only up to damage, by zone, "
+                .help("Ingest records skipped (an invalid tenant id as key, a format version this build does not read) "
+                        + "or applied only up to damage, by zone, "
                         + "partition and reason; counted when first consumed, not on journal replay.")
                 .labelNames("zone", "partition", "reason").register(registry);
         ingesterLag = Gauge.builder().name("mnemo_ingester_kafka_lag_records")

@@ -2,10 +2,9 @@ package io.mnemo.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.mnemo.actors.ingest.IngestRecordWriter;
 import io.mnemo.actors.ingester.BatchConsumed;
-import io.mnemo.actors.ingester.ReplayProbe;
 import io.mnemo.actors.prompb.Remote;
-import io.mnemo.actors.record.IngestRecordWriter;
 import io.mnemo.tsdb.SeriesHasher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

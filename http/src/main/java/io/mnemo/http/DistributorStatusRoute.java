@@ -5,7 +5,7 @@ import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.ingest.ControllerQuorum;
 import io.mnemo.actors.ingest.TopicReplication;
 import io.mnemo.actors.ingest.TopicReplicationWatch;
-import io.mnemo.actors.ingester.PartitionOffsets;
+import io.mnemo.actors.ingest.PartitionOffsets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import java.util.ArrayList;

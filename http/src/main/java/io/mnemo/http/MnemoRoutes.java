@@ -4,10 +4,11 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
-import io.mnemo.actors.querier.TenantQueryable;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.ingest.PartitionOffsets;
 import io.mnemo.actors.ingest.TopicReplicationWatch;
-import io.mnemo.actors.ingester.PartitionOffsets;
+import io.mnemo.actors.ingester.IngesterCommand.AcceptDataLossReply;
+import io.mnemo.actors.querier.TenantQueryable;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingKeeper;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -40,12 +41,12 @@ public final class MnemoRoutes extends AllDirectives {
     private final QuerierStatusRoute querierStatus;
     private final DataLossRoute dataLoss;
 
+    /** @param distributor null on a node without the distributor role (pushes are answered 404) */
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
                        TenantQueryable querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
                        PartitionOffsets offsets, TopicReplicationWatch replication, String node,
                        Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<FlushReport>> flush,
-                       java.util.function.Function<java.util.OptionalInt,
-                               CompletionStage<java.util.List<io.mnemo.actors.ingester.IngesterCommand.AcceptDataLossReply>>>
+                       java.util.function.Function<java.util.OptionalInt, CompletionStage<java.util.List<AcceptDataLossReply>>>
                                acceptDataLoss) {
         this.metrics = metrics;
         this.ready = ready;

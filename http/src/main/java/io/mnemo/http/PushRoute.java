@@ -25,15 +25,21 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  * it comes with a Content-Length or chunked ({@link BoundedBody}): a larger one is answered 413,
  * once read and dropped up to Pekko's {@code parsing.max-content-length}, beyond which the
  * connection is closed.
+ *
+ * <p>Only a node with the distributor role has a distributor: on any other node the route answers
+ * 404, naming the role, so that a remote-write client pointed at the wrong node is told so instead
+ * of retrying.
  */
 final class PushRoute extends AllDirectives {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final MnemoSettings settings;
     private final MnemoMetrics metrics;
+    /** Null on a node without the distributor role. */
     private final Distributor distributor;
     private final Tenants tenants;
 
+    /** @param distributor null on a node without the distributor role: every push is answered 404 */
     PushRoute(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor, Tenants tenants) {
         this.settings = settings;
         this.metrics = metrics;
@@ -42,7 +48,16 @@ final class PushRoute extends AllDirectives {
     }
 
     Route route() {
-        return extractRequest(this::push);
+        return distributor == null ? extractRequest(this::notADistributor) : extractRequest(this::push);
+    }
+
+    /** A push to a node without a distributor: 404 once the body is read and dropped; not counted. */
+    private Route notADistributor(HttpRequest request) {
+        String message = "this node does not have the distributor role (mnemo.roles = " + settings.roles()
+                + "): send pushes to a node that has it";
+        return extractMaterializer(mat -> onComplete(request.discardEntityBytes(mat).completionStage(), drained ->
+                drained.isSuccess() ? complete(StatusCodes.NOT_FOUND, message)
+                        : respondWithHeader(Connection.create("close"), () -> complete(StatusCodes.NOT_FOUND, message))));
     }
 
     private Route push(HttpRequest request) {

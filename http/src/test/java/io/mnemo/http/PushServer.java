@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.ingest.PartitionWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.File;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
@@ -29,12 +29,12 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * over a distributor whose records go to a list instead of Kafka.
  */
 final class PushServer implements AutoCloseable {
-    /** Keeps what the distributor sends and acknowledges it at once. */
-    static final class Sink implements Distributor.RecordSink {
-        final List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>();
+    /** Keeps what the distributor writes and acknowledges it at once. */
+    static final class Sink implements PartitionWriter {
+        final List<byte[]> sent = new ArrayList<>();
 
         @Override
-        public synchronized CompletionStage<?> send(ProducerRecord<byte[], byte[]> record) {
+        public synchronized CompletionStage<?> write(String topic, int partition, String tenant, byte[] record) {
             sent.add(record);
             return CompletableFuture.completedFuture(null);
         }
@@ -54,13 +54,18 @@ final class PushServer implements AutoCloseable {
 
     /** Starts a server with these settings over the node's defaults (HOCON). */
     PushServer(String overrides) throws Exception {
+        this(overrides, true);
+    }
+
+    /** With {@code distributor} false, the route of a node without the distributor role. */
+    PushServer(String overrides, boolean distributor) throws Exception {
         Config config = ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING\n"
                 + "pekko.http.server.parsing.illegal-header-warnings = off\n" + overrides)
                 .withFallback(ConfigFactory.parseFile(new File("../conf/application.conf"))).resolve();
         MnemoSettings settings = MnemoSettings.from(config);
         system = ActorSystem.create(Behaviors.empty(), "push-server", config);
-        distributor = new Distributor(settings, metrics, sink, Clock.systemUTC());
-        PushRoute route = new PushRoute(settings, metrics, distributor, new Tenants(settings));
+        this.distributor = distributor ? new Distributor(settings, metrics, sink, Clock.systemUTC()) : null;
+        PushRoute route = new PushRoute(settings, metrics, this.distributor, new Tenants(settings));
         binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(route.route()).toCompletableFuture().get();
     }
 
@@ -83,7 +88,7 @@ final class PushServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         binding.unbind().toCompletableFuture().get();
-        distributor.close();
+        if (distributor != null) distributor.close();
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get();
     }

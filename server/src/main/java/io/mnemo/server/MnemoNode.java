@@ -6,15 +6,16 @@ import com.typesafe.config.ConfigValueFactory;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.ingest.KafkaPartitionWriter;
+import io.mnemo.actors.ingest.PartitionConsumer;
+import io.mnemo.actors.ingest.PartitionOffsets;
 import io.mnemo.actors.ingest.TopicReplicationWatch;
 import io.mnemo.actors.ingester.IngesterCommand;
 import io.mnemo.actors.ingester.IngesterPartition;
 import io.mnemo.actors.ingester.IngesterSharding;
-import io.mnemo.actors.ingester.KafkaPathWarmUp;
-import io.mnemo.actors.ingester.PartitionConsumer;
-import io.mnemo.actors.ingester.PartitionOffsets;
 import io.mnemo.actors.ingester.RecoveryFailures;
-import io.mnemo.actors.ingester.WritePathWarmUp;
+import io.mnemo.actors.warmup.KafkaPathWarmUp;
+import io.mnemo.actors.warmup.WritePathWarmUp;
 import io.mnemo.actors.querier.IngesterQuerier;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.JournalHomes;
@@ -34,6 +35,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -75,14 +77,13 @@ public final class MnemoNode implements AutoCloseable {
     private final IngesterSharding ingesters;
     private final RecoveryFailures recoveryFailures;
     private final Ring ring;
-    private final Distributor distributor;
     private final PartitionOffsets offsets;
     private final TopicReplicationWatch replication;
     private final CompletableFuture<Void> warmUp;
     private final CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp;
 
     private MnemoNode(ActorSystem<Void> system, MnemoSettings settings, EmbeddedKafka kafka, ServerBinding binding,
-                      IngesterSharding ingesters, RecoveryFailures recoveryFailures, Ring ring, Distributor distributor,
+                      IngesterSharding ingesters, RecoveryFailures recoveryFailures, Ring ring,
                       PartitionOffsets offsets, TopicReplicationWatch replication, CompletableFuture<Void> warmUp,
                       CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp) {
         this.system = system;
@@ -92,7 +93,6 @@ public final class MnemoNode implements AutoCloseable {
         this.ingesters = ingesters;
         this.recoveryFailures = recoveryFailures;
         this.ring = ring;
-        this.distributor = distributor;
         this.offsets = offsets;
         this.replication = replication;
         this.warmUp = warmUp;
@@ -157,8 +157,10 @@ public final class MnemoNode implements AutoCloseable {
             Map<String, IngesterSharding> zones = new LinkedHashMap<>();
             for (String zone : settings.zones()) zones.put(zone, IngesterSharding.init(system, zone, partitions, deps, journalHomes));
             IngesterSharding ingesters = zones.get(settings.zone());
-            Distributor distributor = new Distributor(settings, metrics, bootstrap, system);
-            CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp = !settings.hasRole("distributor")
+            // Only a distributor node writes to Kafka: others have no producer, and answer pushes 404.
+            Distributor distributor = !settings.hasRole("distributor") ? null : new Distributor(settings, metrics,
+                    new KafkaPartitionWriter(system, bootstrap, settings.produceTimeout()), Clock.systemUTC());
+            CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp = distributor == null
                     ? warmUp.thenApply(v -> null)
                     : warmUp.thenCompose(kafkaPathWarmUp(system, settings, distributor, bootstrap,
                         config.getString("mnemo.kafka.warm-up-topic"), replication,
@@ -178,13 +180,13 @@ public final class MnemoNode implements AutoCloseable {
                     .bind(routes.routes())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, recoveryFailures, ring, distributor,
+            MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, recoveryFailures, ring,
                     offsets, replicationWatch, nodeWarmUp, kafkaWarmUp);
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mnemo-http-unbind",
                     () -> binding.unbind().thenApply(d -> Done.getInstance()));
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                     "mnemo-kafka-clients", () -> {
-                        distributor.close();
+                        if (distributor != null) distributor.close();
                         offsets.close();
                         replicationWatch.close();
                         return CompletableFuture.completedFuture(Done.getInstance());

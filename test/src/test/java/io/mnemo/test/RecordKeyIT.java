@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mnemo.actors.record.IngestRecordWriter;
+import io.mnemo.actors.ingest.IngestRecordWriter;
 import io.mnemo.tsdb.Labels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -117,13 +117,7 @@ class RecordKeyIT {
 
     /** Waits until every partition's ingester consumed past these offsets. */
     private static void awaitConsumed(TestNode n, Map<Integer, Long> offsets) {
-        Await.until("ingesters consumed the hostile records", Duration.ofSeconds(60), () -> {
-            for (JsonNode e : n.client.getJson("/ingester/ring").json().path("ingesters")) {
-                Long last = offsets.get(e.path("partition").asInt());
-                if (last != null && e.path("nextOffset").asLong() <= last) return false;
-            }
-            return true;
-        });
+        n.awaitConsumed("ingesters consumed the hostile records", offsets);
     }
 
     /** Nothing but the data directory in its parent, and no tenant directory outside tsdb/. */

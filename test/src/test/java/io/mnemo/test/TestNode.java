@@ -1,5 +1,6 @@
 package io.mnemo.test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.mnemo.server.MnemoConfig;
 import io.mnemo.server.MnemoNode;
@@ -38,6 +39,17 @@ final class TestNode implements AutoCloseable {
         for (int i = 0; i < extraConfig.length; i += 2) overrides.put((String) extraConfig[i], extraConfig[i + 1]);
         Config config = MnemoConfig.load(null, overrides);
         return new TestNode(MnemoNode.start(config));
+    }
+
+    /** Waits until this node's ingesters consumed past these offsets (partition → offset), as the ring reports. */
+    void awaitConsumed(String what, Map<Integer, Long> offsets) {
+        Await.until(what, Duration.ofSeconds(60), () -> {
+            for (JsonNode e : client.getJson("/ingester/ring").json().path("ingesters")) {
+                Long last = offsets.get(e.path("partition").asInt());
+                if (last != null && e.path("nextOffset").asLong() <= last) return false;
+            }
+            return true;
+        });
     }
 
     @Override

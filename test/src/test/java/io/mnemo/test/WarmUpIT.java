@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mnemo.actors.ingester.KafkaPathWarmUp;
+import io.mnemo.actors.warmup.KafkaPathWarmUp;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.mnemo.actors.distributor;
 
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
-import java.nio.charset.StandardCharsets;
+import io.mnemo.actors.ingest.PartitionWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,13 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.kafka.ProducerSettings;
-import org.apache.pekko.kafka.javadsl.SendProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,15 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Distributor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Distributor.class);
-
-    /** Where the records of pushes go: Kafka's producer in a node; a list in tests without Kafka. */
-    public interface RecordSink extends AutoCloseable {
-        /** Sends a record; completes once Kafka acknowledged it, exceptionally if it will not. */
-        CompletionStage<?> send(ProducerRecord<byte[], byte[]> record);
-
-        @Override
-        void close();
-    }
 
     /** Decoding state reused across pushes; one per worker thread. */
     private static final class Worker {
@@ -56,24 +40,33 @@ public final class Distributor implements AutoCloseable {
         }
     }
 
-    /** A decoded push: the records to write and the answer to give once they are written. */
-    private record Prepared(List<ProducerRecord<byte[], byte[]>> records, int samples, int series, PushResult answer) {}
+    /**
+     * A decoded push: the topic and each partition's record to write there (null: none), and the
+     * answer to give once they are written.
+     */
+    private record Prepared(String topic, byte[][] records, int samples, int series, PushResult answer) {
+        static Prepared refused(PushResult answer) {
+            return new Prepared(null, new byte[0][], 0, 0, answer);
+        }
+
+        boolean empty() {
+            for (byte[] r : records) if (r != null) return false;
+            return true;
+        }
+    }
 
     private final MnemoSettings settings;
     private final MnemoMetrics metrics;
-    private final RecordSink sink;
+    private final PartitionWriter writer;
     private final Clock clock;
     private final ExecutorService workers;
     private final ThreadLocal<Worker> worker;
 
-    public Distributor(MnemoSettings settings, MnemoMetrics metrics, String bootstrapServers, ActorSystem<?> system) {
-        this(settings, metrics, kafka(settings, bootstrapServers, system), Clock.systemUTC());
-    }
-
-    public Distributor(MnemoSettings settings, MnemoMetrics metrics, RecordSink sink, Clock clock) {
+    /** A distributor writing through {@code writer}, which it closes when it is closed. */
+    public Distributor(MnemoSettings settings, MnemoMetrics metrics, PartitionWriter writer, Clock clock) {
         this.settings = settings;
         this.metrics = metrics;
-        this.sink = sink;
+        this.writer = writer;
         this.clock = clock;
         int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         AtomicInteger n = new AtomicInteger();
@@ -83,42 +76,6 @@ public final class Distributor implements AutoCloseable {
             return t;
         });
         this.worker = ThreadLocal.withInitial(() -> new Worker(settings));
-    }
-
-    /** The Kafka producer: acks=all, idempotent, timeouts derived from the produce timeout. */
-    private static RecordSink kafka(MnemoSettings settings, String bootstrapServers, ActorSystem<?> system) {
-        long timeoutMs = settings.produceTimeout().toMillis();
-        ProducerSettings<byte[], byte[]> base = ProducerSettings
-                .create(system, new ByteArraySerializer(), new ByteArraySerializer());
-        long requestTimeoutMs = Math.max(1000, timeoutMs / 2);
-        String linger = base.getProperty(ProducerConfig.LINGER_MS_CONFIG);
-        // Kafka refuses a delivery timeout below linger + request timeout (the producer then never starts).
-        long deliveryTimeoutMs = requestTimeoutMs + (linger == null ? 0 : Long.parseLong(linger.trim())) + 2;
-        ProducerSettings<byte[], byte[]> ps = base
-                .withBootstrapServers(bootstrapServers)
-                .withProperty(ProducerConfig.ACKS_CONFIG, "all")
-                .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
-                .withProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(64 << 20))
-                .withProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(requestTimeoutMs))
-                .withProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(deliveryTimeoutMs))
-                .withProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs))
-                .withProperty(ProducerConfig.CLIENT_ID_CONFIG, "mnemo-distributor");
-        SendProducer<byte[], byte[]> producer = new SendProducer<>(ps, system);
-        return new RecordSink() {
-            @Override
-            public CompletionStage<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
-                return producer.send(record);
-            }
-
-            @Override
-            public void close() {
-                try {
-                    producer.close().toCompletableFuture().get(15, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    log.warn("Kafka producer did not close cleanly: {}", e.toString());
-                }
-            }
-        };
     }
 
     /** Decodes, validates and shards a remote-write body, writes it to Kafka, and gives the answer. */
@@ -139,7 +96,7 @@ public final class Distributor implements AutoCloseable {
     private CompletionStage<PushResult> send(String tenant, byte[] body, String topic, boolean counted) {
         // Decoded and handed to the producer on one worker thread, without another hop in between.
         return CompletableFuture.supplyAsync(() -> prepare(tenant, body, topic, counted), workers)
-                .thenCompose(p -> p.records().isEmpty()
+                .thenCompose(p -> p.empty()
                         ? CompletableFuture.completedFuture(p.answer())
                         : write(tenant, p, counted));
     }
@@ -155,7 +112,7 @@ public final class Distributor implements AutoCloseable {
             split = w.splitter.split(tenant, w.reader, w.metadata.reset(w.body.buffer(), 0, len), settings.partitions(), limits);
         } catch (RemoteWriteException e) {
             if (counted) metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
-            return new Prepared(List.of(), 0, 0, new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
+            return Prepared.refused(new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
         }
         PushResult answer = PushResult.OK;
         if (split.hasRejections()) {
@@ -169,33 +126,30 @@ public final class Distributor implements AutoCloseable {
             }
             answer = new PushResult(400, first.message());
         }
-        byte[] key = tenant.getBytes(StandardCharsets.UTF_8);
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int p = 0; p < split.partitions(); p++) {
-            byte[] value = split.record(p);
-            if (value != null) records.add(new ProducerRecord<>(topic, p, key, value));
-        }
-        return new Prepared(records, split.acceptedSamples(), split.acceptedSeries(), answer);
+        byte[][] records = new byte[split.partitions()][];
+        for (int p = 0; p < records.length; p++) records[p] = split.record(p);
+        return new Prepared(topic, records, split.acceptedSamples(), split.acceptedSeries(), answer);
     }
 
     private CompletionStage<PushResult> write(String tenant, Prepared p, boolean counted) {
         long start = System.nanoTime();
-        CompletableFuture<?>[] acks = new CompletableFuture<?>[p.records().size()];
+        List<CompletableFuture<?>> acks = new ArrayList<>(p.records().length);
         long bytes = 0;
-        for (int i = 0; i < acks.length; i++) {
-            ProducerRecord<byte[], byte[]> r = p.records().get(i);
-            bytes += r.value().length;
+        for (int partition = 0; partition < p.records().length; partition++) {
+            byte[] record = p.records()[partition];
+            if (record == null) continue;
+            bytes += record.length;
             CompletionStage<Void> ack;
             try {
-                ack = sink.send(r).thenApply(x -> null);
+                ack = writer.write(p.topic(), partition, tenant, record).thenApply(x -> null);
             } catch (RuntimeException e) {
                 ack = CompletableFuture.failedFuture(e);
             }
-            acks[i] = ack.toCompletableFuture();
+            acks.add(ack.toCompletableFuture());
         }
         long written = bytes;
         Duration timeout = settings.produceTimeout();
-        return CompletableFuture.allOf(acks)
+        return CompletableFuture.allOf(acks.toArray(CompletableFuture<?>[]::new))
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((ok, err) -> {
                     if (err != null) {
@@ -221,6 +175,6 @@ public final class Distributor implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdown();
-        sink.close();
+        writer.close();
     }
 }

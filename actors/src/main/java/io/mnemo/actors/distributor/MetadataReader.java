@@ -1,5 +1,6 @@
 package io.mnemo.actors.distributor;
 
+import io.mnemo.actors.ingest.MetricTypes;
 import io.mnemo.actors.wire.ProtobufCursor;
 import java.nio.charset.StandardCharsets;
 
@@ -11,10 +12,6 @@ import java.nio.charset.StandardCharsets;
  * is copied), with String accessors for the slow paths. Not thread-safe; reusable.
  */
 public final class MetadataReader extends ProtobufCursor {
-    /** Prometheus's metric types, in the order of the protobuf enum. */
-    private static final String[] TYPES = {"unknown", "counter", "gauge", "histogram", "gaugehistogram", "summary",
-            "info", "stateset"};
-
     private int end;
 
     private int typeNumber;
@@ -58,7 +55,7 @@ public final class MetadataReader extends ProtobufCursor {
             int field = tag >>> 3;
             if (tag == (1 << 3 | WIRE_VARINT)) {
                 long t = readVarint(to);
-                typeNumber = t >= 0 && t < TYPES.length ? (int) t : 0;
+                typeNumber = MetricTypes.defined(t) ? (int) t : 0;
             } else if ((tag & 7) == WIRE_LEN && (field == 2 || field == 4 || field == 5)) {
                 int len = readLength(to);
                 if (field == 2) {
@@ -81,15 +78,10 @@ public final class MetadataReader extends ProtobufCursor {
 
     public byte[] buffer() { return buf; }
 
-    public String type() { return TYPES[typeNumber]; }
+    public String type() { return MetricTypes.name(typeNumber); }
 
     /** The type as remote write's enum number (0 unknown, 1 counter, 2 gauge, ...). */
     public int typeNumber() { return typeNumber; }
-
-    /** The name of a metric type number, "unknown" for numbers Prometheus does not define. */
-    public static String typeName(int number) {
-        return number >= 0 && number < TYPES.length ? TYPES[number] : TYPES[0];
-    }
 
     public int familyOffset() { return familyOffset; }
 

@@ -1,6 +1,6 @@
 package io.mnemo.actors.distributor;
 
-import io.mnemo.actors.record.IngestRecordWriter;
+import io.mnemo.actors.ingest.IngestRecordWriter;
 import io.mnemo.tsdb.SeriesHasher;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.MatcherSpec;
+import io.mnemo.actors.ingest.ConsumedBatch;
 import io.mnemo.actors.readpath.ReadError;
 import io.mnemo.actors.readpath.StreamElement;
 import io.mnemo.cluster.IngesterId;
@@ -26,8 +27,7 @@ public sealed interface IngesterCommand extends MnemoSerializable {
      * A batch of consecutive records fetched from the partition, to be persisted as one journal
      * event and then applied to the heads. Sent only by the entity's own consumer stream.
      */
-    record ConsumeBatch(long[] offsets, String[] tenants, byte[][] values, ActorRef<Done> replyTo)
-            implements IngesterCommand {}
+    record ConsumeBatch(ConsumedBatch batch, ActorRef<Done> replyTo) implements IngesterCommand {}
 
     /**
      * Series of a tenant matching the matchers, with samples in [mint, maxt], streamed in

@@ -2,6 +2,10 @@ package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.ingest.ConsumedBatch;
+import io.mnemo.actors.ingest.PartitionConsumer;
+import io.mnemo.actors.ingest.PartitionOffsets;
+import io.mnemo.actors.ingest.RecordVersion;
 import io.mnemo.actors.ingester.IngesterCommand.*;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingKeeper;
@@ -68,6 +72,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
 
     private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
     private static final String SNAPSHOT_PLUGIN = "mnemo.persistence.snapshot-store";
+    /** Reason label of records refused for a format version this build does not read. */
+    private static final String UNKNOWN_RECORD_VERSION = "unknown-record-version";
     /** Journal events read ahead of the replay, at most: the journal reads far faster than heads take samples. */
     private static final long REPLAY_BYTES_IN_FLIGHT = 256L << 20;
     /**
@@ -105,6 +111,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private JournalNotices.Notice journalNotice;
     /** Records in neither the journal nor Kafka, until the operator accepts the loss; null if none. */
     private ResumeCheck pendingLoss;
+    /** A record refused for its format version was logged: later ones are only counted. */
+    private boolean refusedVersionLogged;
 
     public static Behavior<IngesterCommand> create(IngesterId id, Deps deps) {
         return Behaviors.setup(ctx -> deps.failures().standing(id, System.currentTimeMillis())
@@ -377,26 +385,47 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     }
 
     private Effect<BatchConsumed, PartitionState> onConsumeBatch(PartitionState s, ConsumeBatch c) {
+        ConsumedBatch b = c.batch();
         // A restarted stream may hand us records already persisted: keep only the new ones.
         int skip = 0;
-        while (skip < c.offsets().length && c.offsets()[skip] < s.nextOffset) skip++;
-        if (skip == c.offsets().length) {
+        while (skip < b.offsets().length && b.offsets()[skip] < s.nextOffset) skip++;
+        if (skip == b.offsets().length) {
             c.replyTo().tell(Done.getInstance());
             return Effect().none();
         }
         BatchConsumed event = skip == 0
-                ? new BatchConsumed(c.offsets(), c.tenants(), c.values())
+                ? new BatchConsumed(b.offsets(), b.tenants(), b.values())
                 : new BatchConsumed(
-                        java.util.Arrays.copyOfRange(c.offsets(), skip, c.offsets().length),
-                        java.util.Arrays.copyOfRange(c.tenants(), skip, c.tenants().length),
-                        java.util.Arrays.copyOfRange(c.values(), skip, c.values().length));
+                        java.util.Arrays.copyOfRange(b.offsets(), skip, b.offsets().length),
+                        java.util.Arrays.copyOfRange(b.tenants(), skip, b.tenants().length),
+                        java.util.Arrays.copyOfRange(b.values(), skip, b.values().length));
+        int from = skip;
         return Effect().persist(event).thenRun(state -> {
             deps.metrics().journalBytes.labelValues(id.zone(), partitionLabel).inc(event.bytes());
             deps.metrics().journalEvents.labelValues(id.zone(), partitionLabel).inc();
+            if (b.refused() > 0) countRefused(b, from);
             wbl.append(state.tsdb.takeOutOfOrderLog());
             updateLag(state);
             c.replyTo().tell(Done.getInstance());
         });
+    }
+
+    /**
+     * Counts the records of {@code batch} from {@code from} on that the consumer refused for their
+     * format version (journaled as null: consumed, never applied), and logs the first one.
+     */
+    private void countRefused(ConsumedBatch batch, int from) {
+        for (int i = from; i < batch.values().length; i++) {
+            if (batch.values()[i] != null) continue;
+            deps.metrics().ingesterInvalidRecords.labelValues(id.zone(), partitionLabel, UNKNOWN_RECORD_VERSION).inc();
+            if (refusedVersionLogged) continue;
+            refusedVersionLogged = true;
+            log.warn("Ingester {}: skipping the record at offset {}: it has {}, and this build reads only version 1 "
+                    + "(records without a {} header are version 1); was it written by a newer distributor? Further "
+                    + "such records are not logged; mnemo_ingester_invalid_records_total{reason=\"{}\"} counts them",
+                    id, batch.offsets()[i], RecordVersion.describe(batch.versions()[i]), RecordVersion.HEADER,
+                    UNKNOWN_RECORD_VERSION);
+        }
     }
 
     @Override
@@ -409,8 +438,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                         membership.set(RingState.JOINING); // replaying the journal is the first part of joining
                         membership.heartbeat(s.nextOffset, true);
                     }
-                    PartitionTsdb.ApplyResult r = s.tsdb.apply(e);
-                    s.nextOffset = e.lastOffset() + 1;
+                    PartitionTsdb.ApplyResult r = s.apply(e);
                     if (recovering) {
                         replayFlow().applied(id.persistenceId());
                         replayedEvents++;
@@ -547,7 +575,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private void startConsumer(PartitionState s) {
         if (consumerControl != null) return;
         try {
-            consumerControl = deps.consumer().start(id, s.nextOffset, ctx.getSelf(), ctx.getSystem(),
+            consumerControl = deps.consumer().start(id, s.nextOffset, ctx.getSelf(), ConsumeBatch::new, ctx.getSystem(),
                     failure -> ctx.getSelf().tell(new ConsumerStopped(failure)));
         } catch (RuntimeException e) {
             // Not a reason to lose the recovered state: try again, as after a failed stream.

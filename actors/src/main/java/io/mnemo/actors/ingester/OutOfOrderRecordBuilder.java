@@ -1,7 +1,7 @@
 package io.mnemo.actors.ingester;
 
-import io.mnemo.actors.record.IngestRecordReader;
-import io.mnemo.actors.record.IngestRecordWriter;
+import io.mnemo.actors.ingest.IngestRecordReader;
+import io.mnemo.actors.ingest.IngestRecordWriter;
 import io.mnemo.tsdb.SeriesHasher;
 import java.util.Arrays;
 

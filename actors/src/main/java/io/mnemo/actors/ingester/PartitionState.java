@@ -19,4 +19,15 @@ final class PartitionState {
     PartitionState(PartitionTsdb tsdb) {
         this.tsdb = tsdb;
     }
+
+    /**
+     * Applies a journal event: its records to the heads (those refused for their version skipped),
+     * then the next offset moves past all of them. The entity's event handler and
+     * {@link PartitionReplay} both apply events here.
+     */
+    PartitionTsdb.ApplyResult apply(BatchConsumed event) {
+        PartitionTsdb.ApplyResult r = tsdb.apply(event.readable());
+        nextOffset = event.lastOffset() + 1;
+        return r;
+    }
 }

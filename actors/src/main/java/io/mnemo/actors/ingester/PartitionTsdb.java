@@ -1,8 +1,8 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.TenantId;
-import io.mnemo.actors.record.IngestRecordReader;
-import io.mnemo.actors.record.MalformedRecordException;
+import io.mnemo.actors.ingest.IngestRecordReader;
+import io.mnemo.actors.ingest.MalformedRecordException;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.MergeQuerier;

@@ -1,7 +1,7 @@
 package io.mnemo.actors.ingester;
 
-import io.mnemo.actors.distributor.MetadataReader;
-import io.mnemo.actors.record.IngestRecordReader;
+import io.mnemo.actors.ingest.IngestRecordReader;
+import io.mnemo.actors.ingest.MetricTypes;
 import io.mnemo.tsdb.head.AppendResult;
 import io.mnemo.tsdb.head.Head;
 import java.util.Arrays;
@@ -45,7 +45,7 @@ final class RecordApplier {
      * blocks, or were refused and counted the first time). With {@code outOfOrderLogged}, samples
      * that would go out of order are dropped too (the write-behind log restored them already).
      *
-     * @throws io.mnemo.actors.record.MalformedRecordException if the record does not decode; what
+     * @throws io.mnemo.actors.ingest.MalformedRecordException if the record does not decode; what
      *         came before the damage is applied
      */
     void apply(PartitionTsdb.Tenant t, byte[] record, boolean firstTime, boolean outOfOrderLogged) {
@@ -155,7 +155,7 @@ final class RecordApplier {
                 metadataRefused++;
                 return;
             }
-            t.metadata.put(family, new String[] {MetadataReader.typeName(reader.metadataType()),
+            t.metadata.put(family, new String[] {MetricTypes.name(reader.metadataType()),
                     reader.symbol(reader.metadataHelpRef()), reader.symbol(reader.metadataUnitRef())});
             return;
         }

@@ -1,6 +1,6 @@
 package io.mnemo.actors.ingester;
 
-import io.mnemo.actors.record.IngestRecordReader;
+import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.tsdb.head.Head;
 import java.util.Arrays;
 

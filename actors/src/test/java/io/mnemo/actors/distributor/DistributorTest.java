@@ -10,7 +10,8 @@ import com.typesafe.config.ConfigFactory;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.prompb.Remote;
-import io.mnemo.actors.record.IngestRecordReader;
+import io.mnemo.actors.ingest.IngestRecordReader;
+import io.mnemo.actors.ingest.PartitionWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.File;
 import java.time.Clock;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xerial.snappy.Snappy;
@@ -30,15 +30,18 @@ class DistributorTest {
     static final long NOW = 1_700_000_000_000L;
     static final long MINUTE = 60_000;
 
+    /** A record the distributor wrote. */
+    record Written(String topic, int partition, String tenant, byte[] value) {}
+
     /** A sink that keeps what it is sent and acknowledges at once (or fails, when told to). */
-    static final class CapturingSink implements Distributor.RecordSink {
-        final List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>();
+    static final class CapturingSink implements PartitionWriter {
+        final List<Written> sent = new ArrayList<>();
         volatile boolean down;
 
         @Override
-        public synchronized CompletionStage<?> send(ProducerRecord<byte[], byte[]> record) {
+        public synchronized CompletionStage<?> write(String topic, int partition, String tenant, byte[] record) {
             if (down) return CompletableFuture.failedFuture(new IllegalStateException("broker gone"));
-            sent.add(record);
+            sent.add(new Written(topic, partition, tenant, record));
             return CompletableFuture.completedFuture(null);
         }
 
@@ -49,7 +52,7 @@ class DistributorTest {
         synchronized List<String> samples() {
             List<String> out = new ArrayList<>();
             IngestRecordReader r = new IngestRecordReader();
-            for (ProducerRecord<byte[], byte[]> record : sent) {
+            for (Written record : sent) {
                 r.reset(record.value());
                 while (r.nextSeries()) {
                     for (int i = 0; i < r.sampleCount(); i++) out.add(r.labels() + "@" + r.sampleTimestamp(i));

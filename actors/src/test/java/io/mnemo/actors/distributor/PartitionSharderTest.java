@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnemo.actors.prompb.Remote;
 import io.mnemo.tsdb.Labels;
-import io.mnemo.actors.record.IngestRecordReader;
+import io.mnemo.actors.ingest.IngestRecordReader;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -16,7 +16,7 @@ import io.mnemo.actors.distributor.PartitionSplitter.Split;
 import io.mnemo.actors.prompb.Remote;
 import io.mnemo.actors.prompb.WriteV2;
 import io.mnemo.actors.TenantLimits;
-import io.mnemo.actors.record.IngestRecordReader;
+import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.StaleNaN;
 import java.util.ArrayList;

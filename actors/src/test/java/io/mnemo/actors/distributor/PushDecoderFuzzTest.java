@@ -7,7 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.prompb.Remote;
-import io.mnemo.actors.record.IngestRecordReader;
+import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.wire.WireMutation;
 import io.mnemo.tsdb.Labels;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -33,7 +33,6 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AfterContainer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -95,7 +94,7 @@ class PushDecoderFuzzTest {
         assertTrue(r.status() == 200 || r.status() == 400 || r.status() == 413, r.status() + " " + r.message());
         Statistics.label("status").collect(r.status());
         if (r.status() != 200) return;
-        List<ProducerRecord<byte[], byte[]>> sent;
+        List<DistributorTest.Written> sent;
         synchronized (sink) {
             sent = new ArrayList<>(sink.sent);
         }
@@ -162,11 +161,11 @@ class PushDecoderFuzzTest {
     }
 
     /** The produced records, read as the ingesters read them, in the same form. */
-    static Decoded produced(List<ProducerRecord<byte[], byte[]>> records) {
+    static Decoded produced(List<DistributorTest.Written> records) {
         List<String> series = new ArrayList<>();
         List<String> metadata = new ArrayList<>();
         IngestRecordReader r = new IngestRecordReader();
-        for (ProducerRecord<byte[], byte[]> record : records) {
+        for (DistributorTest.Written record : records) {
             r.reset(record.value());
             while (r.nextSeries()) {
                 if (r.hasMetadata()) {

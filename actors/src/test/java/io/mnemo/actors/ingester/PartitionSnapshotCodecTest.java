@@ -63,8 +63,7 @@ class PartitionSnapshotCodecTest {
     }
 
     static void apply(PartitionState s, BatchConsumed e) {
-        s.tsdb.apply(e);
-        s.nextOffset = e.lastOffset() + 1;
+        s.apply(e);
     }
 
     /** Every sample of every tenant, as head and blocks answer it: tenant → series → "t=v ...". */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mnemo.actors.record.IngestRecordWriter;
+import io.mnemo.actors.ingest.IngestRecordWriter;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;

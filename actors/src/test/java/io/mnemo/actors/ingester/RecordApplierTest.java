@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mnemo.actors.record.IngestRecordReader;
-import io.mnemo.actors.record.IngestRecordWriter;
-import io.mnemo.actors.record.MalformedRecordException;
+import io.mnemo.actors.ingest.IngestRecordReader;
+import io.mnemo.actors.ingest.IngestRecordWriter;
+import io.mnemo.actors.ingest.MalformedRecordException;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;

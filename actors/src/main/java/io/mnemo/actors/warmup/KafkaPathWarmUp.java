@@ -1,7 +1,11 @@
-package io.mnemo.actors.ingester;
+package io.mnemo.actors.warmup;
 
 import io.mnemo.actors.distributor.Distributor;
 import io.mnemo.actors.distributor.PushResult;
+import io.mnemo.actors.ingest.ConsumedBatch;
+import io.mnemo.actors.ingest.PartitionConsumer;
+import io.mnemo.actors.ingester.BatchConsumed;
+import io.mnemo.actors.ingester.PartitionReplay;
 import io.mnemo.cluster.IngesterId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,9 +24,10 @@ import org.apache.pekko.kafka.javadsl.Consumer.Control;
 
 /**
  * The second half of a node's warm-up (after {@link WritePathWarmUp}): synthetic pushes go through
- * the distributor's own workers and Kafka producer into the warm-up topic, and come back through
+ * the distributor's own workers and partition writer into the warm-up topic, and come back through
  * the consumer code ingesters use (one stream per partition on a shared consumer actor) into a
- * scratch head. The ingest topic, the journals and the tenants' heads are never touched.
+ * scratch head ({@link PartitionReplay}). The ingest topic, the journals and the tenants' heads
+ * are never touched.
  *
  * <p>Why: on a fresh node, compiling the Kafka client and broker code and Pekko's actor and stream
  * code costs more CPU during the first minute of load than the ingest work does (JFR compilation
@@ -52,14 +57,14 @@ public final class KafkaPathWarmUp {
         // Nodes starting together share the topic: each reads back only its own records.
         String tenant = "mnemo-warm-up-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
         AtomicLong readBack = new AtomicLong();
-        PartitionTsdb scratch = PartitionTsdb.scratch(new IngesterId("warm-up", 0), 7_200_000L);
-        ActorRef<IngesterCommand> sink = system.systemActorOf(scratchIngester(scratch, tenant, readBack),
+        PartitionReplay scratch = PartitionReplay.scratch(7_200_000L);
+        ActorRef<Command> sink = system.systemActorOf(scratchIngester(scratch, tenant, readBack),
                 "kafka-warm-up-" + Long.toHexString(start), Props.empty());
         AtomicReference<Throwable> streamFailure = new AtomicReference<>();
         List<Control> streams = new ArrayList<>();
         try {
             for (int p = 0; p < startOffsets.length; p++) {
-                streams.add(consumer.start(new IngesterId("warm-up", p), startOffsets[p], sink, system,
+                streams.add(consumer.start(new IngesterId("warm-up", p), startOffsets[p], sink, Consumed::new, system,
                         err -> { if (err != null) streamFailure.compareAndSet(null, err); }));
             }
             long written = push(distributor, topic, tenant, start + budget.toNanos());
@@ -75,7 +80,7 @@ public final class KafkaPathWarmUp {
         } finally {
             for (Control c : streams) c.shutdown();
             consumer.close();
-            sink.tell(new IngesterCommand.StopNow()); // the scratch head goes with it
+            sink.tell(new Stop()); // the scratch head goes with it
         }
     }
 
@@ -101,16 +106,24 @@ public final class KafkaPathWarmUp {
         return acknowledged.get();
     }
 
+    /** What the scratch ingester is sent. */
+    private sealed interface Command {}
+
+    private record Consumed(ConsumedBatch batch, ActorRef<Done> replyTo) implements Command {}
+
+    private record Stop() implements Command {}
+
     /** Applies consumed batches to the scratch head, as an ingester would, and counts their samples. */
-    private static Behavior<IngesterCommand> scratchIngester(PartitionTsdb scratch, String tenant, AtomicLong readBack) {
-        return Behaviors.receive(IngesterCommand.class)
-                .onMessage(IngesterCommand.ConsumeBatch.class, c -> {
-                    scratch.apply(new BatchConsumed(c.offsets(), c.tenants(), c.values()));
+    private static Behavior<Command> scratchIngester(PartitionReplay scratch, String tenant, AtomicLong readBack) {
+        return Behaviors.receive(Command.class)
+                .onMessage(Consumed.class, c -> {
+                    ConsumedBatch b = c.batch();
+                    scratch.apply(new BatchConsumed(b.offsets(), b.tenants(), b.values()));
                     readBack.set(scratch.samplesOf(tenant));
                     c.replyTo().tell(Done.getInstance());
                     return Behaviors.same();
                 })
-                .onMessage(IngesterCommand.StopNow.class, c -> Behaviors.stopped())
+                .onMessage(Stop.class, c -> Behaviors.stopped())
                 .build();
     }
 }

@@ -1,4 +1,4 @@
-package io.mnemo.actors.record;
+package io.mnemo.actors.ingest;
 
 import io.mnemo.tsdb.SeriesHasher;
 import io.mnemo.tsdb.Varint;
@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Builds one ingest record: the value of a Kafka record of the ingest topic, and of a write-behind
+ * Builds one ingest record of format version 1 ({@link RecordVersion}; the grammar is in this
+ * package's documentation): the value of a Kafka record of the ingest topic, and of a write-behind
  * log event. Its wire format is Prometheus remote write 2.0's {@code io.prometheus.write.v2.Request}
  * (as Mimir's record format v2): a table of symbols, each distinct string once ({@code symbols},
  * field 4, the first one ""), and time series ({@code timeseries}, field 5) whose labels are pairs

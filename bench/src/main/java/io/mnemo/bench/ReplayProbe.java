@@ -1,11 +1,15 @@
-package io.mnemo.actors.ingester;
+package io.mnemo.bench;
 
+import io.mnemo.actors.ingester.BatchConsumed;
+import io.mnemo.actors.ingester.PartitionReplay;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.persistence.journal.ReplayFlowControl;
 import io.mnemo.persistence.snapshot.PagedSnapshot;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -14,37 +18,39 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * For the recovery benchmark (it lives in the ingester's package to reach its package-private
- * state): an event-sourced entity that recovers exactly as an ingester does — the Mnemo journal
- * plugin replays {@link BatchConsumed} events, each applied to a {@link PartitionTsdb} — and
- * reports the recovered state, or writes events when sent them.
+ * For the recovery benchmark: an event-sourced entity that recovers as an ingester does — the
+ * Mnemo journal plugin replays {@link BatchConsumed} events, paced as the ingester paces them, each
+ * applied by {@link PartitionReplay} as the ingester applies it — and reports the recovered state,
+ * or writes events when sent them.
  */
-public final class ReplayProbe extends EventSourcedBehavior<ReplayProbe.Append, BatchConsumed, PartitionState> {
+final class ReplayProbe extends EventSourcedBehavior<ReplayProbe.Append, BatchConsumed, PartitionReplay> {
+    private static final IngesterId ID = new IngesterId("bench", 0);
+
     /** Persist this event, then complete {@code done}. */
-    public record Append(BatchConsumed event, CompletableFuture<Void> done) {}
+    record Append(BatchConsumed event, CompletableFuture<Void> done) {}
 
-    /** What recovery built, and its encoded snapshot codec round trip. */
-    public static final class Recovered {
-        public final long series;
-        public final long nextOffset;
-        private final PartitionState state;
+    /** What recovery built. */
+    static final class Recovered {
+        final long series;
+        final long nextOffset;
+        private final PartitionReplay state;
 
-        Recovered(PartitionState state) {
+        Recovered(PartitionReplay state) {
             this.state = state;
-            this.series = state.tsdb.numSeries();
-            this.nextOffset = state.nextOffset;
+            this.series = state.series();
+            this.nextOffset = state.nextOffset();
         }
 
         /** The ingester snapshot of the recovered state, encoded. */
-        public PagedSnapshot encodeSnapshot() {
-            return PartitionSnapshotCodec.encode(state, java.util.List.of());
+        PagedSnapshot encodeSnapshot() {
+            return state.snapshot();
         }
 
         /** Restores encoded snapshot bytes into a fresh ingester state; returns its series. */
-        public static long restoreSnapshot(PagedSnapshot snapshot, Path tsdbDir, long blockRange) {
-            PartitionState s = new PartitionState(new PartitionTsdb(new IngesterId("bench", 0), tsdbDir, blockRange));
-            PartitionSnapshotCodec.decode(snapshot, s);
-            return s.tsdb.numSeries();
+        static long restoreSnapshot(PagedSnapshot snapshot, Path tsdbDir, long blockRange) {
+            PartitionReplay s = PartitionReplay.open(ID, tsdbDir, blockRange);
+            s.restore(snapshot);
+            return s.series();
         }
     }
 
@@ -53,10 +59,9 @@ public final class ReplayProbe extends EventSourcedBehavior<ReplayProbe.Append, 
     private final long blockRange;
     private final CompletableFuture<Recovered> recovered;
 
-    public static Behavior<Append> create(String persistenceId, Path tsdbDir, long blockRange,
-                                          CompletableFuture<Recovered> recovered) {
-        return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> new ReplayProbe(
-                org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()), persistenceId, tsdbDir, blockRange, recovered));
+    static Behavior<Append> create(String persistenceId, Path tsdbDir, long blockRange, CompletableFuture<Recovered> recovered) {
+        return Behaviors.setup(ctx -> new ReplayProbe(Adapter.toClassic(ctx.getSystem()), persistenceId, tsdbDir, blockRange,
+                recovered));
     }
 
     private ReplayProbe(org.apache.pekko.actor.ActorSystem system, String persistenceId, Path tsdbDir, long blockRange,
@@ -74,30 +79,29 @@ public final class ReplayProbe extends EventSourcedBehavior<ReplayProbe.Append, 
     }
 
     @Override
-    public PartitionState emptyState() {
+    public PartitionReplay emptyState() {
         flow().register(persistenceId().id(), 256L << 20); // as the ingester paces its replay
-        return new PartitionState(new PartitionTsdb(new IngesterId("bench", 0), tsdbDir, blockRange));
+        return PartitionReplay.open(ID, tsdbDir, blockRange);
     }
 
     @Override
-    public CommandHandler<Append, BatchConsumed, PartitionState> commandHandler() {
+    public CommandHandler<Append, BatchConsumed, PartitionReplay> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Append.class, (s, c) -> Effect().persist(c.event()).thenRun(x -> c.done().complete(null)))
                 .build();
     }
 
     @Override
-    public EventHandler<PartitionState, BatchConsumed> eventHandler() {
+    public EventHandler<PartitionReplay, BatchConsumed> eventHandler() {
         return newEventHandlerBuilder().forAnyState().onEvent(BatchConsumed.class, (s, e) -> {
-            s.tsdb.apply(e);
-            s.nextOffset = e.lastOffset() + 1;
+            s.apply(e);
             flow().applied(persistenceId().id());
             return s;
         }).build();
     }
 
     @Override
-    public SignalHandler<PartitionState> signalHandler() {
+    public SignalHandler<PartitionReplay> signalHandler() {
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), s -> {
             flow().unregister(persistenceId().id());
             recovered.complete(new Recovered(s));

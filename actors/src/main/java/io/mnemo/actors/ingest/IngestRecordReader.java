@@ -1,4 +1,4 @@
-package io.mnemo.actors.record;
+package io.mnemo.actors.ingest;
 
 import io.mnemo.actors.wire.ProtobufCursor;
 import io.mnemo.tsdb.Labels;
@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A cursor over an ingest record ({@link IngestRecordWriter} describes the format) that walks the
- * wire bytes in place. {@link #reset} indexes the symbol table (byte ranges, no Strings);
+ * A cursor over an ingest record of format version 1 ({@link IngestRecordWriter} describes it)
+ * that walks the wire bytes in place. {@link #reset} indexes the symbol table (byte ranges, no Strings);
  * {@link #nextSeries} moves to the next series and decodes its label refs and samples into reused
  * primitive arrays. Nothing is allocated per series or sample once the arrays have grown, so one
  * reader should be reused. Exemplars and unknown fields are skipped; native histogram samples are

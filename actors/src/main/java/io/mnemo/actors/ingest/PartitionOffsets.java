@@ -1,4 +1,4 @@
-package io.mnemo.actors.ingester;
+package io.mnemo.actors.ingest;
 
 import java.util.Map;
 import java.util.Properties;

@@ -1,4 +1,4 @@
-package io.mnemo.actors.ingester;
+package io.mnemo.actors.ingest;
 
 import io.mnemo.cluster.IngesterId;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,8 +31,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * Streams one partition of the ingest topic into its ingester entity: fetched records are grouped
- * into batches and handed to the entity one at a time, so the stream is back-pressured by the
- * journal writes.
+ * into batches ({@link ConsumedBatch}: offsets, tenants from the keys, values, format versions
+ * from the {@link RecordVersion} header, records of versions this build does not read refused) and
+ * handed to the entity one at a time, so the stream is back-pressured by the journal writes.
  *
  * <p>The ingesters of a node share one Kafka consumer (a {@link KafkaConsumerActor}, each
  * partition manually assigned at its ingester's offset): one fetch brings records of every
@@ -56,18 +58,20 @@ public final class PartitionConsumer {
     }
 
     /**
-     * Starts consuming the ingester's partition at {@code fromOffset}. {@code onStop} is called
-     * with the failure, or null, when the stream ends.
+     * Starts consuming the ingester's partition at {@code fromOffset}: each batch is sent to
+     * {@code ingester} as {@code message(batch, replyTo)}, the next one once it answered on
+     * {@code replyTo}. {@code onStop} is called with the failure, or null, when the stream ends.
      */
-    public Control start(IngesterId id, long fromOffset, ActorRef<IngesterCommand> ingester,
-                         ActorSystem<?> system, Consumer<Throwable> onStop) {
+    public <T> Control start(IngesterId id, long fromOffset, ActorRef<T> ingester,
+                             BiFunction<ConsumedBatch, ActorRef<Done>, T> message,
+                             ActorSystem<?> system, Consumer<Throwable> onStop) {
         TopicPartition tp = new TopicPartition(topic, id.partition());
         Duration askTimeout = Duration.ofMinutes(5);
         Pair<Control, java.util.concurrent.CompletionStage<Done>> running = org.apache.pekko.kafka.javadsl.Consumer
                 .<byte[], byte[]>plainExternalSource(consumer(id.zone(), system), Subscriptions.assignmentWithOffset(tp, fromOffset))
                 .groupedWithin(maxBatchRecords, maxBatchWait)
-                .mapAsync(1, batch -> AskPattern.<IngesterCommand, Done>ask(
-                        ingester, replyTo -> toCommand(batch, replyTo), askTimeout, system.scheduler()))
+                .mapAsync(1, batch -> AskPattern.<T, Done>ask(
+                        ingester, replyTo -> message.apply(batch(batch), replyTo), askTimeout, system.scheduler()))
                 .toMat(Sink.ignore(), Keep.both())
                 .run(system);
         running.second().whenComplete((done, err) -> onStop.accept(err));
@@ -113,18 +117,19 @@ public final class PartitionConsumer {
         consumers.remove(zone, consumer);
     }
 
-    private static IngesterCommand.ConsumeBatch toCommand(List<ConsumerRecord<byte[], byte[]>> batch,
-                                                          ActorRef<Done> replyTo) {
+    static ConsumedBatch batch(List<ConsumerRecord<byte[], byte[]>> batch) {
         int n = batch.size();
         long[] offsets = new long[n];
         String[] tenants = new String[n];
         byte[][] values = new byte[n][];
+        int[] versions = new int[n];
         for (int i = 0; i < n; i++) {
             ConsumerRecord<byte[], byte[]> r = batch.get(i);
             offsets[i] = r.offset();
             tenants[i] = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-            values[i] = r.value() == null ? new byte[0] : r.value();
+            versions[i] = RecordVersion.of(r.headers());
+            if (RecordVersion.readable(versions[i])) values[i] = r.value() == null ? new byte[0] : r.value();
         }
-        return new IngesterCommand.ConsumeBatch(offsets, tenants, values, replyTo);
+        return new ConsumedBatch(offsets, tenants, values, versions);
     }
 }

@@ -1,4 +1,4 @@
-package io.mnemo.actors.ingester;
+package io.mnemo.actors.warmup;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

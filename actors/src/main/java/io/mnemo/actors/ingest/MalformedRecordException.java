@@ -1,4 +1,4 @@
-package io.mnemo.actors.record;
+package io.mnemo.actors.ingest;
 
 /**
  * An ingest record that does not decode. Distributors write only well-formed records and Kafka and

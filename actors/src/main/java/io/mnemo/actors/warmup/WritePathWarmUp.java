@@ -1,10 +1,12 @@
-package io.mnemo.actors.ingester;
+package io.mnemo.actors.warmup;
 
 import io.mnemo.actors.distributor.MetadataReader;
 import io.mnemo.actors.distributor.PartitionSplitter;
 import io.mnemo.actors.distributor.RemoteWriteBody;
 import io.mnemo.actors.distributor.SeriesValidator;
 import io.mnemo.actors.distributor.WriteRequestReader;
+import io.mnemo.actors.ingester.BatchConsumed;
+import io.mnemo.actors.ingester.PartitionReplay;
 import io.mnemo.actors.prompb.Remote;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,8 +16,9 @@ import org.xerial.snappy.Snappy;
 /**
  * Runs the write path's own code on synthetic pushes before a node reports ready: decompressing,
  * decoding, validating and sharding remote-write bodies into ingest records, then reading those
- * records into scratch heads (series created, then found again, samples appended). Nothing leaves
- * this class: no Kafka, no journal, no tenant's head, and the scratch heads are dropped.
+ * records into scratch heads as an ingester applies them ({@link PartitionReplay}: series created,
+ * then found again, samples appended). Nothing leaves this class: no Kafka, no journal, no
+ * tenant's head, and the scratch heads are dropped.
  *
  * <p>Why: a fresh JVM runs this code interpreted, then compiles it while it works. On a small
  * node taking a full load at once (a restart while Prometheus servers flush their remote-write
@@ -40,9 +43,10 @@ public final class WritePathWarmUp {
         WriteRequestReader reader = new WriteRequestReader();
         MetadataReader metadata = new MetadataReader();
         PartitionSplitter splitter = new PartitionSplitter(SeriesValidator.withDefaults());
-        RecordApplier applier = new RecordApplier();
-        PartitionTsdb.Tenant[] heads = new PartitionTsdb.Tenant[partitions];
-        for (int p = 0; p < partitions; p++) heads[p] = new PartitionTsdb.Tenant(7_200_000L);
+        PartitionReplay[] heads = new PartitionReplay[partitions];
+        for (int p = 0; p < partitions; p++) heads[p] = PartitionReplay.scratch(7_200_000L);
+        String[] tenant = {"warm-up"};
+        long offset = 0;
         long samples = 0;
         for (int round = 0; System.nanoTime() < deadline; round++) {
             for (int push = 0; push < PUSHES && System.nanoTime() < deadline; push++) {
@@ -51,13 +55,15 @@ public final class WritePathWarmUp {
                 reader.reset(body.buffer(), 0, len);
                 PartitionSplitter.Split split = splitter.split("warm-up", reader, metadata.reset(body.buffer(), 0, len), partitions);
                 for (int p = 0; p < partitions; p++) {
-                    if (split.record(p) != null) applier.apply(heads[p], split.record(p), true, false);
+                    if (split.record(p) != null) {
+                        heads[p].apply(new BatchConsumed(new long[] {offset++}, tenant, new byte[][] {split.record(p)}));
+                    }
                 }
                 samples += split.acceptedSamples();
             }
         }
         long series = 0;
-        for (PartitionTsdb.Tenant t : heads) series += t.head.numSeries();
+        for (PartitionReplay h : heads) series += h.series();
         return new Result(samples, series, Duration.ofNanos(System.nanoTime() - start));
     }
 

@@ -1,4 +1,4 @@
-package io.mnemo.actors.record;
+package io.mnemo.actors.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
