@@ -4,6 +4,7 @@ import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.head.Head;
+import io.mnemo.tsdb.index.PostingsForMatchers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -64,7 +65,7 @@ public class HeadSelectBenchmark {
 
     @Benchmark
     public int postings() {
-        return head.postings().postingsForMatchers(matchers).length;
+        return PostingsForMatchers.of(head.postings(), matchers).length;
     }
 
     @Benchmark

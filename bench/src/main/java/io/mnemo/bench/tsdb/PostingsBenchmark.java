@@ -6,6 +6,7 @@ import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.block.BlockReader;
 import io.mnemo.tsdb.block.BlockWriter;
 import io.mnemo.tsdb.head.Head;
+import io.mnemo.tsdb.index.PostingsForMatchers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ public class PostingsBenchmark {
 
     @Benchmark
     public Object postings() {
-        if (block == null) return head.postings().postingsForMatchers(matchers);
+        if (block == null) return PostingsForMatchers.of(head.postings(), matchers);
         try (Querier q = block.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
             SeriesSet set = q.select(false, matchers); // postings resolved, nothing decoded yet
             return set;
