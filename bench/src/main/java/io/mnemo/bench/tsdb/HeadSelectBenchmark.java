@@ -48,17 +48,7 @@ public class HeadSelectBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        TsdbWorkload workload = new TsdbWorkload(SERIES);
-        head = new Head();
-        TsdbWorkload.Samples gen = new TsdbWorkload.Samples(T0);
-        for (int s = 0; s < SERIES; s++) {
-            int ref = head.getOrCreateSeries(workload.labels(s));
-            gen.reset(s);
-            for (int i = 0; i < 4; i++) {
-                gen.next();
-                head.append(ref, gen.timestamp(), gen.value());
-            }
-        }
+        head = new TsdbWorkload(SERIES).head(T0, 4);
         int n = select();
         if (n != EXPECTED) throw new AssertionError("selected " + n + " series, not " + EXPECTED);
     }

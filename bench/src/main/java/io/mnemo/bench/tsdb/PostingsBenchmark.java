@@ -75,7 +75,7 @@ public class PostingsBenchmark {
             default -> throw new IllegalArgumentException(selector);
         };
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "mnemo-postings-benchmark-" + SERIES);
-        if (source.equals("head") || !Files.isDirectory(dir)) head = buildHead();
+        if (source.equals("head") || !Files.isDirectory(dir)) head = new TsdbWorkload(SERIES).head(T0, 4);
         if (source.equals("block")) {
             if (!Files.isDirectory(dir)) {
                 Path tmp = Files.createTempDirectory(dir.getParent(), dir.getFileName() + ".tmp");
@@ -87,21 +87,6 @@ public class PostingsBenchmark {
                 block = BlockReader.open(blocks.filter(Files::isDirectory).findFirst().orElseThrow());
             }
         }
-    }
-
-    private static Head buildHead() {
-        TsdbWorkload workload = new TsdbWorkload(SERIES);
-        Head h = new Head();
-        TsdbWorkload.Samples gen = new TsdbWorkload.Samples(T0);
-        for (int s = 0; s < SERIES; s++) {
-            int ref = h.getOrCreateSeries(workload.labels(s));
-            gen.reset(s);
-            for (int i = 0; i < 4; i++) {
-                gen.next();
-                h.append(ref, gen.timestamp(), gen.value());
-            }
-        }
-        return h;
     }
 
     @TearDown(Level.Trial)
