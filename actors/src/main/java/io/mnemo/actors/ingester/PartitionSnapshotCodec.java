@@ -50,7 +50,7 @@ final class PartitionSnapshotCodec {
         for (Map.Entry<String, PartitionTsdb.Tenant> e : state.tsdb.tenants.entrySet()) {
             PartitionTsdb.Tenant t = e.getValue();
             out.putString(e.getKey());
-            out.putVarint(t.minValidTime);
+            out.putVarint(t.db.minValidTime());
             if (version >= 3) out.putVarint(t.head.highWaterMark());
             out.putUvarint(t.firstOffsetFrom.size());
             for (Map.Entry<Long, Long> f : t.firstOffsetFrom.entrySet()) {
@@ -99,7 +99,7 @@ final class PartitionSnapshotCodec {
             // An invalid tenant's section is read into a throwaway tenant, never into the state.
             PartitionTsdb.Tenant t = valid ? into.tsdb.tenant(name) : new PartitionTsdb.Tenant(1);
             if (valid) restored.add(name);
-            t.minValidTime = Math.max(t.minValidTime, in.getVarint());
+            t.db.raiseMinValidTime(in.getVarint());
             long highWaterMark = version >= 3 ? in.getVarint() : Long.MIN_VALUE;
             int n = in.getCount();
             for (int k = 0; k < n; k++) t.firstOffsetFrom.put(in.getVarint(), in.getVarint());
@@ -109,11 +109,12 @@ final class PartitionSnapshotCodec {
             }
             HeadSnapshot.read(in, t.head);
             // Before version 3: the newest sample held, or of the blocks, whichever is newer.
+            long minValidTime = t.db.minValidTime();
             t.head.setHighWaterMark(version >= 3 ? highWaterMark : Math.max(t.head.maxTime(),
-                    t.minValidTime == Long.MIN_VALUE ? Long.MIN_VALUE : t.minValidTime - 1));
-            if (t.head.numSeries() > 0 && t.head.minTime() < t.minValidTime) {
-                t.head.truncate(t.minValidTime);
-                t.firstOffsetFrom.headMap(t.minValidTime).clear();
+                    minValidTime == Long.MIN_VALUE ? Long.MIN_VALUE : minValidTime - 1));
+            if (t.head.numSeries() > 0 && t.head.minTime() < minValidTime) {
+                t.head.truncate(minValidTime);
+                t.firstOffsetFrom.headMap(minValidTime).clear();
             }
             if (t.head.numSeries() == 0) t.firstOffsetFrom.clear();
         }

@@ -5,18 +5,20 @@ import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.ingest.MalformedRecordException;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.LabelMatcher;
-import io.mnemo.tsdb.MergeQuerier;
 import io.mnemo.tsdb.Querier;
-import io.mnemo.tsdb.Queryable;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.block.BlockMeta;
 import io.mnemo.tsdb.block.BlockReader;
-import io.mnemo.tsdb.block.BlockWriter;
 import io.mnemo.tsdb.block.Ulid;
+import io.mnemo.tsdb.db.BlockLevels;
+import io.mnemo.tsdb.db.BlockSidecar;
+import io.mnemo.tsdb.db.Cut;
+import io.mnemo.tsdb.db.CutHook;
+import io.mnemo.tsdb.db.MappedBlocks;
+import io.mnemo.tsdb.db.TenantDb;
 import io.mnemo.tsdb.head.Head;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,18 +27,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one ingester holds of its partition, per tenant: the in-memory head, and the blocks it cut
- * from it under {@code <data-dir>/tsdb/<tenant>/<ULID>/}. Each block carries a {@code mnemo.properties}
- * naming the ingester that cut it and the Kafka offset its partition had reached, so an ingester
- * finds its own blocks among others' and knows where a rebuild from Kafka must start.
- *
- * <p>Samples older than the end of a tenant's newest block are refused: they are in a block
- * already (a journal replay hands them over again) or would overlap one.
+ * What one ingester holds of its partition: a {@link TenantDb} per tenant (head, and the blocks
+ * it cut under {@code <data-dir>/tsdb/<tenant>/<ULID>/}), and the Kafka-offset bookkeeping around
+ * them. Each block's sidecar names the ingester that cut it and the offsets its partition had
+ * reached ({@link BlockOrigin}), so an ingester finds its own blocks among others' and knows where
+ * a rebuild from Kafka must start; records applied again after a cut (a journal replay, or Kafka
+ * after a lost journal) take nothing the cut put in blocks, nor count what they refused again.
  *
  * <p>A record's key names its tenant, and Kafka is on the network: records whose key is not a
  * valid tenant id ({@link TenantId}) are skipped (they stay in the journal, and their offsets
@@ -45,13 +45,10 @@ import org.slf4j.LoggerFactory;
  */
 final class PartitionTsdb implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PartitionTsdb.class);
-    /** Beside a block's own files: which ingester cut it, and the partition offset it had reached. */
-    static final String SIDECAR = "mnemo.properties";
 
     /**
-     * Most blocks of this partition kept mapped: each costs two memory maps or more (a process
-     * gets 65,530 by default) and its index's tables on the heap. Beyond it, the least recently
-     * read idle blocks are unmapped, and mapped again when a query needs them.
+     * Most blocks of this partition kept mapped ({@link MappedBlocks}): a process gets 65,530
+     * memory maps by default, and a node hosts several partitions.
      */
     static final int MAX_MAPPED_BLOCKS = 64;
 
@@ -81,10 +78,9 @@ final class PartitionTsdb implements AutoCloseable {
 
     /** One tenant's data in this partition (package-private for {@link PartitionSnapshotCodec}). */
     static final class Tenant {
+        final TenantDb db;
+        /** The database's head. */
         final Head head;
-        final List<BlockReader> blocks = new ArrayList<>();
-        /** Samples before this are in blocks already. */
-        long minValidTime = Long.MIN_VALUE;
         /**
          * Block-range start → offset of the first record that brought a sample at or after it:
          * where a rebuild from Kafka must start for the head to hold everything after a block.
@@ -97,13 +93,19 @@ final class PartitionTsdb implements AutoCloseable {
         int metadataLimit;
         /**
          * Offset the partition had reached at this tenant's newest cut: what records before it
-         * brought before minValidTime is in blocks (or was refused), so applying them again must
-         * not take it out of order.
+         * brought before the database's min valid time is in blocks (or was refused), so applying
+         * them again must not take it out of order.
          */
         long cutOffset = -1;
 
+        Tenant(TenantDb db) {
+            this.db = db;
+            this.head = db.head();
+        }
+
+        /** A head only, no blocks (warm-ups, throwaway state). */
         Tenant(long blockRange) {
-            head = new Head(blockRange);
+            this(new TenantDb(blockRange));
         }
     }
 
@@ -113,6 +115,7 @@ final class PartitionTsdb implements AutoCloseable {
     final Map<String, Tenant> tenants = new HashMap<>();
     private final IngestRecordReader reader = new IngestRecordReader();
     private final RecordSeriesLookup lookup = new RecordSeriesLookup();
+    private final MappedBlocks mapped = new MappedBlocks(MAX_MAPPED_BLOCKS);
     /**
      * From the newest block this ingester cut: the partition offset from which consuming rebuilds
      * everything not in blocks (-1: no block).
@@ -134,8 +137,6 @@ final class PartitionTsdb implements AutoCloseable {
     /** Out-of-order samples accepted since {@link #takeOutOfOrderLog}, for the write-behind log. */
     private final List<OutOfOrderLogged> outOfOrderLog = new ArrayList<>();
     private final RecordApplier applier = new RecordApplier();
-    /** The blocks mapped now, least recently read first. */
-    private final java.util.LinkedHashSet<BlockReader> mapped = new java.util.LinkedHashSet<>();
 
     PartitionTsdb(IngesterId id, Path tsdbDir, long blockRange) {
         this.id = id;
@@ -149,46 +150,59 @@ final class PartitionTsdb implements AutoCloseable {
         return new PartitionTsdb(id, null, blockRange);
     }
 
+    /**
+     * Opens the blocks this ingester cut, tenant by tenant: those whose sidecar names its zone and
+     * partition (the directories are shared with every other ingester's). A tenant's cut offset
+     * is the highest next offset of its blocks; the partition's rebuild offset is its newest
+     * block's.
+     */
     private void openOwnBlocks() {
         if (tsdbDir == null || !Files.isDirectory(tsdbDir)) return;
-        BlockReader newest = null;
+        Ulid newest = null;
         try (DirectoryStream<Path> tenantDirs = Files.newDirectoryStream(tsdbDir, Files::isDirectory)) {
             for (Path tenantDir : tenantDirs) {
-                if (TenantId.problem(tenantDir.getFileName().toString()) != null) {
+                String name = tenantDir.getFileName().toString();
+                if (TenantId.problem(name) != null) {
                     log.warn("Ingester {}: ignoring {}: not a tenant's directory (its name is not a valid tenant id)", id, tenantDir);
                     continue;
                 }
-                // Only this ingester's blocks are opened (others' are another partition's or zone's).
-                try (DirectoryStream<Path> blockDirs = Files.newDirectoryStream(tenantDir,
-                        p -> Files.isDirectory(p) && Ulid.isValid(p.getFileName().toString()))) {
-                    for (Path blockDir : blockDirs) {
-                        Properties owner = sidecar(blockDir);
-                        if (!id.zone().equals(owner.getProperty("zone"))
-                                || !Integer.toString(id.partition()).equals(owner.getProperty("partition"))) continue;
-                        BlockReader b = BlockReader.open(blockDir);
-                        Tenant t = tenant(tenantDir.getFileName().toString());
-                        t.blocks.add(b);
-                        keepMapped(List.of(b));
-                        t.minValidTime = Math.max(t.minValidTime, b.meta().maxTime());
-                        t.cutOffset = Math.max(t.cutOffset, Long.parseLong(owner.getProperty("nextOffset", "-1")));
-                        if (newest == null || b.meta().ulid().compareTo(newest.meta().ulid()) > 0) {
-                            newest = b;
-                            rebuildOffset = Long.parseLong(owner.getProperty("rebuildOffset", "-1"));
-                        }
+                Map<String, BlockOrigin> own = new HashMap<>(); // by block directory name
+                TenantDb db = TenantDb.open(tenantDir(tsdbDir, name), blockRange, mapped, blockDir -> {
+                    BlockOrigin origin = ownOrigin(blockDir);
+                    if (origin != null) own.put(blockDir.getFileName().toString(), origin);
+                    return origin != null;
+                });
+                if (db.blocks().isEmpty()) {
+                    db.close();
+                    continue;
+                }
+                Tenant t = add(name, db);
+                for (BlockReader b : db.blocks()) {
+                    BlockOrigin origin = own.get(b.meta().ulid().toString());
+                    t.cutOffset = Math.max(t.cutOffset, origin.nextOffset());
+                    if (newest == null || b.meta().ulid().compareTo(newest) > 0) {
+                        newest = b.meta().ulid();
+                        rebuildOffset = origin.rebuildOffset();
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("opening blocks under " + tsdbDir, e);
         }
-        for (Tenant t : tenants.values()) t.blocks.sort(java.util.Comparator.comparingLong((BlockReader b) -> b.meta().minTime())
-                .thenComparing(b -> b.meta().ulid()));
-        // A head rebuilt after these blocks starts as if it had taken their newest sample: never
-        // later than the mark it really had, so it refuses nothing the first application took.
-        for (Tenant t : tenants.values()) if (!t.blocks.isEmpty()) t.head.setHighWaterMark(t.minValidTime - 1);
-        int n = tenants.values().stream().mapToInt(t -> t.blocks.size()).sum();
+        int n = numBlocks();
         if (n > 0) log.info("Ingester {}: opened {} blocks of {} tenants (rebuilds start at offset {})",
                 id, n, tenants.size(), rebuildOffset);
+    }
+
+    /** The origin of a block this ingester cut; null for another's, or one whose sidecar is missing or unreadable. */
+    private BlockOrigin ownOrigin(Path blockDir) {
+        try {
+            Optional<BlockSidecar> sidecar = BlockSidecar.read(blockDir);
+            return sidecar.isEmpty() ? null : BlockOrigin.cutBy(id, sidecar.get());
+        } catch (IOException e) {
+            log.warn("Unreadable {}: {}", blockDir.resolve(BlockSidecar.FILE), e.toString());
+            return null;
+        }
     }
 
     /** @throws IllegalArgumentException for a name that is not a valid tenant id */
@@ -197,7 +211,11 @@ final class PartitionTsdb implements AutoCloseable {
         if (existing != null) return existing;
         TenantId.Problem problem = TenantId.problem(name);
         if (problem != null) throw new IllegalArgumentException("invalid tenant id '" + printable(name) + "': " + problem.label);
-        Tenant t = new Tenant(blockRange);
+        return add(name, tsdbDir == null ? new TenantDb(blockRange) : new TenantDb(tenantDir(tsdbDir, name), blockRange, mapped));
+    }
+
+    private Tenant add(String name, TenantDb db) {
+        Tenant t = new Tenant(db);
         t.head.setOutOfOrderTimeWindow(outOfOrderWindows.applyAsLong(name));
         t.metadataLimit = metadataLimits.applyAsInt(name);
         tenants.put(name, t);
@@ -285,15 +303,15 @@ final class PartitionTsdb implements AutoCloseable {
             if (TenantId.problem(e.tenant()) != null) continue; // never logged by this version
             Tenant t = tenant(e.tenant());
             boolean compacted = e.offset() < t.cutOffset;
-            if (compacted && e.maxTime() < t.minValidTime) continue;
-            t.head.setMinValidTime(t.minValidTime);
+            long minValidTime = t.db.minValidTime();
+            if (compacted && e.maxTime() < minValidTime) continue;
             reader.reset(e.samples());
             lookup.reset(reader, t.head);
             while (reader.nextSeries()) {
                 int ref = -1;
                 for (int i = 0; i < reader.sampleCount(); i++) {
                     long ts = reader.sampleTimestamp(i);
-                    if (compacted && ts < t.minValidTime) continue;
+                    if (compacted && ts < minValidTime) continue;
                     if (ref < 0 && (ref = lookup.find()) < 0) ref = lookup.create();
                     if (t.head.restoreOutOfOrder(ref, ts, reader.sampleValue(i))) restored++;
                 }
@@ -321,7 +339,7 @@ final class PartitionTsdb implements AutoCloseable {
      */
     Map<String, long[]> compacted() {
         Map<String, long[]> out = new HashMap<>();
-        tenants.forEach((name, t) -> out.put(name, new long[] {t.minValidTime, t.cutOffset}));
+        tenants.forEach((name, t) -> out.put(name, new long[] {t.db.minValidTime(), t.cutOffset}));
         return out;
     }
 
@@ -348,7 +366,6 @@ final class PartitionTsdb implements AutoCloseable {
             Head head = t.head;
             long ooo0 = head.outOfOrder(), dup0 = head.duplicates(), app0 = head.appended(), old0 = head.tooOld(),
                     oob0 = head.outOfBounds();
-            head.setMinValidTime(t.minValidTime);
             // Applied before (journal replay, or Kafka after a lost journal): what it brought before
             // minValidTime is in blocks when a cut came after it, and its out-of-order samples are
             // back from the write-behind log when that logged it. Either way, not again (and what
@@ -393,157 +410,78 @@ final class PartitionTsdb implements AutoCloseable {
     /** Head and blocks of a tenant, merged. */
     Querier querier(String tenant, long mint, long maxt) {
         Tenant t = tenants.get(tenant);
-        if (t == null) return EMPTY;
-        List<BlockReader> blocks = new ArrayList<>();
-        for (BlockReader b : t.blocks) if (b.meta().overlaps(mint, maxt)) blocks.add(b);
-        if (blocks.isEmpty()) return t.head.querier(mint, maxt);
-        keepMapped(blocks);
-        List<Queryable> sources = new ArrayList<>(blocks);
-        sources.add(t.head);
-        Querier merged = MergeQuerier.of(sources).querier(mint, maxt);
-        return new Querier() { // once closed, a query over many blocks leaves no more than the cap mapped
-            public SeriesSet select(boolean sorted, LabelMatcher... matchers) { return merged.select(sorted, matchers); }
-            public List<String> labelNames(LabelMatcher... matchers) { return merged.labelNames(matchers); }
-            public List<String> labelValues(String name, LabelMatcher... matchers) { return merged.labelValues(name, matchers); }
-            public void close() {
-                merged.close();
-                keepMapped(List.of());
-            }
-        };
+        return t == null ? EMPTY : t.db.querier(mint, maxt);
     }
 
-    /**
-     * Marks these blocks as read now (mapped by their queriers, if they were not), and unmaps the
-     * least recently read idle others beyond {@link #MAX_MAPPED_BLOCKS}.
-     */
-    private void keepMapped(List<BlockReader> reading) {
-        for (BlockReader b : reading) {
-            mapped.remove(b);
-            mapped.add(b);
-        }
-        int excess = mapped.size() - MAX_MAPPED_BLOCKS;
-        int others = mapped.size() - reading.size(); // the ones before those, at the end now
-        java.util.Iterator<BlockReader> it = mapped.iterator();
-        for (int i = 0; i < others && excess > 0; i++) {
-            BlockReader b = it.next();
-            if (b.unmap() || !b.isMapped()) {
-                it.remove();
-                excess--;
-            }
-        }
-    }
-
-    /**
-     * Cuts every block range of a tenant's head that the head spans one and a half ranges beyond
-     * (Prometheus's rule), so the newest data stays in memory, in one pass: each block ends where
-     * {@link BlockLevels} says, so days of old data become a block per day, and ranges without
-     * samples cost nothing.
-     */
+    /** Cuts what each tenant's database finds due ({@link TenantDb#compactIfDue}), at the partition's next offset. */
     List<BlockMeta> compactIfDue(long nextOffset) {
         List<BlockMeta> cut = new ArrayList<>();
-        for (Map.Entry<String, Tenant> e : tenants.entrySet()) {
-            Head head = e.getValue().head;
-            if (head.numSeries() == 0 || head.maxTime() == Long.MIN_VALUE) continue;
-            long maxt = head.maxTime();
-            long until = BlockLevels.alignDown(maxt < Long.MIN_VALUE + blockRange / 2 ? Long.MIN_VALUE : maxt - blockRange / 2,
-                    blockRange); // ranges ending by here are due
-            while (head.numSeries() > 0 && head.minTime() != Long.MAX_VALUE) {
-                long oldest = Math.max(head.minTime(), e.getValue().minValidTime); // out-of-order samples may be older
-                long end = BlockLevels.end(oldest, until, blockRange);
-                if (end <= oldest) break;
-                cut.addAll(compactOutOfOrder(e.getKey(), e.getValue(), nextOffset));
-                if (head.numSeries() == 0 || head.minTime() == Long.MAX_VALUE) break;
-                if (head.minTime() >= end) continue; // only out-of-order samples were that old
-                cut(e.getKey(), e.getValue(), head.minTime(), end, nextOffset).ifPresent(cut::add);
-            }
-        }
+        tenants.forEach((name, t) -> cut.addAll(t.db.compactIfDue(new CutOffsets(name, t, nextOffset))));
         return cut;
     }
 
     /** Cuts everything in every head into blocks (Mimir's /ingester/flush). */
     List<BlockMeta> flush(long nextOffset) {
         List<BlockMeta> cut = new ArrayList<>();
-        for (Map.Entry<String, Tenant> e : tenants.entrySet()) {
-            Head head = e.getValue().head;
-            cut.addAll(compactOutOfOrder(e.getKey(), e.getValue(), nextOffset));
-            if (head.numSeries() == 0 || head.minTime() == Long.MAX_VALUE) continue;
-            long newest = Math.max(head.maxTime(), head.outOfOrderMaxTime());
-            long maxt = newest == Long.MAX_VALUE ? newest : newest + 1;
-            cut(e.getKey(), e.getValue(), head.minTime(), maxt, nextOffset).ifPresent(cut::add);
-        }
+        tenants.forEach((name, t) -> cut.addAll(t.db.flush(new CutOffsets(name, t, nextOffset))));
         return cut;
     }
 
     /**
-     * Writes a tenant's out-of-order samples from before its minValidTime (ranges cut already) as
-     * blocks overlapping those, aligned as {@link BlockLevels} says, as Prometheus's out-of-order
-     * compaction does, and drops them from the head. Runs before every cut, so that after a cut
-     * the blocks hold every accepted sample before minValidTime.
+     * The Kafka offsets around a tenant's cuts at the partition's next offset: what each block's
+     * sidecar records ({@link BlockOrigin}), and what the partition keeps after a cut.
      */
-    private List<BlockMeta> compactOutOfOrder(String tenant, Tenant t, long nextOffset) {
-        Head head = t.head;
-        if (head.numSeries() == 0 || head.minTime() >= t.minValidTime) return List.of();
-        String sidecar = "zone=" + id.zone() + "\npartition=" + id.partition() + "\nnextOffset=" + nextOffset
-                + "\nrebuildOffset=" + rebuildOffset + "\noutOfOrder=true\n";
-        List<BlockMeta> out = new ArrayList<>();
-        Path dir = tenantDir(tsdbDir, tenant);
-        try {
-            long end;
-            for (long start = BlockLevels.alignDown(head.minTime(), blockRange); start < t.minValidTime; start = end) {
-                end = BlockLevels.end(start, t.minValidTime, blockRange);
-                Optional<BlockMeta> meta = new BlockWriter(dir).writeOutOfOrder(head, Math.max(start, head.minTime()), end,
-                        Map.of(SIDECAR, sidecar.getBytes(StandardCharsets.UTF_8)));
-                if (meta.isEmpty()) continue;
-                BlockReader b = BlockReader.open(dir.resolve(meta.get().ulid().toString()));
-                t.blocks.add(b);
-                keepMapped(List.of(b));
-                out.add(meta.get());
-                log.info("Ingester {}: cut out-of-order block {} of tenant {} [{}, {}): {} series, {} samples", id,
-                        meta.get().ulid(), tenant, meta.get().minTime(), meta.get().maxTime(), meta.get().numSeries(),
-                        meta.get().numSamples());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cutting an out-of-order block of tenant " + tenant, e);
-        }
-        head.truncate(t.minValidTime);
-        t.cutOffset = Math.max(t.cutOffset, nextOffset);
-        return out;
-    }
+    private final class CutOffsets implements CutHook {
+        private final String name;
+        private final Tenant t;
+        private final long nextOffset;
+        private long rebuildFrom; // of the cut in progress
+        private long start;
 
-    private Optional<BlockMeta> cut(String tenant, Tenant t, long mint, long maxt, long nextOffset) {
-        long start = System.nanoTime();
-        // A rebuild from Kafka must bring back everything that stays in the heads after this cut:
-        // start at the first record that brought any of it, in any tenant.
-        long rebuildFrom = nextOffset;
-        for (Tenant other : tenants.values()) {
-            java.util.Collection<Long> remaining = other != t ? other.firstOffsetFrom.values()
-                    : maxt > t.head.maxTime() ? List.<Long>of() : t.firstOffsetFrom.tailMap(maxt).values();
-            for (long offset : remaining) rebuildFrom = Math.min(rebuildFrom, offset);
+        CutOffsets(String name, Tenant t, long nextOffset) {
+            this.name = name;
+            this.t = t;
+            this.nextOffset = nextOffset;
         }
-        String sidecar = "zone=" + id.zone() + "\npartition=" + id.partition() + "\nnextOffset=" + nextOffset
-                + "\nrebuildOffset=" + rebuildFrom + "\n";
-        try {
-            Path dir = tenantDir(tsdbDir, tenant);
-            Optional<BlockMeta> meta = new BlockWriter(dir).write(t.head, Math.max(mint, t.minValidTime), maxt,
-                    Map.of(SIDECAR, sidecar.getBytes(StandardCharsets.UTF_8)));
+
+        @Override
+        public Map<String, String> origin(Cut cut) {
+            start = System.nanoTime();
+            if (cut.outOfOrder()) return new BlockOrigin(id, nextOffset, rebuildOffset).fields();
+            // A rebuild from Kafka must bring back everything that stays in the heads after this cut:
+            // start at the first record that brought any of it, in any tenant.
+            rebuildFrom = nextOffset;
+            for (Tenant other : tenants.values()) {
+                java.util.Collection<Long> remaining = other != t ? other.firstOffsetFrom.values()
+                        : cut.maxt() > t.head.maxTime() ? List.<Long>of() : t.firstOffsetFrom.tailMap(cut.maxt()).values();
+                for (long offset : remaining) rebuildFrom = Math.min(rebuildFrom, offset);
+            }
+            return new BlockOrigin(id, nextOffset, rebuildFrom).fields();
+        }
+
+        @Override
+        public void written(Cut cut) {
             onBlockWritten.run();
-            t.head.truncate(maxt);
-            t.minValidTime = Math.max(t.minValidTime, maxt);
+        }
+
+        @Override
+        public void cut(Cut cut, List<BlockMeta> blocks) {
             t.cutOffset = Math.max(t.cutOffset, nextOffset);
-            t.firstOffsetFrom.headMap(maxt).clear();
+            if (cut.outOfOrder()) {
+                for (BlockMeta b : blocks) {
+                    log.info("Ingester {}: cut out-of-order block {} of tenant {} [{}, {}): {} series, {} samples", id,
+                            b.ulid(), name, b.minTime(), b.maxTime(), b.numSeries(), b.numSamples());
+                }
+                return;
+            }
+            t.firstOffsetFrom.headMap(cut.maxt()).clear();
             if (t.head.numSeries() == 0) t.firstOffsetFrom.clear();
-            if (meta.isPresent()) {
-                BlockReader b = BlockReader.open(dir.resolve(meta.get().ulid().toString()));
-                t.blocks.add(b);
-                keepMapped(List.of(b));
+            for (BlockMeta b : blocks) {
                 rebuildOffset = rebuildFrom;
                 log.info("Ingester {}: cut block {} of tenant {} [{}, {}): {} series, {} samples in {} ms", id,
-                        meta.get().ulid(), tenant, meta.get().minTime(), meta.get().maxTime(), meta.get().numSeries(),
-                        meta.get().numSamples(), (System.nanoTime() - start) / 1_000_000);
+                        b.ulid(), name, b.minTime(), b.maxTime(), b.numSeries(), b.numSamples(),
+                        (System.nanoTime() - start) / 1_000_000);
             }
-            return meta;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cutting a block of tenant " + tenant, e);
         }
     }
 
@@ -573,7 +511,7 @@ final class PartitionTsdb implements AutoCloseable {
     }
 
     int numBlocks() {
-        return tenants.values().stream().mapToInt(t -> t.blocks.size()).sum();
+        return tenants.values().stream().mapToInt(t -> t.db.blocks().size()).sum();
     }
 
     /** Where consuming must start to rebuild what is not in this ingester's blocks, or -1 (no blocks). */
@@ -583,21 +521,7 @@ final class PartitionTsdb implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Tenant t : tenants.values()) for (BlockReader b : t.blocks) b.close();
-    }
-
-    /** A block's sidecar; empty when it has none (a block some other tool wrote). */
-    private static Properties sidecar(Path blockDir) {
-        Properties p = new Properties();
-        Path f = blockDir.resolve(SIDECAR);
-        if (Files.isRegularFile(f)) {
-            try (var in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                p.load(in);
-            } catch (IOException e) {
-                log.warn("Unreadable {}: {}", f, e.toString());
-            }
-        }
-        return p;
+        for (Tenant t : tenants.values()) t.db.close();
     }
 
     private static final Querier EMPTY = new Querier() {

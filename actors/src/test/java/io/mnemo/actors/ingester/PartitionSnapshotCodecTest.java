@@ -88,7 +88,7 @@ class PartitionSnapshotCodecTest {
         List<String> out = new ArrayList<>();
         out.add("nextOffset=" + s.nextOffset);
         new TreeMap<>(s.tsdb.tenants).forEach((name, t) -> {
-            out.add(name + " minValid=" + t.minValidTime + " firstOffsetFrom=" + t.firstOffsetFrom
+            out.add(name + " minValid=" + t.db.minValidTime() + " firstOffsetFrom=" + t.firstOffsetFrom
                     + " series=" + t.head.numSeries() + " min=" + t.head.minTime() + " max=" + t.head.maxTime()
                     + " highWaterMark=" + t.head.highWaterMark());
             t.metadata.forEach((f, m) -> out.add(name + " " + f + "=" + String.join("|", String.valueOf(m[0]),
@@ -219,7 +219,7 @@ class PartitionSnapshotCodecTest {
         }
         // No journal, no snapshot: consumed again from Kafka from the rebuild offset.
         PartitionState rebuilt = fresh();
-        assertEquals(120 * 60_000L, rebuilt.tsdb.tenants.get("team-a").minValidTime, "team-a's blocks end at 120");
+        assertEquals(120 * 60_000L, rebuilt.tsdb.tenants.get("team-a").db.minValidTime(), "team-a's blocks end at 120");
         assertEquals(120 * 60_000L - 1, rebuilt.tsdb.tenants.get("team-a").head.highWaterMark(), "the blocks' newest");
         apply(rebuilt, samples(0, "team-a", "s1", 0, "s1", 10));
         for (BatchConsumed e : OUT_OF_BOUNDS_JOURNAL) if (e.offsets()[0] >= live.tsdb.rebuildOffset()) apply(rebuilt, e);

@@ -203,7 +203,7 @@ class PartitionTsdbTest {
         try (Querier q = tsdb.querier("t", t0, t0 + RANGE - 1)) {
             assertEquals(1, count(q));
         }
-        assertTrue(tsdb.tenants.get("t").blocks.get(0).isMapped(), "the block just read stays mapped");
+        assertTrue(tsdb.tenants.get("t").db.blocks().get(0).isMapped(), "the block just read stays mapped");
         assertEquals(PartitionTsdb.MAX_MAPPED_BLOCKS, mapped(tsdb));
         tsdb.close();
 
@@ -214,7 +214,7 @@ class PartitionTsdbTest {
     }
 
     private static long mapped(PartitionTsdb tsdb) {
-        return tsdb.tenants.values().stream().flatMap(t -> t.blocks.stream()).filter(b -> b.isMapped()).count();
+        return tsdb.tenants.values().stream().flatMap(t -> t.db.blocks().stream()).filter(b -> b.isMapped()).count();
     }
 
     private static int count(Querier q) {
@@ -225,6 +225,41 @@ class PartitionTsdbTest {
             while (it.next()) n++;
         }
         return n;
+    }
+
+    @Test
+    void anIngesterOpensOnlyItsOwnBlocksAndTakesTheirOffsetsFromSidecarsOldAndNew() throws Exception {
+        long t0 = 1_700_006_400_000L;
+        PartitionTsdb tsdb = new PartitionTsdb(ID, dir.resolve("tsdb"), RANGE);
+        tsdb.apply(batch(0, "t", record(t0)));
+        tsdb.apply(batch(1, "t", record(t0 + 3 * HOUR)));
+        List<BlockMeta> cut = tsdb.compactIfDue(2);
+        assertEquals(1, cut.size());
+        assertEquals(1, tsdb.rebuildOffset(), "the record that brought what stays in the head");
+        tsdb.close();
+        Path sidecar = dir.resolve("tsdb").resolve("t").resolve(cut.get(0).ulid().toString()).resolve("mnemo.properties");
+        assertEquals("version=1\nzone=zone-a\npartition=0\nnextOffset=2\nrebuildOffset=1\n", Files.readString(sidecar));
+
+        // As ingesters wrote it before the sidecar had a version.
+        Files.writeString(sidecar, "zone=zone-a\npartition=0\nnextOffset=2\nrebuildOffset=1\n");
+        PartitionTsdb reopened = new PartitionTsdb(ID, dir.resolve("tsdb"), RANGE);
+        assertEquals(1, reopened.numBlocks());
+        assertEquals(1, reopened.rebuildOffset());
+        assertEquals(2, reopened.tenants.get("t").cutOffset);
+        assertEquals(t0 + RANGE, reopened.tenants.get("t").db.minValidTime());
+        reopened.close();
+
+        for (IngesterId other : List.of(new IngesterId("zone-b", 0), new IngesterId("zone-a", 1))) {
+            PartitionTsdb others = new PartitionTsdb(other, dir.resolve("tsdb"), RANGE);
+            assertEquals(0, others.numBlocks(), other + " leaves it");
+            assertEquals(-1, others.rebuildOffset());
+            others.close();
+        }
+
+        Files.writeString(sidecar, "version=9\nzone=zone-a\npartition=0\n");
+        PartitionTsdb unreadable = new PartitionTsdb(ID, dir.resolve("tsdb"), RANGE);
+        assertEquals(0, unreadable.numBlocks(), "a sidecar it cannot read is not its own");
+        unreadable.close();
     }
 
     @Test

@@ -23,17 +23,7 @@ public final class BlockCutTime {
         Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("block-cut");
         int samples = 480;
         long start = 1_699_999_200_000L; // two-hour aligned
-        TsdbWorkload workload = new TsdbWorkload(numSeries);
-        Head head = new Head();
-        TsdbWorkload.Samples gen = new TsdbWorkload.Samples(start);
-        for (int s = 0; s < numSeries; s++) {
-            int ref = head.getOrCreateSeries(workload.labels(s));
-            gen.reset(s);
-            for (int i = 0; i < samples; i++) {
-                gen.next();
-                head.append(ref, gen.timestamp(), gen.value());
-            }
-        }
+        Head head = new TsdbWorkload(numSeries).head(start, samples);
         System.out.printf("head: %,d series, %,d samples, [%d, %d]%n", head.numSeries(), head.appended(),
                 head.minTime(), head.maxTime());
         long usedBefore = usedAfterGc();

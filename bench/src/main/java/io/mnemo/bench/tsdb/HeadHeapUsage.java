@@ -48,7 +48,7 @@ public final class HeadHeapUsage {
 
         long chunkBytes = 0;
         long chunks = 0;
-        for (int ref : head.postings().all()) {
+        for (int ref : head.postings().allPostings()) {
             MemSeries ms = head.series(ref);
             for (ChunkMeta c : ms.chunks()) {
                 chunkBytes += c.chunk().length();

@@ -4,6 +4,7 @@ import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.head.Head;
+import io.mnemo.tsdb.index.PostingsForMatchers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -47,24 +48,14 @@ public class HeadSelectBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        TsdbWorkload workload = new TsdbWorkload(SERIES);
-        head = new Head();
-        TsdbWorkload.Samples gen = new TsdbWorkload.Samples(T0);
-        for (int s = 0; s < SERIES; s++) {
-            int ref = head.getOrCreateSeries(workload.labels(s));
-            gen.reset(s);
-            for (int i = 0; i < 4; i++) {
-                gen.next();
-                head.append(ref, gen.timestamp(), gen.value());
-            }
-        }
+        head = new TsdbWorkload(SERIES).head(T0, 4);
         int n = select();
         if (n != EXPECTED) throw new AssertionError("selected " + n + " series, not " + EXPECTED);
     }
 
     @Benchmark
     public int postings() {
-        return head.postings().postingsForMatchers(matchers).length;
+        return PostingsForMatchers.of(head.postings(), matchers).length;
     }
 
     @Benchmark

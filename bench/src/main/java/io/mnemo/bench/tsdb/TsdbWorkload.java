@@ -1,6 +1,7 @@
 package io.mnemo.bench.tsdb;
 
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.head.Head;
 
 /**
  * The storage engine benchmarks' series and samples, derived from the series index alone so
@@ -90,6 +91,21 @@ public final class TsdbWorkload {
                 "namespace", NAMESPACES[job % NAMESPACES.length],
                 "pod", pod,
                 "region", REGIONS[host % REGIONS.length]);
+    }
+
+    /** A head holding every series of the workload, each with its first {@code samples} samples from {@code start}. */
+    public Head head(long start, int samples) {
+        Head head = new Head();
+        Samples gen = new Samples(start);
+        for (int s = 0; s < numSeries(); s++) {
+            int ref = head.getOrCreateSeries(labels(s));
+            gen.reset(s);
+            for (int i = 0; i < samples; i++) {
+                gen.next();
+                head.append(ref, gen.timestamp(), gen.value());
+            }
+        }
+        return head;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.mnemo.tsdb.chunkenc.XorChunk;
 import io.mnemo.tsdb.chunkenc.XorIterator;
+import io.mnemo.tsdb.index.PostingsForMatchers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,11 +47,7 @@ final class BlockQuerier implements Querier {
     public SeriesSet select(boolean sorted, LabelMatcher... matchers) {
         checkOpen();
         if (!block.meta().overlaps(mint, maxt)) return SeriesSet.EMPTY;
-        try {
-            return new BlockSeriesSet(index.postingsForMatchers(matchers));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new BlockSeriesSet(PostingsForMatchers.of(index, matchers));
     }
 
     /**
@@ -74,11 +71,7 @@ final class BlockQuerier implements Querier {
     public List<String> labelValues(String name, LabelMatcher... matchers) {
         checkOpen();
         if (!block.meta().overlaps(mint, maxt)) return List.of();
-        try {
-            if (matchers.length == 0) return index.labelValues(name);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        if (matchers.length == 0) return index.labelValues(name);
         TreeSet<String> values = new TreeSet<>();
         forMatchingSeries(matchers, l -> {
             String v = l.get(name);
@@ -90,7 +83,7 @@ final class BlockQuerier implements Querier {
     private void forMatchingSeries(LabelMatcher[] matchers, java.util.function.Consumer<Labels> action) {
         try {
             IndexReader.SeriesEntry e = new IndexReader.SeriesEntry();
-            for (int id : index.postingsForMatchers(matchers)) {
+            for (int id : PostingsForMatchers.of(index, matchers)) {
                 index.series(id, e, true);
                 if (e.overlaps(mint, maxt)) action.accept(e.labels);
             }

@@ -94,7 +94,7 @@ public final class BlockWriter {
         long last = maxt - 1;
 
         // Pass 1: which series have samples in the range, in Prometheus's order, with their symbols.
-        int[] refs = head.postings().all();
+        int[] refs = head.postings().allPostings();
         Labels[] series = new Labels[refs.length];
         int n = 0;
         SymbolIndex symbols = new SymbolIndex();
@@ -186,7 +186,7 @@ public final class BlockWriter {
             int[] buf = new int[Math.min(written, 1024)];
             for (String name : sorted(postings.labelNames())) {
                 for (String value : sorted(postings.labelValues(name))) {
-                    int[] headRefs = postings.get(name, value);
+                    int[] headRefs = postings.postings(name, value);
                     if (buf.length < headRefs.length) buf = new int[Math.min(written, Math.max(headRefs.length, buf.length * 2))];
                     int m = translate(headRefs, byHeadRef, written, buf);
                     if (m == 0) continue;

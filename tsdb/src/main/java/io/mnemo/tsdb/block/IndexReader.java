@@ -1,18 +1,19 @@
 package io.mnemo.tsdb.block;
 
-import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.index.IndexPostingsReader;
 import io.mnemo.tsdb.index.Postings;
-import io.mnemo.tsdb.index.RegexShape;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Reads a block's index (format v2) from a mapped file. Opening checks the magic, the version and
@@ -20,11 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * keeps in memory only what lookups need to start from: every 32nd symbol's position, and per
  * label name its values' place in the postings offset table with every 32nd value as a sparse
  * index (Prometheus keeps the same). Postings lists and series entries are checksummed as they
- * are read. Matchers resolve with the head's semantics ({@code io.mnemo.tsdb.index.MemPostings}).
+ * are read. Matchers resolve through {@link io.mnemo.tsdb.index.PostingsForMatchers}, as the head's do.
  *
  * <p>Immutable after opening and safe for concurrent use.
  */
-final class IndexReader implements Closeable {
+final class IndexReader implements IndexPostingsReader, Closeable {
     static final int TOC_SIZE = 6 * 8 + 4;
     private static final int SPARSE = 32;
 
@@ -117,10 +118,12 @@ final class IndexReader implements Closeable {
     }
 
     /** Sorted label names (Java order), as Querier.labelNames returns them. */
-    List<String> labelNames() { return labelNames; }
+    @Override
+    public List<String> labelNames() { return labelNames; }
 
     /** Sorted values (Java order) of a label name; empty if unknown. */
-    List<String> labelValues(String name) throws IOException {
+    @Override
+    public List<String> labelValues(String name) {
         LabelValues lv = byName.get(name);
         if (lv == null || name.isEmpty()) return List.of();
         List<String> out = new ArrayList<>(lv.count);
@@ -134,13 +137,19 @@ final class IndexReader implements Closeable {
 
     // ---- postings ----
 
-    /** Ids of every series in the block, ascending. */
-    int[] allPostings() throws IOException {
-        return postings("", "");
+    /** Ids of every series in the block, ascending: the postings of the empty label pair. */
+    @Override
+    public int[] allPostings() {
+        return postingsOf("", "");
     }
 
     /** Ids of the series with name=value, ascending; empty if none. */
-    int[] postings(String name, String value) throws IOException {
+    @Override
+    public int[] postings(String name, String value) {
+        return name.isEmpty() ? Postings.EMPTY : postingsOf(name, value);
+    }
+
+    private int[] postingsOf(String name, String value) {
         LabelValues lv = byName.get(name);
         if (lv == null) return Postings.EMPTY;
         byte[] want = value.getBytes(StandardCharsets.UTF_8);
@@ -148,15 +157,39 @@ final class IndexReader implements Closeable {
         int lo = sparseFloor(lv, value);
         Cursor c = new Cursor(f, lv.sparsePositions.get(lo), f.size());
         int remaining = lv.count - lo * SPARSE;
-        for (int i = 0; i < remaining && i < SPARSE; i++) {
-            c.uvarint();
-            c.skipUvarintStr();
-            int cmp = c.compareUvarintStr(want);
-            long off = c.uvarint();
-            if (cmp == 0) return readPostings(off);
-            if (cmp > 0) break;
+        try {
+            for (int i = 0; i < remaining && i < SPARSE; i++) {
+                c.uvarint();
+                c.skipUvarintStr();
+                int cmp = c.compareUvarintStr(want);
+                long off = c.uvarint();
+                if (cmp == 0) return readPostings(off);
+                if (cmp > 0) break;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return Postings.EMPTY;
+    }
+
+    /**
+     * The values with the prefix are compared as UTF-8 bytes where they lie, so that a string is
+     * made only for {@code accept}.
+     */
+    @Override
+    public int[] postingsForValues(String name, String prefix, String except, Predicate<String> accept) {
+        LabelValues lv = name.isEmpty() ? null : byName.get(name);
+        if (lv == null) return Postings.EMPTY;
+        byte[] prefixBytes = prefix.getBytes(StandardCharsets.UTF_8);
+        byte[] exceptBytes = except == null ? null : except.getBytes(StandardCharsets.UTF_8);
+        List<int[]> lists = new ArrayList<>();
+        visitValues(lv, prefix, (pos, len, off) -> {
+            if (!startsWith(pos, len, prefixBytes)) return false; // values ascend: past the prefix's range
+            if (exceptBytes != null && len == exceptBytes.length && compareBytes(pos, len, exceptBytes) == 0) return true;
+            if (accept == null || accept.test(string(pos, len))) lists.add(readPostings(off));
+            return true;
+        });
+        return Postings.union(lists);
     }
 
     /** Index of the last sparse value not after {@code value} (0 when all are after it). */
@@ -191,23 +224,27 @@ final class IndexReader implements Closeable {
     }
 
     /** Walks a name's values in index order, from the first one >= {@code from} if given. */
-    private void visitValues(LabelValues lv, String from, ValueVisitor v) throws IOException {
+    private void visitValues(LabelValues lv, String from, ValueVisitor v) {
         boolean seek = from != null && !from.isEmpty();
         byte[] fromBytes = seek ? from.getBytes(StandardCharsets.UTF_8) : null;
         int start = seek ? sparseFloor(lv, from) : 0;
         Cursor c = new Cursor(f, lv.sparsePositions.get(start), f.size());
-        for (int i = start * SPARSE; i < lv.count; i++) {
-            c.uvarint();
-            c.skipUvarintStr();
-            int len = c.uvarintInt();
-            long pos = c.position();
-            c.skip(len);
-            long off = c.uvarint();
-            if (seek) {
-                if (compareBytes(pos, len, fromBytes) < 0) continue;
-                seek = false; // values ascend: all later ones are >= from too
+        try {
+            for (int i = start * SPARSE; i < lv.count; i++) {
+                c.uvarint();
+                c.skipUvarintStr();
+                int len = c.uvarintInt();
+                long pos = c.position();
+                c.skip(len);
+                long off = c.uvarint();
+                if (seek) {
+                    if (compareBytes(pos, len, fromBytes) < 0) continue;
+                    seek = false; // values ascend: all later ones are >= from too
+                }
+                if (!v.visit(pos, len, off)) return;
             }
-            if (!v.visit(pos, len, off)) return;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -228,86 +265,6 @@ final class IndexReader implements Closeable {
         byte[] b = new byte[len];
         f.copy(pos, b, 0, len);
         return new String(b, StandardCharsets.UTF_8);
-    }
-
-    /**
-     * Ids of the series all matchers select, with Prometheus's semantics: an absent label has the
-     * empty value, so a matcher that matches "" also selects series without the label. Matchers
-     * that do not match "" narrow to the series having a matching value; the others remove the
-     * series having a value they reject; without a narrowing matcher the result starts from all.
-     */
-    int[] postingsForMatchers(LabelMatcher... matchers) throws IOException {
-        List<int[]> include = new ArrayList<>();
-        List<int[]> exclude = new ArrayList<>();
-        for (LabelMatcher m : matchers) {
-            if (m.matchesEmpty()) {
-                exclude.add(postingsForValues(m, false));
-            } else {
-                int[] p = postingsForValues(m, true);
-                if (p.length == 0) return Postings.EMPTY;
-                include.add(p);
-            }
-        }
-        int[] result = include.isEmpty() ? allPostings() : Postings.intersect(include);
-        if (!exclude.isEmpty() && result.length > 0) result = Postings.subtract(result, Postings.union(exclude));
-        return result;
-    }
-
-    /** Union of the postings of the values v of m's label for which {@code m.matches(v) == want}. */
-    private int[] postingsForValues(LabelMatcher m, boolean want) throws IOException {
-        LabelValues lv = m.name().isEmpty() ? null : byName.get(m.name());
-        if (lv == null) return Postings.EMPTY;
-        boolean negated = m.type() == LabelMatcher.Type.NOT_EQUAL || m.type() == LabelMatcher.Type.NOT_REGEX;
-        boolean wantPositive = want != negated; // does the positive form (= or =~) match?
-        boolean regex = m.type() == LabelMatcher.Type.REGEX || m.type() == LabelMatcher.Type.NOT_REGEX;
-        List<int[]> lists = new ArrayList<>();
-        if (!regex) {
-            if (wantPositive) return postings(m.name(), m.value());
-            byte[] value = m.value().getBytes(StandardCharsets.UTF_8);
-            visitValues(lv, null, (pos, len, off) -> {
-                if (len != value.length || compareBytes(pos, len, value) != 0) lists.add(readPostings(off));
-                return true;
-            });
-            return Postings.union(lists);
-        }
-        RegexShape shape = RegexShape.of(m.value());
-        // Every value matching the regex starts with the literal prefix; compared as bytes, so
-        // that only values the regex must really run on are decoded.
-        byte[] prefix = shape.prefix().getBytes(StandardCharsets.UTF_8);
-        if (wantPositive) {
-            switch (shape.kind()) {
-                case LITERALS -> {
-                    for (String lit : shape.literals()) {
-                        int[] p = postings(m.name(), lit);
-                        if (p.length > 0) lists.add(p);
-                    }
-                }
-                case PREFIX -> visitValues(lv, shape.prefix(), (pos, len, off) -> {
-                    if (!startsWith(pos, len, prefix)) return false;
-                    if (!shape.nonEmptySuffix() || len > prefix.length) lists.add(readPostings(off));
-                    return true;
-                });
-                case GENERAL -> visitValues(lv, shape.prefix(), (pos, len, off) -> {
-                    if (!startsWith(pos, len, prefix)) return false;
-                    if (m.matches(string(pos, len)) == want) lists.add(readPostings(off));
-                    return true;
-                });
-            }
-        } else {
-            if (shape.kind() == RegexShape.Kind.PREFIX && prefix.length == 0 && !shape.nonEmptySuffix()) {
-                return Postings.EMPTY; // .* matches every value
-            }
-            visitValues(lv, null, (pos, len, off) -> {
-                boolean positive = switch (shape.kind()) {
-                    case LITERALS -> shape.isLiteral(string(pos, len));
-                    case PREFIX -> startsWith(pos, len, prefix) && (!shape.nonEmptySuffix() || len > prefix.length);
-                    case GENERAL -> startsWith(pos, len, prefix) && m.matches(string(pos, len)) != negated;
-                };
-                if (!positive) lists.add(readPostings(off));
-                return true;
-            });
-        }
-        return Postings.union(lists);
     }
 
     // ---- series ----

@@ -10,6 +10,7 @@ import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.mnemo.tsdb.index.PostingsForMatchers;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +37,7 @@ final class HeadQuerier implements Querier {
     @Override
     public SeriesSet select(boolean sorted, LabelMatcher... matchers) {
         if (!overlapsHead()) return SeriesSet.EMPTY;
-        int[] refs = head.postings().postingsForMatchers(matchers);
+        int[] refs = PostingsForMatchers.of(head.postings(), matchers);
         MemSeries[] series = new MemSeries[refs.length];
         for (int i = 0; i < refs.length; i++) series[i] = head.series(refs[i]);
         if (sorted) LabelOrder.sort(series, head.symbols());
@@ -64,7 +65,7 @@ final class HeadQuerier implements Querier {
         if (!overlapsHead()) return List.of();
         if (matchers.length == 0) return head.postings().labelNames();
         Set<String> names = new HashSet<>();
-        for (int ref : head.postings().postingsForMatchers(matchers)) {
+        for (int ref : PostingsForMatchers.of(head.postings(), matchers)) {
             MemSeries s = head.series(ref);
             if (!inRange(s)) continue;
             Labels l = s.labels();
@@ -79,7 +80,7 @@ final class HeadQuerier implements Querier {
         if (!overlapsHead()) return List.of();
         if (matchers.length == 0) return head.postings().labelValues(name);
         Set<String> values = new HashSet<>();
-        for (int ref : head.postings().postingsForMatchers(matchers)) {
+        for (int ref : PostingsForMatchers.of(head.postings(), matchers)) {
             MemSeries s = head.series(ref);
             if (!inRange(s)) continue;
             String v = s.labels().get(name);

@@ -69,7 +69,7 @@ class HeadSnapshotTest {
         assertEquals(head.minTime(), restored.minTime());
         assertEquals(head.maxTime(), restored.maxTime());
         assertEquals(dump(head), dump(restored));
-        assertEquals(head.postings().all().length, restored.postings().all().length);
+        assertEquals(head.postings().allPostings().length, restored.postings().allPostings().length);
     }
 
     @Test

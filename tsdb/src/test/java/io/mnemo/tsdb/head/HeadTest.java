@@ -270,8 +270,8 @@ class HeadTest {
         assertEquals(-1, head.symbols().id("run"));
         assertEquals(List.of("__name__", "job", "pod"), head.postings().labelNames());
         assertEquals(List.of("api"), head.postings().labelValues("job"));
-        assertEquals(2_000, head.postings().all().length);
-        assertArrayEquals(new int[0], head.postings().get("pod", "gone-7"));
+        assertEquals(2_000, head.postings().allPostings().length);
+        assertArrayEquals(new int[0], head.postings().postings("pod", "gone-7"));
         for (int i = 0; i < 2_000; i += 97) {
             assertEquals(-1, head.seriesRef(Labels.of("__name__", "up", "pod", "gone-" + i, "job", "batch", "run", "r" + i)));
             assertEquals((int) stable.get(i), head.seriesRef(Labels.of("__name__", "up", "pod", "stable-" + i, "job", "api")));

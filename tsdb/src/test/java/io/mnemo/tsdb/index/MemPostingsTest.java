@@ -28,7 +28,7 @@ class MemPostingsTest {
         for (int i = 0; i < series.size(); i++) postings.add(i, series.get(i));
     }
 
-    private int[] select(LabelMatcher... ms) { return postings.postingsForMatchers(ms); }
+    private int[] select(LabelMatcher... ms) { return PostingsForMatchers.of(postings, ms); }
 
     @Test
     void equalityAndInequality() {
@@ -105,7 +105,7 @@ class MemPostingsTest {
                 for (LabelMatcher m : ms) ok &= m.matches(all.get(ref).get(m.name()));
                 if (ok) expected.add(ref);
             }
-            int[] got = p.postingsForMatchers(ms);
+            int[] got = PostingsForMatchers.of(p, ms);
             assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), got, List.of(ms).toString());
         }
     }
@@ -115,16 +115,16 @@ class MemPostingsTest {
         assertEquals(List.of("__name__", "instance", "job", "path"), postings.labelNames());
         assertEquals(List.of("ap\ni", "api", "apiserver", "db"), postings.labelValues("job"));
         assertEquals(List.of(), postings.labelValues("nolabel"));
-        assertArrayEquals(new int[] {0, 3}, postings.get("job", "api"));
+        assertArrayEquals(new int[] {0, 3}, postings.postings("job", "api"));
         assertEquals(6, postings.numSeries());
     }
 
     @Test
     void deleteRemovesEveryTrace() {
         postings.delete(3, series.get(3));
-        assertArrayEquals(new int[] {0}, postings.get("job", "api"));
+        assertArrayEquals(new int[] {0}, postings.postings("job", "api"));
         assertFalse(postings.labelNames().contains("path"), "a label left without series disappears");
-        assertArrayEquals(new int[] {0, 1, 2, 4, 5}, postings.all());
+        assertArrayEquals(new int[] {0, 1, 2, 4, 5}, postings.allPostings());
     }
     /** Dense dead refs take the bitmap, refs spread far apart the sorted array: same result. */
     @Test
@@ -154,12 +154,12 @@ class MemPostingsTest {
             }
         }
         many.delete(dead.stream().mapToInt(Integer::intValue).toArray(), deadLabels);
-        assertArrayEquals(one.all(), many.all());
+        assertArrayEquals(one.allPostings(), many.allPostings());
         assertEquals(one.labelNames(), many.labelNames());
         assertEquals(List.of("j0", "j2"), many.labelValues("job"));
         for (String name : one.labelNames()) {
             assertEquals(one.labelValues(name), many.labelValues(name));
-            for (String v : one.labelValues(name)) assertArrayEquals(one.get(name, v), many.get(name, v));
+            for (String v : one.labelValues(name)) assertArrayEquals(one.postings(name, v), many.postings(name, v));
         }
     }
 }

@@ -1,0 +1,65 @@
+package io.mnemo.actors.ingester;
+
+import io.mnemo.cluster.IngesterId;
+import io.mnemo.tsdb.db.BlockSidecar;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where an ingester's block came from: the origin fields of its {@link BlockSidecar}, so that an
+ * ingester finds its own blocks among those of every zone and partition in a tenant's directory,
+ * and knows where consuming its partition must start to rebuild what is not in them.
+ *
+ * <pre>
+ * zone=&lt;zone&gt;                the ingester that cut the block
+ * partition=&lt;partition&gt;      decimal
+ * nextOffset=&lt;offset&gt;        the partition offset consumed up to (exclusive) at the cut
+ * rebuildOffset=&lt;offset&gt;     where consuming rebuilds every tenant's head as it stood after the
+ *                            cut; the newest block's counts (-1, or absent: from the start)
+ * </pre>
+ *
+ * @param nextOffset -1 when absent
+ * @param rebuildOffset -1 when absent
+ */
+record BlockOrigin(String zone, int partition, long nextOffset, long rebuildOffset) {
+    private static final String ZONE = "zone";
+    private static final String PARTITION = "partition";
+    private static final String NEXT_OFFSET = "nextOffset";
+    private static final String REBUILD_OFFSET = "rebuildOffset";
+
+    BlockOrigin(IngesterId id, long nextOffset, long rebuildOffset) {
+        this(id.zone(), id.partition(), nextOffset, rebuildOffset);
+    }
+
+    /** The sidecar's origin fields, in the order written since the first release. */
+    Map<String, String> fields() {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put(ZONE, zone);
+        f.put(PARTITION, Integer.toString(partition));
+        f.put(NEXT_OFFSET, Long.toString(nextOffset));
+        f.put(REBUILD_OFFSET, Long.toString(rebuildOffset));
+        return f;
+    }
+
+    /**
+     * The origin of a block if {@code id} cut it; null for another ingester's, or a sidecar
+     * without an ingester's fields.
+     *
+     * @throws IllegalArgumentException if its offsets are not numbers
+     */
+    static BlockOrigin cutBy(IngesterId id, BlockSidecar sidecar) {
+        Map<String, String> f = sidecar.origin();
+        if (!id.zone().equals(f.get(ZONE)) || !Integer.toString(id.partition()).equals(f.get(PARTITION))) return null;
+        return new BlockOrigin(id, offset(f, NEXT_OFFSET), offset(f, REBUILD_OFFSET));
+    }
+
+    private static long offset(Map<String, String> f, String key) {
+        String v = f.get(key);
+        if (v == null) return -1;
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("block origin field " + key + " is not a number: '" + v + "'");
+        }
+    }
+}

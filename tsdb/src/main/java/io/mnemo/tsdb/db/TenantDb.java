@@ -1,0 +1,250 @@
+package io.mnemo.tsdb.db;
+
+import io.mnemo.tsdb.LabelMatcher;
+import io.mnemo.tsdb.MergeQuerier;
+import io.mnemo.tsdb.Querier;
+import io.mnemo.tsdb.Queryable;
+import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.block.BlockMeta;
+import io.mnemo.tsdb.block.BlockReader;
+import io.mnemo.tsdb.block.BlockWriter;
+import io.mnemo.tsdb.block.Ulid;
+import io.mnemo.tsdb.head.Head;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * One tenant's time-series database (Prometheus's DB, the per-tenant TSDB of a Mimir ingester):
+ * the in-memory {@link Head}, the blocks cut from it under the tenant's directory, and the rules
+ * between them.
+ *
+ * <ul>
+ *   <li>Cutting: once the head spans one and a half block ranges beyond a range, every such
+ *       range is cut in one pass ({@link #compactIfDue}, Prometheus's rule, which keeps the
+ *       newest data in memory), each block ending where {@link BlockLevels} says; ranges without
+ *       samples cost nothing. {@link #flush} cuts everything.</li>
+ *   <li>Out-of-order compaction: before every cut, the head's out-of-order samples of ranges cut
+ *       already become blocks overlapping those, so after a cut the blocks hold every sample the
+ *       head took before its {@link #minValidTime}.</li>
+ *   <li>The min valid time: the end of what was cut. The head refuses samples before it, which
+ *       are in blocks already (a replay brings them again) or would overlap them.</li>
+ *   <li>Reads: {@link #querier} merges the head with the blocks that overlap the range; it is
+ *       the one place reads take the block list, and maps blocks under the owner's
+ *       {@link MappedBlocks} cap.</li>
+ * </ul>
+ *
+ * Each block gets a {@link BlockSidecar} whose origin fields the owner gives through a
+ * {@link CutHook}; the database neither reads nor keeps them. Which blocks of a directory are
+ * this database's is the owner's decision when it {@link #open opens} it: tenants' directories
+ * are shared by the ingesters of every zone and partition.
+ *
+ * <p>Not thread-safe: used on its owner's thread, as the head is.
+ */
+public final class TenantDb implements AutoCloseable {
+    private static final Comparator<BlockReader> BY_TIME =
+            Comparator.comparingLong((BlockReader b) -> b.meta().minTime()).thenComparing(b -> b.meta().ulid());
+
+    private final Path dir;
+    private final long blockRange;
+    private final MappedBlocks mapped;
+    private final Head head;
+    /** By min time at opening, then in the order cut. */
+    private final List<BlockReader> blocks = new ArrayList<>();
+    private long minValidTime = Long.MIN_VALUE;
+
+    /** A head only: no directory, so no blocks (warm-ups, throwaway state); cutting fails. */
+    public TenantDb(long blockRange) {
+        this(null, blockRange, null);
+    }
+
+    /**
+     * A database without blocks yet.
+     *
+     * @param dir where its blocks go, {@code <data-dir>/tsdb/<tenant>}; created at the first cut
+     * @param blockRange the block range in ms, also the head's chunk range
+     * @param mapped the cap on mapped blocks this database shares with its owner's others
+     */
+    public TenantDb(Path dir, long blockRange, MappedBlocks mapped) {
+        this.dir = dir;
+        this.blockRange = blockRange;
+        this.mapped = mapped;
+        this.head = new Head(blockRange);
+    }
+
+    /**
+     * Opens the blocks of a directory that {@code own} takes (given each block directory), in
+     * time order; the min valid time is the end of the newest. A head rebuilt after them starts
+     * as if it had taken their newest sample: never later than the mark it really had, so it
+     * refuses nothing the first application took. Closes what it opened if one fails.
+     */
+    public static TenantDb open(Path dir, long blockRange, MappedBlocks mapped, Predicate<Path> own) throws IOException {
+        TenantDb db = new TenantDb(dir, blockRange, mapped);
+        if (!Files.isDirectory(dir)) return db;
+        try (DirectoryStream<Path> blockDirs = Files.newDirectoryStream(dir,
+                p -> Files.isDirectory(p) && Ulid.isValid(p.getFileName().toString()))) {
+            for (Path blockDir : blockDirs) {
+                if (!own.test(blockDir)) continue;
+                BlockReader b = BlockReader.open(blockDir);
+                db.add(b);
+                db.raiseMinValidTime(b.meta().maxTime());
+            }
+        } catch (IOException | RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        db.blocks.sort(BY_TIME);
+        if (!db.blocks.isEmpty()) db.head.setHighWaterMark(db.minValidTime - 1);
+        return db;
+    }
+
+    public Head head() { return head; }
+
+    /** The open blocks, read-only: by min time as opened, then in the order cut. */
+    public List<BlockReader> blocks() { return Collections.unmodifiableList(blocks); }
+
+    /** Samples before this are in blocks (or were cut away); the head refuses them. */
+    public long minValidTime() { return minValidTime; }
+
+    /**
+     * Raises the min valid time to {@code t} if it is lower: restoring state saved when cuts had
+     * gone further than the blocks on disk show (a cut of a range without samples writes none).
+     */
+    public void raiseMinValidTime(long t) {
+        if (t <= minValidTime) return;
+        minValidTime = t;
+        head.setMinValidTime(t);
+    }
+
+    /**
+     * The head and the blocks overlapping [mint, maxt], merged. The blocks it reads are mapped
+     * until it is closed; then those beyond the cap are unmapped again.
+     */
+    public Querier querier(long mint, long maxt) {
+        List<BlockReader> reading = new ArrayList<>();
+        for (BlockReader b : blocks) if (b.meta().overlaps(mint, maxt)) reading.add(b);
+        if (reading.isEmpty()) return head.querier(mint, maxt);
+        mapped.read(reading);
+        List<Queryable> sources = new ArrayList<>(reading);
+        sources.add(head);
+        Querier merged = MergeQuerier.of(sources).querier(mint, maxt);
+        return new Querier() {
+            public SeriesSet select(boolean sorted, LabelMatcher... matchers) { return merged.select(sorted, matchers); }
+            public List<String> labelNames(LabelMatcher... matchers) { return merged.labelNames(matchers); }
+            public List<String> labelValues(String name, LabelMatcher... matchers) { return merged.labelValues(name, matchers); }
+            public void close() {
+                merged.close();
+                mapped.read(List.of());
+            }
+        };
+    }
+
+    /**
+     * Cuts every block range the head spans one and a half ranges beyond, in one pass, each
+     * block ending where {@link BlockLevels} says; out-of-order samples of ranges cut already go
+     * first. Returns the blocks written.
+     *
+     * @throws UncheckedIOException if a block cannot be written or opened
+     */
+    public List<BlockMeta> compactIfDue(CutHook hook) {
+        List<BlockMeta> cut = new ArrayList<>();
+        if (head.numSeries() == 0 || head.maxTime() == Long.MIN_VALUE) return cut;
+        long maxt = head.maxTime();
+        long until = BlockLevels.alignDown(maxt < Long.MIN_VALUE + blockRange / 2 ? Long.MIN_VALUE : maxt - blockRange / 2,
+                blockRange); // ranges ending by here are due
+        while (head.numSeries() > 0 && head.minTime() != Long.MAX_VALUE) {
+            long oldest = Math.max(head.minTime(), minValidTime); // out-of-order samples may be older
+            long end = BlockLevels.end(oldest, until, blockRange);
+            if (end <= oldest) break;
+            cut.addAll(compactOutOfOrder(hook));
+            if (head.numSeries() == 0 || head.minTime() == Long.MAX_VALUE) break;
+            if (head.minTime() >= end) continue; // only out-of-order samples were that old
+            cut(head.minTime(), end, hook).ifPresent(cut::add);
+        }
+        return cut;
+    }
+
+    /** Cuts everything in the head into blocks (Mimir's flush); returns the blocks written. */
+    public List<BlockMeta> flush(CutHook hook) {
+        List<BlockMeta> cut = new ArrayList<>(compactOutOfOrder(hook));
+        if (head.numSeries() == 0 || head.minTime() == Long.MAX_VALUE) return cut;
+        long newest = Math.max(head.maxTime(), head.outOfOrderMaxTime());
+        long maxt = newest == Long.MAX_VALUE ? newest : newest + 1;
+        cut(head.minTime(), maxt, hook).ifPresent(cut::add);
+        return cut;
+    }
+
+    /**
+     * Writes the out-of-order samples from before the min valid time (ranges cut already) as
+     * blocks overlapping those, aligned as {@link BlockLevels} says, as Prometheus's out-of-order
+     * compaction does, and drops them from the head.
+     */
+    private List<BlockMeta> compactOutOfOrder(CutHook hook) {
+        if (head.numSeries() == 0 || head.minTime() >= minValidTime) return List.of();
+        Cut cut = new Cut(BlockLevels.alignDown(head.minTime(), blockRange), minValidTime, true);
+        Map<String, byte[]> sidecar = sidecar(hook, cut);
+        List<BlockMeta> out = new ArrayList<>();
+        BlockWriter writer = writer();
+        try {
+            long end;
+            for (long start = cut.mint(); start < minValidTime; start = end) {
+                end = BlockLevels.end(start, minValidTime, blockRange);
+                Optional<BlockMeta> meta = writer.writeOutOfOrder(head, Math.max(start, head.minTime()), end, sidecar);
+                if (meta.isEmpty()) continue;
+                add(BlockReader.open(dir.resolve(meta.get().ulid().toString())));
+                out.add(meta.get());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cutting an out-of-order block into " + dir, e);
+        }
+        head.truncate(minValidTime);
+        hook.cut(cut, out);
+        return out;
+    }
+
+    /** Cuts the head's samples in [max(mint, min valid time), maxt) into a block, and lets go of them. */
+    private Optional<BlockMeta> cut(long mint, long maxt, CutHook hook) {
+        Cut cut = new Cut(mint, maxt, false);
+        Map<String, byte[]> sidecar = sidecar(hook, cut);
+        try {
+            Optional<BlockMeta> meta = writer().write(head, Math.max(mint, minValidTime), maxt, sidecar);
+            hook.written(cut);
+            head.truncate(maxt);
+            raiseMinValidTime(maxt);
+            if (meta.isPresent()) add(BlockReader.open(dir.resolve(meta.get().ulid().toString())));
+            hook.cut(cut, meta.map(List::of).orElse(List.of()));
+            return meta;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cutting a block into " + dir, e);
+        }
+    }
+
+    private static Map<String, byte[]> sidecar(CutHook hook, Cut cut) {
+        return Map.of(BlockSidecar.FILE, new BlockSidecar(hook.origin(cut), cut.outOfOrder()).encode());
+    }
+
+    private BlockWriter writer() {
+        if (dir == null) throw new IllegalStateException("a head-only tenant database cuts no blocks");
+        return new BlockWriter(dir);
+    }
+
+    /** A block opened now: part of reads from here on, and under the mapping cap. */
+    private void add(BlockReader b) {
+        blocks.add(b);
+        mapped.read(List.of(b));
+    }
+
+    @Override
+    public void close() {
+        for (BlockReader b : blocks) b.close();
+    }
+}
