@@ -19,7 +19,6 @@ import io.mnemo.tsdb.SeriesSetCodec;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.pekko.stream.Materializer;
@@ -44,24 +43,36 @@ final class IngesterReads {
         this.cancelledStreams = metrics.ingesterReadStreamsCancelled.labelValues(id.zone(), Integer.toString(id.partition()));
     }
 
+    /**
+     * The tenant's querier is found here, on the entity's thread; it reads nothing until the
+     * stream runs on the read dispatcher, where the select and the frames happen.
+     */
     StreamReply select(PartitionTsdb tsdb, Select c) {
+        Querier q = tsdb.querier(c.tenant(), c.mint(), c.maxt());
         return stream(() -> {
-            List<byte[]> frames = new ArrayList<>();
-            long series;
-            try (Querier q = tsdb.querier(c.tenant(), c.mint(), c.maxt())) {
-                SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
-                SeriesSetCodec.FrameWriter writer = new SeriesSetCodec.FrameWriter(
-                        c.labelsOnly() ? labelsOnly(set, c.mint(), c.maxt()) : set, ReadStreams.MAX_FRAME_BYTES);
-                for (byte[] f; (f = writer.next()) != null; ) frames.add(f);
-                series = writer.series();
+            SeriesSet set;
+            try {
+                set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
+            } catch (RuntimeException e) {
+                q.close();
+                throw e;
             }
-            return listed(frames, series);
+            SeriesSetCodec.FrameWriter writer = new SeriesSetCodec.FrameWriter(
+                    c.labelsOnly() ? labelsOnly(set, c.mint(), c.maxt()) : set, ReadStreams.MAX_FRAME_BYTES);
+            return new FrameSource() {
+                public byte[] next() { return writer.next(); }
+
+                public long items() { return writer.series(); }
+
+                public void close() { q.close(); }
+            };
         });
     }
 
     StreamReply labels(PartitionTsdb tsdb, LabelQuery c) {
+        Querier q = tsdb.querier(c.tenant(), c.mint(), c.maxt());
         return stream(() -> {
-            try (Querier q = tsdb.querier(c.tenant(), c.mint(), c.maxt())) {
+            try (q) {
                 List<String> values = c.name() == null
                         ? q.labelNames(MatcherSpec.toMatchers(c.matchers()))
                         : q.labelValues(c.name(), MatcherSpec.toMatchers(c.matchers()));
@@ -74,35 +85,9 @@ final class IngesterReads {
         return new MetadataReply(id, tsdb.metadata(c.tenant(), c.metric()).toArray(new String[0][]), null);
     }
 
-    /**
-     * The answer read now, on the caller's (the entity's) thread, then served from memory: the
-     * tenant's head is not safe to read from another thread while the entity appends.
-     */
-    private StreamReply stream(Supplier<FrameSource> read) {
-        FrameSource answer;
-        try {
-            answer = read.get();
-        } catch (RuntimeException e) {
-            FrameSource failed = new FrameSource() {
-                public byte[] next() { throw e; }
-                public long items() { return 0; }
-                public void close() {}
-            };
-            return new StreamReply(id, ReadStreams.serve(who, () -> failed, openStreams, cancelledStreams, materializer), null);
-        }
-        return new StreamReply(id, ReadStreams.serve(who, () -> answer, openStreams, cancelledStreams, materializer), null);
-    }
-
-    private static FrameSource listed(List<byte[]> frames, long series) {
-        return new FrameSource() {
-            int next;
-
-            public byte[] next() { return next < frames.size() ? frames.get(next++) : null; }
-
-            public long items() { return series; }
-
-            public void close() {}
-        };
+    /** A stream whose frames {@code open} gives, run on the read dispatcher. */
+    private StreamReply stream(Supplier<FrameSource> open) {
+        return new StreamReply(id, ReadStreams.serve(who, open, openStreams, cancelledStreams, materializer), null);
     }
 
     /** The series of a set with their labels only. */

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -307,14 +308,20 @@ final class PartitionTsdb implements AutoCloseable {
             if (compacted && e.maxTime() < minValidTime) continue;
             reader.reset(e.samples());
             lookup.reset(reader, t.head);
-            while (reader.nextSeries()) {
-                int ref = -1;
-                for (int i = 0; i < reader.sampleCount(); i++) {
-                    long ts = reader.sampleTimestamp(i);
-                    if (compacted && ts < minValidTime) continue;
-                    if (ref < 0 && (ref = lookup.find()) < 0) ref = lookup.create();
-                    if (t.head.restoreOutOfOrder(ref, ts, reader.sampleValue(i))) restored++;
+            Lock append = t.head.appendLock();
+            append.lock();
+            try {
+                while (reader.nextSeries()) {
+                    int ref = -1;
+                    for (int i = 0; i < reader.sampleCount(); i++) {
+                        long ts = reader.sampleTimestamp(i);
+                        if (compacted && ts < minValidTime) continue;
+                        if (ref < 0 && (ref = lookup.find()) < 0) ref = lookup.create();
+                        if (t.head.restoreOutOfOrder(ref, ts, reader.sampleValue(i))) restored++;
+                    }
                 }
+            } finally {
+                append.unlock();
             }
         }
         return restored;
@@ -372,12 +379,16 @@ final class PartitionTsdb implements AutoCloseable {
             // it had refused was counted the first time).
             boolean oooLogged = offset <= outOfOrderLoggedUpTo;
             boolean firstTime = !oooLogged && offset >= t.cutOffset;
+            Lock append = head.appendLock(); // reads on other threads wait for one record at most
+            append.lock();
             try {
                 applier.apply(t, batch.values()[r], firstTime, oooLogged);
             } catch (MalformedRecordException e) {
                 // The distributor validated the record, so this is damage or a foreign writer.
                 // Applying stops at the damage; what came before it stays (it is in the journal too).
                 skipInvalid(result, MALFORMED_RECORD, offset, "it does not decode: " + e.getMessage());
+            } finally {
+                append.unlock();
             }
             if (applier.maxTime() != Long.MIN_VALUE) {
                 t.firstOffsetFrom.putIfAbsent(BlockLevels.alignDown(applier.maxTime(), blockRange), offset);
@@ -407,7 +418,10 @@ final class PartitionTsdb implements AutoCloseable {
         }
     }
 
-    /** Head and blocks of a tenant, merged. */
+    /**
+     * Head and blocks of a tenant, merged. Found on the entity's thread (the tenant registry is
+     * its own); the querier reads nothing until used, and is then used from a read thread.
+     */
     Querier querier(String tenant, long mint, long maxt) {
         Tenant t = tenants.get(tenant);
         return t == null ? EMPTY : t.db.querier(mint, maxt);

@@ -2,6 +2,7 @@ package io.mnemo.actors.readpath;
 
 import io.mnemo.persistence.MnemoSerializable;
 import io.mnemo.tsdb.RegexTooComplexException;
+import io.mnemo.tsdb.db.TenantDb;
 
 /**
  * Why a store (an ingester) did not answer a read, by kind, so that each keeps its meaning end to
@@ -27,6 +28,7 @@ public record ReadError(Kind kind, String message) implements MnemoSerializable 
 
     /** The kind of a failure while reading: the query's fault or the store's. */
     public static ReadError of(String who, Throwable e) {
+        if (e instanceof TenantDb.ClosedException) return unavailable(who, "stopped: " + e.getMessage());
         boolean query = e instanceof RegexTooComplexException || e instanceof IllegalArgumentException;
         return new ReadError(query ? Kind.BAD_QUERY : Kind.INTERNAL, who + ": " + e.getMessage());
     }

@@ -11,7 +11,7 @@ import java.util.List;
  * and its index's tables on the heap; beyond the cap, the least recently read idle blocks are
  * unmapped, and a querier maps them again when it needs them ({@link BlockReader#unmap}).
  *
- * <p>Not thread-safe: used on the thread of the databases that share it.
+ * <p>Thread-safe: queriers on read threads mark the blocks they read.
  */
 public final class MappedBlocks {
     private final int max;
@@ -29,7 +29,7 @@ public final class MappedBlocks {
      * least recently read idle others beyond the cap. Call with none once a read is over: the
      * blocks it mapped beyond the cap go then.
      */
-    public void read(List<BlockReader> reading) {
+    public synchronized void read(List<BlockReader> reading) {
         for (BlockReader b : reading) {
             mapped.remove(b);
             mapped.add(b);

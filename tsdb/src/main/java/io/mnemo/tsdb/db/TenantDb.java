@@ -21,6 +21,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 
 /**
@@ -48,7 +50,14 @@ import java.util.function.Predicate;
  * this database's is the owner's decision when it {@link #open opens} it: tenants' directories
  * are shared by the ingesters of every zone and partition.
  *
- * <p>Not thread-safe: used on its owner's thread, as the head is.
+ * <p>Its owner's thread appends, cuts and closes; {@link #querier queriers} read from any thread
+ * at the same time. A querier's read takes the block list and selects from the head under the
+ * read side of the database's cut lock, and a cut truncates the head and adds its block under
+ * the write side: so a read sees the head before a cut with the blocks before it, or the head
+ * after with the new block, never the head after without the block. Appends do not take the
+ * cut lock (see {@link Head} for how they and reads share the head). A closed database refuses
+ * new reads ({@link ClosedException}); reads already running keep their blocks mapped until
+ * they close.
  */
 public final class TenantDb implements AutoCloseable {
     private static final Comparator<BlockReader> BY_TIME =
@@ -61,6 +70,9 @@ public final class TenantDb implements AutoCloseable {
     /** By min time at opening, then in the order cut. */
     private final List<BlockReader> blocks = new ArrayList<>();
     private long minValidTime = Long.MIN_VALUE;
+    /** Read: a read taking blocks and head snapshot. Write: the block list or the head's extent changes. */
+    private final ReentrantReadWriteLock cutLock = new ReentrantReadWriteLock(true);
+    private boolean closed;
 
     /** A head only: no directory, so no blocks (warm-ups, throwaway state); cutting fails. */
     public TenantDb(long blockRange) {
@@ -122,30 +134,105 @@ public final class TenantDb implements AutoCloseable {
     public void raiseMinValidTime(long t) {
         if (t <= minValidTime) return;
         minValidTime = t;
-        head.setMinValidTime(t);
+        Lock append = head.appendLock();
+        append.lock();
+        try {
+            head.setMinValidTime(t);
+        } finally {
+            append.unlock();
+        }
     }
 
     /**
-     * The head and the blocks overlapping [mint, maxt], merged. The blocks it reads are mapped
-     * until it is closed; then those beyond the cap are unmapped again.
+     * The head and the blocks overlapping [mint, maxt], merged; usable from any thread. Each
+     * call takes the blocks and the head as they are then (see the class comment); the blocks
+     * read stay mapped until the querier is closed, and then those beyond the cap are unmapped.
      */
     public Querier querier(long mint, long maxt) {
-        List<BlockReader> reading = new ArrayList<>();
-        for (BlockReader b : blocks) if (b.meta().overlaps(mint, maxt)) reading.add(b);
-        if (reading.isEmpty()) return head.querier(mint, maxt);
-        mapped.read(reading);
-        List<Queryable> sources = new ArrayList<>(reading);
-        sources.add(head);
-        Querier merged = MergeQuerier.of(sources).querier(mint, maxt);
-        return new Querier() {
-            public SeriesSet select(boolean sorted, LabelMatcher... matchers) { return merged.select(sorted, matchers); }
-            public List<String> labelNames(LabelMatcher... matchers) { return merged.labelNames(matchers); }
-            public List<String> labelValues(String name, LabelMatcher... matchers) { return merged.labelValues(name, matchers); }
-            public void close() {
-                merged.close();
-                mapped.read(List.of());
+        return new Reader(mint, maxt);
+    }
+
+    /** A querier of this database: each call merges the head with the blocks it takes then. */
+    private final class Reader implements Querier {
+        private final long mint;
+        private final long maxt;
+        private final List<Querier> opened = new ArrayList<>();
+
+        Reader(long mint, long maxt) {
+            this.mint = mint;
+            this.maxt = maxt;
+        }
+
+        public SeriesSet select(boolean sorted, LabelMatcher... matchers) {
+            Lock read = cutLock.readLock();
+            read.lock();
+            try {
+                return take().select(sorted, matchers);
+            } finally {
+                read.unlock();
             }
-        };
+        }
+
+        public List<String> labelNames(LabelMatcher... matchers) {
+            Lock read = cutLock.readLock();
+            read.lock();
+            try {
+                return take().labelNames(matchers);
+            } finally {
+                read.unlock();
+            }
+        }
+
+        public List<String> labelValues(String name, LabelMatcher... matchers) {
+            Lock read = cutLock.readLock();
+            read.lock();
+            try {
+                return take().labelValues(name, matchers);
+            } finally {
+                read.unlock();
+            }
+        }
+
+        /** The head and the blocks overlapping the range now, merged; under the cut lock's read side. */
+        private Querier take() {
+            if (closed) throw new ClosedException(dir);
+            List<BlockReader> reading = new ArrayList<>();
+            for (BlockReader b : blocks) if (b.meta().overlaps(mint, maxt)) reading.add(b);
+            Querier q;
+            if (reading.isEmpty()) {
+                q = head.querier(mint, maxt);
+            } else {
+                mapped.read(reading);
+                List<Queryable> sources = new ArrayList<>(reading);
+                sources.add(head);
+                q = MergeQuerier.of(sources).querier(mint, maxt);
+            }
+            synchronized (opened) {
+                opened.add(q);
+            }
+            return q;
+        }
+
+        public void close() {
+            List<Querier> all;
+            synchronized (opened) {
+                all = List.copyOf(opened);
+                opened.clear();
+            }
+            if (all.isEmpty()) return;
+            try {
+                new MergeQuerier(all).close();
+            } finally {
+                if (mapped != null) mapped.read(List.of());
+            }
+        }
+    }
+
+    /** A read of a database after it was closed (its ingester stopped): ask another. */
+    public static final class ClosedException extends IllegalStateException {
+        ClosedException(Path dir) {
+            super("the tenant database " + (dir == null ? "" : dir + " ") + "is closed");
+        }
     }
 
     /**
@@ -193,6 +280,7 @@ public final class TenantDb implements AutoCloseable {
         Cut cut = new Cut(BlockLevels.alignDown(head.minTime(), blockRange), minValidTime, true);
         Map<String, byte[]> sidecar = sidecar(hook, cut);
         List<BlockMeta> out = new ArrayList<>();
+        List<BlockReader> written = new ArrayList<>();
         BlockWriter writer = writer();
         try {
             long end;
@@ -200,13 +288,21 @@ public final class TenantDb implements AutoCloseable {
                 end = BlockLevels.end(start, minValidTime, blockRange);
                 Optional<BlockMeta> meta = writer.writeOutOfOrder(head, Math.max(start, head.minTime()), end, sidecar);
                 if (meta.isEmpty()) continue;
-                add(BlockReader.open(dir.resolve(meta.get().ulid().toString())));
+                written.add(BlockReader.open(dir.resolve(meta.get().ulid().toString())));
                 out.add(meta.get());
             }
         } catch (IOException e) {
+            for (BlockReader b : written) b.close();
             throw new UncheckedIOException("cutting an out-of-order block into " + dir, e);
         }
-        head.truncate(minValidTime);
+        Lock write = cutLock.writeLock();
+        write.lock();
+        try {
+            for (BlockReader b : written) add(b);
+            truncate(minValidTime);
+        } finally {
+            write.unlock();
+        }
         hook.cut(cut, out);
         return out;
     }
@@ -218,9 +314,16 @@ public final class TenantDb implements AutoCloseable {
         try {
             Optional<BlockMeta> meta = writer().write(head, Math.max(mint, minValidTime), maxt, sidecar);
             hook.written(cut);
-            head.truncate(maxt);
-            raiseMinValidTime(maxt);
-            if (meta.isPresent()) add(BlockReader.open(dir.resolve(meta.get().ulid().toString())));
+            BlockReader block = meta.isPresent() ? BlockReader.open(dir.resolve(meta.get().ulid().toString())) : null;
+            Lock write = cutLock.writeLock();
+            write.lock();
+            try {
+                if (block != null) add(block);
+                truncate(maxt);
+                raiseMinValidTime(maxt);
+            } finally {
+                write.unlock();
+            }
             hook.cut(cut, meta.map(List::of).orElse(List.of()));
             return meta;
         } catch (IOException e) {
@@ -237,14 +340,33 @@ public final class TenantDb implements AutoCloseable {
         return new BlockWriter(dir);
     }
 
+    /** Drops what the head holds before {@code t}; under the cut lock's write side. */
+    private void truncate(long t) {
+        Lock append = head.appendLock();
+        append.lock();
+        try {
+            head.truncate(t);
+        } finally {
+            append.unlock();
+        }
+    }
+
     /** A block opened now: part of reads from here on, and under the mapping cap. */
     private void add(BlockReader b) {
         blocks.add(b);
         mapped.read(List.of(b));
     }
 
+    /** Closes the blocks; reads running keep theirs mapped until they close, new reads are refused. */
     @Override
     public void close() {
-        for (BlockReader b : blocks) b.close();
+        Lock write = cutLock.writeLock();
+        write.lock();
+        try {
+            closed = true;
+            for (BlockReader b : blocks) b.close();
+        } finally {
+            write.unlock();
+        }
     }
 }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The in-memory part of one tenant's TSDB on one ingester: series with their XOR chunks, the
@@ -33,8 +35,15 @@ import java.util.List;
  * entry per series. {@link #truncate} returns the memory of series that lost all their samples:
  * their postings, and the symbols no other series uses.
  *
- * <p>Not thread-safe: one thread (the ingester's actor) appends and queries. Series returned by
- * a querier stay valid after later appends on that thread; they see the samples as of select.
+ * <p>One thread appends (the ingester's actor); queriers read from any thread at the same time.
+ * The appending thread holds {@link #appendLock} around each batch of appends (and around any
+ * other change), and a querier reads under the matching read lock a bounded number of series
+ * at a time, so a huge select delays appends by one such batch at most, not by its whole
+ * length. What a select returns is a snapshot: series with their chunks as they were when it
+ * read them (never a torn chunk: a view keeps the sample count it saw), unchanged by later
+ * appends; samples appended while a select runs may or may not be in it. {@link #truncate} is
+ * the exception: it must not run while a select of the same range is in progress (its owner
+ * ensures that, see {@code TenantDb}), because a select reads a series' chunks after its refs.
  */
 public final class Head implements Queryable {
     /** Prometheus's default block range, which head chunks never straddle. */
@@ -68,6 +77,8 @@ public final class Head implements Queryable {
     private long highWaterMark = Long.MIN_VALUE;
     private long batchWindowStart = Long.MIN_VALUE; // high-water mark - chunkRange / 2 as the batch began
     private long inOrderMinTime = Long.MIN_VALUE;   // max(minValidTime, batchWindowStart)
+    /** Fair, so a steady stream of reads cannot hold off the appending thread for long. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
 
     public Head() {
         this(DEFAULT_CHUNK_RANGE_MS);
@@ -380,6 +391,15 @@ public final class Head implements Queryable {
     public Comparator<MemSeries> labelOrder(Comparator<String> strings) {
         return (a, b) -> PackedLabels.compare(a.packedLabels(), b.packedLabels(), symbols, strings);
     }
+
+    /**
+     * Held by the appending thread around each batch of appends, and around any change of the
+     * head (truncation, restoring a snapshot): readers on other threads wait for it.
+     */
+    public Lock appendLock() { return lock.writeLock(); }
+
+    /** What a querier holds while it reads; see the class comment. */
+    Lock readLock() { return lock.readLock(); }
 
     public MemPostings postings() { return postings; }
 

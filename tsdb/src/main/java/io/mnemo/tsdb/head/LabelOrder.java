@@ -1,13 +1,17 @@
 package io.mnemo.tsdb.head;
 
+import io.mnemo.tsdb.Labels;
 import java.util.Arrays;
 
 /**
- * Sorts head series by their labels, as {@link io.mnemo.tsdb.Labels#compareTo} orders them. A
- * few series are compared through their packed labels directly. Many are first given integer
- * keys: the distinct symbols of the selection are sorted once and each replaced by its rank,
- * after which comparing two series is comparing two int arrays, instead of decoding ids and
- * comparing strings a hundred thousand times for 10,000 series.
+ * Orders selected head series by their labels, as {@link Labels#compareTo} orders them. A few
+ * are compared as label sets. Many are first given integer keys: the distinct symbols of the
+ * selection are sorted once and each replaced by its rank, after which comparing two series is
+ * comparing two int arrays, instead of comparing strings a hundred thousand times for 10,000
+ * series.
+ *
+ * <p>Works on what a select copied out of the head (symbol ids and their strings), so it runs
+ * outside the head's lock.
  */
 final class LabelOrder {
     /** Below this many series, ranking the symbols costs more than it saves. */
@@ -15,41 +19,47 @@ final class LabelOrder {
 
     private LabelOrder() {}
 
-    static void sort(MemSeries[] series, SymbolTable symbols) {
-        if (series.length < RANKED_FROM) {
-            Arrays.sort(series, (a, b) -> PackedLabels.compare(a.packedLabels(), b.packedLabels(), symbols));
-            return;
+    /**
+     * The order of series 0..n-1, given their label sets and, for ranking, the same sets as
+     * symbol ids ({@code ids[i]}, name and value ids in label order) whose strings are
+     * {@code strings[id]}. The id arrays are overwritten.
+     */
+    static int[] order(Labels[] labels, int[][] ids, int n, String[] strings) {
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) boxed[i] = i;
+        if (n < RANKED_FROM) {
+            Arrays.sort(boxed, (a, b) -> labels[a].compareTo(labels[b]));
+            return unbox(boxed);
         }
         // The distinct symbol ids of the selection, each once.
-        int[] rank = new int[symbols.idLimit()];
-        int[] ids = new int[64];
+        int[] rank = new int[strings.length];
+        int[] distinctIds = new int[64];
         int distinct = 0;
-        int[][] keys = new int[series.length][];
-        for (int i = 0; i < series.length; i++) {
-            int[] key = PackedLabels.ids(series[i].packedLabels());
-            keys[i] = key;
-            for (int id : key) {
+        for (int i = 0; i < n; i++) {
+            for (int id : ids[i]) {
                 if (rank[id] != 0) continue;
                 rank[id] = -1;
-                if (distinct == ids.length) ids = Arrays.copyOf(ids, distinct * 2);
-                ids[distinct++] = id;
+                if (distinct == distinctIds.length) distinctIds = Arrays.copyOf(distinctIds, distinct * 2);
+                distinctIds[distinct++] = id;
             }
         }
-        String[] strings = new String[distinct];
-        for (int i = 0; i < distinct; i++) strings[i] = symbols.symbol(ids[i]);
-        Arrays.sort(strings);
-        for (int i = 0; i < distinct; i++) rank[symbols.id(strings[i])] = i;
+        Integer[] bySymbol = new Integer[distinct];
+        for (int i = 0; i < distinct; i++) bySymbol[i] = distinctIds[i];
+        Arrays.sort(bySymbol, (a, b) -> strings[a].compareTo(strings[b]));
+        for (int i = 0; i < distinct; i++) rank[bySymbol[i]] = i;
         // Keys become rank sequences; Arrays.compare orders them as Labels order label sets
         // (pair by pair, a prefix first).
-        Ranked[] ranked = new Ranked[series.length];
-        for (int i = 0; i < series.length; i++) {
-            int[] key = keys[i];
+        for (int i = 0; i < n; i++) {
+            int[] key = ids[i];
             for (int k = 0; k < key.length; k++) key[k] = rank[key[k]];
-            ranked[i] = new Ranked(key, series[i]);
         }
-        Arrays.sort(ranked, (a, b) -> Arrays.compare(a.key, b.key));
-        for (int i = 0; i < series.length; i++) series[i] = ranked[i].series;
+        Arrays.sort(boxed, (a, b) -> Arrays.compare(ids[a], ids[b]));
+        return unbox(boxed);
     }
 
-    private record Ranked(int[] key, MemSeries series) {}
+    private static int[] unbox(Integer[] boxed) {
+        int[] out = new int[boxed.length];
+        for (int i = 0; i < out.length; i++) out[i] = boxed[i];
+        return out;
+    }
 }

@@ -334,7 +334,7 @@ class HeadTest {
         all.sort(null);
         assertEquals(all, all(head.querier(0, 10).select(true, equal("__name__", "m"))).stream().map(Series::labels).toList());
     }
-    /** Both ways of sorting (few series: by packed labels; many: by symbol ranks) match Labels'. */
+    /** Both ways of sorting (few series: by labels; many: by symbol ranks) match Labels'. */
     @Test
     void labelOrderAgreesWithLabelsForFewAndManySeries() {
         java.util.Random r = new java.util.Random(2);
@@ -351,11 +351,14 @@ class HeadTest {
                 if (head.seriesRef(l) >= 0) continue;
                 series.add(head.series(head.getOrCreateSeries(l)));
             }
-            MemSeries[] sorted = series.toArray(new MemSeries[0]);
-            LabelOrder.sort(sorted, head.symbols());
-            List<Labels> want = new ArrayList<>(series.stream().map(MemSeries::labels).toList());
+            Labels[] labels = series.stream().map(MemSeries::labels).toArray(Labels[]::new);
+            int[][] ids = series.stream().map(s -> PackedLabels.ids(s.packedLabels())).toArray(int[][]::new);
+            String[] strings = new String[head.symbols().idLimit()];
+            for (int id = 0; id < strings.length; id++) strings[id] = head.symbols().symbol(id);
+            int[] order = LabelOrder.order(labels, ids, n, strings);
+            List<Labels> want = new ArrayList<>(List.of(labels));
             want.sort(null);
-            assertEquals(want, java.util.Arrays.stream(sorted).map(MemSeries::labels).toList(), n + " series");
+            assertEquals(want, java.util.Arrays.stream(order).mapToObj(i -> labels[i]).toList(), n + " series");
             // The public comparator, with another string order (longer strings last).
             java.util.Comparator<String> byLength = java.util.Comparator.comparingInt(String::length)
                     .thenComparing(java.util.Comparator.naturalOrder());
