@@ -1,16 +1,8 @@
 package io.mnemo.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.actors.prompb.Remote;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +27,7 @@ import picocli.CommandLine.Option;
 @Command(name = "freshness", mixinStandardHelpOptions = true,
         description = "Push-to-visible latency of one node, idle and under heavy queries.")
 public final class FreshnessBenchmark implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     @Option(names = "--series", defaultValue = "100000", description = "Background series {job=\"bench\"} (default: 100000).")
     int series;
 
@@ -54,9 +45,7 @@ public final class FreshnessBenchmark implements Callable<Integer> {
     @Option(names = "--mnemo", defaultValue = "bin/mnemo", description = "Mnemo's launcher.")
     Path mnemoLauncher;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private String base;
+    private Endpoint node;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new FreshnessBenchmark()).execute(args));
@@ -65,21 +54,21 @@ public final class FreshnessBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("mnemo-freshness");
-        int port = freePort();
+        int port = Endpoint.freePort();
         ProcessBuilder pb = new ProcessBuilder(mnemoLauncher.toString(), "--data-dir", work.resolve("data").toString(),
                 "--http-port", Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(work.resolve("mnemo.log").toFile());
-        pb.environment().put("JAVA_OPTS", "-Dmnemo.multitenancy-enabled=false -Dmnemo.kafka.embedded.port=" + freePort()
-                + " -Dpekko.remote.artery.canonical.port=" + freePort() + " -Dpekko.management.http.port=" + freePort()
+        pb.environment().put("JAVA_OPTS", "-Dmnemo.multitenancy-enabled=false -Dmnemo.kafka.embedded.port=" + Endpoint.freePort()
+                + " -Dpekko.remote.artery.canonical.port=" + Endpoint.freePort() + " -Dpekko.management.http.port=" + Endpoint.freePort()
                 + " " + System.getenv().getOrDefault("MNEMO_JAVA_OPTS", ""));
         Process mnemo = pb.start();
-        base = "http://127.0.0.1:" + port;
+        node = Endpoint.mnemo("mnemo", port);
         try {
-            awaitOk(base + "/ready", Duration.ofSeconds(180));
+            node.awaitOk("/ready", Duration.ofSeconds(180));
             long end = System.currentTimeMillis() / 15_000 * 15_000;
             System.out.printf("loading %d series x %d samples {job=\"bench\"} ...%n", series, samples);
             for (int s = 0; s < samples; s++) {
-                for (int from = 0; from < series; from += 10_000) push(background(from, Math.min(series, from + 10_000),
+                for (int from = 0; from < series; from += 10_000) node.push(BenchJob.request(from, Math.min(series, from + 10_000),
                         end - (samples - 1 - s) * 15_000L, s));
             }
             awaitCount("count({job=\"bench\"})", series);
@@ -111,7 +100,7 @@ public final class FreshnessBenchmark implements Callable<Integer> {
             Thread t = new Thread(() -> {
                 while (running.get()) {
                     try {
-                        get("/prometheus/api/v1/query?query=" + enc(query));
+                        node.get("/prometheus/api/v1/query?query=" + Endpoint.enc(query));
                         queries.incrementAndGet();
                     } catch (Exception ignored) {
                         // counted by absence
@@ -126,10 +115,10 @@ public final class FreshnessBenchmark implements Callable<Integer> {
         double[] millis = new double[probes];
         for (int i = 0; i < probes; i++) {
             int probe = probeSeq++;
-            push(probeBody(probe, System.currentTimeMillis()));
+            node.push(probeBody(probe, System.currentTimeMillis()));
             long acked = System.nanoTime();
-            String q = "/prometheus/api/v1/query?query=" + enc("freshness_probe{probe=\"" + probe + "\"}");
-            while (JSON.readTree(get(q)).path("data").path("result").isEmpty()) {
+            String q = "/prometheus/api/v1/query?query=" + Endpoint.enc("freshness_probe{probe=\"" + probe + "\"}");
+            while (Endpoint.JSON.readTree(node.get(q)).path("data").path("result").isEmpty()) {
                 if (System.nanoTime() - acked > 60_000_000_000L) throw new IllegalStateException("probe " + probe + " never visible");
                 Thread.sleep(1);
             }
@@ -149,73 +138,22 @@ public final class FreshnessBenchmark implements Callable<Integer> {
                 p.queries());
     }
 
-    private static byte[] background(int from, int to, long t, int sample) throws IOException {
-        Remote.WriteRequest.Builder w = Remote.WriteRequest.newBuilder();
-        for (int i = from; i < to; i++) {
-            w.addTimeseries(Remote.TimeSeries.newBuilder()
-                    .addLabels(label("__name__", "bench_metric")).addLabels(label("job", "bench"))
-                    .addLabels(label("pod", "pod-" + i % 1000)).addLabels(label("series", Integer.toString(i)))
-                    .addSamples(Remote.Sample.newBuilder().setTimestamp(t).setValue(sample * 10 + i % 7)));
-        }
-        return Snappy.compress(w.build().toByteArray());
-    }
-
     private static byte[] probeBody(int probe, long t) throws IOException {
         return Snappy.compress(Remote.WriteRequest.newBuilder().addTimeseries(Remote.TimeSeries.newBuilder()
-                .addLabels(label("__name__", "freshness_probe")).addLabels(label("probe", Integer.toString(probe)))
+                .addLabels(BenchJob.label("__name__", "freshness_probe")).addLabels(BenchJob.label("probe", Integer.toString(probe)))
                 .addSamples(Remote.Sample.newBuilder().setTimestamp(t).setValue(1))).build().toByteArray());
-    }
-
-    private static Remote.Label label(String name, String value) {
-        return Remote.Label.newBuilder().setName(name).setValue(value).build();
-    }
-
-    private void push(byte[] body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/push"))
-                .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IllegalStateException("push answered " + r.statusCode() + ": " + r.body());
-    }
-
-    private String get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
-        return r.body();
     }
 
     private void awaitCount(String query, long expected) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline) {
-            JsonNode result = JSON.readTree(get("/prometheus/api/v1/query?query=" + enc(query))).path("data").path("result");
+            JsonNode result = Endpoint.JSON.readTree(node.get("/prometheus/api/v1/query?query=" + Endpoint.enc(query))).path("data").path("result");
             if (!result.isEmpty() && result.get(0).path("value").get(1).asLong() == expected) return;
             Thread.sleep(500);
         }
         throw new IllegalStateException(query + " never reached " + expected);
     }
 
-    private void awaitOk(String url, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200) return;
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException(url + " not ready within " + timeout);
-    }
 
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }
