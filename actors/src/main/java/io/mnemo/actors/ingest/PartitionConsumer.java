@@ -41,7 +41,7 @@ import org.apache.pekko.stream.javadsl.Sink;
  * ingester stopped stays assigned but paused (nothing is fetched without demand); a consumer that
  * fails (Kafka unreachable) fails every stream on it, and the next {@link #start} makes a new one.
  */
-public final class PartitionConsumer {
+public final class PartitionConsumer implements PartitionReader {
     private final String bootstrapServers;
     private final String topic;
     private final int maxBatchRecords;
@@ -57,11 +57,7 @@ public final class PartitionConsumer {
         this.maxBatchWait = maxBatchWait;
     }
 
-    /**
-     * Starts consuming the ingester's partition at {@code fromOffset}: each batch is sent to
-     * {@code ingester} as {@code message(batch, replyTo)}, the next one once it answered on
-     * {@code replyTo}. {@code onStop} is called with the failure, or null, when the stream ends.
-     */
+    @Override
     public <T> Control start(IngesterId id, long fromOffset, ActorRef<T> ingester,
                              BiFunction<ConsumedBatch, ActorRef<Done>, T> message,
                              ActorSystem<?> system, Consumer<Throwable> onStop) {

@@ -15,7 +15,7 @@ import org.apache.kafka.common.TopicPartition;
  * Asks Kafka for a partition's end offset, from which an ingester computes its lag, and its
  * earliest offset, below which Kafka holds nothing any more (retention, deleted records). One per node.
  */
-public final class PartitionOffsets implements AutoCloseable {
+public final class PartitionOffsets implements PartitionOffsetReader, AutoCloseable {
     private final Admin admin;
     private final String topic;
 
@@ -29,10 +29,12 @@ public final class PartitionOffsets implements AutoCloseable {
         this.topic = topic;
     }
 
+    @Override
     public CompletionStage<Long> endOffset(int partition) {
         return offset(partition, OffsetSpec.latest());
     }
 
+    @Override
     public CompletionStage<Long> earliestOffset(int partition) {
         return offset(partition, OffsetSpec.earliest());
     }

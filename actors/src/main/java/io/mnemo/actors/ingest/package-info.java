@@ -2,8 +2,10 @@
  * The ingest storage: the Kafka transport between distributors and ingesters, which both sides
  * depend on and neither reaches around. A distributor writes each push's records through a
  * {@link io.mnemo.actors.ingest.PartitionWriter} ({@link io.mnemo.actors.ingest.KafkaPartitionWriter}
- * in a node); an ingester reads its partition through the {@link io.mnemo.actors.ingest.PartitionConsumer}
- * and asks the {@link io.mnemo.actors.ingest.PartitionOffsets} how far the partition goes; the
+ * in a node); an ingester reads its partition through a {@link io.mnemo.actors.ingest.PartitionReader}
+ * (the {@link io.mnemo.actors.ingest.PartitionConsumer} in a node) and asks a
+ * {@link io.mnemo.actors.ingest.PartitionOffsetReader} ({@link io.mnemo.actors.ingest.PartitionOffsets})
+ * how far the partition goes; the
  * record format ({@link io.mnemo.actors.ingest.IngestRecordWriter}, {@link io.mnemo.actors.ingest.IngestRecordReader})
  * and its version ({@link io.mnemo.actors.ingest.RecordVersion}) are defined here, once. The
  * topic's replication as Kafka reports it is watched here too

@@ -3,8 +3,8 @@ package io.mnemo.actors.ingester;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.ingest.ConsumedBatch;
-import io.mnemo.actors.ingest.PartitionConsumer;
-import io.mnemo.actors.ingest.PartitionOffsets;
+import io.mnemo.actors.ingest.PartitionOffsetReader;
+import io.mnemo.actors.ingest.PartitionReader;
 import io.mnemo.actors.ingest.RecordVersion;
 import io.mnemo.actors.ingester.IngesterCommand.*;
 import io.mnemo.cluster.IngesterId;
@@ -65,9 +65,13 @@ import org.slf4j.event.Level;
  */
 public final class IngesterPartition extends EventSourcedBehavior<IngesterCommand, BatchConsumed, PartitionState> {
 
-    /** Everything an ingester needs from its node. */
-    public record Deps(MnemoSettings settings, MnemoMetrics metrics, PartitionConsumer consumer,
-                       PartitionOffsets offsets, String nodeAddress, ActorRef<RingKeeper.Command> ringKeeper,
+    /**
+     * Everything an ingester needs from its node. Kafka comes in through two interfaces (the node's
+     * {@link io.mnemo.actors.ingest.PartitionConsumer} and {@link io.mnemo.actors.ingest.PartitionOffsets})
+     * so that a unit test can run the entity without a broker.
+     */
+    public record Deps(MnemoSettings settings, MnemoMetrics metrics, PartitionReader consumer,
+                       PartitionOffsetReader offsets, String nodeAddress, ActorRef<RingKeeper.Command> ringKeeper,
                        RecoveryFailures failures) {}
 
     private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
