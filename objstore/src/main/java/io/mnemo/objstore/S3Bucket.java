@@ -248,14 +248,16 @@ public final class S3Bucket implements Bucket {
                 throw failure("list", prefix, e);
             }
             // A page covers a range of keys; its objects and its prefixes (each at the place of its
-            // first key) are listed apart, and merge into that range's order.
+            // first key) are listed apart, and merge into that range's order. Sorted again in any
+            // case: some S3-compatible stores order keys as Java strings, not as UTF-8 bytes (they
+            // differ only for code points above U+E000), so each page of 1,000 at least is in order.
             List<String> names = new ArrayList<>(page.contents().size() + page.commonPrefixes().size());
             for (S3Object o : page.contents()) {
                 // Keys ending in '/' are "directory markers" other tools write, not objects.
                 if (!o.key().endsWith("/")) names.add(o.key());
             }
             for (CommonPrefix p : page.commonPrefixes()) names.add(p.prefix());
-            if (!recursive) names.sort(ObjectNames.ORDER);
+            names.sort(ObjectNames.ORDER);
             names.forEach(f);
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);

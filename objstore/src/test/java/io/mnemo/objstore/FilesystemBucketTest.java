@@ -108,6 +108,12 @@ class FilesystemBucketTest extends BucketContractTest {
         assertEquals(List.of(), filesUnder(root.resolve(FilesystemBucket.STAGING)));
     }
 
+    static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
     static List<String> filesUnder(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> !p.equals(dir)).map(p -> dir.relativize(p).toString()).sorted().toList();
