@@ -82,9 +82,9 @@ public interface Bucket extends AutoCloseable {
      * {@link java.io.UncheckedIOException} or a {@link java.util.concurrent.CompletionException}.
      */
     static boolean isObjNotFound(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 100; c = c.getCause(), depth++) { // bounded: causes can form a cycle
             if (c instanceof ObjectNotFoundException) return true;
-            if (c.getCause() == c) break;
         }
         return false;
     }

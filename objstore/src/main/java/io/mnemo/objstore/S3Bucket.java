@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A bucket of an S3 API (Mimir's {@code s3} backend): AWS S3, or any S3-compatible store (MinIO,
- * Ceph RGW, SeaweedFS, s3proxy...) at {@link S3Config#endpoint}, addressed path-style
+ * Ceph RGW, s3proxy...) at {@link S3Config#endpoint}, addressed path-style
  * ({@code endpoint/bucket/key}) unless it is AWS. On the AWS SDK v2 with its blocking Apache
  * client; failed requests are retried by the SDK's standard retry strategy (3 attempts, jittered
  * exponential backoff, on throttling, 5xx and I/O errors).
