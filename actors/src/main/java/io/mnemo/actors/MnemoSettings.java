@@ -1,6 +1,9 @@
 package io.mnemo.actors;
 
 import com.typesafe.config.Config;
+import io.mnemo.objstore.BucketConfig;
+import io.mnemo.objstore.S3Config;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +38,8 @@ public record MnemoSettings(
         int maxConcurrentQueries,
         long maxQuerySamples,
         int maxExpressionDepth,
-        TenantLimits limits) {
+        TenantLimits limits,
+        BucketConfig blocksStorage) {
 
     public static MnemoSettings from(Config root) {
         Config c = root.getConfig("mnemo");
@@ -72,7 +76,28 @@ public record MnemoSettings(
                 c.getInt("querier.max-concurrent"),
                 c.getLong("querier.max-samples"),
                 c.getInt("querier.max-expression-depth"),
-                TenantLimits.from(c.getConfig("limits")));
+                TenantLimits.from(c.getConfig("limits")),
+                blocksStorage(c.getConfig("blocks-storage")));
+    }
+
+    /** {@code mnemo.blocks-storage}: the bucket blocks go to (Mimir's -blocks-storage.*). */
+    static BucketConfig blocksStorage(Config b) {
+        Path dir;
+        try {
+            dir = Path.of(b.getString("filesystem.dir"));
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("mnemo.blocks-storage.filesystem.dir: " + e.getMessage(), e);
+        }
+        Config s3 = b.getConfig("s3");
+        try {
+            return new BucketConfig(BucketConfig.Backend.parse(b.getString("backend")), dir, new S3Config(
+                    s3.getString("endpoint"), s3.getString("bucket-name"), s3.getString("region"),
+                    s3.getString("access-key-id"), s3.getString("secret-access-key"), s3.getBoolean("insecure"),
+                    S3Config.BucketLookupType.parse(s3.getString("bucket-lookup-type"))));
+        } catch (IllegalArgumentException e) {
+            // objstore's messages start with the key under blocks-storage: name it in full.
+            throw new IllegalArgumentException("mnemo.blocks-storage." + e.getMessage(), e);
+        }
     }
 
     public boolean hasRole(String role) {
