@@ -18,6 +18,7 @@ final class MnemoProcess implements AutoCloseable {
     private final Path log;
     private Process process;
     private String heap = "512m";
+    private Path jar;
 
     MnemoProcess(String name, Path dir, String hocon, int httpPort, int remotingPort) throws IOException {
         this.name = name;
@@ -33,6 +34,12 @@ final class MnemoProcess implements AutoCloseable {
         Path jar = Path.of(System.getProperty("mnemo.jar", "../server/target/mnemo.jar"));
         if (!Files.isRegularFile(jar)) throw new IllegalStateException("runnable jar missing: " + jar + " (mvn package)");
         return jar;
+    }
+
+    /** Runs this jar instead of {@link #jar()}, e.g. an older build's. */
+    MnemoProcess jar(Path jar) {
+        this.jar = jar;
+        return this;
     }
 
     /** The JVM's maximum heap ({@code -Xmx}) from the next start on; 512m unless set. */
@@ -56,7 +63,7 @@ final class MnemoProcess implements AutoCloseable {
         // The JVM that runs the tests, not whichever java the PATH names.
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-jar",
-                jar().toString()));
+                (jar != null ? jar : jar()).toString()));
         command.addAll(args);
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -26,6 +26,12 @@ final class RemoteWrite {
         return this;
     }
 
+    RemoteWrite metadata(Remote.MetricMetadata.MetricType type, String family, String help, String unit) {
+        request.addMetadata(Remote.MetricMetadata.newBuilder().setType(type).setMetricFamilyName(family)
+                .setHelp(help).setUnit(unit));
+        return this;
+    }
+
     int seriesCount() {
         return request.getTimeseriesCount();
     }
