@@ -157,7 +157,7 @@ class ReadPathIT {
                 assertTrue(overlapping.get() > 0, "some query was in flight when node3 died");
                 assertEquals(SERIES, count(n1, "count({job=\"bench\"})"), "node1 reads node3's partitions from zone-b");
             } finally {
-                for (MnemoProcess n : nodes) n.close();
+                MnemoProcess.closeAll(nodes);
             }
         }
     }
