@@ -50,7 +50,8 @@ class CrashIT {
                 }
                 pekko.remote.artery.canonical.port = %d
                 %s
-                """.formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort(), extra);
+                %s""".formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort(),
+                MnemoProcess.SINGLE_NODE_RESTARTS, extra);
     }
 
     @Test

@@ -45,7 +45,8 @@ class JournalCorruptionIT {
                   management.enabled = false
                 }
                 pekko.remote.artery.canonical.port = %d
-                """.formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort());
+                %s""".formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort(),
+                MnemoProcess.SINGLE_NODE_RESTARTS);
         try (MnemoProcess node = new MnemoProcess("corrupt", dir, conf, http, 0)) {
             node.start().awaitReady(Duration.ofMinutes(2));
             rounds.push(node, 0, 40);

@@ -26,6 +26,20 @@ final class MnemoProcess implements AutoCloseable {
             pekko.cluster.sharding.rebalance-interval = 2s
             """;
 
+    /**
+     * For a single node (or a standalone broker) that runs its own broker and restarts on its data.
+     * Kafka's controller refuses the restarted broker's registration until the previous
+     * incarnation's session has expired (broker.session.timeout.ms, 9 s, and the registration's
+     * back-off makes that up to 15 s of every restart): a 3 s session lets it register about 4 s
+     * after the controller starts. And no other zone takes over reads while a stopping node's
+     * ingesters are LEAVING, so they need not keep answering for the leave grace (2 s).
+     * Not for the quorum of {@link KafkaQuorumIT}, whose failure detection is the example's.
+     */
+    static final String SINGLE_NODE_RESTARTS = """
+            mnemo.kafka.embedded.broker { "broker.session.timeout.ms" = 3000, "broker.heartbeat.interval.ms" = 500 }
+            mnemo.ring.leave-grace = 0s
+            """;
+
     final String name;
     final int httpPort;
     final int remotingPort;
