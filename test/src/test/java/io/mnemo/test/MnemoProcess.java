@@ -48,6 +48,8 @@ final class MnemoProcess implements AutoCloseable {
     private final Path log;
     private Process process;
     private String heap = "512m";
+    /** JVM options about class data sharing; null: those of {@link NodeClassArchive#options}. */
+    private List<String> classArchive;
 
     MnemoProcess(String name, Path dir, String hocon, int httpPort, int remotingPort) throws IOException {
         this.name = name;
@@ -71,6 +73,12 @@ final class MnemoProcess implements AutoCloseable {
         return this;
     }
 
+    /** This node writes the class archive to {@code file} as its JVM exits, instead of using one. */
+    MnemoProcess dumpingClassArchive(Path file) {
+        this.classArchive = List.of("-XX:ArchiveClassesAtExit=" + file);
+        return this;
+    }
+
     MnemoProcess start(String... extraArgs) throws IOException {
         List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString()));
         args.addAll(List.of(extraArgs));
@@ -86,6 +94,7 @@ final class MnemoProcess implements AutoCloseable {
         // The JVM that runs the tests, not whichever java the PATH names.
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC"));
+        command.addAll(classArchive != null ? classArchive : NodeClassArchive.options());
         // E.g. -Dmnemo.it.node-jvm-options=-Dlogback.configurationFile=FILE: Pekko's and Kafka's INFO logs
         // show where a test's time goes.
         String options = System.getProperty("mnemo.it.node-jvm-options", "").strip();
