@@ -165,7 +165,7 @@ class ClusterIT {
                 assertTrue(complete(n4));
 
             } finally {
-                for (MnemoProcess n : nodes) n.close();
+                MnemoProcess.closeAll(nodes);
             }
         }
     }

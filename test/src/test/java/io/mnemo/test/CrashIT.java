@@ -50,7 +50,8 @@ class CrashIT {
                 }
                 pekko.remote.artery.canonical.port = %d
                 %s
-                """.formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort(), extra);
+                %s""".formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort(),
+                MnemoProcess.SINGLE_NODE_RESTARTS, extra);
     }
 
     @Test
@@ -60,6 +61,8 @@ class CrashIT {
             node.start().awaitReady(Duration.ofMinutes(2));
             Load load = new Load(node);
             Await.until("load under way", Duration.ofSeconds(60), () -> load.ackedRequests.get() >= 120);
+            // A snapshot follows a block cut only with the next event: wait for one, or the kill may come first.
+            node.awaitLogLine("snapshot stored at event", Duration.ofSeconds(60));
             node.kill();
             load.stop();
             node.start().awaitReady(Duration.ofMinutes(3));

@@ -45,7 +45,8 @@ class JournalCorruptionIT {
                   management.enabled = false
                 }
                 pekko.remote.artery.canonical.port = %d
-                """.formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort());
+                %s""".formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort(),
+                MnemoProcess.SINGLE_NODE_RESTARTS);
         try (MnemoProcess node = new MnemoProcess("corrupt", dir, conf, http, 0)) {
             node.start().awaitReady(Duration.ofMinutes(2));
             rounds.push(node, 0, 40);
@@ -99,14 +100,21 @@ class JournalCorruptionIT {
             assertTrue(node.client.get("/metrics").body()
                     .contains("mnemo_ingester_journal_corrupted{partition=\"0\",zone=\"zone-a\"} 1.0"));
 
-            // Reported once: the node, probed as a load balancer would, logs little more and no stack trace again.
+            // Reported once: the node, probed as a load balancer would, logs little more and no stack trace again,
+            // also when the ingester tries to recover again (30 s after the failure, RecoveryFailures.RETRY_AFTER).
+            // A new attempt shows as its write-behind log's replay: watched until 5 s after one.
             int reported = node.logText().length();
             long watchedFrom = System.nanoTime();
-            observe(Duration.ofSeconds(40), () -> {
+            long[] retriedAt = {0};
+            observe(Duration.ofSeconds(45), () -> {
                 MnemoClient.Response r = node.client.get("/ready");
                 assertEquals(503, r.status(), r.body());
                 assertTrue(r.body().contains(segment.toString()), r.body());
-            });
+                if (retriedAt[0] == 0 && node.logText().substring(reported).contains("write-behind log replayed")) {
+                    retriedAt[0] = System.nanoTime();
+                }
+            }, () -> retriedAt[0] != 0 && System.nanoTime() - retriedAt[0] > Duration.ofSeconds(5).toNanos());
+            assertTrue(retriedAt[0] != 0, "the ingester tried to recover again while watched");
             double minutes = (System.nanoTime() - watchedFrom) / 60e9;
             String since = node.logText().substring(logBefore);
             String after = node.logText().substring(reported);
@@ -130,8 +138,13 @@ class JournalCorruptionIT {
 
     /** Runs {@code probe} every half second for {@code window}: watching how the node behaves over time. */
     static void observe(Duration window, Runnable probe) throws InterruptedException {
+        observe(window, probe, () -> false);
+    }
+
+    /** As {@link #observe(Duration, Runnable)}, ending early once {@code seenEnough} says so. */
+    static void observe(Duration window, Runnable probe, java.util.function.BooleanSupplier seenEnough) throws InterruptedException {
         long end = System.nanoTime() + window.toNanos();
-        while (System.nanoTime() < end) {
+        while (System.nanoTime() < end && !seenEnough.getAsBoolean()) {
             probe.run();
             Thread.sleep(500); // the probing pace, not a wait for a condition
         }

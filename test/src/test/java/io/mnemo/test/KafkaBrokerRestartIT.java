@@ -27,8 +27,6 @@ class KafkaBrokerRestartIT {
     void pushesAreRefusedWhileTheBrokerIsDownAndNothingAcknowledgedIsLost() throws Exception {
         int kafkaPort = MnemoProcess.freePort();
         int http = MnemoProcess.freePort();
-        String[] brokerCommand = {"kafka", "--data-dir", dir.resolve("broker").toString(), "--host", "127.0.0.1",
-                "--port", Integer.toString(kafkaPort)};
         String nodeConf = """
                 mnemo {
                   data-dir = "%s"
@@ -39,8 +37,10 @@ class KafkaBrokerRestartIT {
                 }
                 pekko.remote.artery.canonical.port = %d
                 """.formatted(dir.resolve("node"), http, kafkaPort, MnemoProcess.freePort());
-        try (MnemoProcess broker = new MnemoProcess("broker", dir, "", 0, 0);
+        try (MnemoProcess broker = new MnemoProcess("broker", dir, MnemoProcess.SINGLE_NODE_RESTARTS, 0, 0);
              MnemoProcess node = new MnemoProcess("node", dir, nodeConf, http, 0)) {
+            String[] brokerCommand = {"kafka", "--config", broker.config.toString(), "--data-dir", dir.resolve("broker").toString(),
+                    "--host", "127.0.0.1", "--port", Integer.toString(kafkaPort)};
             broker.startCommand(brokerCommand);
             broker.awaitLogLine("Kafka broker .*ready on 127.0.0.1:" + kafkaPort, Duration.ofMinutes(2));
             node.start().awaitReady(Duration.ofMinutes(3));

@@ -178,7 +178,7 @@ class KafkaQuorumIT {
                     PushLoad.latency(load.pushes(PushLoad.Push::ok)), samples);
         } finally {
             if (load != null) load.stop();
-            for (MnemoProcess n : nodes) n.close();
+            MnemoProcess.closeAll(nodes);
         }
     }
 

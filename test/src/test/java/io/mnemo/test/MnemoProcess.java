@@ -10,6 +10,36 @@ import java.util.concurrent.TimeUnit;
 
 /** A Mnemo node in its own JVM (the runnable jar), for tests that kill and restart nodes. */
 final class MnemoProcess implements AutoCloseable {
+    /**
+     * What every node here is configured with before its test's own configuration, which wins.
+     * Nodes start and restart often in these tests: the warm-ups still run, but shorter (as
+     * {@link TestNode}'s); and on loopback a cluster forms and re-forms within seconds rather than
+     * Pekko's defaults for real networks: the first seed joins itself after 1 s without answers
+     * (5 s), a restarted node whose join went unanswered while its old incarnation was being
+     * removed asks again after 2 s (10 s), and shard rebalancing is considered every 2 s (10 s).
+     */
+    static final String TEST_DEFAULTS = """
+            mnemo.write-path-warm-up = 1s
+            mnemo.kafka-path-warm-up = 1s
+            pekko.cluster.seed-node-timeout = 1s
+            pekko.cluster.retry-unsuccessful-join-after = 2s
+            pekko.cluster.sharding.rebalance-interval = 2s
+            """;
+
+    /**
+     * For a single node (or a standalone broker) that runs its own broker and restarts on its data.
+     * Kafka's controller refuses the restarted broker's registration until the previous
+     * incarnation's session has expired (broker.session.timeout.ms, 9 s, and the registration's
+     * back-off makes that up to 15 s of every restart): a 3 s session lets it register about 4 s
+     * after the controller starts. And no other zone takes over reads while a stopping node's
+     * ingesters are LEAVING, so they need not keep answering for the leave grace (2 s).
+     * Not for the quorum of {@link KafkaQuorumIT}, whose failure detection is the example's.
+     */
+    static final String SINGLE_NODE_RESTARTS = """
+            mnemo.kafka.embedded.broker { "broker.session.timeout.ms" = 3000, "broker.heartbeat.interval.ms" = 500 }
+            mnemo.ring.leave-grace = 0s
+            """;
+
     final String name;
     final int httpPort;
     final int remotingPort;
@@ -19,6 +49,8 @@ final class MnemoProcess implements AutoCloseable {
     private Process process;
     private String heap = "512m";
     private Path jar;
+    /** JVM options about class data sharing; null: those of {@link NodeClassArchive#options}. */
+    private List<String> classArchive;
 
     MnemoProcess(String name, Path dir, String hocon, int httpPort, int remotingPort) throws IOException {
         this.name = name;
@@ -26,7 +58,7 @@ final class MnemoProcess implements AutoCloseable {
         this.remotingPort = remotingPort;
         this.config = dir.resolve(name + ".conf");
         this.log = dir.resolve(name + ".log");
-        Files.writeString(config, hocon);
+        Files.writeString(config, TEST_DEFAULTS + hocon);
         this.client = new MnemoClient(httpPort);
     }
 
@@ -48,6 +80,12 @@ final class MnemoProcess implements AutoCloseable {
         return this;
     }
 
+    /** This node writes the class archive to {@code file} as its JVM exits, instead of using one. */
+    MnemoProcess dumpingClassArchive(Path file) {
+        this.classArchive = List.of("-XX:ArchiveClassesAtExit=" + file);
+        return this;
+    }
+
     MnemoProcess start(String... extraArgs) throws IOException {
         List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString()));
         args.addAll(List.of(extraArgs));
@@ -62,8 +100,14 @@ final class MnemoProcess implements AutoCloseable {
     private MnemoProcess launch(List<String> args) throws IOException {
         // The JVM that runs the tests, not whichever java the PATH names.
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-jar",
-                (jar != null ? jar : jar()).toString()));
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC"));
+        // The class archive is of this build's jar; another build's (jar(Path)) runs without one.
+        if (jar == null) command.addAll(classArchive != null ? classArchive : NodeClassArchive.options());
+        // E.g. -Dmnemo.it.node-jvm-options=-Dlogback.configurationFile=FILE: Pekko's and Kafka's INFO logs
+        // show where a test's time goes.
+        String options = System.getProperty("mnemo.it.node-jvm-options", "").strip();
+        if (!options.isEmpty()) command.addAll(List.of(options.split("\\s+")));
+        command.addAll(List.of("-jar", (jar != null ? jar : jar()).toString()));
         command.addAll(args);
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -74,7 +118,7 @@ final class MnemoProcess implements AutoCloseable {
 
     /** Replaces the configuration the next {@link #start} uses. */
     void reconfigure(String hocon) throws IOException {
-        Files.writeString(config, hocon);
+        Files.writeString(config, TEST_DEFAULTS + hocon);
     }
 
     /** Everything the node (all its runs) logged so far. */
@@ -158,12 +202,17 @@ final class MnemoProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** Ends the node with SIGKILL: its test is done with it (tests of a graceful stop call {@link #terminate}). */
     @Override
     public void close() throws InterruptedException {
-        if (alive()) {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
-        }
+        closeAll(List.of(this));
+    }
+
+    /** Ends these nodes as {@link #close} does, all at once. */
+    static void closeAll(List<MnemoProcess> nodes) throws InterruptedException {
+        List<MnemoProcess> running = nodes.stream().filter(MnemoProcess::alive).toList();
+        for (MnemoProcess n : running) n.process.destroyForcibly();
+        for (MnemoProcess n : running) n.process.waitFor(30, TimeUnit.SECONDS);
     }
 
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();

@@ -50,7 +50,8 @@ class OutOfOrderIT {
                   limits.tenants."ooo".out-of-order-time-window = 30m
                 }
                 pekko.remote.artery.canonical.port = %d
-                """.formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort());
+                %s""".formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort(),
+                MnemoProcess.SINGLE_NODE_RESTARTS);
         for (int s = 0; s < SERIES; s++) expected.add(new TreeMap<>());
         try (MnemoProcess node = new MnemoProcess("ooo", dir, conf, http, 0)) {
             node.start().awaitReady(Duration.ofMinutes(2));

@@ -33,7 +33,14 @@ final class TestNode implements AutoCloseable {
         overrides.put("mnemo.http.port", 0);
         overrides.put("mnemo.kafka.embedded.port", 0);
         overrides.put("mnemo.management.enabled", false);
-        overrides.put("mnemo.kafka-path-warm-up", "1s"); // still run, shorter: nodes start often here
+        // The warm-ups still run, shorter: nodes start often here. A cluster forms within seconds on
+        // loopback (see MnemoProcess.TEST_DEFAULTS).
+        overrides.put("mnemo.write-path-warm-up", "1s");
+        overrides.put("mnemo.kafka-path-warm-up", "1s");
+        overrides.put("pekko.cluster.seed-node-timeout", "1s");
+        overrides.put("pekko.cluster.retry-unsuccessful-join-after", "2s");
+        // No other zone takes over reads while a closing node's ingesters are LEAVING.
+        overrides.put("mnemo.ring.leave-grace", "0s");
         overrides.put("pekko.remote.artery.canonical.port", 0);
         overrides.put("mnemo.ingester.head-compaction-interval", "1s"); // cuts come soon after the data, as tests expect
         for (int i = 0; i < extraConfig.length; i += 2) overrides.put((String) extraConfig[i], extraConfig[i + 1]);

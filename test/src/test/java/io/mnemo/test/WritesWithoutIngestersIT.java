@@ -41,6 +41,9 @@ class WritesWithoutIngestersIT {
                 "mnemo.roles", List.of("distributor", "querier"),
                 "mnemo.kafka.partitions", PARTITIONS,
                 "mnemo.ring.heartbeat-timeout", "5s",
+                // No ingester here reads the Kafka path warm-up back, and it then waits out its 30 s
+                // drain timeout before /ready can say 200 (KafkaPathWarmUp): off.
+                "mnemo.kafka-path-warm-up", "0s",
                 "pekko.remote.artery.canonical.port", distributorPort,
                 "pekko.cluster.seed-nodes", seeds)) {
             MnemoClient.Response notReady = d.client.get("/ready");
