@@ -3,6 +3,7 @@ package io.mnemo.actors.ingester;
 import io.mnemo.actors.TenantId;
 import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.ingest.MalformedRecordException;
+import io.mnemo.actors.storage.BlockOrigin;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;
