@@ -53,9 +53,9 @@ final class BucketRestore {
 
         /** For the WARN that says what is rebuilt from Kafka. */
         String describe(String bucket) {
-            return "this node held no journal, snapshot or block of it; " + bucket + " holds its blocks up to "
-                    + newest + " (" + downloaded.size() + " downloaded: those cut within the retention period), "
-                    + "the newest recording offset " + rebuildOffset + " as where a rebuild starts";
+            return "this node held no journal, snapshot or block of it; from " + bucket + " it downloaded its "
+                    + downloaded.size() + " blocks cut within the retention period, and its newest block there ("
+                    + newest + ") says a rebuild starts at offset " + rebuildOffset;
         }
     }
 
