@@ -17,8 +17,15 @@ import io.mnemo.persistence.journal.JournalCorruptedException;
 import io.mnemo.persistence.journal.JournalNotices;
 import io.mnemo.persistence.journal.ReplayFlowControl;
 import io.mnemo.persistence.snapshot.PagedSnapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
@@ -64,6 +71,12 @@ import org.slf4j.event.Level;
  * ({@link RecoveryFailures}, {@link FailedIngester}). Once recovered, it consumes Kafka only after
  * checking that Kafka still holds the offset it resumes at: when records it misses are gone from
  * Kafka too, it reports the loss and stays JOINING until an operator accepts it ({@link AcceptDataLoss}).
+ *
+ * <p>Every block it cuts goes to the bucket ({@link BlockShipping}, off its thread) and leaves its
+ * disk once shipped longer ago than the retention period. One that recovers nothing from its node's
+ * disk (no journal, snapshot or block: a new or replaced disk) first takes its blocks back from the
+ * bucket ({@link BucketRestore}), staying PENDING meanwhile, and consumes from the rebuild offset
+ * of its newest block there instead of the partition's start.
  */
 public final class IngesterPartition extends EventSourcedBehavior<IngesterCommand, BatchConsumed, PartitionState> {
 
@@ -574,17 +587,17 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     /** Looks for this ingester's blocks in the bucket on a blocks-storage thread; {@link BucketRestored} says what it found. */
     private void restoreFromBucket() {
         BlocksStorage storage = deps.blocksStorage();
-        java.nio.file.Path tsdbDir = deps.settings().dataDir().resolve("tsdb");
-        java.util.concurrent.CompletableFuture<BucketRestore.Result> restore;
+        Path tsdbDir = deps.settings().dataDir().resolve("tsdb");
+        CompletableFuture<BucketRestore.Result> restore;
         try {
-            restore = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            restore = CompletableFuture.supplyAsync(() -> {
                 try {
                     return BucketRestore.run(id, storage.bucket(), tsdbDir, storage.now(), storage.retentionPeriod().toMillis());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }, storage.io());
-        } catch (java.util.concurrent.RejectedExecutionException e) { // the node is stopping
+        } catch (RejectedExecutionException e) { // the node is stopping
             return;
         }
         ctx.pipeToSelf(restore, BucketRestored::new);
@@ -593,9 +606,9 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private Effect<BatchConsumed, PartitionState> onBucketRestored(PartitionState s, BucketRestored c) {
         if (membership.state() == RingState.LEAVING) return Effect().none();
         if (c.failure() != null) {
-            Throwable cause = c.failure() instanceof java.util.concurrent.CompletionException && c.failure().getCause() != null
+            Throwable cause = c.failure() instanceof CompletionException && c.failure().getCause() != null
                     ? c.failure().getCause() : c.failure();
-            if (cause instanceof java.io.UncheckedIOException u) cause = u.getCause();
+            if (cause instanceof UncheckedIOException u) cause = u.getCause();
             if (!bucketRestoreFailed) {
                 log.warn("Ingester {}: cannot read its blocks from {}, trying again every {} s (it does not consume Kafka "
                         + "before, so as not to rebuild from the start what the bucket holds): {}", id,
@@ -626,22 +639,22 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     }
 
     /** Ships the blocks not in the bucket yet; the entity is told each outcome. */
-    private List<java.util.concurrent.CompletableFuture<Shipper.Shipment>> shipPending(PartitionState s) {
+    private List<CompletableFuture<Shipper.Shipment>> shipPending(PartitionState s) {
         return shipping.shipPending(s.tsdb, (key, f) -> ctx.pipeToSelf(f, (shipment, err) -> new BlockShipped(key, shipment, err)));
     }
 
     /** Answers a flush once every shipment is over: the blocks cut, those shipped, and what failed. */
-    private void replyWhenShipped(List<java.util.concurrent.CompletableFuture<Shipper.Shipment>> shipments, int blocks,
+    private void replyWhenShipped(List<CompletableFuture<Shipper.Shipment>> shipments, int blocks,
                                   ActorRef<FlushReply> replyTo) {
-        java.util.concurrent.CompletableFuture.allOf(shipments.toArray(new java.util.concurrent.CompletableFuture[0]))
+        CompletableFuture.allOf(shipments.toArray(new CompletableFuture[0]))
                 .whenComplete((v, e) -> {
                     int shipped = 0;
-                    List<String> failed = new java.util.ArrayList<>();
+                    List<String> failed = new ArrayList<>();
                     for (var f : shipments) {
                         try {
                             f.join();
                             shipped++;
-                        } catch (java.util.concurrent.CompletionException err) {
+                        } catch (CompletionException err) {
                             failed.add(err.getCause() == null ? err.toString() : err.getCause().getMessage());
                         }
                     }
