@@ -52,14 +52,15 @@ class JournalLossIT {
                 }
                 pekko.remote.artery.canonical.port = %d
                 %s
-                """.formatted(dir.resolve("data"), http, kafka, MnemoProcess.freePort(), extra);
+                %s""".formatted(dir.resolve("data"), http, kafka, MnemoProcess.freePort(), MnemoProcess.SINGLE_NODE_RESTARTS,
+                extra);
     }
 
     @Test
     void deletedLastSegmentIsRebuiltFromKafkaWithAWarning() throws Exception {
         int http = MnemoProcess.freePort();
         String kafka = "kafka.embedded.port = " + MnemoProcess.freePort();
-        try (MnemoProcess node = new MnemoProcess("deleted", dir, config(http, kafka, MnemoProcess.SINGLE_NODE_RESTARTS), http, 0)) {
+        try (MnemoProcess node = new MnemoProcess("deleted", dir, config(http, kafka, ""), http, 0)) {
             node.start().awaitReady(Duration.ofMinutes(2));
             rounds.push(node, 0, 40);
             assertTrue(node.terminate(Duration.ofSeconds(60)), "node stops on SIGTERM");
@@ -84,7 +85,7 @@ class JournalLossIT {
     void deletedMiddleSegmentStopsTheIngesterUntilRepairThenEverythingComesBack() throws Exception {
         int http = MnemoProcess.freePort();
         String kafka = "kafka.embedded.port = " + MnemoProcess.freePort();
-        String small = "mnemo.persistence.journal.segment-size = 4KiB\n" + MnemoProcess.SINGLE_NODE_RESTARTS;
+        String small = "mnemo.persistence.journal.segment-size = 4KiB";
         try (MnemoProcess node = new MnemoProcess("hole", dir, config(http, kafka, small), http, 0)) {
             node.start().awaitReady(Duration.ofMinutes(2));
             rounds.push(node, 0, 40);
@@ -123,7 +124,7 @@ class JournalLossIT {
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             int http = MnemoProcess.freePort();
             String external = "kafka.bootstrap-servers = \"" + kafka.bootstrapServers() + "\"";
-            try (MnemoProcess node = new MnemoProcess("lost", dir, config(http, external, MnemoProcess.SINGLE_NODE_RESTARTS), http, 0)) {
+            try (MnemoProcess node = new MnemoProcess("lost", dir, config(http, external, ""), http, 0)) {
                 node.start().awaitReady(Duration.ofMinutes(2));
                 rounds.push(node, 0, 20);
                 assertEquals(200, node.client.post("/ingester/flush").status()); // rounds 0-19 into blocks

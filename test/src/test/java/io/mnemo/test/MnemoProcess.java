@@ -27,7 +27,7 @@ final class MnemoProcess implements AutoCloseable {
             """;
 
     /**
-     * For a single node (or a standalone broker) that runs its own broker and restarts on its data.
+     * For a single node (or a standalone broker) restarting on its data. When it runs its own broker,
      * Kafka's controller refuses the restarted broker's registration until the previous
      * incarnation's session has expired (broker.session.timeout.ms, 9 s, and the registration's
      * back-off makes that up to 15 s of every restart): a 3 s session lets it register about 4 s

@@ -57,6 +57,7 @@ final class NodeClassArchive {
                   http { host = "127.0.0.1", port = %d }
                   kafka.embedded.port = %d
                   management.enabled = false
+                  ring.leave-grace = 0s
                 }
                 pekko.remote.artery.canonical.port = %d
                 """.formatted(dir.resolve("data"), http, MnemoProcess.freePort(), MnemoProcess.freePort());
