@@ -327,6 +327,13 @@ public final class Head implements Queryable {
         return s;
     }
 
+    /** As {@link #series}, for queriers: safe alongside other readers (see {@link SeriesByRef#find}). */
+    MemSeries seriesForReading(int ref) {
+        MemSeries s = byRef.find(ref);
+        if (s == null) throw new IllegalArgumentException("unknown series ref " + ref);
+        return s;
+    }
+
     /**
      * Drops every chunk whose samples all precede {@code mint} (e.g. once they are in a shipped
      * block) and the series left without samples, with their postings and the symbols only they

@@ -65,7 +65,7 @@ final class HeadQuerier implements Querier {
                 SymbolTable symbols = head.symbols();
                 if (strings.length < symbols.idLimit()) strings = Arrays.copyOf(strings, symbols.idLimit());
                 for (int i = from; i < to; i++) {
-                    MemSeries s = head.series(refs[i]);
+                    MemSeries s = head.seriesForReading(refs[i]);
                     ChunkMeta[] inOrder = s.chunksWithSamplesIn(mint, maxt);
                     ChunkMeta[][] ooo = s.outOfOrderChunksIn(mint, maxt);
                     if (inOrder == null && ooo == null) continue;
@@ -121,7 +121,7 @@ final class HeadQuerier implements Querier {
         if (matchers.length == 0) return head.postings().labelNames();
         Set<String> names = new HashSet<>();
         for (int ref : PostingsForMatchers.of(head.postings(), matchers)) {
-            MemSeries s = head.series(ref);
+            MemSeries s = head.seriesForReading(ref);
             if (!inRange(s)) continue;
             Labels l = s.labels();
             for (int i = 0; i < l.size(); i++) names.add(l.name(i));
@@ -146,7 +146,7 @@ final class HeadQuerier implements Querier {
         if (matchers.length == 0) return head.postings().labelValues(name);
         Set<String> values = new HashSet<>();
         for (int ref : PostingsForMatchers.of(head.postings(), matchers)) {
-            MemSeries s = head.series(ref);
+            MemSeries s = head.seriesForReading(ref);
             if (!inRange(s)) continue;
             String v = s.labels().get(name);
             if (!v.isEmpty()) values.add(v);

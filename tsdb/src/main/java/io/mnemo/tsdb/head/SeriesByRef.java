@@ -33,6 +33,16 @@ final class SeriesByRef {
         return page == null ? null : page[ref & (PAGE_SIZE - 1)];
     }
 
+    /**
+     * As {@link #get}, without the last-page cache, which it neither reads nor sets: for the
+     * head's readers, who look up series at the same time as each other and as the appending
+     * thread (under the head's read lock), while {@link #get} writes the cache.
+     */
+    MemSeries find(int ref) {
+        int d = slotOf(ref >>> PAGE_BITS);
+        return d < 0 ? null : pages[d][ref & (PAGE_SIZE - 1)];
+    }
+
     /** Adds a series whose ref is not in the table. */
     void add(MemSeries s) {
         int pageNo = s.ref() >>> PAGE_BITS;

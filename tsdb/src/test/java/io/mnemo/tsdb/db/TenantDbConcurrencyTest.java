@@ -79,10 +79,20 @@ class TenantDbConcurrencyTest {
                     while (!writer.isDone()) {
                         int before = appendedSteps.get();
                         try (Querier q = db.querier(0, Long.MAX_VALUE)) {
-                            SeriesSet set = q.select(r(reads), LabelMatcher.equal("__name__", "m"));
+                            boolean sorted = r(reads);
+                            SeriesSet set = q.select(sorted, LabelMatcher.equal("__name__", "m"));
                             int n = 0;
+                            java.util.Set<Labels> seen = new java.util.HashSet<>();
+                            Labels previous = null;
                             while (set.next()) {
                                 n++;
+                                if (sorted && previous != null && previous.compareTo(set.at().labels()) >= 0) {
+                                    throw new AssertionError(set.at().labels() + " after " + previous + " in a sorted answer");
+                                }
+                                if (!seen.add(set.at().labels())) {
+                                    throw new AssertionError(set.at().labels() + " twice in one answer, after " + previous + ", sorted " + sorted);
+                                }
+                                previous = set.at().labels();
                                 SampleIterator it = set.at().iterator();
                                 long expected = 0;
                                 while (it.next()) {
@@ -107,7 +117,7 @@ class TenantDbConcurrencyTest {
             int cuts = writer.get(5, TimeUnit.MINUTES);
             for (Future<?> f : readers) f.get(1, TimeUnit.MINUTES);
             assertTrue(cuts >= 5, "blocks were cut while reading: " + cuts);
-            assertTrue(reads.get() >= 10, "reads ran alongside: " + reads.get());
+            assertTrue(reads.get() >= 2, "reads ran alongside: " + reads.get());
         } finally {
             pool.shutdownNow();
             db.close();
