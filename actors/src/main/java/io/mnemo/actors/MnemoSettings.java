@@ -39,8 +39,7 @@ public record MnemoSettings(
         long maxQuerySamples,
         int maxExpressionDepth,
         TenantLimits limits,
-        BucketConfig blocksStorage,
-        Duration tsdbRetentionPeriod) {
+        BucketConfig blocksStorage) {
 
     public static MnemoSettings from(Config root) {
         Config c = root.getConfig("mnemo");
@@ -78,8 +77,7 @@ public record MnemoSettings(
                 c.getLong("querier.max-samples"),
                 c.getInt("querier.max-expression-depth"),
                 TenantLimits.from(c.getConfig("limits")),
-                blocksStorage(c.getConfig("blocks-storage")),
-                c.getDuration("blocks-storage.tsdb.retention-period"));
+                blocksStorage(c.getConfig("blocks-storage")));
     }
 
     /** {@code mnemo.blocks-storage}: the bucket blocks go to (Mimir's -blocks-storage.*). */
