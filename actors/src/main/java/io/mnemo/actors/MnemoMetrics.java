@@ -38,6 +38,10 @@ public final class MnemoMetrics {
     public final Gauge journalCorrupted;
     public final Gauge dataLossRecords;
     public final Counter lostRecords;
+    /** Blocks an ingester uploaded to the bucket (Mimir: cortex_ingester_shipper_uploads_total). */
+    public final Counter shipperUploads;
+    /** Block uploads that failed, each attempt (Mimir: cortex_ingester_shipper_upload_failures_total). */
+    public final Counter shipperUploadFailures;
 
     public final Counter queries;
     public final Counter queriesRejected;
@@ -104,6 +108,12 @@ public final class MnemoMetrics {
                 .labelNames("zone", "partition").register(registry);
         lostRecords = Counter.builder().name("mnemo_ingester_lost_records_total")
                 .help("Records found lost (in neither the journal nor Kafka) when the ingester recovered.")
+                .labelNames("zone", "partition").register(registry);
+        shipperUploads = Counter.builder().name("mnemo_ingester_shipper_uploads_total")
+                .help("Blocks the ingester uploaded to the bucket, by zone and partition.")
+                .labelNames("zone", "partition").register(registry);
+        shipperUploadFailures = Counter.builder().name("mnemo_ingester_shipper_upload_failures_total")
+                .help("Block uploads to the bucket that failed, every attempt, by zone and partition.")
                 .labelNames("zone", "partition").register(registry);
 
         queries = Counter.builder().name("mnemo_querier_queries_total")

@@ -39,7 +39,8 @@ public record MnemoSettings(
         long maxQuerySamples,
         int maxExpressionDepth,
         TenantLimits limits,
-        BucketConfig blocksStorage) {
+        BucketConfig blocksStorage,
+        Duration tsdbRetentionPeriod) {
 
     public static MnemoSettings from(Config root) {
         Config c = root.getConfig("mnemo");
@@ -77,7 +78,8 @@ public record MnemoSettings(
                 c.getLong("querier.max-samples"),
                 c.getInt("querier.max-expression-depth"),
                 TenantLimits.from(c.getConfig("limits")),
-                blocksStorage(c.getConfig("blocks-storage")));
+                blocksStorage(c.getConfig("blocks-storage")),
+                c.getDuration("blocks-storage.tsdb.retention-period"));
     }
 
     /** {@code mnemo.blocks-storage}: the bucket blocks go to (Mimir's -blocks-storage.*). */

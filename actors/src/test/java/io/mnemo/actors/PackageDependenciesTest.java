@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * sides of the write path, {@code distributor} and {@code ingester}, meet in {@code ingest} (the
  * Kafka transport and the record format) and never know each other; only the warm-ups, which run
  * both, see both. {@code readpath} (streams of frames between ingesters and queriers) knows
- * neither side. Checked on the sources: imports, qualified names and javadoc references alike.
+ * neither side. {@code storage} (blocks in the bucket: their layout and meta, shipping) knows only
+ * the tsdb and objstore modules; the ingester uses it. Checked on the sources: imports, qualified names and javadoc references alike.
  * The root package ({@code MnemoSettings}, {@code MnemoMetrics}, {@code TenantId}...) is open to all.
  */
 class PackageDependenciesTest {
@@ -30,7 +31,8 @@ class PackageDependenciesTest {
             "ingest", Set.of("wire"),
             "distributor", Set.of("ingest", "wire"),
             "readpath", Set.of(),
-            "ingester", Set.of("ingest", "readpath"),
+            "storage", Set.of(),
+            "ingester", Set.of("ingest", "readpath", "storage"),
             "querier", Set.of("ingester", "readpath"),
             "warmup", Set.of("distributor", "ingester", "ingest", "prompb"));
 

@@ -14,6 +14,7 @@ import io.mnemo.actors.ingester.IngesterCommand;
 import io.mnemo.actors.ingester.IngesterPartition;
 import io.mnemo.actors.ingester.IngesterSharding;
 import io.mnemo.actors.ingester.RecoveryFailures;
+import io.mnemo.actors.storage.BlocksStorage;
 import io.mnemo.actors.warmup.KafkaPathWarmUp;
 import io.mnemo.actors.warmup.WritePathWarmUp;
 import io.mnemo.actors.querier.IngesterQuerier;
@@ -27,6 +28,8 @@ import io.mnemo.cluster.RingView;
 import io.mnemo.http.FlushReport;
 import io.mnemo.http.MnemoRoutes;
 import io.mnemo.http.Readiness;
+import io.mnemo.objstore.Bucket;
+import io.mnemo.objstore.Buckets;
 import io.mnemo.server.kafka.EmbeddedKafka;
 import io.mnemo.server.kafka.KafkaSetup;
 import io.mnemo.server.kafka.Replication;
@@ -122,6 +125,15 @@ public final class MnemoNode implements AutoCloseable {
             settings = MnemoSettings.from(config);
         }
 
+        // The bucket blocks go to: opened before anything may ship or read blocks, closed at stop.
+        Bucket bucket;
+        try {
+            bucket = Buckets.open(settings.blocksStorage());
+        } catch (Exception e) {
+            if (kafka != null) kafka.close();
+            throw e;
+        }
+        log.info("Blocks storage: {}", bucket.describe());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mnemo", config);
         try {
             Cluster cluster = Cluster.get(system);
@@ -139,6 +151,12 @@ public final class MnemoNode implements AutoCloseable {
             PrometheusRegistry registry = new PrometheusRegistry();
             JvmMetrics.builder().register(registry);
             MnemoMetrics metrics = new MnemoMetrics(registry);
+            BlocksStorage blocksStorage = new BlocksStorage(bucket, settings.tsdbRetentionPeriod(), metrics);
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                    "mnemo-blocks-storage", () -> {
+                        blocksStorage.close(); // the ingesters, which ship to it, have stopped
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    });
             TopicReplicationWatch replicationWatch = new TopicReplicationWatch(bootstrap, settings.topic(),
                     config.getDuration("mnemo.kafka.replication-refresh-interval"), registry).start();
 
@@ -153,7 +171,7 @@ public final class MnemoNode implements AutoCloseable {
             RecoveryFailures recoveryFailures = new RecoveryFailures();
             IngesterPartition.Deps deps = new IngesterPartition.Deps(settings, metrics,
                     new PartitionConsumer(bootstrap, settings.topic(), settings.ingesterMaxBatchRecords(),
-                            settings.ingesterMaxBatchWait()), offsets, node, ringKeeper, recoveryFailures);
+                            settings.ingesterMaxBatchWait()), offsets, node, ringKeeper, recoveryFailures, blocksStorage);
             Map<String, IngesterSharding> zones = new LinkedHashMap<>();
             for (String zone : settings.zones()) zones.put(zone, IngesterSharding.init(system, zone, partitions, deps, journalHomes));
             IngesterSharding ingesters = zones.get(settings.zone());
@@ -211,6 +229,7 @@ public final class MnemoNode implements AutoCloseable {
         } catch (Exception e) {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            bucket.close();
             if (kafka != null) kafka.close();
             throw e;
         }
@@ -343,15 +362,15 @@ public final class MnemoNode implements AutoCloseable {
                 : Readiness.notReady("the ring does not show these ingesters ACTIVE yet: " + String.join(", ", unseen));
     }
 
-    /** Cuts this node's heads to blocks; the report names each ingester and what it wrote. */
+    /** Cuts this node's heads to blocks and ships them; the report names each ingester and what it wrote and shipped. */
     static CompletionStage<FlushReport> flush(IngesterSharding ingesters) {
         return ingesters.flushLocal(Duration.ofMinutes(10)).thenApply(replies -> {
             StringBuilder sb = new StringBuilder();
             boolean failed = false;
             for (var r : replies) {
                 failed |= r.error() != null;
-                sb.append(r.from()).append(": ").append(r.error() == null ? r.blocks() + " blocks written" : "failed: " + r.error())
-                        .append('\n');
+                sb.append(r.from()).append(": ").append(r.blocks()).append(" blocks written, ").append(r.shipped())
+                        .append(" shipped").append(r.error() == null ? "" : "; failed: " + r.error()).append('\n');
             }
             return new FlushReport(failed, sb.toString());
         });

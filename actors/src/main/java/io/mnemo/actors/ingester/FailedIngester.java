@@ -47,7 +47,7 @@ final class FailedIngester {
                         return Behaviors.same();
                     })
                     .onMessage(Flush.class, c -> {
-                        c.replyTo().tell(new FlushReply(id, 0, reason));
+                        c.replyTo().tell(new FlushReply(id, 0, 0, reason));
                         return Behaviors.same();
                     })
                     .onMessage(AcceptDataLoss.class, c -> {

@@ -86,7 +86,12 @@ public sealed interface IngesterCommand extends MnemoSerializable {
     /** Rows of [family, type, help, unit]. */
     record MetadataReply(IngesterId from, String[][] rows, ReadError error) implements MnemoSerializable {}
 
-    record FlushReply(IngesterId from, int blocks, String error) implements MnemoSerializable {}
+    /**
+     * @param blocks blocks cut
+     * @param shipped blocks of this ingester uploaded to (or found in) the bucket while the flush waited
+     * @param error why cutting or shipping failed; null if nothing did
+     */
+    record FlushReply(IngesterId from, int blocks, int shipped, String error) implements MnemoSerializable {}
 
     /**
      * @param problem why this ingester cannot become ACTIVE without an operator (its journal is
@@ -100,6 +105,16 @@ public sealed interface IngesterCommand extends MnemoSerializable {
 
     /** Internal, from the write-behind log child: what it replayed at start. */
     record OutOfOrderLogRecovered(java.util.List<OutOfOrderLogged> logged, long loggedUpTo) implements IngesterCommand {}
+
+    /** Internal: a block's shipment to the bucket ended (by bucket prefix), with the failure if every attempt failed. */
+    record BlockShipped(String key, io.mnemo.actors.storage.Shipper.Shipment shipment, Throwable failure)
+            implements IngesterCommand {}
+
+    /** Internal: what an ingester with an empty disk found of its blocks in the bucket, or why it could not look. */
+    record BucketRestored(BucketRestore.Result result, Throwable failure) implements IngesterCommand {}
+
+    /** Internal: look in the bucket again after a failure. */
+    record RetryBucketRestore() implements IngesterCommand {}
 
     /** Internal, from the write-behind log child: these many events are written. */
     record OutOfOrderLogWritten(int events) implements IngesterCommand {}

@@ -7,6 +7,8 @@ import io.mnemo.actors.ingest.PartitionOffsetReader;
 import io.mnemo.actors.ingest.PartitionReader;
 import io.mnemo.actors.ingest.RecordVersion;
 import io.mnemo.actors.ingester.IngesterCommand.*;
+import io.mnemo.actors.storage.BlocksStorage;
+import io.mnemo.actors.storage.Shipper;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
@@ -15,8 +17,15 @@ import io.mnemo.persistence.journal.JournalCorruptedException;
 import io.mnemo.persistence.journal.JournalNotices;
 import io.mnemo.persistence.journal.ReplayFlowControl;
 import io.mnemo.persistence.snapshot.PagedSnapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
@@ -62,17 +71,24 @@ import org.slf4j.event.Level;
  * ({@link RecoveryFailures}, {@link FailedIngester}). Once recovered, it consumes Kafka only after
  * checking that Kafka still holds the offset it resumes at: when records it misses are gone from
  * Kafka too, it reports the loss and stays JOINING until an operator accepts it ({@link AcceptDataLoss}).
+ *
+ * <p>Every block it cuts goes to the bucket ({@link BlockShipping}, off its thread) and leaves its
+ * disk once shipped longer ago than the retention period. One that recovers nothing from its node's
+ * disk (no journal, snapshot or block: a new or replaced disk) first takes its blocks back from the
+ * bucket ({@link BucketRestore}), staying PENDING meanwhile, and consumes from the rebuild offset
+ * of its newest block there instead of the partition's start.
  */
 public final class IngesterPartition extends EventSourcedBehavior<IngesterCommand, BatchConsumed, PartitionState> {
 
     /**
      * Everything an ingester needs from its node. Kafka comes in through two interfaces (the node's
      * {@link io.mnemo.actors.ingest.PartitionConsumer} and {@link io.mnemo.actors.ingest.PartitionOffsets})
-     * so that a unit test can run the entity without a broker.
+     * so that a unit test can run the entity without a broker; the bucket its blocks go to through
+     * the node's {@link BlocksStorage}.
      */
     public record Deps(MnemoSettings settings, MnemoMetrics metrics, PartitionReader consumer,
                        PartitionOffsetReader offsets, String nodeAddress, ActorRef<RingKeeper.Command> ringKeeper,
-                       RecoveryFailures failures) {}
+                       RecoveryFailures failures, BlocksStorage blocksStorage) {}
 
     private static final String JOURNAL_PLUGIN = "mnemo.persistence.journal";
     private static final String SNAPSHOT_PLUGIN = "mnemo.persistence.snapshot-store";
@@ -117,6 +133,14 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private ResumeCheck pendingLoss;
     /** A record refused for its format version was logged: later ones are only counted. */
     private boolean refusedVersionLogged;
+    /** Its blocks to the bucket, and off the disk once shipped and old enough. */
+    private final BlockShipping shipping;
+    /** What the bucket gave back to this ingester, which started with an empty disk; null if it did not. */
+    private BucketRestore.Result restoredFromBucket;
+    /** Looking in the bucket failed once and was said: further failures go to DEBUG. */
+    private boolean bucketRestoreFailed;
+    /** Between trying the bucket again after a failure. */
+    private static final Duration BUCKET_RESTORE_RETRY = Duration.ofSeconds(5);
 
     public static Behavior<IngesterCommand> create(IngesterId id, Deps deps) {
         return Behaviors.setup(ctx -> deps.failures().standing(id, System.currentTimeMillis())
@@ -154,6 +178,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         this.membership = new IngesterMembership(id, deps.metrics(), deps.ringKeeper(), deps.nodeAddress(),
                 deps.settings().activeLagThreshold(), log);
         this.reads = new IngesterReads(id, deps.metrics(), Materializer.matFromSystem(ctx.getSystem()));
+        this.shipping = new BlockShipping(id, deps.blocksStorage(), deps.settings().dataDir(), log);
         // For replay progress: the events the journal holds are a part of the partition up to here.
         deps.offsets().endOffset(id.partition()).thenAccept(membership::endOffsetAtStart);
     }
@@ -253,16 +278,28 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 })
                 .onCommand(Flush.class, (s, c) -> {
                     wbl.whenWritten(c, () -> {
+                        int blocks;
                         try {
-                            int blocks = s.tsdb.flush(s.nextOffset).size();
+                            blocks = s.tsdb.flush(s.nextOffset).size();
                             if (blocks > 0) s.snapshotDue = true;
                             if (blocks > 0) wbl.truncate(s.tsdb.compacted());
-                            c.replyTo().tell(new FlushReply(id, blocks, null));
                         } catch (RuntimeException e) {
                             log.error("Ingester {}: flush failed", id, e);
-                            c.replyTo().tell(new FlushReply(id, 0, e.getMessage()));
+                            c.replyTo().tell(new FlushReply(id, 0, 0, e.getMessage()));
+                            return;
                         }
+                        // Mimir's flush ships too: answered once every block is in the bucket, or not.
+                        replyWhenShipped(shipPending(s), blocks, c.replyTo());
                     });
+                    return Effect().none();
+                })
+                .onCommand(BlockShipped.class, (s, c) -> {
+                    shipping.shipped(c.key(), c.shipment(), c.failure());
+                    return Effect().none();
+                })
+                .onCommand(BucketRestored.class, this::onBucketRestored)
+                .onCommand(RetryBucketRestore.class, (s, c) -> {
+                    if (membership.state() != RingState.LEAVING) restoreFromBucket();
                     return Effect().none();
                 })
                 .onCommand(OutOfOrderLogWritten.class, (s, c) -> {
@@ -273,10 +310,13 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     // On a timer, not after every batch (Prometheus and Mimir check once a minute):
                     // a flood of old samples, one per push, then costs one pass of cuts, not one per push.
                     wbl.whenWritten("compact", () -> {
-                        if (s.tsdb.compactIfDue(s.nextOffset).isEmpty()) return;
-                        s.snapshotDue = true;
-                        wbl.truncate(s.tsdb.compacted());
+                        if (!s.tsdb.compactIfDue(s.nextOffset).isEmpty()) {
+                            s.snapshotDue = true;
+                            wbl.truncate(s.tsdb.compacted());
+                        }
+                        shipPending(s); // what was cut now, and what failed to ship before
                     });
+                    shipping.deleteExpired(s.tsdb);
                     return Effect().none();
                 })
                 .onCommand(GetStatus.class, (s, c) -> {
@@ -347,8 +387,9 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         membership.observeEndOffset(c.end());
         boolean hasBlocks = s.tsdb.numBlocks() > 0;
         ResumeCheck check = new ResumeCheck(id, deps.settings().topic(), s.nextOffset, c.earliest(), c.end(),
-                ResumeCheck.journalLacks(journalNotice, restoredSnapshot, hasBlocks),
-                restoredSnapshot || hasBlocks || replayedEvents > 0);
+                restoredFromBucket != null ? restoredFromBucket.describe(deps.blocksStorage().bucket().describe())
+                        : ResumeCheck.journalLacks(journalNotice, restoredSnapshot, hasBlocks),
+                restoredSnapshot || hasBlocks || replayedEvents > 0 || restoredFromBucket != null);
         if (check.lost()) {
             pendingLoss = check;
             deps.metrics().dataLossRecords.labelValues(id.zone(), partitionLabel).set(check.lostRecords());
@@ -378,6 +419,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         // Skipped for good. Checked again: Kafka may have deleted more since (that is reported anew).
         s.nextOffset = lost.earliest();
         journalNotice = null; // said already
+        restoredFromBucket = null;
         checkStartOffsets();
         return Effect().none();
     }
@@ -492,19 +534,15 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                             .take(id.persistenceId()).orElse(null);
                     restoreOutOfOrder(s);
                     wbl.append(s.tsdb.takeOutOfOrderLog()); // taken out of order again in replay, not logged yet
-                    if (s.nextOffset < s.tsdb.rebuildOffset()) {
-                        // No journal here (a new node): what the blocks hold need not be consumed again.
-                        s.nextOffset = s.tsdb.rebuildOffset();
-                    }
-                    log.info("Ingester {}: journal replayed ({} events, {} records), {} series in the head, {} blocks, "
-                            + "resuming partition at offset {}", id, replayedEvents, replayedRecords, s.tsdb.numSeries(),
-                            s.tsdb.numBlocks(), s.nextOffset);
-                    membership.set(RingState.JOINING);
-                    membership.heartbeat(s.nextOffset, true);
-                    updateLag(s);
                     timers.startTimerWithFixedDelay(new RefreshLag(), Duration.ZERO, deps.settings().lagRefreshInterval());
-                    timers.startTimerWithFixedDelay(new CompactHead(), deps.settings().headCompactionInterval());
-                    checkStartOffsets(); // then consumes, if Kafka still holds where it resumes
+                    if (holdsNothing(s)) {
+                        // A new or wiped disk: its blocks are in the bucket, and where to resume with them.
+                        log.info("Ingester {}: this node holds no journal, snapshot or block of it; looking for its blocks "
+                                + "in {}", id, deps.blocksStorage().bucket().describe());
+                        restoreFromBucket();
+                        return;
+                    }
+                    resumeRecovered(s);
                 })
                 .onSignal(SnapshotCompleted.class, (s, done) ->
                         // The events it covers go only once their out-of-order samples are in the write-behind log.
@@ -521,6 +559,108 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     membership.clearMetrics();
                 })
                 .build();
+    }
+
+    /** Recovered (and restored from the bucket, if it had to be): JOINING, then consumes once Kafka is checked. */
+    private void resumeRecovered(PartitionState s) {
+        if (s.nextOffset < s.tsdb.rebuildOffset()) {
+            // No journal here (a new node): what the blocks hold need not be consumed again.
+            s.nextOffset = s.tsdb.rebuildOffset();
+        }
+        log.info("Ingester {}: journal replayed ({} events, {} records), {} series in the head, {} blocks, "
+                + "resuming partition at offset {}", id, replayedEvents, replayedRecords, s.tsdb.numSeries(),
+                s.tsdb.numBlocks(), s.nextOffset);
+        membership.set(RingState.JOINING);
+        membership.heartbeat(s.nextOffset, true);
+        updateLag(s);
+        timers.startTimerWithFixedDelay(new CompactHead(), deps.settings().headCompactionInterval());
+        shipPending(s); // blocks cut before a restart and not shipped yet
+        checkStartOffsets(); // then consumes, if Kafka still holds where it resumes
+    }
+
+    /** Whether recovery found nothing of this ingester on the node's disk: no journal, snapshot, block or tenant. */
+    private boolean holdsNothing(PartitionState s) {
+        return journalNotice != null && journalNotice.kind() == JournalNotices.Kind.NO_LOG && !restoredSnapshot
+                && replayedEvents == 0 && s.tsdb.numBlocks() == 0 && s.tsdb.tenants.isEmpty();
+    }
+
+    /** Looks for this ingester's blocks in the bucket on a blocks-storage thread; {@link BucketRestored} says what it found. */
+    private void restoreFromBucket() {
+        BlocksStorage storage = deps.blocksStorage();
+        Path tsdbDir = deps.settings().dataDir().resolve("tsdb");
+        CompletableFuture<BucketRestore.Result> restore;
+        try {
+            restore = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return BucketRestore.run(id, storage.bucket(), tsdbDir, storage.now(), storage.retentionPeriod().toMillis());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, storage.io());
+        } catch (RejectedExecutionException e) { // the node is stopping
+            return;
+        }
+        ctx.pipeToSelf(restore, BucketRestored::new);
+    }
+
+    private Effect<BatchConsumed, PartitionState> onBucketRestored(PartitionState s, BucketRestored c) {
+        if (membership.state() == RingState.LEAVING) return Effect().none();
+        if (c.failure() != null) {
+            Throwable cause = c.failure() instanceof CompletionException && c.failure().getCause() != null
+                    ? c.failure().getCause() : c.failure();
+            if (cause instanceof UncheckedIOException u) cause = u.getCause();
+            if (!bucketRestoreFailed) {
+                log.warn("Ingester {}: cannot read its blocks from {}, trying again every {} s (it does not consume Kafka "
+                        + "before, so as not to rebuild from the start what the bucket holds): {}", id,
+                        deps.blocksStorage().bucket().describe(), BUCKET_RESTORE_RETRY.toSeconds(), cause.toString());
+            } else {
+                log.debug("Ingester {}: reading the bucket failed again: {}", id, cause.toString());
+            }
+            bucketRestoreFailed = true;
+            timers.startSingleTimer(new RetryBucketRestore(), BUCKET_RESTORE_RETRY);
+            return Effect().none();
+        }
+        BucketRestore.Result r = c.result();
+        if (r.isEmpty()) {
+            log.info("Ingester {}: {} holds no block of it ({} meta.json read)", id,
+                    deps.blocksStorage().bucket().describe(), r.metasRead());
+        } else {
+            s.tsdb.restore(r);
+            shipping.markShipped(r.downloaded());
+            restoredFromBucket = r;
+            s.snapshotDue = true; // the tenants' floors, for a restart before the next cut
+            log.info("Ingester {}: restored from {}: {} blocks downloaded, the floors of {} tenants set by its blocks there "
+                    + "({} meta.json read); its newest block {} has Kafka rebuild offset {}", id,
+                    deps.blocksStorage().bucket().describe(), r.downloaded().size(), r.floors().size(), r.metasRead(),
+                    r.newest(), r.rebuildOffset());
+        }
+        resumeRecovered(s);
+        return Effect().none();
+    }
+
+    /** Ships the blocks not in the bucket yet; the entity is told each outcome. */
+    private List<CompletableFuture<Shipper.Shipment>> shipPending(PartitionState s) {
+        return shipping.shipPending(s.tsdb, (key, f) -> ctx.pipeToSelf(f, (shipment, err) -> new BlockShipped(key, shipment, err)));
+    }
+
+    /** Answers a flush once every shipment is over: the blocks cut, those shipped, and what failed. */
+    private void replyWhenShipped(List<CompletableFuture<Shipper.Shipment>> shipments, int blocks,
+                                  ActorRef<FlushReply> replyTo) {
+        CompletableFuture.allOf(shipments.toArray(new CompletableFuture[0]))
+                .whenComplete((v, e) -> {
+                    int shipped = 0;
+                    List<String> failed = new ArrayList<>();
+                    for (var f : shipments) {
+                        try {
+                            f.join();
+                            shipped++;
+                        } catch (CompletionException err) {
+                            failed.add(err.getCause() == null ? err.toString() : err.getCause().getMessage());
+                        }
+                    }
+                    replyTo.tell(new FlushReply(id, blocks, shipped, failed.isEmpty() ? null
+                            : "blocks cut, but not all shipped: " + String.join("; ", failed)));
+                });
     }
 
     /**

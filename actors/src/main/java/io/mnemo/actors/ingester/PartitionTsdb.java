@@ -3,6 +3,7 @@ package io.mnemo.actors.ingester;
 import io.mnemo.actors.TenantId;
 import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.ingest.MalformedRecordException;
+import io.mnemo.actors.storage.BlockOrigin;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;
@@ -193,6 +194,28 @@ final class PartitionTsdb implements AutoCloseable {
         int n = numBlocks();
         if (n > 0) log.info("Ingester {}: opened {} blocks of {} tenants (rebuilds start at offset {})",
                 id, n, tenants.size(), rebuildOffset);
+    }
+
+    /**
+     * Takes what a {@link BucketRestore} brought back into a partition that holds nothing yet (an
+     * empty disk): opens the blocks it downloaded, and raises each tenant's min valid time and cut
+     * offset to where its blocks in the bucket end, also for tenants none of whose blocks were
+     * downloaded (older than the retention period), so that records consumed again take nothing
+     * those blocks hold. The head starts as if it had taken their newest sample, as after
+     * {@link TenantDb#open}. Consuming resumes at the newest block's rebuild offset.
+     */
+    void restore(BucketRestore.Result restored) {
+        if (!tenants.isEmpty()) throw new IllegalStateException("restoring from the bucket into a partition that holds tenants");
+        openOwnBlocks();
+        restored.floors().forEach((name, floor) -> {
+            Tenant t = tenant(name);
+            if (floor.minValidTime() > t.db.minValidTime()) {
+                t.db.raiseMinValidTime(floor.minValidTime());
+                if (t.head.numSeries() == 0) t.head.setHighWaterMark(floor.minValidTime() - 1);
+            }
+            t.cutOffset = Math.max(t.cutOffset, floor.cutOffset());
+        });
+        if (!restored.isEmpty()) rebuildOffset = restored.rebuildOffset(); // of the newest block, downloaded or not
     }
 
     /** The origin of a block this ingester cut; null for another's, or one whose sidecar is missing or unreadable. */
@@ -497,6 +520,18 @@ final class PartitionTsdb implements AutoCloseable {
                         (System.nanoTime() - start) / 1_000_000);
             }
         }
+    }
+
+    /**
+     * Deletes, in every tenant, the blocks {@code expired} selects (given the tenant and the block)
+     * from reads and from disk; returns them by bucket prefix ({@code <tenant>/<ULID>}).
+     */
+    List<String> deleteBlocks(java.util.function.BiPredicate<String, BlockMeta> expired) {
+        List<String> deleted = new ArrayList<>();
+        tenants.forEach((name, t) -> {
+            for (BlockMeta b : t.db.deleteBlocks(meta -> expired.test(name, meta))) deleted.add(name + "/" + b.ulid());
+        });
+        return deleted;
     }
 
     /** Metadata of a tenant's metric families: [family, type, help, unit] rows, one family or all (metric null). */

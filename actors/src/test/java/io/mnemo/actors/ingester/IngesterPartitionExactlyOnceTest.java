@@ -23,6 +23,7 @@ import io.mnemo.actors.ingester.IngesterCommand.IngesterStatus;
 import io.mnemo.actors.ingester.IngesterCommand.Select;
 import io.mnemo.actors.ingester.IngesterCommand.StreamReply;
 import io.mnemo.actors.readpath.ReadStreams;
+import io.mnemo.actors.storage.BlocksStorage;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingState;
 import io.mnemo.tsdb.LabelMatcher;
@@ -91,6 +92,8 @@ class IngesterPartitionExactlyOnceTest {
     private final IngesterId id = new IngesterId("zone-a", 3);
     private final FakeKafka kafka = new FakeKafka();
     private MnemoMetrics metrics;
+    /** The bucket is a directory under the data directory, as on a single node. */
+    private BlocksStorage storage;
     private EventSourcedBehaviorTestKit<IngesterCommand, BatchConsumed, PartitionState> kit;
 
     /**
@@ -167,8 +170,16 @@ class IngesterPartitionExactlyOnceTest {
         actors = ActorTestKit.create("ingester-exactly-once", config);
         mat = Materializer.matFromSystem(actors.system());
         metrics = new MnemoMetrics(new PrometheusRegistry());
-        IngesterPartition.Deps deps = new IngesterPartition.Deps(MnemoSettings.from(config), metrics, kafka, kafka,
-                "test-node", actors.system().ignoreRef(), new RecoveryFailures());
+        MnemoSettings settings = MnemoSettings.from(config);
+        try {
+            storage = new BlocksStorage(io.mnemo.objstore.Buckets.open(settings.blocksStorage()),
+                    settings.tsdbRetentionPeriod(), metrics,
+                    new BlocksStorage.Backoff(2, Duration.ofMillis(10), Duration.ofMillis(10)), System::currentTimeMillis);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        IngesterPartition.Deps deps = new IngesterPartition.Deps(settings, metrics, kafka, kafka,
+                "test-node", actors.system().ignoreRef(), new RecoveryFailures(), storage);
         // Events are checked to survive the journal's serializer (Kryo); the state is not serialized.
         kit = EventSourcedBehaviorTestKit.create(actors.system(), forTestKit(IngesterPartition.create(id, deps)),
                 new EventSourcedBehaviorTestKit.SerializationSettings(true, false, false, true, false));
@@ -177,6 +188,7 @@ class IngesterPartitionExactlyOnceTest {
     @AfterEach
     void stopIngester() {
         actors.shutdownTestKit(); // the entity stops and closes its databases before the data directory goes
+        storage.close();
     }
 
     /**
@@ -403,6 +415,61 @@ class IngesterPartitionExactlyOnceTest {
         assertEquals(more, samples(OOO_TENANT));
         assertEquals(6, kit.restart().state().nextOffset);
         assertEquals(more, samples(OOO_TENANT));
+    }
+
+    /**
+     * A flush answers once its blocks are in the bucket, or with the failure naming the block; a
+     * block that failed to ship is shipped at a later head compaction, and never twice.
+     */
+    @Test
+    void aFlushShipsItsBlocksAndSaysWhichFailed() throws Exception {
+        kafka.nextStart();
+        consume(batch(0, "t", record("m", T), record("m", T + MINUTE)));
+        FlushReply flushed = kit.<FlushReply>runCommand(Flush::new).reply();
+        assertNull(flushed.error());
+        assertEquals(1, flushed.blocks());
+        assertEquals(1, flushed.shipped());
+        Path bucketDir = dataDir.resolve("blocks");
+        String first = onlyBlock(bucketDir.resolve("t"));
+        assertTrue(java.nio.file.Files.isRegularFile(bucketDir.resolve("t").resolve(first).resolve("meta.json")),
+                "in the bucket when the flush answers");
+        assertEquals(1, metrics.shipperUploads.labelValues(id.zone(), "3").get());
+
+        // The bucket fails (its directory replaced by a file): the flush says which block did not go.
+        java.nio.file.Path moved = dataDir.resolve("blocks-away");
+        java.nio.file.Files.move(bucketDir, moved);
+        java.nio.file.Files.writeString(bucketDir, "not a directory");
+        consume(batch(2, "t", record("m", T + 2 * MINUTE)));
+        FlushReply failed = kit.<FlushReply>runCommand(Flush::new).reply();
+        assertEquals(1, failed.blocks());
+        assertEquals(0, failed.shipped());
+        String second = kit.getState().tsdb.tenants.get("t").db.blocks().get(1).meta().ulid().toString();
+        assertTrue(failed.error() != null && failed.error().contains("t/" + second + " not shipped")
+                && failed.error().contains("(2 attempts)"), String.valueOf(failed.error()));
+        assertEquals(2, metrics.shipperUploadFailures.labelValues(id.zone(), "3").get(), "each attempt counted");
+
+        // The bucket is back: the next head compaction ships what is missing, and only that.
+        java.nio.file.Files.delete(bucketDir);
+        java.nio.file.Files.move(moved, bucketDir);
+        kit.runCommand(new IngesterCommand.CompactHead());
+        actors.createTestProbe().awaitAssert(TIMEOUT, () -> {
+            assertEquals(2, metrics.shipperUploads.labelValues(id.zone(), "3").get());
+            return null;
+        });
+        assertTrue(java.nio.file.Files.isRegularFile(bucketDir.resolve("t").resolve(second).resolve("meta.json")));
+        FlushReply again = kit.<FlushReply>runCommand(Flush::new).reply();
+        assertEquals(0, again.blocks());
+        assertEquals(0, again.shipped(), "nothing left to ship");
+        assertNull(again.error());
+        assertEquals(2, metrics.shipperUploads.labelValues(id.zone(), "3").get(), "no block uploaded twice");
+    }
+
+    private static String onlyBlock(Path tenantDir) throws java.io.IOException {
+        try (var s = java.nio.file.Files.list(tenantDir)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).toList();
+            assertEquals(1, names.size(), names.toString());
+            return names.get(0);
+        }
     }
 
     // ---------------------------------------------------------------- helpers

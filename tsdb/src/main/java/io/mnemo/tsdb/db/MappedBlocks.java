@@ -24,6 +24,11 @@ public final class MappedBlocks {
         this.max = max;
     }
 
+    /** Stops tracking a block that was closed for good (deleted): it is never read again. */
+    public synchronized void forget(BlockReader block) {
+        mapped.remove(block);
+    }
+
     /**
      * Marks these blocks as read now (their queriers map them, if they were not), and unmaps the
      * least recently read idle others beyond the cap. Call with none once a read is over: the

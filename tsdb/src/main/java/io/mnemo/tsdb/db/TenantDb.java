@@ -43,6 +43,8 @@ import java.util.function.Predicate;
  *   <li>Reads: {@link #querier} merges the head with the blocks that overlap the range; it is
  *       the one place reads take the block list, and maps blocks under the owner's
  *       {@link MappedBlocks} cap.</li>
+ *   <li>Deleting: the owner drops blocks it no longer needs locally ({@link #deleteBlocks}); reads
+ *       that took them finish on them.</li>
  * </ul>
  *
  * Each block gets a {@link BlockSidecar} whose origin fields the owner gives through a
@@ -60,6 +62,8 @@ import java.util.function.Predicate;
  * they close.
  */
 public final class TenantDb implements AutoCloseable {
+    /** Suffix of a block directory being deleted (Prometheus's). */
+    public static final String DELETING_SUFFIX = ".tmp-for-deletion";
     private static final Comparator<BlockReader> BY_TIME =
             Comparator.comparingLong((BlockReader b) -> b.meta().minTime()).thenComparing(b -> b.meta().ulid());
 
@@ -97,11 +101,15 @@ public final class TenantDb implements AutoCloseable {
      * Opens the blocks of a directory that {@code own} takes (given each block directory), in
      * time order; the min valid time is the end of the newest. A head rebuilt after them starts
      * as if it had taken their newest sample: never later than the mark it really had, so it
-     * refuses nothing the first application took. Closes what it opened if one fails.
+     * refuses nothing the first application took. Closes what it opened if one fails. Removes
+     * what a deletion interrupted by a crash left ({@link #deleteBlocks}).
      */
     public static TenantDb open(Path dir, long blockRange, MappedBlocks mapped, Predicate<Path> own) throws IOException {
         TenantDb db = new TenantDb(dir, blockRange, mapped);
         if (!Files.isDirectory(dir)) return db;
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, "*" + DELETING_SUFFIX)) {
+            for (Path p : leftovers) deleteRecursively(p); // a deletion a crash interrupted
+        }
         try (DirectoryStream<Path> blockDirs = Files.newDirectoryStream(dir,
                 p -> Files.isDirectory(p) && Ulid.isValid(p.getFileName().toString()))) {
             for (Path blockDir : blockDirs) {
@@ -355,6 +363,58 @@ public final class TenantDb implements AutoCloseable {
     private void add(BlockReader b) {
         blocks.add(b);
         mapped.read(List.of(b));
+    }
+
+    /**
+     * Deletes the blocks {@code which} selects from this database and from disk (an ingester's
+     * blocks once shipped to the bucket and past retention). They leave the block list under the
+     * cut lock's write side, so a read takes them whole or not at all; reads that took them keep
+     * them mapped until they close (a deleted file stays readable while mapped). Each directory is
+     * renamed to {@code <ULID>}{@value #DELETING_SUFFIX} before its files go, so a crash never
+     * leaves part of a block under a block's name ({@link #open} removes what such a crash left).
+     * The min valid time stays: the head still refuses what the blocks held. Returns the metas of
+     * the blocks deleted.
+     *
+     * @throws UncheckedIOException if a directory cannot be renamed or deleted (the blocks are out
+     *     of the database by then)
+     */
+    public List<BlockMeta> deleteBlocks(Predicate<BlockMeta> which) {
+        List<BlockReader> dropped = new ArrayList<>();
+        Lock write = cutLock.writeLock();
+        write.lock();
+        try {
+            for (java.util.Iterator<BlockReader> it = blocks.iterator(); it.hasNext(); ) {
+                BlockReader b = it.next();
+                if (!which.test(b.meta())) continue;
+                it.remove();
+                dropped.add(b);
+            }
+        } finally {
+            write.unlock();
+        }
+        List<BlockMeta> deleted = new ArrayList<>(dropped.size());
+        for (BlockReader b : dropped) {
+            b.close();
+            if (mapped != null) mapped.forget(b);
+            try {
+                Path deleting = b.dir().resolveSibling(b.dir().getFileName() + DELETING_SUFFIX);
+                Files.move(b.dir(), deleting, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                deleteRecursively(deleting);
+            } catch (IOException e) {
+                throw new UncheckedIOException("deleting block " + b.dir(), e);
+            }
+            deleted.add(b.meta());
+        }
+        return deleted;
+    }
+
+    /** Removes {@code dir} and what it holds; what another thread removes meanwhile is not an error. */
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // gone already
+        }
     }
 
     /** Closes the blocks; reads running keep theirs mapped until they close, new reads are refused. */

@@ -263,6 +263,45 @@ class TenantDbTest {
     }
 
     @Test
+    void deletedBlocksLeaveReadsAndDiskWhileReadsThatTookThemFinish() throws IOException {
+        MappedBlocks cap = new MappedBlocks(64);
+        TenantDb db = new TenantDb(dir, RANGE, cap);
+        for (long m = 0; m <= 7 * 60; m += 60) append(db, "a", T0 + m * 60_000);
+        assertEquals(3, db.compactIfDue(CutHook.NONE).size());
+        BlockMeta oldest = db.blocks().get(0).meta();
+        Path oldestDir = db.blocks().get(0).dir();
+
+        // A read that took every block before the deletion, and reads its series after it.
+        Querier before = db.querier(Long.MIN_VALUE, Long.MAX_VALUE);
+        SeriesSet running = before.select(true, LabelMatcher.equal("__name__", "m"));
+
+        List<BlockMeta> deleted = db.deleteBlocks(m -> m.maxTime() <= T0 + RANGE);
+        assertEquals(List.of(oldest), deleted);
+        assertEquals(List.of(T0 + RANGE, T0 + 2 * RANGE), db.blocks().stream().map(b -> b.meta().minTime()).toList());
+        assertFalse(java.nio.file.Files.exists(oldestDir), "the directory is gone");
+        assertFalse(java.nio.file.Files.exists(dir.resolve(oldest.ulid() + TenantDb.DELETING_SUFFIX)));
+
+        assertTrue(running.next());
+        int samples = 0;
+        for (SampleIterator it = running.at().iterator(); it.next(); ) samples++;
+        assertEquals(8, samples, "the running read still reads the deleted block's samples (0 h to 7 h)");
+        before.close();
+
+        assertEquals(Map.of("a", "7200000 10800000 14400000 18000000 21600000 25200000"),
+                contents(db, Long.MIN_VALUE, Long.MAX_VALUE), "2 h to 7 h: blocks and head without the deleted block");
+        assertEquals(T0 + 3 * RANGE, db.minValidTime(), "the head still refuses what the deleted block held");
+        assertEquals(List.of(), db.deleteBlocks(m -> m.ulid().equals(oldest.ulid())), "deleted once");
+        db.close();
+
+        // A deletion a crash interrupted: the renamed directory is removed when the tenant opens.
+        java.nio.file.Files.createDirectories(dir.resolve(oldest.ulid() + TenantDb.DELETING_SUFFIX).resolve("chunks"));
+        TenantDb reopened = TenantDb.open(dir, RANGE, cap, blockDir -> true);
+        assertEquals(2, reopened.blocks().size());
+        assertFalse(java.nio.file.Files.exists(dir.resolve(oldest.ulid() + TenantDb.DELETING_SUFFIX)));
+        reopened.close();
+    }
+
+    @Test
     void aHeadOnlyDatabaseReadsButCutsNothing() {
         TenantDb db = new TenantDb(RANGE);
         append(db, "a", T0);

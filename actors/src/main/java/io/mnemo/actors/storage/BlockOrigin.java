@@ -1,4 +1,4 @@
-package io.mnemo.actors.ingester;
+package io.mnemo.actors.storage;
 
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.db.BlockSidecar;
@@ -6,9 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where an ingester's block came from: the origin fields of its {@link BlockSidecar}, so that an
- * ingester finds its own blocks among those of every zone and partition in a tenant's directory,
- * and knows where consuming its partition must start to rebuild what is not in them.
+ * Where an ingester's block came from: the origin fields of its {@link BlockSidecar} on the
+ * ingester's disk, and of the Mnemo section of its {@code meta.json} in the bucket
+ * ({@link BucketBlockMeta}). With them an ingester finds its own blocks among those of every zone
+ * and partition in a tenant's directory, and knows where consuming its partition must start to
+ * rebuild what is not in them.
  *
  * <pre>
  * zone=&lt;zone&gt;                the ingester that cut the block
@@ -21,18 +23,18 @@ import java.util.Map;
  * @param nextOffset -1 when absent
  * @param rebuildOffset -1 when absent
  */
-record BlockOrigin(String zone, int partition, long nextOffset, long rebuildOffset) {
+public record BlockOrigin(String zone, int partition, long nextOffset, long rebuildOffset) {
     private static final String ZONE = "zone";
     private static final String PARTITION = "partition";
     private static final String NEXT_OFFSET = "nextOffset";
     private static final String REBUILD_OFFSET = "rebuildOffset";
 
-    BlockOrigin(IngesterId id, long nextOffset, long rebuildOffset) {
+    public BlockOrigin(IngesterId id, long nextOffset, long rebuildOffset) {
         this(id.zone(), id.partition(), nextOffset, rebuildOffset);
     }
 
     /** The sidecar's origin fields, in the order written since the first release. */
-    Map<String, String> fields() {
+    public Map<String, String> fields() {
         Map<String, String> f = new LinkedHashMap<>();
         f.put(ZONE, zone);
         f.put(PARTITION, Integer.toString(partition));
@@ -41,16 +43,41 @@ record BlockOrigin(String zone, int partition, long nextOffset, long rebuildOffs
         return f;
     }
 
+    /** Whether the ingester {@code id} cut the block. */
+    public boolean cutBy(IngesterId id) {
+        return zone.equals(id.zone()) && partition == id.partition();
+    }
+
     /**
      * The origin of a block if {@code id} cut it; null for another ingester's, or a sidecar
      * without an ingester's fields.
      *
      * @throws IllegalArgumentException if its offsets are not numbers
      */
-    static BlockOrigin cutBy(IngesterId id, BlockSidecar sidecar) {
+    public static BlockOrigin cutBy(IngesterId id, BlockSidecar sidecar) {
         Map<String, String> f = sidecar.origin();
         if (!id.zone().equals(f.get(ZONE)) || !Integer.toString(id.partition()).equals(f.get(PARTITION))) return null;
         return new BlockOrigin(id, offset(f, NEXT_OFFSET), offset(f, REBUILD_OFFSET));
+    }
+
+    /**
+     * The origin a sidecar names, whichever ingester cut the block; null when it names none (a
+     * sidecar without zone and partition).
+     *
+     * @throws IllegalArgumentException if its partition or offsets are not numbers
+     */
+    public static BlockOrigin of(BlockSidecar sidecar) {
+        Map<String, String> f = sidecar.origin();
+        String zone = f.get(ZONE);
+        String partition = f.get(PARTITION);
+        if (zone == null || partition == null) return null;
+        int p;
+        try {
+            p = Integer.parseInt(partition);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("block origin field " + PARTITION + " is not a number: '" + partition + "'");
+        }
+        return new BlockOrigin(zone, p, offset(f, NEXT_OFFSET), offset(f, REBUILD_OFFSET));
     }
 
     private static long offset(Map<String, String> f, String key) {

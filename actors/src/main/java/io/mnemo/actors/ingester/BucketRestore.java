@@ -1,0 +1,120 @@
+package io.mnemo.actors.ingester;
+
+import io.mnemo.actors.TenantId;
+import io.mnemo.actors.storage.BlockOrigin;
+import io.mnemo.actors.storage.BlockTransfer;
+import io.mnemo.actors.storage.BucketBlockMeta;
+import io.mnemo.actors.storage.BucketLayout;
+import io.mnemo.cluster.IngesterId;
+import io.mnemo.objstore.Bucket;
+import io.mnemo.tsdb.block.Ulid;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What an ingester that starts with an empty disk (no journal, no snapshot, no block of its own)
+ * takes back from the bucket, where it shipped its blocks: per tenant, where its blocks end (the
+ * min valid time: records consumed again must not take what they hold) and the partition offset
+ * reached at its newest cut there; for the partition, the rebuild offset of its newest block, where
+ * consuming Kafka starts instead of at the beginning; and the blocks themselves that it cut
+ * within the retention period (by their ULID's time), downloaded, as a disk it had not lost would hold them. Only blocks
+ * whose Mnemo meta names this ingester's zone and partition count.
+ *
+ * <p>Reads, per tenant, the block directories newest first (ULIDs order by creation) and each one's
+ * {@code meta.json}, down to the first block of this ingester that is in order and older than
+ * the retention period: its end is the tenant's min valid time. Blocks without a
+ * {@code meta.json} (uploads in progress) are skipped. Runs on a blocks-storage thread.
+ */
+final class BucketRestore {
+    private static final Logger log = LoggerFactory.getLogger(BucketRestore.class);
+
+    /** A tenant's floor: what this ingester's blocks hold, by time and by partition offset. */
+    record Floor(long minValidTime, long cutOffset) {}
+
+    /**
+     * @param floors         per tenant with blocks of this ingester
+     * @param rebuildOffset  the newest block's rebuild offset (-1: no block, or it recorded none)
+     * @param newest         the newest block of this ingester ({@code <tenant>/<ULID>}), or null
+     * @param downloaded     the blocks downloaded, by bucket prefix, with their creation time (unix ms)
+     * @param metasRead      meta.json files read (of every ingester's blocks)
+     */
+    record Result(Map<String, Floor> floors, long rebuildOffset, String newest, Map<String, Long> downloaded,
+                  int metasRead) {
+        boolean isEmpty() {
+            return newest == null;
+        }
+
+        /** For the WARN that says what is rebuilt from Kafka. */
+        String describe(String bucket) {
+            return "this node held no journal, snapshot or block of it; from " + bucket + " it downloaded its "
+                    + downloaded.size() + " blocks cut within the retention period, and its newest block there ("
+                    + newest + ") says a rebuild starts at offset " + rebuildOffset;
+        }
+    }
+
+    private BucketRestore() {}
+
+    /**
+     * Finds this ingester's blocks in the bucket and downloads those cut within
+     * {@code retentionMs} of {@code now} into their tenants' directories under {@code tsdbDir}.
+     *
+     * @throws IOException when the bucket or the local disk fails (blocks downloaded so far stay;
+     *     a run again skips them)
+     */
+    static Result run(IngesterId id, Bucket bucket, Path tsdbDir, long now, long retentionMs) throws IOException {
+        BlockTransfer transfer = new BlockTransfer(bucket);
+        Map<String, Floor> floors = new LinkedHashMap<>();
+        Map<String, Long> downloaded = new LinkedHashMap<>();
+        Ulid newest = null;
+        String newestKey = null;
+        long rebuildOffset = -1;
+        int metasRead = 0;
+        for (String tenant : BucketLayout.tenants(bucket)) {
+            TenantId.Problem problem = TenantId.problem(tenant);
+            if (problem != null) {
+                log.warn("Ingester {}: ignoring {}/{}: not a tenant's directory ({})", id, bucket.describe(),
+                        PartitionTsdb.printable(tenant), problem.label);
+                continue;
+            }
+            long minValidTime = Long.MIN_VALUE;
+            long cutOffset = -1;
+            boolean inOrderFound = false;
+            List<Ulid> blocks = BucketLayout.blocksNewestFirst(bucket, tenant);
+            List<BucketBlockMeta> toDownload = new ArrayList<>();
+            for (Ulid ulid : blocks) {
+                boolean recent = now - ulid.timestamp() < retentionMs;
+                if (!recent && inOrderFound) break;
+                Optional<BucketBlockMeta> read = BucketLayout.meta(bucket, tenant, ulid);
+                metasRead++;
+                if (read.isEmpty()) continue; // not whole (yet)
+                BucketBlockMeta meta = read.get();
+                BlockOrigin origin = meta.origin();
+                if (origin == null || !origin.cutBy(id)) continue;
+                minValidTime = Math.max(minValidTime, meta.block().maxTime());
+                cutOffset = Math.max(cutOffset, origin.nextOffset());
+                if (newest == null || ulid.compareTo(newest) > 0) {
+                    newest = ulid;
+                    newestKey = BucketLayout.block(tenant, ulid);
+                    rebuildOffset = origin.rebuildOffset();
+                }
+                if (!meta.outOfOrder()) inOrderFound = true;
+                if (recent) toDownload.add(meta);
+            }
+            if (minValidTime == Long.MIN_VALUE) continue;
+            floors.put(tenant, new Floor(minValidTime, cutOffset));
+            Path tenantDir = PartitionTsdb.tenantDir(tsdbDir, tenant);
+            for (BucketBlockMeta meta : toDownload) {
+                transfer.download(tenant, meta, tenantDir);
+                downloaded.put(BucketLayout.block(tenant, meta.block().ulid()), meta.block().ulid().timestamp());
+            }
+        }
+        return new Result(floors, rebuildOffset, newestKey, downloaded, metasRead);
+    }
+}

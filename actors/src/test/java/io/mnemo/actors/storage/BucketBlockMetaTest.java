@@ -1,0 +1,89 @@
+package io.mnemo.actors.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mnemo.tsdb.block.BlockMeta;
+import io.mnemo.tsdb.block.Ulid;
+import io.mnemo.tsdb.db.BlockSidecar;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** meta.json in the bucket: Prometheus's meta, Thanos's section, Mnemo's section. */
+class BucketBlockMetaTest {
+    static final Ulid ULID = Ulid.parse("01JBQ0V7QW2Q0Z4T0CD6R8K9XA");
+    static final BlockMeta BLOCK = BlockMeta.level1(ULID, 1000, 8000, 500, 20, 40);
+    static final List<BucketBlockMeta.BlockFile> FILES = List.of(new BucketBlockMeta.BlockFile("meta.json", -1),
+            new BucketBlockMeta.BlockFile("index", 900), new BucketBlockMeta.BlockFile("chunks/000001", 12345));
+
+    @Test
+    void theJsonHasEachSectionWithItsFields() throws Exception {
+        BucketBlockMeta meta = BucketBlockMeta.ofIngesterBlock(BLOCK, FILES,
+                new BlockSidecar(new BlockOrigin("zone-a", 3, 1500, 1200).fields(), true));
+        JsonNode json = new ObjectMapper().readTree(meta.encode());
+
+        assertEquals(ULID.toString(), json.path("ulid").asText());
+        assertEquals(1000, json.path("minTime").asLong());
+        assertEquals(8000, json.path("maxTime").asLong());
+        assertEquals(1, json.path("version").asInt());
+        assertEquals(500, json.path("stats").path("numSamples").asLong());
+        assertEquals(1, json.path("compaction").path("level").asInt());
+
+        JsonNode thanos = json.path("thanos");
+        assertEquals(1, thanos.path("version").asInt());
+        assertEquals(0, thanos.path("labels").size());
+        assertEquals(0, thanos.path("downsample").path("resolution").asLong());
+        assertEquals("receive", thanos.path("source").asText());
+        assertEquals("[{\"rel_path\":\"chunks/000001\",\"size_bytes\":12345},{\"rel_path\":\"index\",\"size_bytes\":900},"
+                + "{\"rel_path\":\"meta.json\"}]", thanos.path("files").toString(), "sorted, meta.json without a size");
+
+        JsonNode mnemo = json.path("mnemo");
+        assertEquals("{\"version\":1,\"zone\":\"zone-a\",\"partition\":3,\"nextOffset\":1500,\"rebuildOffset\":1200,"
+                + "\"outOfOrder\":true}", mnemo.toString());
+
+        BucketBlockMeta back = BucketBlockMeta.decode(meta.encode());
+        assertEquals(meta, back);
+        assertEquals(new BlockSidecar(new BlockOrigin("zone-a", 3, 1500, 1200).fields(), true), back.sidecar());
+    }
+
+    @Test
+    void aPrometheusMetaWithoutSectionsHasNoOrigin() {
+        BucketBlockMeta meta = BucketBlockMeta.decode(BLOCK.toJson().getBytes(StandardCharsets.UTF_8));
+        assertEquals(BLOCK, meta.block());
+        assertNull(meta.origin());
+        assertEquals(List.of(), meta.files());
+        assertEquals(Map.of(), meta.labels());
+    }
+
+    @Test
+    void newerSectionVersionsAndWrongTypesAreRefused() throws Exception {
+        byte[] base = BucketBlockMeta.ofIngesterBlock(BLOCK, FILES,
+                new BlockSidecar(new BlockOrigin("zone-a", 3, 1500, 1200).fields(), false)).encode();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BucketBlockMeta.decode(edit(base, root -> ((ObjectNode) root.path("mnemo")).put("version", 2))));
+        assertTrue(e.getMessage().contains("mnemo section version 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> BucketBlockMeta.decode(edit(base, root -> ((ObjectNode) root.path("mnemo")).put("rebuildOffset", "1200"))));
+        assertTrue(e.getMessage().contains("rebuildOffset"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> BucketBlockMeta.decode(edit(base, root -> ((ObjectNode) root.path("thanos")).put("version", 2))));
+        assertTrue(e.getMessage().contains("thanos section version 2"), e.getMessage());
+        assertEquals(BucketBlockMeta.decode(base),
+                BucketBlockMeta.decode(edit(base, root -> ((ObjectNode) root.path("mnemo")).put("futureField", true))),
+                "fields this version does not know are ignored");
+    }
+
+    private static byte[] edit(byte[] json, java.util.function.Consumer<ObjectNode> change) throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = (ObjectNode) m.readTree(json);
+        change.accept(root);
+        return m.writeValueAsBytes(root);
+    }
+}
