@@ -1,7 +1,7 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.storage.BlocksStorage;
-import io.mnemo.actors.storage.BucketLayout;
+import io.mnemo.bucketstore.BucketLayout;
 import io.mnemo.actors.storage.Shipper;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.block.BlockReader;

@@ -1,10 +1,10 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.TenantId;
-import io.mnemo.actors.storage.BlockOrigin;
-import io.mnemo.actors.storage.BlockTransfer;
-import io.mnemo.actors.storage.BucketBlockMeta;
-import io.mnemo.actors.storage.BucketLayout;
+import io.mnemo.bucketstore.BlockOrigin;
+import io.mnemo.bucketstore.BlockTransfer;
+import io.mnemo.bucketstore.BucketBlockMeta;
+import io.mnemo.bucketstore.BucketLayout;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.objstore.Bucket;
 import io.mnemo.tsdb.block.Ulid;
@@ -96,7 +96,7 @@ final class BucketRestore {
                 if (read.isEmpty()) continue; // not whole (yet)
                 BucketBlockMeta meta = read.get();
                 BlockOrigin origin = meta.origin();
-                if (origin == null || !origin.cutBy(id)) continue;
+                if (origin == null || !origin.cutBy(id.zone(), id.partition())) continue;
                 minValidTime = Math.max(minValidTime, meta.block().maxTime());
                 cutOffset = Math.max(cutOffset, origin.nextOffset());
                 if (newest == null || ulid.compareTo(newest) > 0) {

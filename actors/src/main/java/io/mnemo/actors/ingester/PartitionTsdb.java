@@ -3,7 +3,7 @@ package io.mnemo.actors.ingester;
 import io.mnemo.actors.TenantId;
 import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.ingest.MalformedRecordException;
-import io.mnemo.actors.storage.BlockOrigin;
+import io.mnemo.bucketstore.BlockOrigin;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;
@@ -222,7 +222,7 @@ final class PartitionTsdb implements AutoCloseable {
     private BlockOrigin ownOrigin(Path blockDir) {
         try {
             Optional<BlockSidecar> sidecar = BlockSidecar.read(blockDir);
-            return sidecar.isEmpty() ? null : BlockOrigin.cutBy(id, sidecar.get());
+            return sidecar.isEmpty() ? null : BlockOrigin.cutBy(id.zone(), id.partition(), sidecar.get());
         } catch (IOException e) {
             log.warn("Unreadable {}: {}", blockDir.resolve(BlockSidecar.FILE), e.toString());
             return null;
@@ -484,7 +484,7 @@ final class PartitionTsdb implements AutoCloseable {
         @Override
         public Map<String, String> origin(Cut cut) {
             start = System.nanoTime();
-            if (cut.outOfOrder()) return new BlockOrigin(id, nextOffset, rebuildOffset).fields();
+            if (cut.outOfOrder()) return new BlockOrigin(id.zone(), id.partition(), nextOffset, rebuildOffset).fields();
             // A rebuild from Kafka must bring back everything that stays in the heads after this cut:
             // start at the first record that brought any of it, in any tenant.
             rebuildFrom = nextOffset;
@@ -493,7 +493,7 @@ final class PartitionTsdb implements AutoCloseable {
                         : cut.maxt() > t.head.maxTime() ? List.<Long>of() : t.firstOffsetFrom.tailMap(cut.maxt()).values();
                 for (long offset : remaining) rebuildFrom = Math.min(rebuildFrom, offset);
             }
-            return new BlockOrigin(id, nextOffset, rebuildFrom).fields();
+            return new BlockOrigin(id.zone(), id.partition(), nextOffset, rebuildFrom).fields();
         }
 
         @Override

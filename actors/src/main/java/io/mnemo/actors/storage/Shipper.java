@@ -1,5 +1,7 @@
 package io.mnemo.actors.storage;
 
+import io.mnemo.bucketstore.BlockTransfer;
+import io.mnemo.bucketstore.BucketLayout;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.block.Ulid;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * }
  * </pre>
  *
- * Keys are the blocks' prefixes in the bucket ({@link BucketLayout#block}). A version other than
+ * Keys are the blocks' prefixes in the bucket ({@link io.mnemo.bucketstore.BucketLayout#block}). A version other than
  * 1 is refused.
  */
 public final class ShipperState {

@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnemo.actors.MnemoMetrics;
-import io.mnemo.actors.storage.BlockTransfer;
+import io.mnemo.bucketstore.BlockTransfer;
 import io.mnemo.actors.storage.BlocksStorage;
-import io.mnemo.actors.storage.BucketBlockMeta;
-import io.mnemo.actors.storage.BucketLayout;
+import io.mnemo.bucketstore.BucketBlockMeta;
+import io.mnemo.bucketstore.BucketLayout;
 import io.mnemo.actors.storage.Shipper;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.objstore.FilesystemBucket;

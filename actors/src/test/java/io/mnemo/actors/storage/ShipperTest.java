@@ -1,5 +1,8 @@
 package io.mnemo.actors.storage;
 
+import io.mnemo.bucketstore.TestBlocks;
+import io.mnemo.bucketstore.BucketLayout;
+import io.mnemo.bucketstore.BlockOrigin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -66,8 +69,8 @@ class ShipperTest {
 
     @Test
     void aRestartUploadsNothingTwiceAndForgetsNothing() throws Exception {
-        Path a = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID, 10, 5));
-        Path b = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID, 20, 15));
+        Path a = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID.zone(), ID.partition(), 10, 5));
+        Path b = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID.zone(), ID.partition(), 20, 15));
         Shipper shipper = storage.shipper(ID, dir.resolve("data"));
         Shipper.Shipment shipped = await(shipper.ship("team-a", a));
         assertTrue(shipped.uploaded());
@@ -93,7 +96,7 @@ class ShipperTest {
 
     @Test
     void aBlockUploadedBeforeTheStateFileWasWrittenIsFoundInTheBucket() throws Exception {
-        Path a = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID, 10, 5));
+        Path a = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID.zone(), ID.partition(), 10, 5));
         await(storage.shipper(ID, dir.resolve("data")).ship("team-a", a));
         // A crash between the upload and the state file: the file does not have the block.
         Files.delete(BlocksStorage.stateFile(dir.resolve("data"), ID));
@@ -115,7 +118,7 @@ class ShipperTest {
 
     @Test
     void failedUploadsAreRetriedWithBackoffThenReportedAndTriedAgainLater() throws Exception {
-        Path a = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID, 10, 5));
+        Path a = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID.zone(), ID.partition(), 10, 5));
         Shipper shipper = storage.shipper(ID, dir.resolve("data"));
         bucket.failUploads = name -> true;
         ExecutionException e = assertThrows(ExecutionException.class, () -> await(shipper.ship("team-a", a)));
@@ -139,7 +142,7 @@ class ShipperTest {
 
     @Test
     void aBlockBeingShippedIsNotShippedTwice() throws Exception {
-        Path a = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID, 10, 5));
+        Path a = TestBlocks.cut(tenantDir, 10, new BlockOrigin(ID.zone(), ID.partition(), 10, 5));
         Shipper shipper = storage.shipper(ID, dir.resolve("data"));
         CountDownLatch release = new CountDownLatch(1);
         bucket.beforeUpload = name -> {

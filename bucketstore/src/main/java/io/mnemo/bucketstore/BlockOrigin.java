@@ -1,6 +1,5 @@
-package io.mnemo.actors.storage;
+package io.mnemo.bucketstore;
 
-import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.db.BlockSidecar;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,9 +28,6 @@ public record BlockOrigin(String zone, int partition, long nextOffset, long rebu
     private static final String NEXT_OFFSET = "nextOffset";
     private static final String REBUILD_OFFSET = "rebuildOffset";
 
-    public BlockOrigin(IngesterId id, long nextOffset, long rebuildOffset) {
-        this(id.zone(), id.partition(), nextOffset, rebuildOffset);
-    }
 
     /** The sidecar's origin fields, in the order written since the first release. */
     public Map<String, String> fields() {
@@ -43,21 +39,21 @@ public record BlockOrigin(String zone, int partition, long nextOffset, long rebu
         return f;
     }
 
-    /** Whether the ingester {@code id} cut the block. */
-    public boolean cutBy(IngesterId id) {
-        return zone.equals(id.zone()) && partition == id.partition();
+    /** Whether the ingester of this zone and partition cut the block. */
+    public boolean cutBy(String zone, int partition) {
+        return this.zone.equals(zone) && this.partition == partition;
     }
 
     /**
-     * The origin of a block if {@code id} cut it; null for another ingester's, or a sidecar
-     * without an ingester's fields.
+     * The origin of a block if the ingester of this zone and partition cut it; null for another
+     * ingester's, or a sidecar without an ingester's fields.
      *
      * @throws IllegalArgumentException if its offsets are not numbers
      */
-    public static BlockOrigin cutBy(IngesterId id, BlockSidecar sidecar) {
+    public static BlockOrigin cutBy(String zone, int partition, BlockSidecar sidecar) {
         Map<String, String> f = sidecar.origin();
-        if (!id.zone().equals(f.get(ZONE)) || !Integer.toString(id.partition()).equals(f.get(PARTITION))) return null;
-        return new BlockOrigin(id, offset(f, NEXT_OFFSET), offset(f, REBUILD_OFFSET));
+        if (!zone.equals(f.get(ZONE)) || !Integer.toString(partition).equals(f.get(PARTITION))) return null;
+        return new BlockOrigin(zone, partition, offset(f, NEXT_OFFSET), offset(f, REBUILD_OFFSET));
     }
 
     /**

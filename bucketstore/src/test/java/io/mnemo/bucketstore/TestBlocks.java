@@ -1,4 +1,4 @@
-package io.mnemo.actors.storage;
+package io.mnemo.bucketstore;
 
 import io.mnemo.objstore.Bucket;
 import io.mnemo.objstore.FilesystemBucket;
@@ -24,9 +24,9 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Real blocks cut by a {@link TenantDb} for the storage tests, and a bucket that records and fails on demand. */
-final class TestBlocks {
-    static final long RANGE = 7_200_000L;
-    static final long T0 = 1_700_006_400_000L;
+public final class TestBlocks {
+    public static final long RANGE = 7_200_000L;
+    public static final long T0 = 1_700_006_400_000L;
 
     private TestBlocks() {}
 
@@ -34,7 +34,7 @@ final class TestBlocks {
      * Cuts a block of {@code series} series with a sample a minute over one block range into
      * {@code tenantDir}, its sidecar naming {@code origin}; returns its directory.
      */
-    static Path cut(Path tenantDir, int series, BlockOrigin origin) {
+    public static Path cut(Path tenantDir, int series, BlockOrigin origin) {
         TenantDb db = new TenantDb(tenantDir, RANGE, new MappedBlocks(8));
         for (int s = 0; s < series; s++) {
             int ref = db.head().getOrCreateSeries(Labels.of("__name__", "m", "s", Integer.toString(s)));
@@ -52,7 +52,7 @@ final class TestBlocks {
     }
 
     /** Every sample of a block: series → "t=v ..." */
-    static Map<String, String> samples(Path blockDir) throws IOException {
+    public static Map<String, String> samples(Path blockDir) throws IOException {
         Map<String, String> out = new TreeMap<>();
         try (BlockReader b = BlockReader.open(blockDir); Querier q = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
             SeriesSet set = q.select(true, LabelMatcher.equal("__name__", "m"));
@@ -70,17 +70,17 @@ final class TestBlocks {
      * beforeUpload} with the name before each upload (a reader looking at the bucket then), and
      * fails the uploads {@code failUploads} matches.
      */
-    static final class RecordingBucket implements Bucket {
-        final FilesystemBucket delegate;
-        final List<String> calls = new ArrayList<>();
-        volatile java.util.function.Predicate<String> failUploads = name -> false;
-        volatile Consumer<String> beforeUpload = name -> {};
+    public static final class RecordingBucket implements Bucket {
+        public final FilesystemBucket delegate;
+        public final List<String> calls = new ArrayList<>();
+        public volatile java.util.function.Predicate<String> failUploads = name -> false;
+        public volatile Consumer<String> beforeUpload = name -> {};
 
-        RecordingBucket(Path dir) throws IOException {
+        public RecordingBucket(Path dir) throws IOException {
             this.delegate = new FilesystemBucket(dir);
         }
 
-        synchronized List<String> uploads() {
+        public synchronized List<String> uploads() {
             return calls.stream().filter(c -> c.startsWith("upload ")).map(c -> c.substring(7)).toList();
         }
 

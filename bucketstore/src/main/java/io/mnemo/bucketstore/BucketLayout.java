@@ -1,4 +1,4 @@
-package io.mnemo.actors.storage;
+package io.mnemo.bucketstore;
 
 import io.mnemo.objstore.Bucket;
 import io.mnemo.tsdb.block.Ulid;

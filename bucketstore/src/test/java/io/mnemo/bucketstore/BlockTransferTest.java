@@ -1,4 +1,4 @@
-package io.mnemo.actors.storage;
+package io.mnemo.bucketstore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.mnemo.actors.storage;
+package io.mnemo.bucketstore;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
