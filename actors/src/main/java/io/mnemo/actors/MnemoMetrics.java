@@ -43,6 +43,29 @@ public final class MnemoMetrics {
     /** Block uploads that failed, each attempt (Mimir: cortex_ingester_shipper_upload_failures_total). */
     public final Counter shipperUploadFailures;
 
+    /** Blocks a store-gateway has loaded now (Mimir: cortex_bucket_store_blocks_loaded). */
+    public final Gauge bucketStoreBlocksLoaded;
+    /** Blocks a store-gateway loaded, each load (Mimir: cortex_bucket_store_block_loads_total). */
+    public final Counter bucketStoreBlockLoads;
+    /** Block loads that failed (Mimir: cortex_bucket_store_block_load_failures_total). */
+    public final Counter bucketStoreBlockLoadFailures;
+    /** Blocks a store-gateway dropped: no longer its, or gone (Mimir: cortex_bucket_store_block_drops_total). */
+    public final Counter bucketStoreBlockDrops;
+    /** How long store-gateway syncs take (Mimir: cortex_bucket_stores_blocks_sync_seconds). */
+    public final Histogram bucketStoreSyncSeconds;
+    /** Store-gateway syncs that failed as a whole (the bucket could not be listed). */
+    public final Counter bucketStoreSyncFailures;
+    /** When the last sync succeeded (Mimir: cortex_bucket_stores_blocks_last_successful_sync_timestamp_seconds). */
+    public final Gauge bucketStoreLastSuccessfulSync;
+    /** Read streams a store-gateway is serving now. */
+    public final Gauge storeGatewayReadStreams;
+    /** Store-gateway read streams cancelled by their querier before the answer ended. */
+    public final Counter storeGatewayReadStreamsCancelled;
+    /** Reads of store-gateways that needed blocks checked (Mimir: cortex_querier_blocks_consistency_checks_total). */
+    public final Counter querierBlocksConsistencyChecks;
+    /** Of those, the ones that failed: some block no gateway answered for (Mimir: ..._checks_failed_total). */
+    public final Counter querierBlocksConsistencyChecksFailed;
+
     public final Counter queries;
     public final Counter queriesRejected;
     public final Histogram querySeconds;
@@ -115,6 +138,30 @@ public final class MnemoMetrics {
         shipperUploadFailures = Counter.builder().name("mnemo_ingester_shipper_upload_failures_total")
                 .help("Block uploads to the bucket that failed, every attempt, by zone and partition.")
                 .labelNames("zone", "partition").register(registry);
+
+        bucketStoreBlocksLoaded = Gauge.builder().name("mnemo_bucket_store_blocks_loaded")
+                .help("Blocks the store-gateway has loaded (their index-headers on local disk) and serves.").register(registry);
+        bucketStoreBlockLoads = Counter.builder().name("mnemo_bucket_store_block_loads_total")
+                .help("Blocks the store-gateway loaded, each load.").register(registry);
+        bucketStoreBlockLoadFailures = Counter.builder().name("mnemo_bucket_store_block_load_failures_total")
+                .help("Block loads of the store-gateway that failed (retried at the next sync).").register(registry);
+        bucketStoreBlockDrops = Counter.builder().name("mnemo_bucket_store_block_drops_total")
+                .help("Blocks the store-gateway dropped: no longer its to serve, or gone from the bucket.").register(registry);
+        bucketStoreSyncSeconds = Histogram.builder().name("mnemo_bucket_stores_blocks_sync_seconds")
+                .help("Time a store-gateway sync of the bucket took (listing, loading and dropping blocks).").register(registry);
+        bucketStoreSyncFailures = Counter.builder().name("mnemo_bucket_stores_blocks_sync_failures_total")
+                .help("Store-gateway syncs that failed as a whole (the bucket could not be listed).").register(registry);
+        bucketStoreLastSuccessfulSync = Gauge.builder().name("mnemo_bucket_stores_blocks_last_successful_sync_timestamp_seconds")
+                .help("Unix time of the store-gateway's last successful sync.").register(registry);
+        storeGatewayReadStreams = Gauge.builder().name("mnemo_store_gateway_read_streams")
+                .help("Read streams the store-gateway is serving now.").register(registry);
+        storeGatewayReadStreamsCancelled = Counter.builder().name("mnemo_store_gateway_read_streams_cancelled_total")
+                .help("Store-gateway read streams cancelled by their querier before the answer ended.").register(registry);
+        querierBlocksConsistencyChecks = Counter.builder().name("mnemo_querier_blocks_consistency_checks_total")
+                .help("Reads of store-gateways whose blocks were checked to be all answered for.").register(registry);
+        querierBlocksConsistencyChecksFailed = Counter.builder().name("mnemo_querier_blocks_consistency_checks_failed_total")
+                .help("Reads of store-gateways that failed because some block no store-gateway answered for (the query answered 503).")
+                .register(registry);
 
         queries = Counter.builder().name("mnemo_querier_queries_total")
                 .help("Queries evaluated, by endpoint and outcome.").labelNames("endpoint", "outcome").register(registry);

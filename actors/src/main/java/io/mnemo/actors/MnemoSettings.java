@@ -40,7 +40,18 @@ public record MnemoSettings(
         int maxExpressionDepth,
         TenantLimits limits,
         BucketConfig blocksStorage,
-        Duration tsdbRetentionPeriod) {
+        Duration tsdbRetentionPeriod,
+        BucketStoreSettings bucketStore,
+        int storeGatewayReplicationFactor,
+        Duration queryIngestersWithin,
+        Duration queryStoreAfter) {
+
+    /**
+     * {@code mnemo.blocks-storage.bucket-store}: how store-gateways serve the bucket (Mimir's
+     * -blocks-storage.bucket-store.*).
+     */
+    public record BucketStoreSettings(Duration syncInterval, Path syncDir, Duration ignoreBlocksWithin,
+                                      long indexCacheBytes, long chunksCacheBytes) {}
 
     public static MnemoSettings from(Config root) {
         Config c = root.getConfig("mnemo");
@@ -79,7 +90,26 @@ public record MnemoSettings(
                 c.getInt("querier.max-expression-depth"),
                 TenantLimits.from(c.getConfig("limits")),
                 blocksStorage(c.getConfig("blocks-storage")),
-                c.getDuration("blocks-storage.tsdb.retention-period"));
+                c.getDuration("blocks-storage.tsdb.retention-period"),
+                bucketStore(c.getConfig("blocks-storage.bucket-store")),
+                positive(c, "store-gateway.sharding-ring.replication-factor"),
+                c.getDuration("querier.query-ingesters-within"),
+                c.getDuration("querier.query-store-after"));
+    }
+
+    static BucketStoreSettings bucketStore(Config b) {
+        if (b.getDuration("sync-interval").isZero() || b.getDuration("sync-interval").isNegative()) {
+            throw new IllegalArgumentException("mnemo.blocks-storage.bucket-store.sync-interval must be positive");
+        }
+        return new BucketStoreSettings(b.getDuration("sync-interval"), Path.of(b.getString("sync-dir")),
+                b.getDuration("ignore-blocks-within"), b.getBytes("index-cache.inmemory.max-size-bytes"),
+                b.getBytes("chunks-cache.inmemory.max-size-bytes"));
+    }
+
+    private static int positive(Config c, String key) {
+        int v = c.getInt(key);
+        if (v < 1) throw new IllegalArgumentException("mnemo." + key + " must be at least 1: " + v);
+        return v;
     }
 
     /** {@code mnemo.blocks-storage}: the bucket blocks go to (Mimir's -blocks-storage.*). */

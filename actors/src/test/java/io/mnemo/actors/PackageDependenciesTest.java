@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * Kafka transport and the record format) and never know each other; only the warm-ups, which run
  * both, see both. {@code readpath} (streams of frames between ingesters and queriers) knows
  * neither side. {@code storage} (blocks in the bucket: their layout and meta, shipping) knows only
- * the tsdb and objstore modules; the ingester uses it. Checked on the sources: imports, qualified names and javadoc references alike.
+ * the tsdb and objstore modules; the ingester uses it. {@code storegateway} (serving blocks in the bucket) knows
+ * only {@code readpath}; queriers ask both it and the ingesters. Checked on the sources: imports, qualified names and javadoc references alike.
  * The root package ({@code MnemoSettings}, {@code MnemoMetrics}, {@code TenantId}...) is open to all.
  */
 class PackageDependenciesTest {
@@ -33,7 +34,8 @@ class PackageDependenciesTest {
             "readpath", Set.of(),
             "storage", Set.of(),
             "ingester", Set.of("ingest", "readpath", "storage"),
-            "querier", Set.of("ingester", "readpath"),
+            "storegateway", Set.of("readpath"),
+            "querier", Set.of("ingester", "storegateway", "readpath"),
             "warmup", Set.of("distributor", "ingester", "ingest", "prompb"));
 
     static final Path SOURCES = Path.of("src/main/java/io/mnemo/actors");

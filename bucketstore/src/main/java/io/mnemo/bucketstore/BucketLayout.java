@@ -87,4 +87,24 @@ public final class BucketLayout {
             throw new IOException(bucket.describe() + " " + name + ": " + e.getMessage(), e);
         }
     }
+
+    /** Where a tenant's deletion marks are, {@code <tenant>/markers/} (Mimir's global markers). */
+    public static final String MARKERS = "markers";
+    /** The name ending of a block's deletion mark there, {@code <ULID>-deletion-mark.json}. */
+    public static final String DELETION_MARK_SUFFIX = "-deletion-mark.json";
+
+    /**
+     * The tenant's blocks marked for deletion (the compactor marks a block it replaced, and deletes
+     * it later): queriers no longer need them, whatever store-gateways still have loaded.
+     */
+    public static java.util.Set<Ulid> deletionMarked(Bucket bucket, String tenant) throws IOException {
+        java.util.Set<Ulid> out = new java.util.HashSet<>();
+        String dir = tenant + "/" + MARKERS;
+        bucket.iter(dir, false, name -> {
+            if (!name.endsWith(DELETION_MARK_SUFFIX)) return;
+            String id = name.substring(dir.length() + 1, name.length() - DELETION_MARK_SUFFIX.length());
+            if (Ulid.isValid(id)) out.add(Ulid.parse(id));
+        });
+        return out;
+    }
 }

@@ -5,7 +5,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
-import io.mnemo.actors.querier.IngesterFailureException;
+import io.mnemo.actors.querier.BlocksUnavailableException;
+import io.mnemo.actors.querier.StoreFailureException;
 import io.mnemo.actors.querier.PartitionUnavailableException;
 import io.mnemo.actors.querier.TenantQueryable;
 import io.mnemo.actors.querier.QueryLimitExceededException;
@@ -157,11 +158,13 @@ final class PrometheusApi extends AllDirectives {
 
     private static ApiException toApiException(Throwable t) {
         if (t instanceof ApiException a) return a;
-        // A partition without a readable ingester is 503 however deep the evaluator wrapped it.
+        // A partition without a readable ingester, or blocks no store-gateway answered for, is 503
+        // however deep the evaluator wrapped it.
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof PartitionUnavailableException p) return new ApiException(ApiException.UNAVAILABLE, p.getMessage());
-            if (c instanceof IngesterFailureException f) {
-                log.error("Query failed in an ingester: {}", f.getMessage());
+            if (c instanceof BlocksUnavailableException b) return new ApiException(ApiException.UNAVAILABLE, b.getMessage());
+            if (c instanceof StoreFailureException f) {
+                log.error("Query failed in a store: {}", f.getMessage());
                 return new ApiException(ApiException.INTERNAL, f.getMessage());
             }
         }

@@ -9,7 +9,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
-import io.mnemo.actors.querier.IngesterFailureException;
+import io.mnemo.actors.querier.StoreFailureException;
 import io.mnemo.actors.querier.PartitionUnavailableException;
 import io.mnemo.actors.querier.TenantQueryable;
 import io.mnemo.promql.EvaluationException;
@@ -225,7 +225,7 @@ class PrometheusApiTest {
 
     @Test
     void aStorageFailureIs500() throws Exception {
-        heads.failure = () -> new IngesterFailureException("ingester zone-a/1: block unreadable");
+        heads.failure = () -> new StoreFailureException("ingester zone-a/1: block unreadable");
         HttpResponse<String> r = get("team-a", "query", "query", "up");
         assertEquals(500, r.statusCode(), r.body());
         assertEquals("internal", json(r).path("errorType").asText());

@@ -28,10 +28,16 @@ public final class MnemoConfig {
         return derive(base.resolve());
     }
 
-    /** Mnemo's roles, plus {@code ingester-<zone>}: the zone's ingester entities live only there. */
+    /**
+     * Mnemo's roles, plus {@code ingester-<zone>} (the zone's ingester entities live only there) and
+     * {@code store-gateway-<zone>} (how others learn a store-gateway's zone).
+     */
     static java.util.List<String> clusterRoles(Config c) {
         java.util.List<String> roles = new java.util.ArrayList<>(c.getStringList("mnemo.roles"));
         if (roles.contains("ingester")) roles.add(io.mnemo.cluster.IngesterId.entityTypeName(c.getString("mnemo.zone")));
+        if (roles.contains(io.mnemo.cluster.StoreGatewayMembers.ROLE)) {
+            roles.add(io.mnemo.cluster.StoreGatewayMembers.zoneRole(c.getString("mnemo.zone")));
+        }
         return roles;
     }
 

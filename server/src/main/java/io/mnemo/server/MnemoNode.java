@@ -18,6 +18,8 @@ import io.mnemo.actors.storage.BlocksStorage;
 import io.mnemo.actors.warmup.KafkaPathWarmUp;
 import io.mnemo.actors.warmup.WritePathWarmUp;
 import io.mnemo.actors.querier.IngesterQuerier;
+import io.mnemo.actors.querier.MergingQuerier;
+import io.mnemo.actors.querier.TimeRouting;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.JournalHomes;
 import io.mnemo.cluster.JournalHomesKeeper;
@@ -184,9 +186,11 @@ public final class MnemoNode implements AutoCloseable {
                         config.getString("mnemo.kafka.warm-up-topic"), replication,
                         config.getDuration("mnemo.kafka-path-warm-up")));
             CompletableFuture<Void> nodeWarmUp = kafkaWarmUp.thenApply(r -> null);
-            IngesterQuerier querier = new IngesterQuerier(zones, partitions, ring, settings.zone(),
-                    settings.ingesterQueryTimeout(), settings.queryTimeout(), settings.limits(),
-                    org.apache.pekko.stream.Materializer.matFromSystem(system));
+            org.apache.pekko.stream.Materializer materializer = org.apache.pekko.stream.Materializer.matFromSystem(system);
+            MergingQuerier querier = new MergingQuerier(
+                    new IngesterQuerier(zones, partitions, ring, settings.zone(), settings.ingesterQueryTimeout(), materializer),
+                    null, new TimeRouting(Duration.ZERO, Duration.ZERO), settings.limits(), settings.queryTimeout(),
+                    Clock.systemUTC());
 
             MnemoSettings nodeSettings = settings;
             MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets,

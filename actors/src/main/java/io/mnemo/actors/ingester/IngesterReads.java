@@ -11,12 +11,9 @@ import io.mnemo.actors.readpath.FrameSource;
 import io.mnemo.actors.readpath.ReadStreams;
 import io.mnemo.actors.readpath.StringFrames;
 import io.mnemo.cluster.IngesterId;
-import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.Querier;
-import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.SeriesSetCodec;
-import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.List;
@@ -58,7 +55,7 @@ final class IngesterReads {
                 throw e;
             }
             SeriesSetCodec.FrameWriter writer = new SeriesSetCodec.FrameWriter(
-                    c.labelsOnly() ? labelsOnly(set, c.mint(), c.maxt()) : set, ReadStreams.MAX_FRAME_BYTES);
+                    c.labelsOnly() ? ReadStreams.labelsOnly(set, c.mint(), c.maxt()) : set, ReadStreams.MAX_FRAME_BYTES);
             return new FrameSource() {
                 public byte[] next() { return writer.next(); }
 
@@ -88,14 +85,5 @@ final class IngesterReads {
     /** A stream whose frames {@code open} gives, run on the read dispatcher. */
     private StreamReply stream(Supplier<FrameSource> open) {
         return new StreamReply(id, ReadStreams.serve(who, open, openStreams, cancelledStreams, materializer), null);
-    }
-
-    /** The series of a set with their labels only. */
-    private static SeriesSet labelsOnly(SeriesSet set, long mint, long maxt) {
-        return new SeriesSet() {
-            public boolean next() { return set.next(); }
-
-            public Series at() { return new ChunkSeries(set.at().labels(), new ChunkMeta[0], mint, maxt); }
-        };
     }
 }

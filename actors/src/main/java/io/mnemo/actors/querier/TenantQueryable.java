@@ -11,7 +11,7 @@ import java.util.Map;
  * values, and metric metadata. Every call blocks its (query) thread until the answer is whole, and
  * fails rather than answer partially: {@link PartitionUnavailableException} when some data cannot
  * be read now (503), {@link QueryLimitExceededException} over a tenant's query limits (422),
- * {@link IngesterFailureException} for a storage failure (500).
+ * {@link StoreFailureException} for a storage failure (500).
  */
 public interface TenantQueryable {
 

@@ -1,5 +1,9 @@
 package io.mnemo.actors.readpath;
 
+import io.mnemo.tsdb.ChunkSeries;
+import io.mnemo.tsdb.Series;
+import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.time.Duration;
@@ -161,6 +165,15 @@ public final class ReadStreams {
             if (end.get() < 0) throw new IncompleteStreamException(who + ": the answer's stream ended without its end", null);
             return end.get();
         });
+    }
+
+    /** The series of a set with their labels only (no chunks), for answers of label sets. */
+    public static SeriesSet labelsOnly(SeriesSet set, long mint, long maxt) {
+        return new SeriesSet() {
+            public boolean next() { return set.next(); }
+
+            public Series at() { return new ChunkSeries(set.at().labels(), new ChunkMeta[0], mint, maxt); }
+        };
     }
 
     /** Failures of the stream itself, as opposed to one thrown by {@code onFrame}. */

@@ -1,0 +1,42 @@
+package io.mnemo.actors.querier;
+
+import java.time.Duration;
+
+/**
+ * Which stores a query's time range goes to, as Mimir's querier decides: ingesters hold the last
+ * {@code query-ingesters-within} (they keep shipped blocks on disk a while longer), store-gateways
+ * everything older than {@code query-store-after} (younger blocks may not be in the bucket, or
+ * loaded, yet). Each side gets only its part of the range; 0 for either means that side is asked
+ * for the whole range. Overlap between the two is expected (the ingesters' window is the longer)
+ * and merged away.
+ */
+public record TimeRouting(Duration queryIngestersWithin, Duration queryStoreAfter) {
+
+    /** A range of milliseconds, both ends inclusive. */
+    public record Range(long mint, long maxt) {}
+
+    public TimeRouting {
+        if (queryIngestersWithin.isNegative() || queryStoreAfter.isNegative()) {
+            throw new IllegalArgumentException("negative durations: " + queryIngestersWithin + ", " + queryStoreAfter);
+        }
+        if (!queryIngestersWithin.isZero() && queryStoreAfter.compareTo(queryIngestersWithin) >= 0) {
+            // Else samples between the two would be asked of neither.
+            throw new IllegalArgumentException("mnemo.querier.query-store-after (" + queryStoreAfter
+                    + ") must be less than mnemo.querier.query-ingesters-within (" + queryIngestersWithin + ")");
+        }
+    }
+
+    /** The part of [mint, maxt] the ingesters are asked for at {@code now}, or null when none. */
+    public Range ingesters(long mint, long maxt, long now) {
+        if (queryIngestersWithin.isZero()) return new Range(mint, maxt);
+        long from = now - queryIngestersWithin.toMillis();
+        return maxt < from ? null : new Range(Math.max(mint, from), maxt);
+    }
+
+    /** The part of [mint, maxt] the store-gateways are asked for at {@code now}, or null when none. */
+    public Range stores(long mint, long maxt, long now) {
+        if (queryStoreAfter.isZero()) return new Range(mint, maxt);
+        long until = now - queryStoreAfter.toMillis();
+        return mint > until ? null : new Range(mint, Math.min(maxt, until));
+    }
+}
