@@ -1,0 +1,71 @@
+package io.mnemo.tsdb.block;
+
+import io.mnemo.tsdb.index.IndexPostingsReader;
+import io.mnemo.tsdb.index.Postings;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A block's inverted index as {@link io.mnemo.tsdb.index.PostingsForMatchers} reads it: label
+ * pairs are looked up in the {@link IndexTables}, and the postings lists they point at are read
+ * by a {@link PostingsLists}, from the mapped index ({@link IndexReader}) or by ranged reads of an
+ * index in object storage (the bucket store), which gets all the lists a matcher needs at once.
+ */
+public final class TablePostingsReader implements IndexPostingsReader {
+    private final IndexTables tables;
+    private final PostingsLists lists;
+
+    /** Reads postings lists by their ranges in the index. */
+    @FunctionalInterface
+    public interface PostingsLists {
+        /**
+         * The postings lists at these ranges (ascending, as {@link IndexTables} gives them), in the
+         * same order, each decoded by {@link IndexFormat#readPostings}.
+         */
+        List<int[]> read(List<IndexTables.PostingsRange> ranges) throws IOException;
+    }
+
+    public TablePostingsReader(IndexTables tables, PostingsLists lists) {
+        this.tables = tables;
+        this.lists = lists;
+    }
+
+    /** Ids of every series in the block, ascending: the postings of the empty label pair. */
+    @Override
+    public int[] allPostings() {
+        return postingsOf("", "");
+    }
+
+    @Override
+    public int[] postings(String name, String value) {
+        return name.isEmpty() ? Postings.EMPTY : postingsOf(name, value);
+    }
+
+    private int[] postingsOf(String name, String value) {
+        IndexTables.PostingsRange r = tables.postingsRange(name, value);
+        return r == null ? Postings.EMPTY : read(List.of(r)).get(0);
+    }
+
+    @Override
+    public int[] postingsForValues(String name, String prefix, String except, Predicate<String> accept) {
+        List<IndexTables.PostingsRange> ranges = tables.postingsRanges(name, prefix, except, accept);
+        return ranges.isEmpty() ? Postings.EMPTY : Postings.union(read(ranges));
+    }
+
+    private List<int[]> read(List<IndexTables.PostingsRange> ranges) {
+        try {
+            return lists.read(ranges);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<String> labelNames() { return tables.labelNames(); }
+
+    @Override
+    public List<String> labelValues(String name) { return tables.labelValues(name); }
+}
