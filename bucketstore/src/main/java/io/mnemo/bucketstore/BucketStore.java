@@ -120,7 +120,7 @@ public final class BucketStore implements AutoCloseable {
                 String tenant = e.getKey();
                 Map<Ulid, BucketBlockMeta> tenantMetas = metas.computeIfAbsent(tenant, t -> new HashMap<>());
                 tenantMetas.keySet().retainAll(e.getValue());
-                Map<Ulid, BucketBlock> had = previous.getOrDefault(tenant, Map.of());
+                Map<Ulid, BucketBlock> had = previous.computeIfAbsent(tenant, t -> new HashMap<>());
                 List<BucketBlock> blocks = new ArrayList<>();
                 for (Ulid ulid : e.getValue()) {
                     BucketBlockMeta meta = tenantMetas.get(ulid);
