@@ -88,23 +88,37 @@ public final class BucketLayout {
         }
     }
 
-    /** Where a tenant's deletion marks are, {@code <tenant>/markers/} (Mimir's global markers). */
+    /** A block's deletion mark, in its directory (Thanos's and Mimir's name). */
+    public static final String DELETION_MARK = "deletion-mark.json";
+    /** Where a tenant's deletion marks are also written, as {@code <ULID>-deletion-mark.json} (Mimir's global markers). */
     public static final String MARKERS = "markers";
-    /** The name ending of a block's deletion mark there, {@code <ULID>-deletion-mark.json}. */
-    public static final String DELETION_MARK_SUFFIX = "-deletion-mark.json";
 
     /**
-     * The tenant's blocks marked for deletion (the compactor marks a block it replaced, and deletes
-     * it later): queriers no longer need them, whatever store-gateways still have loaded.
+     * The tenant's whole blocks (meta.json present) without a deletion mark (in the block's
+     * directory, or among the tenant's markers, as Mimir's compactor writes them), from one
+     * recursive listing of the tenant's objects: what store-gateways serve and queriers expect.
      */
-    public static java.util.Set<Ulid> deletionMarked(Bucket bucket, String tenant) throws IOException {
-        java.util.Set<Ulid> out = new java.util.HashSet<>();
-        String dir = tenant + "/" + MARKERS;
-        bucket.iter(dir, false, name -> {
-            if (!name.endsWith(DELETION_MARK_SUFFIX)) return;
-            String id = name.substring(dir.length() + 1, name.length() - DELETION_MARK_SUFFIX.length());
-            if (Ulid.isValid(id)) out.add(Ulid.parse(id));
+    public static java.util.SortedSet<Ulid> wholeBlocks(Bucket bucket, String tenant) throws IOException {
+        String prefix = tenant + "/";
+        java.util.SortedSet<Ulid> whole = new java.util.TreeSet<>();
+        java.util.Set<Ulid> marked = new java.util.HashSet<>();
+        String markersPrefix = prefix + MARKERS + "/";
+        String markSuffix = "-" + DELETION_MARK;
+        bucket.iter(prefix, true, name -> {
+            if (name.startsWith(markersPrefix) && name.endsWith(markSuffix)) {
+                String id = name.substring(markersPrefix.length(), name.length() - markSuffix.length());
+                if (Ulid.isValid(id)) marked.add(Ulid.parse(id));
+                return;
+            }
+            int slash = name.indexOf('/', prefix.length());
+            if (slash < 0) return;
+            String id = name.substring(prefix.length(), slash);
+            String rest = name.substring(slash + 1);
+            if (!Ulid.isValid(id)) return;
+            if (rest.equals(META)) whole.add(Ulid.parse(id));
+            else if (rest.equals(DELETION_MARK)) marked.add(Ulid.parse(id));
         });
-        return out;
+        whole.removeAll(marked);
+        return whole;
     }
 }

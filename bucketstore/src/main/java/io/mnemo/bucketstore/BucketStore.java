@@ -38,9 +38,6 @@ import org.slf4j.LoggerFactory;
  * it reads, and a block a sync drops is closed only once the last query reading it is closed.
  */
 public final class BucketStore implements AutoCloseable {
-    /** A block's deletion mark (Thanos's and Mimir's name). */
-    public static final String DELETION_MARK = "deletion-mark.json";
-    private static final String MARKERS = "markers";
     private static final Logger log = LoggerFactory.getLogger(BucketStore.class);
 
     private final Bucket bucket;
@@ -108,7 +105,7 @@ public final class BucketStore implements AutoCloseable {
             Map<String, Set<Ulid>> present = new TreeMap<>();
             for (String tenant : BucketLayout.tenants(bucket)) {
                 if (tenant.equals(".") || tenant.equals("..")) continue;
-                present.put(tenant, wholeBlocks(tenant));
+                present.put(tenant, BucketLayout.wholeBlocks(bucket, tenant));
             }
             metas.keySet().retainAll(present.keySet());
             long now = config.clock().millis();
@@ -167,34 +164,6 @@ public final class BucketStore implements AutoCloseable {
             int total = next.values().stream().mapToInt(List::size).sum();
             return new SyncResult(loadedNow, dropped, failed, total);
         }
-    }
-
-    /**
-     * The blocks of a tenant with a meta.json and without a deletion mark, from one recursive
-     * listing of the tenant's objects.
-     */
-    private Set<Ulid> wholeBlocks(String tenant) throws IOException {
-        String prefix = tenant + "/";
-        Set<Ulid> whole = new TreeSet<>();
-        Set<Ulid> marked = new HashSet<>();
-        String markersPrefix = prefix + MARKERS + "/";
-        String markSuffix = "-" + DELETION_MARK;
-        bucket.iter(prefix, true, name -> {
-            if (name.startsWith(markersPrefix) && name.endsWith(markSuffix)) {
-                String id = name.substring(markersPrefix.length(), name.length() - markSuffix.length());
-                if (Ulid.isValid(id)) marked.add(Ulid.parse(id));
-                return;
-            }
-            int slash = name.indexOf('/', prefix.length());
-            if (slash < 0) return;
-            String id = name.substring(prefix.length(), slash);
-            String rest = name.substring(slash + 1);
-            if (!Ulid.isValid(id)) return;
-            if (rest.equals(BucketLayout.META)) whole.add(Ulid.parse(id));
-            else if (rest.equals(DELETION_MARK)) marked.add(Ulid.parse(id));
-        });
-        whole.removeAll(marked);
-        return whole;
     }
 
     private Path blockDir(String tenant, Ulid ulid) {

@@ -17,9 +17,18 @@ import io.mnemo.actors.ingester.RecoveryFailures;
 import io.mnemo.actors.storage.BlocksStorage;
 import io.mnemo.actors.warmup.KafkaPathWarmUp;
 import io.mnemo.actors.warmup.WritePathWarmUp;
+import io.mnemo.actors.querier.BlocksFinder;
 import io.mnemo.actors.querier.IngesterQuerier;
 import io.mnemo.actors.querier.MergingQuerier;
+import io.mnemo.actors.querier.StoreGatewayQuerier;
 import io.mnemo.actors.querier.TimeRouting;
+import io.mnemo.actors.storegateway.ClusterStoreGateways;
+import io.mnemo.actors.storegateway.StoreGateway;
+import io.mnemo.actors.storegateway.StoreGatewayCommand;
+import io.mnemo.actors.storegateway.SyncStatus;
+import io.mnemo.bucketstore.BucketStoreConfig;
+import io.mnemo.cluster.BlockOwnership;
+import io.mnemo.cluster.StoreGatewayMembers;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.JournalHomes;
 import io.mnemo.cluster.JournalHomesKeeper;
@@ -86,11 +95,13 @@ public final class MnemoNode implements AutoCloseable {
     private final TopicReplicationWatch replication;
     private final CompletableFuture<Void> warmUp;
     private final CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp;
+    /** The store-gateway's syncs; null without the role. */
+    private final SyncStatus storeGatewaySync;
 
     private MnemoNode(ActorSystem<Void> system, MnemoSettings settings, EmbeddedKafka kafka, ServerBinding binding,
                       IngesterSharding ingesters, RecoveryFailures recoveryFailures, Ring ring,
                       PartitionOffsets offsets, TopicReplicationWatch replication, CompletableFuture<Void> warmUp,
-                      CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp) {
+                      CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp, SyncStatus storeGatewaySync) {
         this.system = system;
         this.settings = settings;
         this.kafka = kafka;
@@ -102,6 +113,7 @@ public final class MnemoNode implements AutoCloseable {
         this.replication = replication;
         this.warmUp = warmUp;
         this.kafkaWarmUp = kafkaWarmUp;
+        this.storeGatewaySync = storeGatewaySync;
     }
 
     public static MnemoNode start(Config config) throws Exception {
@@ -187,15 +199,23 @@ public final class MnemoNode implements AutoCloseable {
                         config.getDuration("mnemo.kafka-path-warm-up")));
             CompletableFuture<Void> nodeWarmUp = kafkaWarmUp.thenApply(r -> null);
             org.apache.pekko.stream.Materializer materializer = org.apache.pekko.stream.Materializer.matFromSystem(system);
+            MnemoSettings.BucketStoreSettings bucketStore = settings.bucketStore();
+            StoreGatewayQuerier storeGateways = new StoreGatewayQuerier(
+                    new BlocksFinder(bucket, bucketStore.syncInterval(), System::currentTimeMillis),
+                    new ClusterStoreGateways(system, settings.storeGatewayReplicationFactor()), settings.zone(),
+                    bucketStore.ignoreBlocksWithin(), settings.ingesterQueryTimeout(), metrics, system.scheduler(),
+                    materializer, System::currentTimeMillis);
             MergingQuerier querier = new MergingQuerier(
                     new IngesterQuerier(zones, partitions, ring, settings.zone(), settings.ingesterQueryTimeout(), materializer),
-                    null, new TimeRouting(Duration.ZERO, Duration.ZERO), settings.limits(), settings.queryTimeout(),
-                    Clock.systemUTC());
+                    storeGateways, new TimeRouting(settings.queryIngestersWithin(), settings.queryStoreAfter()),
+                    settings.limits(), settings.queryTimeout(), Clock.systemUTC());
+            SyncStatus storeGatewaySync = settings.hasRole(StoreGatewayMembers.ROLE) ? new SyncStatus() : null;
 
             MnemoSettings nodeSettings = settings;
             MnemoRoutes routes = new MnemoRoutes(settings, metrics, distributor, querier, ring, ringKeeper, offsets,
                     replicationWatch, node,
-                    () -> ready(system, nodeSettings, ingesters, recoveryFailures, ring, nodeWarmUp, replicationWatch),
+                    () -> ready(system, nodeSettings, ingesters, recoveryFailures, ring, nodeWarmUp, replicationWatch,
+                            storeGatewaySync),
                     () -> flush(ingesters), partition -> ingesters.acceptDataLoss(partition, Duration.ofSeconds(10)));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
@@ -203,7 +223,7 @@ public final class MnemoNode implements AutoCloseable {
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
             MnemoNode mnemo = new MnemoNode(system, settings, kafka, binding, ingesters, recoveryFailures, ring,
-                    offsets, replicationWatch, nodeWarmUp, kafkaWarmUp);
+                    offsets, replicationWatch, nodeWarmUp, kafkaWarmUp, storeGatewaySync);
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mnemo-http-unbind",
                     () -> binding.unbind().thenApply(d -> Done.getInstance()));
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -213,6 +233,11 @@ public final class MnemoNode implements AutoCloseable {
                         replicationWatch.close();
                         return CompletableFuture.completedFuture(Done.getInstance());
                     });
+            if (storeGatewaySync != null) {
+                // Up first: the blocks it owns follow from the Up store-gateways, itself among them.
+                awaitUp(cluster, config.getDuration("mnemo.cluster.join-timeout"));
+                startStoreGateway(system, settings, bucket, metrics, storeGatewaySync);
+            }
             if (settings.hasRole("ingester")) {
                 awaitUp(cluster, config.getDuration("mnemo.cluster.join-timeout"));
                 ingesters.wakeAll();
@@ -237,6 +262,28 @@ public final class MnemoNode implements AutoCloseable {
             if (kafka != null) kafka.close();
             throw e;
         }
+    }
+
+    /**
+     * Runs this node's store-gateway over the node's bucket (shared with its shipper), and stops it
+     * once the node has left the cluster (other nodes stop asking it as soon as it is leaving), before
+     * the bucket closes.
+     */
+    private static void startStoreGateway(ActorSystem<Void> system, MnemoSettings settings, Bucket bucket,
+                                          MnemoMetrics metrics, SyncStatus status) {
+        Cluster cluster = Cluster.get(system);
+        int replicationFactor = settings.storeGatewayReplicationFactor();
+        MnemoSettings.BucketStoreSettings b = settings.bucketStore();
+        ActorRef<StoreGatewayCommand> gateway = system.systemActorOf(StoreGateway.create(new StoreGateway.Deps(
+                        new BlockOwnership.Gateway(cluster.selfMember().address().toString(), settings.zone()),
+                        () -> StoreGatewayMembers.ownership(cluster.state().getMembers(), replicationFactor),
+                        bucket, b.syncDir(), new BucketStoreConfig(b.ignoreBlocksWithin(), b.indexCacheBytes(),
+                                b.chunksCacheBytes(), Clock.systemUTC()),
+                        b.syncInterval(), true, metrics, status)),
+                "store-gateway", Props.empty());
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseClusterExitingDone(), "mnemo-stop-store-gateway",
+                () -> org.apache.pekko.actor.typed.javadsl.AskPattern.<StoreGatewayCommand, Done>ask(gateway,
+                        StoreGatewayCommand.Stop::new, Duration.ofSeconds(10), system.scheduler()));
     }
 
     /**
@@ -325,7 +372,7 @@ public final class MnemoNode implements AutoCloseable {
      */
     static CompletionStage<Readiness> ready(ActorSystem<?> system, MnemoSettings settings, IngesterSharding ingesters,
                                             RecoveryFailures failures, Ring ring, CompletableFuture<Void> warmUp,
-                                            TopicReplicationWatch kafka) {
+                                            TopicReplicationWatch kafka, SyncStatus storeGateway) {
         MemberStatus status = Cluster.get(system).selfMember().status();
         if (status != MemberStatus.up()) {
             return CompletableFuture.completedFuture(Readiness.notReady("not an Up cluster member (" + status + ")"));
@@ -334,6 +381,10 @@ public final class MnemoNode implements AutoCloseable {
         if (settings.hasRole("distributor")) {
             var kafkaProblem = kafka.writeProblem();
             if (kafkaProblem.isPresent()) return CompletableFuture.completedFuture(Readiness.notReady(kafkaProblem.get()));
+        }
+        if (storeGateway != null) {
+            var syncProblem = storeGateway.notReady();
+            if (syncProblem.isPresent()) return CompletableFuture.completedFuture(Readiness.notReady(syncProblem.get()));
         }
         if (!settings.hasRole("ingester")) return CompletableFuture.completedFuture(Readiness.READY);
         Duration timeout = Duration.ofSeconds(2);
@@ -401,7 +452,8 @@ public final class MnemoNode implements AutoCloseable {
     public CompletableFuture<KafkaPathWarmUp.Result> kafkaWarmUp() { return kafkaWarmUp; }
 
     public CompletionStage<Boolean> ready() {
-        return ready(system, settings, ingesters, recoveryFailures, ring, warmUp, replication).thenApply(Readiness::ready);
+        return ready(system, settings, ingesters, recoveryFailures, ring, warmUp, replication, storeGatewaySync)
+                .thenApply(Readiness::ready);
     }
 
     /** Stops the node: HTTP, ingesters (cluster leave), Kafka clients, actor system, then the broker. */

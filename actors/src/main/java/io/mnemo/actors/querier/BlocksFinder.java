@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The blocks of a tenant in the bucket, as a querier needs to know them to check that
- * store-gateways answered for all (Mimir's querier reads the same from its bucket index): each
- * whole block's meta (a block is whole once its {@code meta.json} is in the bucket), less those
- * marked for deletion. A tenant's list is read from the bucket on its first query and again on a
+ * store-gateways answered for all (Mimir's querier reads the same from its bucket index): the meta
+ * of each whole block not marked for deletion ({@link BucketLayout#wholeBlocks}, what
+ * store-gateways load). A tenant's list is read from the bucket on its first query and again on a
  * query once it is older than the refresh interval (the store-gateways' sync interval: a block
  * they could have loaded is known here too); metas are read once per block, they never change.
  * When a refresh fails, the previous list serves until it is three intervals old.
@@ -41,7 +41,7 @@ public final class BlocksFinder {
     }
 
     /**
-     * The tenant's whole blocks not marked for deletion, oldest first.
+     * The tenant's whole blocks not marked for deletion, by ULID (oldest first).
      *
      * @throws BlocksUnavailableException when the bucket cannot be read and no recent list is known
      */
@@ -83,17 +83,14 @@ public final class BlocksFinder {
         }
 
         private List<BucketBlockMeta> read() throws IOException {
-            List<Ulid> ids = BucketLayout.blocksNewestFirst(bucket, tenant);
-            Set<Ulid> deleted = BucketLayout.deletionMarked(bucket, tenant);
+            Set<Ulid> ids = BucketLayout.wholeBlocks(bucket, tenant);
             metas.keySet().retainAll(ids);
             List<BucketBlockMeta> out = new ArrayList<>(ids.size());
-            for (int i = ids.size() - 1; i >= 0; i--) {
-                Ulid id = ids.get(i);
-                if (deleted.contains(id)) continue;
+            for (Ulid id : ids) {
                 BucketBlockMeta meta = metas.get(id);
                 if (meta == null) {
                     Optional<BucketBlockMeta> read = BucketLayout.meta(bucket, tenant, id);
-                    if (read.isEmpty()) continue; // an upload under way, or one that failed half-way
+                    if (read.isEmpty()) continue; // deleted since the listing
                     meta = read.get();
                     metas.put(id, meta);
                 }
