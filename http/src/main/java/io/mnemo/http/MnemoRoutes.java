@@ -9,6 +9,8 @@ import io.mnemo.actors.ingest.PartitionOffsets;
 import io.mnemo.actors.ingest.TopicReplicationWatch;
 import io.mnemo.actors.ingester.IngesterCommand.AcceptDataLossReply;
 import io.mnemo.actors.querier.TenantQueryable;
+import io.mnemo.actors.storegateway.StoreGateways;
+import io.mnemo.actors.storegateway.SyncStatus;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingKeeper;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -39,15 +41,19 @@ public final class MnemoRoutes extends AllDirectives {
     private final RingRoutes ring;
     private final DistributorStatusRoute distributorStatus;
     private final QuerierStatusRoute querierStatus;
+    private final StoreGatewayStatusRoute storeGatewayStatus;
     private final DataLossRoute dataLoss;
 
-    /** @param distributor null on a node without the distributor role (pushes are answered 404) */
+    /**
+     * @param distributor      null on a node without the distributor role (pushes are answered 404)
+     * @param storeGatewaySync null on a node without the store-gateway role
+     */
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
                        TenantQueryable querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
                        PartitionOffsets offsets, TopicReplicationWatch replication, String node,
                        Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<FlushReport>> flush,
                        java.util.function.Function<java.util.OptionalInt, CompletionStage<java.util.List<AcceptDataLossReply>>>
-                               acceptDataLoss) {
+                               acceptDataLoss, StoreGateways storeGateways, SyncStatus storeGatewaySync) {
         this.metrics = metrics;
         this.ready = ready;
         this.flush = flush;
@@ -57,6 +63,7 @@ public final class MnemoRoutes extends AllDirectives {
         this.ring = new RingRoutes(ring, ringKeeper);
         this.distributorStatus = new DistributorStatusRoute(settings, metrics, offsets, replication, node);
         this.querierStatus = new QuerierStatusRoute(settings, ring, node);
+        this.storeGatewayStatus = new StoreGatewayStatusRoute(settings, storeGatewaySync, storeGateways, node);
         this.dataLoss = new DataLossRoute(settings.zone(), acceptDataLoss);
     }
 
@@ -67,6 +74,7 @@ public final class MnemoRoutes extends AllDirectives {
                 ring.route(),
                 path(segment("distributor").slash("status"), () -> get(() -> acceptsJson(distributorStatus::route))),
                 path(segment("querier").slash("status"), () -> get(() -> acceptsJson(querierStatus::route))),
+                path(segment("store-gateway").slash("status"), () -> get(() -> acceptsJson(storeGatewayStatus::route))),
                 path(segment("ingester").slash("flush"), () -> post(() ->
                         onSuccess(flush.get(), report -> complete(
                                 report.failed() ? StatusCodes.INTERNAL_SERVER_ERROR : StatusCodes.OK, report.text())))),

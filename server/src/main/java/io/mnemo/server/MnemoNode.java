@@ -200,9 +200,10 @@ public final class MnemoNode implements AutoCloseable {
             CompletableFuture<Void> nodeWarmUp = kafkaWarmUp.thenApply(r -> null);
             org.apache.pekko.stream.Materializer materializer = org.apache.pekko.stream.Materializer.matFromSystem(system);
             MnemoSettings.BucketStoreSettings bucketStore = settings.bucketStore();
+            ClusterStoreGateways clusterStoreGateways = new ClusterStoreGateways(system, settings.storeGatewayReplicationFactor());
             StoreGatewayQuerier storeGateways = new StoreGatewayQuerier(
                     new BlocksFinder(bucket, bucketStore.syncInterval(), System::currentTimeMillis),
-                    new ClusterStoreGateways(system, settings.storeGatewayReplicationFactor()), settings.zone(),
+                    clusterStoreGateways, settings.zone(),
                     bucketStore.ignoreBlocksWithin(), settings.ingesterQueryTimeout(), metrics, system.scheduler(),
                     materializer, System::currentTimeMillis);
             MergingQuerier querier = new MergingQuerier(
@@ -216,7 +217,8 @@ public final class MnemoNode implements AutoCloseable {
                     replicationWatch, node,
                     () -> ready(system, nodeSettings, ingesters, recoveryFailures, ring, nodeWarmUp, replicationWatch,
                             storeGatewaySync),
-                    () -> flush(ingesters), partition -> ingesters.acceptDataLoss(partition, Duration.ofSeconds(10)));
+                    () -> flush(ingesters), partition -> ingesters.acceptDataLoss(partition, Duration.ofSeconds(10)),
+                    clusterStoreGateways, storeGatewaySync);
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
                     .bind(routes.routes())

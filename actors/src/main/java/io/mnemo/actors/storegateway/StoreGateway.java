@@ -177,7 +177,15 @@ public final class StoreGateway {
             m.bucketStoreBlocksLoaded.set(r.blocks());
             Instant now = Instant.now();
             m.bucketStoreLastSuccessfulSync.set(now.toEpochMilli() / 1000.0);
-            deps.status().succeeded(now, r.blocks());
+            java.util.List<SyncStatus.LoadedBlock> loaded = new java.util.ArrayList<>();
+            for (String tenant : store.tenants()) {
+                for (var meta : store.loaded(tenant)) {
+                    var b = meta.block();
+                    loaded.add(new SyncStatus.LoadedBlock(tenant, b.ulid().toString(), b.minTime(), b.maxTime(),
+                            b.numSeries(), b.numSamples()));
+                }
+            }
+            deps.status().succeeded(now, loaded);
             ctx.getLog().debug("Store-gateway synced {} in {} ms: {}", deps.bucket().describe(), s.nanos() / 1_000_000, r);
         }
         if (syncAgain) {

@@ -1,6 +1,7 @@
 package io.mnemo.actors.storegateway;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -14,6 +15,10 @@ public final class SyncStatus {
     private volatile Instant lastSync;
     private volatile String lastFailure;
     private volatile int blocksLoaded;
+    private volatile List<LoadedBlock> loaded = List.of();
+
+    /** A block the gateway serves, for its status page. */
+    public record LoadedBlock(String tenant, String ulid, long minTime, long maxTime, long series, long samples) {}
 
     /** Completes when the first sync has completed. */
     public CompletableFuture<Void> firstSync() { return firstSync; }
@@ -33,10 +38,14 @@ public final class SyncStatus {
 
     public int blocksLoaded() { return blocksLoaded; }
 
-    void succeeded(Instant at, int blocksLoaded) {
+    /** The blocks served after the last successful sync, by tenant, then min time. */
+    public List<LoadedBlock> loaded() { return loaded; }
+
+    void succeeded(Instant at, List<LoadedBlock> loaded) {
         this.lastSync = at;
         this.lastFailure = null;
-        this.blocksLoaded = blocksLoaded;
+        this.blocksLoaded = loaded.size();
+        this.loaded = List.copyOf(loaded);
         firstSync.complete(null);
     }
 
