@@ -203,9 +203,10 @@ public final class MnemoNode implements AutoCloseable {
             ClusterStoreGateways clusterStoreGateways = new ClusterStoreGateways(system, settings.storeGatewayReplicationFactor());
             StoreGatewayQuerier storeGateways = new StoreGatewayQuerier(
                     new BlocksFinder(bucket, bucketStore.syncInterval(), System::currentTimeMillis),
-                    clusterStoreGateways, settings.zone(),
-                    bucketStore.ignoreBlocksWithin(), settings.ingesterQueryTimeout(), metrics, system.scheduler(),
-                    materializer, System::currentTimeMillis);
+                    clusterStoreGateways, settings.zone(), bucketStore.ignoreBlocksWithin(),
+                    // Mimir's upload grace: 3 sync intervals, while the ingesters still hold what they shipped.
+                    min(bucketStore.syncInterval().multipliedBy(3), settings.tsdbRetentionPeriod()),
+                    settings.ingesterQueryTimeout(), metrics, system.scheduler(), materializer, System::currentTimeMillis);
             MergingQuerier querier = new MergingQuerier(
                     new IngesterQuerier(zones, partitions, ring, settings.zone(), settings.ingesterQueryTimeout(), materializer),
                     storeGateways, new TimeRouting(settings.queryIngestersWithin(), settings.queryStoreAfter()),
@@ -431,6 +432,10 @@ public final class MnemoNode implements AutoCloseable {
             }
             return new FlushReport(failed, sb.toString());
         });
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static Set<String> unreachableNodes(ActorSystem<?> system) {

@@ -6,6 +6,7 @@ import io.mnemo.cluster.IngesterDesc;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingKeeper;
 import io.mnemo.cluster.RingState;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
 
@@ -92,7 +93,7 @@ final class IngesterMembership {
      * Updates the lag gauges and turns a JOINING ingester ACTIVE once its lag is within the threshold
      * (and it may consume: {@code resumed}); heartbeats at once on that change.
      */
-    void updateLag(long nextOffset, long series, boolean resumed) {
+    void updateLag(long nextOffset, long series, LongSupplier minTime, boolean resumed) {
         long lag = lag(nextOffset);
         if (state == RingState.JOINING && lag > 0 && resumed) {
             joiningFrom(nextOffset);
@@ -106,16 +107,19 @@ final class IngesterMembership {
             changed = true;
             log.info("Ingester {}: ACTIVE at offset {} ({} series)", id, nextOffset, series);
         }
-        heartbeat(nextOffset, changed);
+        heartbeat(nextOffset, minTime, changed);
     }
 
-    /** Reports this ingester to the ring: at once when forced (a state change), else at most once a second. */
-    void heartbeat(long nextOffset, boolean force) {
+    /**
+     * Reports this ingester to the ring: at once when forced (a state change), else at most once a
+     * second; with the oldest sample it holds ({@code minTime}, asked only when reporting).
+     */
+    void heartbeat(long nextOffset, LongSupplier minTime, boolean force) {
         long now = System.currentTimeMillis();
         if (!force && now - lastHeartbeat < HEARTBEAT_EVERY_MILLIS) return;
         lastHeartbeat = now;
         ringKeeper.tell(new RingKeeper.Heartbeat(
-                new IngesterDesc(id, state, previous, nodeAddress, now, lag(nextOffset), nextOffset)));
+                new IngesterDesc(id, state, previous, nodeAddress, now, lag(nextOffset), nextOffset, -1, minTime.getAsLong())));
     }
 
     /**

@@ -254,7 +254,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onCommand(Leave.class, (s, c) -> {
                     // Keep serving reads for a moment while queriers move to other ingesters.
                     membership.set(RingState.LEAVING);
-                    membership.heartbeat(s.nextOffset, true);
+                    membership.heartbeat(s.nextOffset, s.tsdb::minTime, true);
                     if (consumerControl != null) consumerControl.shutdown();
                     timers.startSingleTimer(new StopNow(), deps.settings().leaveGrace());
                     return Effect().none();
@@ -325,7 +325,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 })
                 .onCommand(RefreshLag.class, (s, c) -> {
                     // The ring heartbeat says this ingester is alive; it must not wait on Kafka answering.
-                    membership.heartbeat(s.nextOffset, false);
+                    membership.heartbeat(s.nextOffset, s.tsdb::minTime, false);
                     ctx.pipeToSelf(deps.offsets().endOffset(id.partition()),
                             (end, err) -> err == null ? new EndOffset(end) : new EndOffset(-1));
                     return Effect().none();
@@ -395,7 +395,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             deps.metrics().dataLossRecords.labelValues(id.zone(), partitionLabel).set(check.lostRecords());
             deps.metrics().lostRecords.labelValues(id.zone(), partitionLabel).inc(check.lostRecords());
             log.error(check.lossReport());
-            membership.heartbeat(s.nextOffset, true);
+            membership.heartbeat(s.nextOffset, s.tsdb::minTime, true);
             return Effect().none();
         }
         if (check.behind()) log.error(check.behindReport());
@@ -482,14 +482,14 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     if (recovering && !membership.joinStarted()) {
                         membership.joiningFrom(e.offsets()[0]);
                         membership.set(RingState.JOINING); // replaying the journal is the first part of joining
-                        membership.heartbeat(s.nextOffset, true);
+                        membership.heartbeat(s.nextOffset, s.tsdb::minTime, true);
                     }
                     PartitionTsdb.ApplyResult r = s.apply(e);
                     if (recovering) {
                         replayFlow().applied(id.persistenceId());
                         replayedEvents++;
                         replayedRecords += e.offsets().length;
-                        membership.heartbeat(s.nextOffset, false);
+                        membership.heartbeat(s.nextOffset, s.tsdb::minTime, false);
                         membership.logProgress("replaying the journal", s.nextOffset, s.tsdb.numSeries());
                     }
                     count(r);
@@ -571,7 +571,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 + "resuming partition at offset {}", id, replayedEvents, replayedRecords, s.tsdb.numSeries(),
                 s.tsdb.numBlocks(), s.nextOffset);
         membership.set(RingState.JOINING);
-        membership.heartbeat(s.nextOffset, true);
+        membership.heartbeat(s.nextOffset, s.tsdb::minTime, true);
         updateLag(s);
         timers.startTimerWithFixedDelay(new CompactHead(), deps.settings().headCompactionInterval());
         shipPending(s); // blocks cut before a restart and not shipped yet
@@ -729,7 +729,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     }
 
     private void updateLag(PartitionState s) {
-        membership.updateLag(s.nextOffset, s.tsdb.numSeries(), resumeChecked);
+        membership.updateLag(s.nextOffset, s.tsdb.numSeries(), s.tsdb::minTime, resumeChecked);
     }
 
     private IngesterStatus status(PartitionState s) {

@@ -553,6 +553,13 @@ final class PartitionTsdb implements AutoCloseable {
         return h.appended() + h.outOfOrder() + h.duplicates() + h.tooOld() + h.outOfBounds();
     }
 
+    /** The oldest sample of any tenant held here, in heads and blocks ({@link Long#MAX_VALUE} when none). */
+    long minTime() {
+        long min = Long.MAX_VALUE;
+        for (Tenant t : tenants.values()) min = Math.min(min, t.db.minTime());
+        return min;
+    }
+
     long numSeries() {
         long n = 0;
         for (Tenant t : tenants.values()) n += t.head.numSeries();

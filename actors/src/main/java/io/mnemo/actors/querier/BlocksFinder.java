@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The blocks of a tenant in the bucket, as a querier needs to know them to check that
  * store-gateways answered for all (Mimir's querier reads the same from its bucket index): the meta
  * of each whole block not marked for deletion ({@link BucketLayout#wholeBlocks}, what
- * store-gateways load). A tenant's list is read from the bucket on its first query and again on a
+ * store-gateways load), with when it was uploaded. A tenant's list is read from the bucket on its first query and again on a
  * query once it is older than the refresh interval (the store-gateways' sync interval: a block
  * they could have loaded is known here too); metas are read once per block, they never change.
  * When a refresh fails, the previous list serves until it is three intervals old.
@@ -40,12 +40,15 @@ public final class BlocksFinder {
         this.clock = clock;
     }
 
+    /** A block in the bucket: its meta, and when its meta.json was stored (the block became whole). */
+    public record Known(BucketBlockMeta meta, long uploadedAt) {}
+
     /**
      * The tenant's whole blocks not marked for deletion, by ULID (oldest first).
      *
      * @throws BlocksUnavailableException when the bucket cannot be read and no recent list is known
      */
-    public List<BucketBlockMeta> blocks(String tenant) {
+    public List<Known> blocks(String tenant) {
         return tenants.computeIfAbsent(tenant, Tenant::new).blocks();
     }
 
@@ -53,15 +56,15 @@ public final class BlocksFinder {
     private final class Tenant {
         private final String tenant;
         /** By ULID: metas read, kept across refreshes while the block is there. */
-        private final Map<Ulid, BucketBlockMeta> metas = new ConcurrentHashMap<>();
-        private volatile List<BucketBlockMeta> blocks;
+        private final Map<Ulid, Known> metas = new ConcurrentHashMap<>();
+        private volatile List<Known> blocks;
         private volatile long readAt;
 
         Tenant(String tenant) {
             this.tenant = tenant;
         }
 
-        List<BucketBlockMeta> blocks() {
+        List<Known> blocks() {
             long now = clock.getAsLong();
             if (blocks != null && now - readAt < refreshInterval.toMillis()) return blocks;
             synchronized (this) {
@@ -82,19 +85,26 @@ public final class BlocksFinder {
             }
         }
 
-        private List<BucketBlockMeta> read() throws IOException {
+        private List<Known> read() throws IOException {
             Set<Ulid> ids = BucketLayout.wholeBlocks(bucket, tenant);
             metas.keySet().retainAll(ids);
-            List<BucketBlockMeta> out = new ArrayList<>(ids.size());
+            List<Known> out = new ArrayList<>(ids.size());
             for (Ulid id : ids) {
-                BucketBlockMeta meta = metas.get(id);
-                if (meta == null) {
-                    Optional<BucketBlockMeta> read = BucketLayout.meta(bucket, tenant, id);
-                    if (read.isEmpty()) continue; // deleted since the listing
-                    meta = read.get();
-                    metas.put(id, meta);
+                Known known = metas.get(id);
+                if (known == null) {
+                    Optional<BucketBlockMeta> meta = BucketLayout.meta(bucket, tenant, id);
+                    if (meta.isEmpty()) continue; // deleted since the listing
+                    long uploadedAt;
+                    try {
+                        uploadedAt = bucket.attributes(BucketLayout.object(tenant, id, BucketLayout.META)).lastModified().toEpochMilli();
+                    } catch (IOException e) {
+                        if (Bucket.isObjNotFound(e)) continue;
+                        throw e;
+                    }
+                    known = new Known(meta.get(), uploadedAt);
+                    metas.put(id, known);
                 }
-                out.add(meta);
+                out.add(known);
             }
             return List.copyOf(out);
         }

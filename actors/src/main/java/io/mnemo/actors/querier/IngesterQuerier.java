@@ -73,6 +73,13 @@ public final class IngesterQuerier implements StoreQueryable {
                 });
     }
 
+    /** The oldest sample any ingester of the ring holds ({@link Long#MAX_VALUE}: none known). */
+    long minTime() {
+        long min = Long.MAX_VALUE;
+        for (RingView.Member m : ring.view().members()) min = Math.min(min, m.desc().minTime());
+        return min;
+    }
+
     /** Metric metadata: family → distinct [type, help, unit] entries, families sorted. */
     public Map<String, List<String[]>> metadata(String tenant, String metric, long deadlineNanos) {
         Map<String, List<String[]>> out = new java.util.TreeMap<>();

@@ -16,10 +16,12 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
- * A tenant's data as the query API reads it: the ingesters' recent samples and the store-gateways'
- * blocks, each asked for its part of the time range ({@link TimeRouting}) and merged: a series in
+ * A tenant's data as the query API reads it: the ingesters' recent samples (and older ones they
+ * still hold) and the store-gateways' blocks, each asked for its part of the time range
+ * ({@link TimeRouting}) and merged: a series in
  * both is one series, and a sample both hold (a block still on an ingester's disk, both zones'
  * copies of a block) appears once ({@link MergeSeriesSet}). Each query has one {@link QueryLimiter}
  * that both sides count against as their answers arrive. Metric metadata is the ingesters'.
@@ -29,6 +31,7 @@ public final class MergingQuerier implements TenantQueryable {
     /** Null on a node that queries ingesters alone. */
     private final StoreQueryable stores;
     private final Metadata metadata;
+    private final LongSupplier ingestersMinTime;
     private final TimeRouting routing;
     private final TenantLimits limits;
     private final Duration queryTimeout;
@@ -40,7 +43,7 @@ public final class MergingQuerier implements TenantQueryable {
      */
     public MergingQuerier(IngesterQuerier ingesters, StoreQueryable stores, TimeRouting routing, TenantLimits limits,
                           Duration queryTimeout, Clock clock) {
-        this(ingesters, stores, ingesters::metadata, routing, limits, queryTimeout, clock);
+        this(ingesters, stores, ingesters::metadata, ingesters::minTime, routing, limits, queryTimeout, clock);
     }
 
     /** Where metric metadata is read. */
@@ -49,10 +52,12 @@ public final class MergingQuerier implements TenantQueryable {
         Map<String, List<String[]>> read(String tenant, String metric, long deadlineNanos);
     }
 
-    MergingQuerier(StoreQueryable ingesters, StoreQueryable stores, Metadata metadata, TimeRouting routing,
-                   TenantLimits limits, Duration queryTimeout, Clock clock) {
+    /** @param ingestersMinTime the oldest sample any ingester holds, as the ring says ({@link Long#MAX_VALUE}: none) */
+    MergingQuerier(StoreQueryable ingesters, StoreQueryable stores, Metadata metadata, LongSupplier ingestersMinTime,
+                   TimeRouting routing, TenantLimits limits, Duration queryTimeout, Clock clock) {
         this.ingesters = ingesters;
         this.metadata = metadata;
+        this.ingestersMinTime = ingestersMinTime;
         this.stores = stores;
         this.routing = routing;
         this.limits = limits;
@@ -156,7 +161,7 @@ public final class MergingQuerier implements TenantQueryable {
         try {
             TimeRouting.Range s = stores == null ? null : routing.stores(mint, maxt, now);
             if (s != null) parts.add(read.start(stores, s, streams));
-            TimeRouting.Range i = routing.ingesters(mint, maxt, now);
+            TimeRouting.Range i = routing.ingesters(mint, maxt, now, ingestersMinTime.getAsLong());
             if (i != null) parts.add(read.start(ingesters, i, streams));
         } catch (RuntimeException e) {
             streams.cancel(); // what the other side started

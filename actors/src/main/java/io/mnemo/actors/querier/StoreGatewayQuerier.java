@@ -38,7 +38,10 @@ import org.apache.pekko.stream.Materializer;
  * first, then its own zone's) for all the blocks it owns, and each gateway's reply names the blocks
  * it answers for. Then Mimir's consistency check: blocks no gateway answered for (it had not loaded
  * them, it did not answer, its stream broke off) are asked again of owners not tried yet for them,
- * and when none is left the query fails with 503 naming them: never an answer with a gap. A broken
+ * and when none is left the query fails with 503 naming them: never an answer with a gap. Blocks
+ * uploaded within the upload grace period (Mimir: three sync intervals) are asked for but not
+ * required, as Mimir's check does: store-gateways may not have loaded them yet, and the ingesters
+ * that shipped them keep them (and answer for them) for longer. A broken
  * stream's frames are dropped (and given back to the limits); a gateway is never read from twice
  * for one block.
  */
@@ -47,6 +50,7 @@ public final class StoreGatewayQuerier implements StoreQueryable {
     private final StoreGateways gateways;
     private final String ownZone;
     private final Duration ignoreBlocksWithin;
+    private final Duration uploadGracePeriod;
     private final Duration timeout;
     private final MnemoMetrics metrics;
     private final Scheduler scheduler;
@@ -56,16 +60,20 @@ public final class StoreGatewayQuerier implements StoreQueryable {
     /**
      * @param ownZone            the zone whose gateways are asked first (the querier's own)
      * @param ignoreBlocksWithin the store-gateways' {@code ignore-blocks-within}
+     * @param uploadGracePeriod  blocks uploaded this recently are asked for but not required: the
+     *                           store-gateways may not have synced them yet, and the ingesters that
+     *                           shipped them still hold and answer for them
      * @param timeout            how long a gateway may take to reply, or to send the next frame
      * @param clock              Unix time in ms
      */
     public StoreGatewayQuerier(BlocksFinder finder, StoreGateways gateways, String ownZone, Duration ignoreBlocksWithin,
-                               Duration timeout, MnemoMetrics metrics, Scheduler scheduler, Materializer materializer,
-                               LongSupplier clock) {
+                               Duration uploadGracePeriod, Duration timeout, MnemoMetrics metrics, Scheduler scheduler,
+                               Materializer materializer, LongSupplier clock) {
         this.finder = finder;
         this.gateways = gateways;
         this.ownZone = ownZone;
         this.ignoreBlocksWithin = ignoreBlocksWithin;
+        this.uploadGracePeriod = uploadGracePeriod;
         this.timeout = timeout;
         this.metrics = metrics;
         this.scheduler = scheduler;
@@ -93,14 +101,20 @@ public final class StoreGatewayQuerier implements StoreQueryable {
                 });
     }
 
-    /** The ULIDs of the blocks a query of [mint, maxt] needs answered, at {@code now}. */
-    List<String> needed(String tenant, long mint, long maxt, long now) {
+    /**
+     * The ULIDs of the blocks a query of [mint, maxt] asks for at {@code now}, those uploaded
+     * within the grace period added to {@code grace} (asked for, but not required).
+     */
+    List<String> needed(String tenant, long mint, long maxt, long now, Set<String> grace) {
         List<String> out = new ArrayList<>();
         long youngest = now - ignoreBlocksWithin.toMillis();
-        for (BucketBlockMeta m : finder.blocks(tenant)) {
+        for (BlocksFinder.Known k : finder.blocks(tenant)) {
+            BucketBlockMeta m = k.meta();
             if (!m.block().overlaps(mint, maxt)) continue;
             if (!ignoreBlocksWithin.isZero() && m.block().minTime() > youngest) continue;
-            out.add(m.block().ulid().toString());
+            String id = m.block().ulid().toString();
+            out.add(id);
+            if (now - k.uploadedAt() < uploadGracePeriod.toMillis()) grace.add(id);
         }
         return out;
     }
@@ -120,6 +134,8 @@ public final class StoreGatewayQuerier implements StoreQueryable {
         final List<A> answers = new ArrayList<>();
         final Map<String, Set<Gateway>> tried = new HashMap<>();
         final Map<Gateway, String> refusals = new LinkedHashMap<>();
+        /** Blocks uploaded within the grace period: asked for once, not required. */
+        final Set<String> grace = new HashSet<>();
 
         Call(String tenant, Message message, Supplier<A> newAnswer, OpenStreams streams) {
             this.tenant = tenant;
@@ -131,10 +147,10 @@ public final class StoreGatewayQuerier implements StoreQueryable {
 
     private <A extends Answer> CompletableFuture<List<A>> read(String tenant, long mint, long maxt, Message message,
                                                                Supplier<A> newAnswer, OpenStreams streams) {
-        List<String> needed = needed(tenant, mint, maxt, clock.getAsLong());
+        Call<A> call = new Call<>(tenant, message, newAnswer, streams);
+        List<String> needed = needed(tenant, mint, maxt, clock.getAsLong(), call.grace);
         if (needed.isEmpty()) return CompletableFuture.completedFuture(List.of());
         metrics.querierBlocksConsistencyChecks.inc();
-        Call<A> call = new Call<>(tenant, message, newAnswer, streams);
         return round(call, new TreeSet<>(needed)).thenApply(v -> {
             synchronized (call) {
                 return List.copyOf(call.answers);
@@ -179,6 +195,7 @@ public final class StoreGatewayQuerier implements StoreQueryable {
         return OpenStreams.all(asks).thenCompose(answered -> {
             Set<String> still = new TreeSet<>(missing);
             for (Set<String> a : answered) still.removeAll(a);
+            still.removeAll(call.grace); // the ingesters that shipped them answer for them still
             if (still.isEmpty()) return CompletableFuture.<Void>completedFuture(null);
             if (call.streams.cancelled()) return CompletableFuture.<Void>failedFuture(new QueryCanceledBeforeAnswer());
             return round(call, still);

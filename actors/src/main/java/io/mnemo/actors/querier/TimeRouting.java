@@ -8,7 +8,9 @@ import java.time.Duration;
  * everything older than {@code query-store-after} (younger blocks may not be in the bucket, or
  * loaded, yet). Each side gets only its part of the range; 0 for either means that side is asked
  * for the whole range. Overlap between the two is expected (the ingesters' window is the longer)
- * and merged away.
+ * and merged away. Unlike Mimir, ingesters are also asked back to the oldest sample they hold:
+ * Mnemo takes samples of any age (a backfill), and those stay in an ingester's head until cut and
+ * shipped, where no store-gateway has them yet; asking only by the clock would hide them.
  */
 public record TimeRouting(Duration queryIngestersWithin, Duration queryStoreAfter) {
 
@@ -28,8 +30,16 @@ public record TimeRouting(Duration queryIngestersWithin, Duration queryStoreAfte
 
     /** The part of [mint, maxt] the ingesters are asked for at {@code now}, or null when none. */
     public Range ingesters(long mint, long maxt, long now) {
+        return ingesters(mint, maxt, now, Long.MAX_VALUE);
+    }
+
+    /**
+     * The part of [mint, maxt] the ingesters are asked for at {@code now} when the oldest sample
+     * any of them holds is {@code heldFrom} ({@link Long#MAX_VALUE}: none), or null when none.
+     */
+    public Range ingesters(long mint, long maxt, long now, long heldFrom) {
         if (queryIngestersWithin.isZero()) return new Range(mint, maxt);
-        long from = now - queryIngestersWithin.toMillis();
+        long from = Math.min(now - queryIngestersWithin.toMillis(), heldFrom);
         return maxt < from ? null : new Range(Math.max(mint, from), maxt);
     }
 

@@ -115,8 +115,13 @@ class MergingQuerierTest {
     }
 
     static MergingQuerier querier(Side ingesters, Side stores, TimeRouting routing, int maxSeries) {
-        return new MergingQuerier(ingesters, stores, (t, m, d) -> Map.of(), routing, limits(maxSeries),
-                Duration.ofSeconds(10), Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+        return querier(ingesters, stores, routing, maxSeries, Long.MAX_VALUE);
+    }
+
+    /** @param ingestersMinTime the oldest sample the ring says ingesters hold */
+    static MergingQuerier querier(Side ingesters, Side stores, TimeRouting routing, int maxSeries, long ingestersMinTime) {
+        return new MergingQuerier(ingesters, stores, (t, m, d) -> Map.of(), () -> ingestersMinTime, routing,
+                limits(maxSeries), Duration.ofSeconds(10), Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
     }
 
     static Map<Labels, List<Long>> read(SeriesSet set) {
@@ -158,6 +163,21 @@ class MergingQuerierTest {
         assertEquals(List.of(up("a")), q.series(TENANT, NOW - 48 * H, NOW - 24 * H, List.<LabelMatcher[]>of(UP)));
         assertEquals(1, stores.asked.size(), "a day ago: store-gateways alone");
         assertEquals(1, ingesters.asked.size());
+    }
+
+    @Test
+    void ingestersHoldingOlderSamplesAreAskedForThemToo() {
+        // A backfill: samples of two days ago in an ingester's head, not shipped yet.
+        long old = NOW - 48 * H;
+        Side stores = new Side(Map.of());
+        Side ingesters = new Side(Map.of(up("a"), new long[] {old}));
+        TimeRouting routing = new TimeRouting(Duration.ofHours(13), Duration.ofHours(12));
+        assertEquals(List.of(), querier(ingesters, stores, routing, 0).series(TENANT, old - H, old + H,
+                List.<LabelMatcher[]>of(UP)), "by the clock alone, ingesters are not asked: the sample would be hidden");
+        assertEquals(List.of(up("a")), querier(ingesters, stores, routing, 0, old).series(TENANT, old - H, old + H,
+                List.<LabelMatcher[]>of(UP)));
+        long[] asked = ingesters.asked.get(ingesters.asked.size() - 1);
+        assertEquals(List.of(old, old + H), List.of(asked[0], asked[1]), "from the oldest sample they hold");
     }
 
     @Test

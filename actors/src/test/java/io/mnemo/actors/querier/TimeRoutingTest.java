@@ -39,6 +39,13 @@ class TimeRoutingTest {
     }
 
     @Test
+    void ingestersAreAlsoAskedBackToTheOldestSampleTheyHold() {
+        assertEquals(new Range(NOW - 30 * H, NOW - 24 * H), DEFAULTS.ingesters(NOW - 48 * H, NOW - 24 * H, NOW, NOW - 30 * H));
+        assertNull(DEFAULTS.ingesters(NOW - 48 * H, NOW - 31 * H, NOW, NOW - 30 * H), "older than anything they hold");
+        assertEquals(new Range(NOW - 13 * H, NOW), DEFAULTS.ingesters(NOW - 48 * H, NOW, NOW, NOW - H), "never less than the window");
+    }
+
+    @Test
     void zeroAsksThatSideForEverything() {
         TimeRouting storeAlways = new TimeRouting(Duration.ofMinutes(10), Duration.ZERO);
         assertEquals(new Range(NOW - H, NOW), storeAlways.stores(NOW - H, NOW, NOW));

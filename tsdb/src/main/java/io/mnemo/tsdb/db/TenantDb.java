@@ -136,6 +136,16 @@ public final class TenantDb implements AutoCloseable {
     public long minValidTime() { return minValidTime; }
 
     /**
+     * The oldest sample held, in the head or a block ({@link Long#MAX_VALUE} when none). Called
+     * by the thread that cuts and deletes blocks.
+     */
+    public long minTime() {
+        long min = head.numSeries() == 0 ? Long.MAX_VALUE : head.minTime();
+        for (BlockReader b : blocks) min = Math.min(min, b.meta().minTime());
+        return min;
+    }
+
+    /**
      * Raises the min valid time to {@code t} if it is lower: restoring state saved when cuts had
      * gone further than the blocks on disk show (a cut of a range without samples writes none).
      */
