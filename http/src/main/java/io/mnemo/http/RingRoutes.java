@@ -92,6 +92,10 @@ final class RingRoutes extends AllDirectives {
         g.writeNumberField("lag", m.desc().lag());
         g.writeNumberField("nextOffset", m.desc().nextOffset());
         g.writeNumberField("resumedOffset", m.desc().resumedOffset());
+        // The oldest sample it holds (queriers ask it back to there); null: none.
+        g.writeFieldName("minTime");
+        if (m.desc().minTime() == Long.MAX_VALUE) g.writeNull();
+        else g.writeNumber(m.desc().minTime());
         g.writeEndObject();
     }
 

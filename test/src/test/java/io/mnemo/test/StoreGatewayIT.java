@@ -67,6 +67,13 @@ class StoreGatewayIT {
             int blocks = blocks(bucket).size();
             assertTrue(blocks >= 4, "every partition shipped: " + blocks + " blocks\n" + flush.body());
             Await.until("the ingesters dropped their shipped blocks", Duration.ofSeconds(30), () -> localBlocks(data) == 0);
+            // So they hold no sample (the ring says), and queriers ask them for none of the old range.
+            Await.until("the ring shows the ingesters hold no sample", Duration.ofSeconds(10), () -> {
+                for (JsonNode e : n.client.getJson("/ingester/ring").json().path("ingesters")) {
+                    if (!e.path("minTime").isNull()) return false;
+                }
+                return true;
+            });
             Await.until("the store-gateway loaded every block of the bucket", Duration.ofSeconds(60),
                     () -> sum(n.client.get("/metrics").body(), "mnemo_bucket_store_blocks_loaded") == blocks);
 
