@@ -182,7 +182,8 @@ public final class StoreGatewayQuerier implements StoreQueryable {
                     break;
                 }
                 if (next == null) {
-                    unanswerable.add(block);
+                    // No owner left: a failure, unless the ingesters still answer for it (just uploaded).
+                    if (!call.grace.contains(block)) unanswerable.add(block);
                 } else {
                     tried.add(next);
                     plan.computeIfAbsent(next, g -> new ArrayList<>()).add(block);

@@ -279,5 +279,7 @@ class StoreGatewayQuerierTest {
         assertFalse(set.next());
         assertEquals(0, counter(metrics.querierBlocksConsistencyChecks));
         assertThrows(BlocksUnavailableException.class, () -> readAll(q), "blocks but no store-gateway: 503, not empty");
+        StoreGatewayQuerier justUploaded = querier(cluster(new BlockOwnership(List.of(), 2), Map.of()), Duration.ofMinutes(45));
+        assertEquals(Map.of(), readAll(justUploaded), "blocks just uploaded are still the ingesters' to answer");
     }
 }
