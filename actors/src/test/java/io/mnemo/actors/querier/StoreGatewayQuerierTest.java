@@ -179,6 +179,14 @@ class StoreGatewayQuerierTest {
         return c.get();
     }
 
+    static void awaitTrue(String what, Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+            Thread.sleep(20); // polls a condition with a deadline
+        }
+    }
+
     @Test
     void gatewaysOfBothZonesAnswerForEveryBlockOnce() throws Exception {
         bucketWithThreeBlocks();
@@ -267,6 +275,37 @@ class StoreGatewayQuerierTest {
         BlocksUnavailableException e = assertThrows(BlocksUnavailableException.class, () -> readAll(querier(cluster(ownership, refs))));
         for (String b : blocks) assertTrue(e.getMessage().contains(b), e.getMessage());
         assertTrue(e.getMessage().contains("did not answer within PT2S"), e.getMessage());
+    }
+
+    @Test
+    void aGatewaySyncsToTheOwnershipOfTheMomentLoadingAndDroppingBlocks() throws Exception {
+        bucketWithThreeBlocks();
+        java.util.concurrent.atomic.AtomicReference<BlockOwnership> now =
+                new java.util.concurrent.atomic.AtomicReference<>(new BlockOwnership(List.of(A), 1));
+        SyncStatus status = new SyncStatus();
+        ActorRef<StoreGatewayCommand> a = kit.spawn(StoreGateway.create(new StoreGateway.Deps(A, now::get, bucket,
+                dir.resolve("sync-a"), new BucketStoreConfig(Duration.ZERO, 1 << 20, 1 << 20, Clock.systemUTC()),
+                Duration.ofHours(1), false, metrics, status)));
+        started.add(a);
+        status.firstSync().get(30, TimeUnit.SECONDS);
+        assertEquals(3, status.blocksLoaded(), "alone, it owns every block");
+
+        // Four more gateways join (in its zone and another): it keeps only the blocks still its own.
+        List<Gateway> more = new ArrayList<>(List.of(A, B));
+        for (int i = 3; i <= 5; i++) more.add(new Gateway("pekko://mnemo@10.0.0." + i + ":25520", i % 2 == 0 ? "zone-b" : "zone-a"));
+        BlockOwnership five = new BlockOwnership(more, 1);
+        long mine = blocks.stream().filter(b -> five.owns(A, b)).count();
+        now.set(five);
+        a.tell(new StoreGatewayCommand.Sync());
+        awaitTrue("synced to the new ownership", Duration.ofSeconds(30), () -> status.blocksLoaded() == mine);
+        assertEquals(3 - mine, counter(metrics.bucketStoreBlockDrops), "the others were dropped");
+        assertEquals(mine, status.loaded().size());
+        for (SyncStatus.LoadedBlock l : status.loaded()) assertTrue(five.owns(A, l.ulid()), l.ulid());
+
+        // They leave again: it loads every block once more.
+        now.set(new BlockOwnership(List.of(A), 1));
+        a.tell(new StoreGatewayCommand.Sync());
+        awaitTrue("all blocks again", Duration.ofSeconds(30), () -> status.blocksLoaded() == 3);
     }
 
     @Test
