@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mnemo.objstore.FilesystemBucket;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.block.IndexFormat;
+import io.mnemo.tsdb.block.MappedFile;
 import io.mnemo.tsdb.block.Ulid;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,6 +99,20 @@ class BucketStoreReadsTest {
         try (BucketStore s = store(0, ONE_READ_PER_RANGE, "sync-uncoalesced")) {
             int reads = selectReads(s, secondHalf(s), LabelMatcher.equal("__name__", "metric_0"));
             assertTrue(reads > n, "the measure tells: " + reads);
+        }
+    }
+
+    @Test
+    void theListsOfARegexOfLiteralsAreReadTogether() throws IOException {
+        Path local = BigBlocks.get().local.get(2);
+        long postingsStart;
+        try (MappedFile f = MappedFile.open(local.resolve("index"))) {
+            postingsStart = IndexFormat.readToc(f, f.size()).postings();
+        }
+        try (BucketStore s = store(0, ReadPolicy.DEFAULT, "sync")) {
+            selectReads(s, secondHalf(s), LabelMatcher.regex("job", "job-15|job-5|job-10|job-0"));
+            List<CountingBucket.Read> postings = bucket.reads("/index").stream().filter(r -> r.offset() >= postingsStart).toList();
+            assertEquals(1, postings.size(), "four postings lists in one read: " + postings);
         }
     }
 
