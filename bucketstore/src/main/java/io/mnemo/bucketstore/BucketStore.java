@@ -50,6 +50,7 @@ public final class BucketStore implements AutoCloseable {
     private final ReadPolicy policy;
     private final IndexCache indexCache;
     private final ChunksCache chunksCache;
+    private final ReadCounters counters = new ReadCounters();
     private final Object syncLock = new Object();
     // Guarded by syncLock: meta.json of every whole block seen, read once (blocks do not change).
     private final Map<String, Map<Ulid, BucketBlockMeta>> metas = new HashMap<>();
@@ -140,7 +141,8 @@ public final class BucketStore implements AutoCloseable {
                     BucketBlock block = had.remove(ulid);
                     if (block == null) {
                         try {
-                            block = BucketBlock.load(bucket, tenant, meta, blockDir(tenant, ulid), indexCache, chunksCache, policy);
+                            block = BucketBlock.load(bucket, tenant, meta, blockDir(tenant, ulid), indexCache, chunksCache, policy,
+                                    counters);
                             loadedNow++;
                         } catch (IOException | RuntimeException ex) {
                             log.warn("cannot load block {} of tenant {} from {}: {}", ulid, tenant, bucket.describe(), ex.toString());
@@ -265,6 +267,12 @@ public final class BucketStore implements AutoCloseable {
 
     /** Hits, misses, evictions and size of the chunks cache. */
     public CacheStats chunksCacheStats() { return chunksCache.stats(); }
+
+    /** Ranged reads queries made of the bucket's index and chunk objects (index-header builds not counted). */
+    public long bucketReads() { return counters.reads(); }
+
+    /** Bytes those reads fetched, gaps between coalesced ranges included. */
+    public long bucketBytesRead() { return counters.bytes(); }
 
     IndexCache indexCache() { return indexCache; }
 

@@ -91,6 +91,8 @@ class BucketStoreReadsTest {
             System.out.println("a select of " + n + " series of one block: " + reads + " reads, "
                     + bucket.reads("/index").size() + " of the index, " + bucket.chunkReads().size() + " of chunks");
             assertTrue(reads <= 12, "few reads for " + n + " series: " + reads + " " + bucket.reads());
+            assertEquals(reads, s.bucketReads(), "the store counts its reads");
+            assertEquals(bucket.reads().stream().mapToLong(CountingBucket.Read::length).sum(), s.bucketBytesRead());
             int one = selectReads(s, secondHalf(s), LabelMatcher.equal("instance", "host-4240.example:9100"));
             System.out.println("a select of one series: " + one + " reads " + bucket.reads());
             assertEquals(3, one, "postings, series, chunks: " + bucket.reads());
