@@ -2,6 +2,7 @@ package io.mnemo.bucketstore;
 
 import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.LabelMatcher;
+import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.MergeSeriesSet;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Series;
@@ -117,7 +118,7 @@ public final class BlockQuery implements Querier {
         }
     }
 
-    private void forMatchingSeries(BucketBlock b, LabelMatcher[] matchers, Consumer<io.mnemo.tsdb.Labels> action) {
+    private void forMatchingSeries(BucketBlock b, LabelMatcher[] matchers, Consumer<Labels> action) {
         int[] ids = postings(b, matchers);
         SeriesEntry[] entries = entries(Math.min(ids.length, batchSize));
         for (int from = 0; from < ids.length; from += batchSize) {

@@ -13,6 +13,7 @@ import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.block.BlockReader;
 import io.mnemo.tsdb.block.IndexFormat;
 import io.mnemo.tsdb.block.MappedFile;
+import io.mnemo.tsdb.block.Ulid;
 import io.mnemo.tsdb.head.Head;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -72,8 +74,8 @@ class IndexHeaderTest {
                 try (BlockReader r = BlockReader.open(block); Querier q = r.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
                     want = StoreData.dump(q, m);
                 }
-                var ulid = io.mnemo.tsdb.block.Ulid.parse(block.getFileName().toString());
-                try (BlockQuery q = store.query(TENANT, Long.MIN_VALUE, Long.MAX_VALUE, java.util.Set.of(ulid))) {
+                Ulid ulid = Ulid.parse(block.getFileName().toString());
+                try (BlockQuery q = store.query(TENANT, Long.MIN_VALUE, Long.MAX_VALUE, Set.of(ulid))) {
                     StoreData.assertSameSeries(want, StoreData.dump(q, m), "block " + ulid);
                 }
             }
