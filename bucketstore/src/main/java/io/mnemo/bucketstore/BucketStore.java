@@ -99,12 +99,6 @@ public final class BucketStore implements AutoCloseable {
     public SyncResult sync() throws IOException {
         synchronized (syncLock) {
             if (closed) throw new IllegalStateException("bucket store is closed");
-            Map<String, Map<Ulid, BucketBlock>> previous = new HashMap<>();
-            for (var e : loaded.entrySet()) {
-                Map<Ulid, BucketBlock> m = new HashMap<>();
-                for (BucketBlock b : e.getValue()) m.put(b.ulid(), b);
-                previous.put(e.getKey(), m);
-            }
             // Listing first, so that a bucket failing to list changes nothing.
             Map<String, Set<Ulid>> present = new TreeMap<>();
             for (String tenant : BucketLayout.tenants(bucket)) {
@@ -112,50 +106,25 @@ public final class BucketStore implements AutoCloseable {
                 present.put(tenant, wholeBlocks(tenant));
             }
             metas.keySet().retainAll(present.keySet());
-            long now = config.clock().millis();
-            long ignoreMs = config.ignoreBlocksWithin().toMillis();
-            int loadedNow = 0;
-            int failed = 0;
+            Map<String, Map<Ulid, BucketBlock>> previous = new HashMap<>();
+            for (var e : loaded.entrySet()) {
+                Map<Ulid, BucketBlock> m = new HashMap<>();
+                for (BucketBlock b : e.getValue()) m.put(b.ulid(), b);
+                previous.put(e.getKey(), m);
+            }
+            List<BucketBlock> loadedNow = new ArrayList<>();
+            int[] failed = {0};
             Map<String, List<BucketBlock>> next = new HashMap<>();
-            for (var e : present.entrySet()) {
-                String tenant = e.getKey();
-                Map<Ulid, BucketBlockMeta> tenantMetas = metas.computeIfAbsent(tenant, t -> new HashMap<>());
-                tenantMetas.keySet().retainAll(e.getValue());
-                Map<Ulid, BucketBlock> had = previous.computeIfAbsent(tenant, t -> new HashMap<>());
-                List<BucketBlock> blocks = new ArrayList<>();
-                for (Ulid ulid : e.getValue()) {
-                    BucketBlockMeta meta = tenantMetas.get(ulid);
-                    if (meta == null) {
-                        try {
-                            meta = BucketLayout.meta(bucket, tenant, ulid).orElse(null);
-                        } catch (IOException | RuntimeException ex) {
-                            log.warn("cannot read the meta.json of block {} of tenant {}: {}", ulid, tenant, ex.toString());
-                            failed++;
-                            continue;
-                        }
-                        if (meta == null) continue; // deleted since the listing
-                        tenantMetas.put(ulid, meta);
-                    }
-                    if (ignoreMs > 0 && meta.block().minTime() >= now - ignoreMs) continue;
-                    if (!owned.owns(tenant, meta)) continue;
-                    BucketBlock block = had.remove(ulid);
-                    if (block == null) {
-                        try {
-                            block = BucketBlock.load(bucket, tenant, meta, blockDir(tenant, ulid), indexCache, chunksCache, policy,
-                                    counters);
-                            loadedNow++;
-                        } catch (IOException | RuntimeException ex) {
-                            log.warn("cannot load block {} of tenant {} from {}: {}", ulid, tenant, bucket.describe(), ex.toString());
-                            failed++;
-                            continue;
-                        }
-                    }
-                    blocks.add(block);
+            try {
+                for (var e : present.entrySet()) {
+                    String tenant = e.getKey();
+                    List<BucketBlock> blocks = sync(tenant, e.getValue(), previous.computeIfAbsent(tenant, t -> new HashMap<>()),
+                            loadedNow, failed);
+                    if (!blocks.isEmpty()) next.put(tenant, List.copyOf(blocks));
                 }
-                if (!blocks.isEmpty()) {
-                    blocks.sort(Comparator.comparingLong((BucketBlock b) -> b.meta().block().minTime()).thenComparing(BucketBlock::ulid));
-                    next.put(tenant, List.copyOf(blocks));
-                }
+            } catch (RuntimeException e) { // the ownership filter failed: nothing changes
+                loadedNow.forEach(BucketBlock::release);
+                throw e;
             }
             loaded = Map.copyOf(next);
             int dropped = 0;
@@ -167,8 +136,53 @@ public final class BucketStore implements AutoCloseable {
             }
             removeStaleLocalDirs(next);
             int total = next.values().stream().mapToInt(List::size).sum();
-            return new SyncResult(loadedNow, dropped, failed, total);
+            return new SyncResult(loadedNow.size(), dropped, failed[0], total);
         }
+    }
+
+    /**
+     * The blocks of one tenant to serve, by min time: those of {@code present} old enough and
+     * owned, taken from {@code had} (what is left there is dropped) or loaded (added to
+     * {@code loadedNow}); blocks whose meta.json cannot be read or that cannot be loaded are
+     * counted in {@code failed[0]} and tried again by the next sync.
+     */
+    private List<BucketBlock> sync(String tenant, Set<Ulid> present, Map<Ulid, BucketBlock> had, List<BucketBlock> loadedNow,
+                                   int[] failed) {
+        Map<Ulid, BucketBlockMeta> tenantMetas = metas.computeIfAbsent(tenant, t -> new HashMap<>());
+        tenantMetas.keySet().retainAll(present);
+        long ignoreMs = config.ignoreBlocksWithin().toMillis();
+        long now = config.clock().millis();
+        List<BucketBlock> blocks = new ArrayList<>();
+        for (Ulid ulid : present) {
+            BucketBlockMeta meta = tenantMetas.get(ulid);
+            if (meta == null) {
+                try {
+                    meta = BucketLayout.meta(bucket, tenant, ulid).orElse(null);
+                } catch (IOException | RuntimeException e) {
+                    log.warn("cannot read the meta.json of block {} of tenant {}: {}", ulid, tenant, e.toString());
+                    failed[0]++;
+                    continue;
+                }
+                if (meta == null) continue; // deleted since the listing
+                tenantMetas.put(ulid, meta);
+            }
+            if (ignoreMs > 0 && meta.block().minTime() >= now - ignoreMs) continue; // ingesters still answer for it
+            if (!owned.owns(tenant, meta)) continue;
+            BucketBlock block = had.remove(ulid);
+            if (block == null) {
+                try {
+                    block = BucketBlock.load(bucket, tenant, meta, blockDir(tenant, ulid), indexCache, chunksCache, policy, counters);
+                } catch (IOException | RuntimeException e) {
+                    log.warn("cannot load block {} of tenant {} from {}: {}", ulid, tenant, bucket.describe(), e.toString());
+                    failed[0]++;
+                    continue;
+                }
+                loadedNow.add(block);
+            }
+            blocks.add(block);
+        }
+        blocks.sort(Comparator.comparingLong((BucketBlock b) -> b.meta().block().minTime()).thenComparing(BucketBlock::ulid));
+        return blocks;
     }
 
     /**

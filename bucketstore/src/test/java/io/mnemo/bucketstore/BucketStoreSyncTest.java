@@ -164,6 +164,24 @@ class BucketStoreSyncTest {
     }
 
     @Test
+    void aSyncWhoseOwnershipFilterFailsChangesNothing() throws IOException {
+        boolean[] fail = {false};
+        try (BucketStore s = new BucketStore(bucket, dir.resolve("sync"), StoreData.config(0, 0), (tenant, meta) -> {
+            if (fail[0] && meta.block().ulid().equals(b)) throw new IllegalStateException("ring not ready");
+            return !fail[0] || meta.block().ulid().equals(a);
+        })) {
+            assertEquals(2, s.sync().blocks());
+            fail[0] = true;
+            assertThrows(IllegalStateException.class, s::sync);
+            assertEquals(List.of(a, b), loaded(s));
+            try (BlockQuery q = s.query(TENANT, Long.MIN_VALUE, Long.MAX_VALUE, null)) {
+                assertEquals(List.of(a, b), q.blocks(), "both blocks still served");
+                assertEquals(2_000, StoreData.dump(q, ALL).size());
+            }
+        }
+    }
+
+    @Test
     void aBlockWithoutMetaJsonIsNotLoaded() throws IOException {
         fs.delete(BucketLayout.object(TENANT, b, BucketLayout.META)); // an upload in progress
         try (BucketStore s = store(Duration.ZERO)) {
