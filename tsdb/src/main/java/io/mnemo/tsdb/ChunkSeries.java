@@ -1,6 +1,7 @@
 package io.mnemo.tsdb;
 
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.mnemo.tsdb.chunkenc.XorIterator;
 
 /** A series backed by XOR chunks, whose iterators see only samples in [mint, maxt]. */
 public final class ChunkSeries implements Series {
@@ -30,6 +31,20 @@ public final class ChunkSeries implements Series {
     @Override
     public SampleIterator iterator() {
         return new ChunkSeriesIterator(chunks, mint, maxt);
+    }
+
+    /**
+     * Whether chunks that overlap [mint, maxt] (time-ordered, as a block's index lists them) hold
+     * a sample in it: only a lone chunk reaching past both ends can overlap the range without one.
+     * Stores answer a series only if it does.
+     */
+    public static boolean hasSampleIn(ChunkMeta[] chunks, long mint, long maxt) {
+        if (chunks.length == 0) return false;
+        if (chunks.length > 1) return true;
+        ChunkMeta c = chunks[0];
+        if (c.minTime() >= mint || c.maxTime() <= maxt) return true;
+        XorIterator it = c.chunk().iterator();
+        return it.seek(mint) && it.timestamp() <= maxt;
     }
 
     @Override

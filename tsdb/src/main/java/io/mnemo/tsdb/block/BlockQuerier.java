@@ -8,7 +8,6 @@ import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.mnemo.tsdb.chunkenc.XorChunk;
-import io.mnemo.tsdb.chunkenc.XorIterator;
 import io.mnemo.tsdb.index.PostingsForMatchers;
 
 import java.io.IOException;
@@ -82,7 +81,7 @@ final class BlockQuerier implements Querier {
 
     private void forMatchingSeries(LabelMatcher[] matchers, java.util.function.Consumer<Labels> action) {
         try {
-            IndexReader.SeriesEntry e = new IndexReader.SeriesEntry();
+            SeriesEntry e = new SeriesEntry();
             for (int id : PostingsForMatchers.of(index, matchers)) {
                 index.series(id, e, true);
                 if (e.overlaps(mint, maxt)) action.accept(e.labels);
@@ -106,7 +105,7 @@ final class BlockQuerier implements Querier {
     /** Decodes the selected series one at a time. */
     private final class BlockSeriesSet implements SeriesSet {
         private final int[] ids;
-        private final IndexReader.SeriesEntry entry = new IndexReader.SeriesEntry();
+        private final SeriesEntry entry = new SeriesEntry();
         private int next;
         private Series current;
 
@@ -135,26 +134,16 @@ final class BlockQuerier implements Querier {
 
         /** The series' XOR chunks overlapping the range, read out; null if no sample is in it. */
         private ChunkMeta[] overlappingChunks() throws IOException {
-            int first = 0;
-            while (first < entry.numChunks && entry.maxs[first] < mint) first++;
-            int end = first;
-            while (end < entry.numChunks && entry.mins[end] <= maxt) end++;
+            int first = entry.firstChunkFrom(mint);
+            int end = entry.chunksUntil(first, maxt);
             if (first == end) return null;
             List<ChunkMeta> out = new ArrayList<>(end - first);
             for (int i = first; i < end; i++) {
                 XorChunk c = chunks.readXor(entry.refs[i]);
                 if (c != null) out.add(new ChunkMeta(c, entry.mins[i], entry.maxs[i]));
             }
-            if (out.isEmpty()) return null;
-            // Only a lone chunk reaching past both ends can overlap the range without a sample in it.
-            if (out.size() == 1) {
-                ChunkMeta c = out.get(0);
-                if (c.minTime() < mint && c.maxTime() > maxt) {
-                    XorIterator it = c.chunk().iterator();
-                    if (!it.seek(mint) || it.timestamp() > maxt) return null;
-                }
-            }
-            return out.toArray(new ChunkMeta[0]);
+            ChunkMeta[] metas = out.toArray(new ChunkMeta[0]);
+            return ChunkSeries.hasSampleIn(metas, mint, maxt) ? metas : null;
         }
 
         @Override

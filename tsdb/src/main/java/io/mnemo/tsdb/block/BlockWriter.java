@@ -51,7 +51,7 @@ public final class BlockWriter {
     }
 
     /** With a chunk segment size other than Prometheus's 512 MiB (tests). */
-    BlockWriter(Path dir, long segmentBytes) {
+    public BlockWriter(Path dir, long segmentBytes) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
     }

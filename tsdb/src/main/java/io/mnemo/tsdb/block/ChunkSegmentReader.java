@@ -14,8 +14,14 @@ import java.util.List;
  * Reads chunks from a block's mapped {@code chunks/} segment files by the refs the index holds
  * (segment index << 32 | offset). Opening checks each segment's magic and version; reading a
  * chunk checks its CRC32C. Safe for concurrent use.
+ *
+ * <p>Its decoders of a segment's header and of one chunk ({@link #checkSegmentHeader},
+ * {@link #chunkEnd}, {@link #decodeXor}) read any {@link ByteSource}, so the bucket store decodes
+ * the chunks it fetches by ranged reads with them.
  */
-final class ChunkSegmentReader implements Closeable {
+public final class ChunkSegmentReader implements Closeable {
+    /** Magic, version, padding. */
+    public static final int SEGMENT_HEADER_SIZE = ChunkSegmentWriter.HEADER_SIZE;
     private final MappedFile[] segments;
 
     private ChunkSegmentReader(MappedFile[] segments) {
@@ -40,10 +46,8 @@ final class ChunkSegmentReader implements Closeable {
                 }
                 MappedFile f = MappedFile.open(p, sliceShift);
                 mapped.add(f);
-                if (f.size() < ChunkSegmentWriter.HEADER_SIZE || f.be32(0) != ChunkSegmentWriter.MAGIC) {
-                    throw new IOException(p + ": not a chunk segment (bad magic)");
-                }
-                if (f.u8(4) != ChunkSegmentWriter.FORMAT_V1) throw new IOException(p + ": unsupported chunk segment version " + f.u8(4));
+                if (f.size() < ChunkSegmentWriter.HEADER_SIZE) throw new IOException(p + ": not a chunk segment (bad magic)");
+                checkSegmentHeader(f);
             }
         } catch (IOException | RuntimeException e) {
             for (MappedFile f : mapped) f.close();
@@ -58,16 +62,46 @@ final class ChunkSegmentReader implements Closeable {
      */
     XorChunk readXor(long ref) throws IOException {
         int seg = (int) (ref >>> 32);
-        long off = ref & 0xFFFF_FFFFL;
         if (seg >= segments.length) throw new IOException("chunk ref " + Long.toHexString(ref) + " names missing segment " + (seg + 1));
-        MappedFile f = segments[seg];
+        return decodeXor(segments[seg], ref & 0xFFFF_FFFFL);
+    }
+
+    /** Checks the magic and version at the start of a segment file. */
+    public static void checkSegmentHeader(ByteSource f) throws IOException {
+        if (f.be32(0) != ChunkSegmentWriter.MAGIC) throw new IOException(f.name() + ": not a chunk segment (bad magic)");
+        if (f.u8(4) != ChunkSegmentWriter.FORMAT_V1) throw new IOException(f.name() + ": unsupported chunk segment version " + f.u8(4));
+    }
+
+    /**
+     * Where the chunk at {@code off} of a segment ends (its checksum included), or -1 when
+     * {@code f} ends before its length does: how a reader that fetched a guessed range learns
+     * whether the chunk is in it.
+     */
+    public static long chunkEnd(ByteSource f, long off) throws IOException {
+        Cursor c = new Cursor(f, off, f.size());
+        long len = 0;
+        for (int shift = 0; ; shift += 7) {
+            if (c.remaining() == 0) return -1;
+            if (shift > 28) throw c.corrupt("chunk length overflows");
+            int b = c.u8();
+            len |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) break;
+        }
+        return c.position() + 1 + len + 4;
+    }
+
+    /**
+     * The XOR chunk at {@code off} of a segment, its checksum checked and its bytes copied out;
+     * null for a chunk of another encoding.
+     */
+    public static XorChunk decodeXor(ByteSource f, long off) throws IOException {
         Cursor c = new Cursor(f, off, f.size());
         int len = c.uvarintInt();
         long encodingAt = c.position();
         int encoding = c.u8();
         c.skip(len);
         int crc = c.be32();
-        if (f.crc32c(encodingAt, 1L + len) != crc) throw new IOException(f.path() + ": checksum mismatch of chunk at " + off);
+        if (f.crc32c(encodingAt, 1L + len) != crc) throw new IOException(f.name() + ": checksum mismatch of chunk at " + off);
         if (encoding != ChunkSegmentWriter.ENCODING_XOR) return null;
         byte[] data = new byte[len];
         f.copy(encodingAt + 1, data, 0, len);

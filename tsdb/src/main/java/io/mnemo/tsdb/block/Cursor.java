@@ -4,16 +4,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads the encodings of the block files one after the other from a {@link MappedFile}: the
+ * Reads the encodings of the block files one after the other from a {@link ByteSource}: the
  * counterpart of {@link EncBuf}. Mutable and cheap, one per decoding task; it never reads past
  * the limit it was given, so a corrupt length cannot make it wander into another section.
  */
 final class Cursor {
-    private final MappedFile f;
+    private final ByteSource f;
     private long pos;
     private long limit;
 
-    Cursor(MappedFile f, long pos, long limit) {
+    Cursor(ByteSource f, long pos, long limit) {
         this.f = f;
         reset(pos, limit);
     }
@@ -104,6 +104,6 @@ final class Cursor {
     }
 
     IOException corrupt(String what) {
-        return new IOException(f.path() + ": corrupt data at " + pos + ": " + what);
+        return new IOException(f.name() + ": corrupt data at " + pos + ": " + what);
     }
 }

@@ -28,9 +28,9 @@ import java.util.List;
  * series or one postings list, plus the label offset table (one entry per label name).
  */
 final class IndexWriter implements Closeable {
-    static final int MAGIC = 0xBAAAD700;
-    static final int FORMAT_V2 = 2;
-    static final int SERIES_ALIGN = 16;
+    static final int MAGIC = IndexFormat.MAGIC;
+    static final int FORMAT_V2 = IndexFormat.FORMAT_V2;
+    static final int SERIES_ALIGN = IndexFormat.SERIES_ALIGN;
 
     private final Path path;
     private final FileOut out;

@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
- * A read-only file mapped into memory. A single mapping cannot exceed 2 GiB in Java, so the file
+ * A read-only file mapped into memory, as a {@link ByteSource}. A single mapping cannot exceed 2 GiB in Java, so the file
  * is mapped as consecutive slices (1 GiB by default) and every read is addressed by a long
  * position; reads that cross a slice border are assembled byte by byte. Only absolute reads are
  * used, so one instance serves any number of threads.
@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
  * close would touch unmapped memory, so the owner must guarantee no reader is left; see
  * {@link BlockReader}'s reference counting.
  */
-final class MappedFile implements Closeable {
+public final class MappedFile implements ByteSource, Closeable {
     static final int DEFAULT_SLICE_SHIFT = 30;
 
     private final Path path;
@@ -32,7 +32,7 @@ final class MappedFile implements Closeable {
     private final MappedByteBuffer[] slices;
     private volatile boolean closed;
 
-    static MappedFile open(Path path) throws IOException {
+    public static MappedFile open(Path path) throws IOException {
         return open(path, DEFAULT_SLICE_SHIFT);
     }
 
@@ -59,14 +59,20 @@ final class MappedFile implements Closeable {
 
     Path path() { return path; }
 
-    long size() { return size; }
+    @Override
+    public String name() { return path.toString(); }
 
-    int u8(long pos) {
+    @Override
+    public long size() { return size; }
+
+    @Override
+    public int u8(long pos) {
         check(pos, 1);
         return slices[(int) (pos >>> shift)].get((int) (pos & mask)) & 0xFF;
     }
 
-    int be32(long pos) {
+    @Override
+    public int be32(long pos) {
         check(pos, 4);
         int off = (int) (pos & mask);
         ByteBuffer s = slices[(int) (pos >>> shift)];
@@ -74,7 +80,8 @@ final class MappedFile implements Closeable {
         return (u8(pos) << 24) | (u8(pos + 1) << 16) | (u8(pos + 2) << 8) | u8(pos + 3);
     }
 
-    long be64(long pos) {
+    @Override
+    public long be64(long pos) {
         check(pos, 8);
         int off = (int) (pos & mask);
         ByteBuffer s = slices[(int) (pos >>> shift)];
@@ -82,8 +89,8 @@ final class MappedFile implements Closeable {
         return ((long) be32(pos) << 32) | (be32(pos + 4) & 0xFFFF_FFFFL);
     }
 
-    /** Copies {@code len} bytes at {@code pos} into dst. */
-    void copy(long pos, byte[] dst, int off, int len) {
+    @Override
+    public void copy(long pos, byte[] dst, int off, int len) {
         check(pos, len);
         while (len > 0) {
             ByteBuffer s = slices[(int) (pos >>> shift)];
@@ -96,8 +103,8 @@ final class MappedFile implements Closeable {
         }
     }
 
-    /** Reads {@code n} big-endian ints at {@code pos} into dst. */
-    void be32s(long pos, int[] dst, int n) {
+    @Override
+    public void be32s(long pos, int[] dst, int n) {
         check(pos, 4L * n);
         ByteBuffer s = slices[(int) (pos >>> shift)];
         int at = (int) (pos & mask);
@@ -108,8 +115,8 @@ final class MappedFile implements Closeable {
         for (int i = 0; i < n; i++) dst[i] = be32(pos + 4L * i);
     }
 
-    /** CRC32 Castagnoli of {@code len} bytes at {@code pos}. */
-    int crc32c(long pos, long len) {
+    @Override
+    public int crc32c(long pos, long len) {
         check(pos, len);
         CRC32C crc = new CRC32C();
         while (len > 0) {

@@ -44,7 +44,7 @@ class BlockPostingsTest {
         String[] regexes = {"x", "x|y", "(x|foo)", "(?:xy|)", "foo.*", "fo.+", ".*", ".+", "x.*z", "f.*r",
                 "b\\.c", "b.c", "(?i)foo", "[xy]+", "", "xy?z?", "foo|.*bar", "F?oo", "z.*", "zö.+", "\uD83D\uDE00|zz"};
         try (IndexReader index = new IndexReader(MappedFile.open(dir.resolve(meta.ulid().toString()).resolve("index")))) {
-            IndexReader.SeriesEntry entry = new IndexReader.SeriesEntry();
+            SeriesEntry entry = new SeriesEntry();
             for (int round = 0; round < 3000; round++) {
                 int n = 1 + r.nextInt(3);
                 LabelMatcher[] ms = new LabelMatcher[n];
