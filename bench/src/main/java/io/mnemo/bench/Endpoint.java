@@ -59,6 +59,13 @@ final class Endpoint {
         return JSON.readTree(get(path)).path("data");
     }
 
+    /** The {@code data} of a range query over [start, end] (milliseconds) at a step in seconds; anything but 200 is an error. */
+    JsonNode queryRange(String promql, long startMillis, long endMillis, long stepSeconds) throws IOException, InterruptedException {
+        String path = apiPrefix + "/api/v1/query_range?query=" + enc(promql) + "&start=" + startMillis / 1000.0 + "&end="
+                + endMillis / 1000.0 + "&step=" + stepSeconds;
+        return JSON.readTree(get(path)).path("data");
+    }
+
     String get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
                 .build(), HttpResponse.BodyHandlers.ofString());

@@ -2,6 +2,7 @@ package io.mnemo.bucketstore;
 
 import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.LabelMatcher;
+import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.MergeSeriesSet;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Series;
@@ -28,7 +29,8 @@ import java.util.function.Consumer;
  * samples once.
  *
  * <p>Each block's series are read in batches: the entries of a batch of series in a few
- * coalesced reads, then their chunks likewise, so a select holds one batch per block in memory.
+ * coalesced reads, then their chunks likewise, so a select holds one batch per block in memory
+ * (the blocks share the policy's batch size, down to a floor).
  * A block that cannot be read fails the query with a {@link BlockReadException} naming it:
  * thrown by {@code select} or by the series set's {@code next()}, never a set that ends early.
  *
@@ -36,17 +38,21 @@ import java.util.function.Consumer;
  * never closes it under the query. Like the head's and blocks' queriers, one thread at a time.
  */
 public final class BlockQuery implements Querier {
+    /** Series per block read at once: the policy's batch shared by the blocks, this many at least. */
+    private static final int MIN_BATCH = 256;
+
     private final List<BucketBlock> blocks;
     private final long mint;
     private final long maxt;
-    private final ReadPolicy policy;
+    private final int batchSize;
     private boolean closed;
 
     BlockQuery(List<BucketBlock> blocks, long mint, long maxt, ReadPolicy policy) {
         this.blocks = List.copyOf(blocks);
         this.mint = mint;
         this.maxt = maxt;
-        this.policy = policy;
+        // A merged select holds a batch of every block at once: a query over many blocks reads smaller ones.
+        this.batchSize = Math.max(Math.min(MIN_BATCH, policy.seriesBatch()), policy.seriesBatch() / Math.max(1, blocks.size()));
     }
 
     /** The blocks this query reads, by min time: what the querier's consistency check compares with what it needs. */
@@ -112,11 +118,11 @@ public final class BlockQuery implements Querier {
         }
     }
 
-    private void forMatchingSeries(BucketBlock b, LabelMatcher[] matchers, Consumer<io.mnemo.tsdb.Labels> action) {
+    private void forMatchingSeries(BucketBlock b, LabelMatcher[] matchers, Consumer<Labels> action) {
         int[] ids = postings(b, matchers);
-        SeriesEntry[] entries = entries(Math.min(ids.length, policy.seriesBatch()));
-        for (int from = 0; from < ids.length; from += policy.seriesBatch()) {
-            int to = Math.min(ids.length, from + policy.seriesBatch());
+        SeriesEntry[] entries = entries(Math.min(ids.length, batchSize));
+        for (int from = 0; from < ids.length; from += batchSize) {
+            int to = Math.min(ids.length, from + batchSize);
             try {
                 b.series(ids, from, to, entries, true);
             } catch (IOException | RuntimeException e) {
@@ -169,7 +175,7 @@ public final class BlockQuery implements Querier {
         BlockSeriesSet(BucketBlock block, int[] ids) {
             this.block = block;
             this.ids = ids;
-            this.entries = entries(Math.min(ids.length, policy.seriesBatch()));
+            this.entries = entries(Math.min(ids.length, batchSize));
         }
 
         @Override
@@ -195,7 +201,7 @@ public final class BlockQuery implements Querier {
             batch.clear();
             nextInBatch = 0;
             int from = nextId;
-            int to = Math.min(ids.length, from + policy.seriesBatch());
+            int to = Math.min(ids.length, from + batchSize);
             nextId = to;
             int n = to - from;
             block.series(ids, from, to, entries, true);

@@ -49,10 +49,11 @@ final class BucketBlock {
     private final ChunksCache chunksCache;
     private final ReadPolicy policy;
     private final TablePostingsReader postings;
+    private final ReadCounters counters;
     private int refs = 1; // guarded by this; the store's
 
     private BucketBlock(String tenant, BucketBlockMeta meta, Bucket bucket, IndexHeader header, long[] segmentSizes,
-                        IndexCache indexCache, ChunksCache chunksCache, ReadPolicy policy) {
+                        IndexCache indexCache, ChunksCache chunksCache, ReadPolicy policy, ReadCounters counters) {
         this.tenant = tenant;
         this.meta = meta;
         this.ulid = meta.block().ulid();
@@ -64,19 +65,20 @@ final class BucketBlock {
         this.indexCache = indexCache;
         this.chunksCache = chunksCache;
         this.policy = policy;
+        this.counters = counters;
         this.postings = new TablePostingsReader(header.tables(), this::readPostings);
     }
 
     /** Opens a block: its index-header in {@code localDir} (built from the bucket when missing), its segments' sizes. */
     static BucketBlock load(Bucket bucket, String tenant, BucketBlockMeta meta, Path localDir, IndexCache indexCache,
-                            ChunksCache chunksCache, ReadPolicy policy) throws IOException {
+                            ChunksCache chunksCache, ReadPolicy policy, ReadCounters counters) throws IOException {
         Ulid ulid = meta.block().ulid();
         long[] segments = segmentSizes(bucket, tenant, meta);
         long indexSize = meta.files().stream().filter(f -> f.relPath().equals(BucketLayout.INDEX))
                 .mapToLong(BucketBlockMeta.BlockFile::sizeBytes).findFirst().orElse(-1);
         IndexHeader header = IndexHeader.openOrBuild(bucket, BucketLayout.object(tenant, ulid, BucketLayout.INDEX), indexSize,
                 ulid, localDir);
-        return new BucketBlock(tenant, meta, bucket, header, segments, indexCache, chunksCache, policy);
+        return new BucketBlock(tenant, meta, bucket, header, segments, indexCache, chunksCache, policy, counters);
     }
 
     /** Sizes of the chunk segments, from meta.json's file list, else from the bucket; numbered 000001 on without gaps. */
@@ -271,6 +273,7 @@ final class BucketBlock {
         try (InputStream in = bucket.getRange(object, start, len)) {
             b = in.readNBytes(len);
         }
+        counters.read(len);
         if (b.length != len) throw new IOException(name + ": " + b.length + " bytes at " + start + ", expected " + len);
         return ByteSource.wrap(b, start, name);
     }

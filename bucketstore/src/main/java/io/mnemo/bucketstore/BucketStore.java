@@ -47,6 +47,7 @@ public final class BucketStore implements AutoCloseable {
     private final ReadPolicy policy;
     private final IndexCache indexCache;
     private final ChunksCache chunksCache;
+    private final ReadCounters counters = new ReadCounters();
     private final Object syncLock = new Object();
     // Guarded by syncLock: meta.json of every whole block seen, read once (blocks do not change).
     private final Map<String, Map<Ulid, BucketBlockMeta>> metas = new HashMap<>();
@@ -95,12 +96,6 @@ public final class BucketStore implements AutoCloseable {
     public SyncResult sync() throws IOException {
         synchronized (syncLock) {
             if (closed) throw new IllegalStateException("bucket store is closed");
-            Map<String, Map<Ulid, BucketBlock>> previous = new HashMap<>();
-            for (var e : loaded.entrySet()) {
-                Map<Ulid, BucketBlock> m = new HashMap<>();
-                for (BucketBlock b : e.getValue()) m.put(b.ulid(), b);
-                previous.put(e.getKey(), m);
-            }
             // Listing first, so that a bucket failing to list changes nothing.
             Map<String, Set<Ulid>> present = new TreeMap<>();
             for (String tenant : BucketLayout.tenants(bucket)) {
@@ -108,49 +103,25 @@ public final class BucketStore implements AutoCloseable {
                 present.put(tenant, BucketLayout.wholeBlocks(bucket, tenant));
             }
             metas.keySet().retainAll(present.keySet());
-            long now = config.clock().millis();
-            long ignoreMs = config.ignoreBlocksWithin().toMillis();
-            int loadedNow = 0;
-            int failed = 0;
+            Map<String, Map<Ulid, BucketBlock>> previous = new HashMap<>();
+            for (var e : loaded.entrySet()) {
+                Map<Ulid, BucketBlock> m = new HashMap<>();
+                for (BucketBlock b : e.getValue()) m.put(b.ulid(), b);
+                previous.put(e.getKey(), m);
+            }
+            List<BucketBlock> loadedNow = new ArrayList<>();
+            int[] failed = {0};
             Map<String, List<BucketBlock>> next = new HashMap<>();
-            for (var e : present.entrySet()) {
-                String tenant = e.getKey();
-                Map<Ulid, BucketBlockMeta> tenantMetas = metas.computeIfAbsent(tenant, t -> new HashMap<>());
-                tenantMetas.keySet().retainAll(e.getValue());
-                Map<Ulid, BucketBlock> had = previous.computeIfAbsent(tenant, t -> new HashMap<>());
-                List<BucketBlock> blocks = new ArrayList<>();
-                for (Ulid ulid : e.getValue()) {
-                    BucketBlockMeta meta = tenantMetas.get(ulid);
-                    if (meta == null) {
-                        try {
-                            meta = BucketLayout.meta(bucket, tenant, ulid).orElse(null);
-                        } catch (IOException | RuntimeException ex) {
-                            log.warn("cannot read the meta.json of block {} of tenant {}: {}", ulid, tenant, ex.toString());
-                            failed++;
-                            continue;
-                        }
-                        if (meta == null) continue; // deleted since the listing
-                        tenantMetas.put(ulid, meta);
-                    }
-                    if (ignoreMs > 0 && meta.block().minTime() >= now - ignoreMs) continue;
-                    if (!owned.owns(tenant, meta)) continue;
-                    BucketBlock block = had.remove(ulid);
-                    if (block == null) {
-                        try {
-                            block = BucketBlock.load(bucket, tenant, meta, blockDir(tenant, ulid), indexCache, chunksCache, policy);
-                            loadedNow++;
-                        } catch (IOException | RuntimeException ex) {
-                            log.warn("cannot load block {} of tenant {} from {}: {}", ulid, tenant, bucket.describe(), ex.toString());
-                            failed++;
-                            continue;
-                        }
-                    }
-                    blocks.add(block);
+            try {
+                for (var e : present.entrySet()) {
+                    String tenant = e.getKey();
+                    List<BucketBlock> blocks = sync(tenant, e.getValue(), previous.computeIfAbsent(tenant, t -> new HashMap<>()),
+                            loadedNow, failed);
+                    if (!blocks.isEmpty()) next.put(tenant, List.copyOf(blocks));
                 }
-                if (!blocks.isEmpty()) {
-                    blocks.sort(Comparator.comparingLong((BucketBlock b) -> b.meta().block().minTime()).thenComparing(BucketBlock::ulid));
-                    next.put(tenant, List.copyOf(blocks));
-                }
+            } catch (RuntimeException e) { // the ownership filter failed: nothing changes
+                loadedNow.forEach(BucketBlock::release);
+                throw e;
             }
             loaded = Map.copyOf(next);
             int dropped = 0;
@@ -162,8 +133,53 @@ public final class BucketStore implements AutoCloseable {
             }
             removeStaleLocalDirs(next);
             int total = next.values().stream().mapToInt(List::size).sum();
-            return new SyncResult(loadedNow, dropped, failed, total);
+            return new SyncResult(loadedNow.size(), dropped, failed[0], total);
         }
+    }
+
+    /**
+     * The blocks of one tenant to serve, by min time: those of {@code present} old enough and
+     * owned, taken from {@code had} (what is left there is dropped) or loaded (added to
+     * {@code loadedNow}); blocks whose meta.json cannot be read or that cannot be loaded are
+     * counted in {@code failed[0]} and tried again by the next sync.
+     */
+    private List<BucketBlock> sync(String tenant, Set<Ulid> present, Map<Ulid, BucketBlock> had, List<BucketBlock> loadedNow,
+                                   int[] failed) {
+        Map<Ulid, BucketBlockMeta> tenantMetas = metas.computeIfAbsent(tenant, t -> new HashMap<>());
+        tenantMetas.keySet().retainAll(present);
+        long ignoreMs = config.ignoreBlocksWithin().toMillis();
+        long now = config.clock().millis();
+        List<BucketBlock> blocks = new ArrayList<>();
+        for (Ulid ulid : present) {
+            BucketBlockMeta meta = tenantMetas.get(ulid);
+            if (meta == null) {
+                try {
+                    meta = BucketLayout.meta(bucket, tenant, ulid).orElse(null);
+                } catch (IOException | RuntimeException e) {
+                    log.warn("cannot read the meta.json of block {} of tenant {}: {}", ulid, tenant, e.toString());
+                    failed[0]++;
+                    continue;
+                }
+                if (meta == null) continue; // deleted since the listing
+                tenantMetas.put(ulid, meta);
+            }
+            if (ignoreMs > 0 && meta.block().minTime() >= now - ignoreMs) continue; // ingesters still answer for it
+            if (!owned.owns(tenant, meta)) continue;
+            BucketBlock block = had.remove(ulid);
+            if (block == null) {
+                try {
+                    block = BucketBlock.load(bucket, tenant, meta, blockDir(tenant, ulid), indexCache, chunksCache, policy, counters);
+                } catch (IOException | RuntimeException e) {
+                    log.warn("cannot load block {} of tenant {} from {}: {}", ulid, tenant, bucket.describe(), e.toString());
+                    failed[0]++;
+                    continue;
+                }
+                loadedNow.add(block);
+            }
+            blocks.add(block);
+        }
+        blocks.sort(Comparator.comparingLong((BucketBlock b) -> b.meta().block().minTime()).thenComparing(BucketBlock::ulid));
+        return blocks;
     }
 
     private Path blockDir(String tenant, Ulid ulid) {
@@ -234,6 +250,12 @@ public final class BucketStore implements AutoCloseable {
 
     /** Hits, misses, evictions and size of the chunks cache. */
     public CacheStats chunksCacheStats() { return chunksCache.stats(); }
+
+    /** Ranged reads queries made of the bucket's index and chunk objects (index-header builds not counted). */
+    public long bucketReads() { return counters.reads(); }
+
+    /** Bytes those reads fetched, gaps between coalesced ranges included. */
+    public long bucketBytesRead() { return counters.bytes(); }
 
     IndexCache indexCache() { return indexCache; }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mnemo.objstore.FilesystemBucket;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.block.IndexFormat;
+import io.mnemo.tsdb.block.MappedFile;
 import io.mnemo.tsdb.block.Ulid;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,6 +91,8 @@ class BucketStoreReadsTest {
             System.out.println("a select of " + n + " series of one block: " + reads + " reads, "
                     + bucket.reads("/index").size() + " of the index, " + bucket.chunkReads().size() + " of chunks");
             assertTrue(reads <= 12, "few reads for " + n + " series: " + reads + " " + bucket.reads());
+            assertEquals(reads, s.bucketReads(), "the store counts its reads");
+            assertEquals(bucket.reads().stream().mapToLong(CountingBucket.Read::length).sum(), s.bucketBytesRead());
             int one = selectReads(s, secondHalf(s), LabelMatcher.equal("instance", "host-4240.example:9100"));
             System.out.println("a select of one series: " + one + " reads " + bucket.reads());
             assertEquals(3, one, "postings, series, chunks: " + bucket.reads());
@@ -97,6 +101,20 @@ class BucketStoreReadsTest {
         try (BucketStore s = store(0, ONE_READ_PER_RANGE, "sync-uncoalesced")) {
             int reads = selectReads(s, secondHalf(s), LabelMatcher.equal("__name__", "metric_0"));
             assertTrue(reads > n, "the measure tells: " + reads);
+        }
+    }
+
+    @Test
+    void theListsOfARegexOfLiteralsAreReadTogether() throws IOException {
+        Path local = BigBlocks.get().local.get(2);
+        long postingsStart;
+        try (MappedFile f = MappedFile.open(local.resolve("index"))) {
+            postingsStart = IndexFormat.readToc(f, f.size()).postings();
+        }
+        try (BucketStore s = store(0, ReadPolicy.DEFAULT, "sync")) {
+            selectReads(s, secondHalf(s), LabelMatcher.regex("job", "job-15|job-5|job-10|job-0"));
+            List<CountingBucket.Read> postings = bucket.reads("/index").stream().filter(r -> r.offset() >= postingsStart).toList();
+            assertEquals(1, postings.size(), "four postings lists in one read: " + postings);
         }
     }
 

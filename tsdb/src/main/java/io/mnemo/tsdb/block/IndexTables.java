@@ -40,7 +40,10 @@ public final class IndexTables implements IndexFormat.SymbolLookup {
     private final Map<Integer, String> nameSymbols = new ConcurrentHashMap<>();
 
     /** The byte range [start, end) of a postings list in the index. */
-    public record PostingsRange(long start, long end) {}
+    public record PostingsRange(long start, long end) implements Comparable<PostingsRange> {
+        @Override
+        public int compareTo(PostingsRange o) { return Long.compare(start, o.start); }
+    }
 
     /**
      * Where one label name's values sit in the postings offset table: every SPARSE-th value with

@@ -5,7 +5,11 @@ import io.mnemo.tsdb.index.Postings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -47,6 +51,24 @@ public final class TablePostingsReader implements IndexPostingsReader {
     private int[] postingsOf(String name, String value) {
         IndexTables.PostingsRange r = tables.postingsRange(name, value);
         return r == null ? Postings.EMPTY : read(List.of(r)).get(0);
+    }
+
+    /** The lists of all the values are read at once (in the index's order, whatever the values' order). */
+    @Override
+    public List<int[]> postings(String name, List<String> values) {
+        IndexTables.PostingsRange[] ranges = new IndexTables.PostingsRange[values.size()];
+        TreeSet<IndexTables.PostingsRange> distinct = new TreeSet<>();
+        for (int i = 0; i < ranges.length; i++) {
+            ranges[i] = name.isEmpty() ? null : tables.postingsRange(name, values.get(i));
+            if (ranges[i] != null) distinct.add(ranges[i]);
+        }
+        List<IndexTables.PostingsRange> sorted = new ArrayList<>(distinct);
+        List<int[]> lists = sorted.isEmpty() ? List.of() : read(sorted);
+        Map<Long, int[]> byStart = new HashMap<>();
+        for (int i = 0; i < sorted.size(); i++) byStart.put(sorted.get(i).start(), lists.get(i));
+        List<int[]> out = new ArrayList<>(ranges.length);
+        for (IndexTables.PostingsRange r : ranges) out.add(r == null ? Postings.EMPTY : byStart.get(r.start()));
+        return out;
     }
 
     @Override

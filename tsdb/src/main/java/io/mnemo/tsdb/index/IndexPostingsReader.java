@@ -22,6 +22,16 @@ public interface IndexPostingsReader {
     int[] postings(String name, String value);
 
     /**
+     * The postings of {@code name=v} for each of the values, in their order (empty where none):
+     * an index that reads postings from storage fetches them together.
+     */
+    default List<int[]> postings(String name, List<String> values) {
+        List<int[]> out = new java.util.ArrayList<>(values.size());
+        for (String v : values) out.add(postings(name, v));
+        return out;
+    }
+
+    /**
      * Union of the postings of the values of {@code name} that start with {@code prefix} ("" for
      * every value), other than {@code except} (null: none), for which {@code accept} holds
      * (null: every one). Walks only the prefix's range of values, and an index that does not

@@ -56,8 +56,7 @@ public final class PostingsForMatchers {
             return switch (shape.kind()) {
                 case LITERALS -> {
                     List<int[]> lists = new ArrayList<>(shape.literals().size());
-                    for (String literal : shape.literals()) {
-                        int[] p = index.postings(name, literal);
+                    for (int[] p : index.postings(name, shape.literals())) {
                         if (p.length > 0) lists.add(p);
                     }
                     yield Postings.union(lists);
