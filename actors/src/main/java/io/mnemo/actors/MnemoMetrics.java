@@ -1,6 +1,10 @@
 package io.mnemo.actors;
 
+import io.mnemo.bucketstore.BucketStore;
+import io.mnemo.bucketstore.cache.CacheStats;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -69,6 +73,9 @@ public final class MnemoMetrics {
     public final Counter queries;
     public final Counter queriesRejected;
     public final Histogram querySeconds;
+
+    /** The node's store-gateway's bucket store, whose reads and caches are scraped; null without one. */
+    private volatile BucketStore bucketStore;
 
     public MnemoMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -163,6 +170,32 @@ public final class MnemoMetrics {
                 .help("Reads of store-gateways that failed because some block no store-gateway answered for (the query answered 503).")
                 .register(registry);
 
+        // Read at scrape time from the store-gateway's bucket store (Thanos's objstore and store cache metrics).
+        CounterWithCallback.builder().name("mnemo_bucket_store_bucket_reads_total")
+                .help("Ranged reads the store-gateway made from the bucket (index, series and chunks not in its caches).")
+                .callback(cb -> { if (bucketStore != null) cb.call(bucketStore.bucketReads()); }).register(registry);
+        CounterWithCallback.builder().name("mnemo_bucket_store_bucket_read_bytes_total")
+                .help("Bytes the store-gateway read from the bucket by ranged reads.")
+                .callback(cb -> { if (bucketStore != null) cb.call(bucketStore.bucketBytesRead()); }).register(registry);
+        CounterWithCallback.builder().name("mnemo_bucket_store_cache_requests_total")
+                .help("Lookups in the store-gateway's caches, by cache (index: postings and series; chunks).").labelNames("cache")
+                .callback(cb -> cache(cb, s -> s.hits() + s.misses())).register(registry);
+        CounterWithCallback.builder().name("mnemo_bucket_store_cache_hits_total")
+                .help("Lookups the store-gateway's caches answered, by cache.").labelNames("cache")
+                .callback(cb -> cache(cb, CacheStats::hits)).register(registry);
+        CounterWithCallback.builder().name("mnemo_bucket_store_cache_evictions_total")
+                .help("Entries the store-gateway's caches evicted to stay within their bounds, by cache.").labelNames("cache")
+                .callback(cb -> cache(cb, CacheStats::evictions)).register(registry);
+        GaugeWithCallback.builder().name("mnemo_bucket_store_cache_items")
+                .help("Entries in the store-gateway's caches, by cache.").labelNames("cache")
+                .callback(cb -> cacheGauge(cb, CacheStats::entries)).register(registry);
+        GaugeWithCallback.builder().name("mnemo_bucket_store_cache_size_bytes")
+                .help("Estimated bytes held by the store-gateway's caches, by cache.").labelNames("cache")
+                .callback(cb -> cacheGauge(cb, CacheStats::bytes)).register(registry);
+        GaugeWithCallback.builder().name("mnemo_bucket_store_cache_max_size_bytes")
+                .help("Bounds of the store-gateway's caches, by cache (mnemo.blocks-storage.bucket-store.*-cache).")
+                .labelNames("cache").callback(cb -> cacheGauge(cb, CacheStats::maxBytes)).register(registry);
+
         queries = Counter.builder().name("mnemo_querier_queries_total")
                 .help("Queries evaluated, by endpoint and outcome.").labelNames("endpoint", "outcome").register(registry);
         queriesRejected = Counter.builder().name("mnemo_querier_queries_rejected_total")
@@ -170,5 +203,24 @@ public final class MnemoMetrics {
                 .register(registry);
         querySeconds = Histogram.builder().name("mnemo_querier_query_duration_seconds")
                 .help("Query evaluation time.").labelNames("endpoint").register(registry);
+    }
+
+    /** From now on, the bucket store metrics are this store's (the node's store-gateway's). */
+    public void serving(BucketStore store) {
+        this.bucketStore = store;
+    }
+
+    private void cache(CounterWithCallback.Callback cb, java.util.function.ToLongFunction<CacheStats> value) {
+        BucketStore store = bucketStore;
+        if (store == null) return;
+        cb.call(value.applyAsLong(store.indexCacheStats()), "index");
+        cb.call(value.applyAsLong(store.chunksCacheStats()), "chunks");
+    }
+
+    private void cacheGauge(GaugeWithCallback.Callback cb, java.util.function.ToLongFunction<CacheStats> value) {
+        BucketStore store = bucketStore;
+        if (store == null) return;
+        cb.call(value.applyAsLong(store.indexCacheStats()), "index");
+        cb.call(value.applyAsLong(store.chunksCacheStats()), "chunks");
     }
 }

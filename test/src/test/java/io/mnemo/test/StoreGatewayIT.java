@@ -81,6 +81,8 @@ class StoreGatewayIT {
             String metrics = n.client.get("/metrics").body();
             assertTrue(sum(metrics, "mnemo_querier_blocks_consistency_checks_total") > 0, "the store-gateway side was read");
             assertEquals(0, sum(metrics, "mnemo_querier_blocks_consistency_checks_failed_total"));
+            assertTrue(sum(metrics, "mnemo_bucket_store_bucket_reads_total") > 0, "the store-gateway read the bucket");
+            assertTrue(sum(metrics, "mnemo_bucket_store_cache_requests_total") > 0, "through its caches");
             Await.until("the store-gateway's streams closed", Duration.ofSeconds(10),
                     () -> sum(n.client.get("/metrics").body(), "mnemo_store_gateway_read_streams") == 0);
 

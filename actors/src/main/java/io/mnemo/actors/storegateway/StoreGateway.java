@@ -80,6 +80,7 @@ public final class StoreGateway {
         this.deps = deps;
         this.owned = new OwnedBlocks(deps.self());
         this.store = new BucketStore(deps.bucket(), deps.syncDir(), deps.config(), owned);
+        deps.metrics().serving(store);
         String who = "store-gateway " + deps.self().address();
         this.reads = new StoreGatewayReads(store, who, deps.metrics().storeGatewayReadStreams,
                 deps.metrics().storeGatewayReadStreamsCancelled, Materializer.matFromSystem(ctx.getSystem()));
