@@ -73,10 +73,19 @@ public final class IngesterQuerier implements StoreQueryable {
                 });
     }
 
-    /** The oldest sample any ingester of the ring holds ({@link Long#MAX_VALUE}: none known). */
+    /**
+     * The oldest sample any ingester of the ring holds ({@link Long#MAX_VALUE}: none). Unknown,
+     * and so {@link Long#MIN_VALUE} (ask them for any time), while a partition has no readable
+     * ingester: asking then fails the query naming the partition (503) rather than answer without
+     * what its ingesters hold.
+     */
     long minTime() {
+        RingView view = ring.view();
+        for (int p = 0; p < partitions; p++) {
+            if (view.readersFor(p, ownZone).isEmpty()) return Long.MIN_VALUE;
+        }
         long min = Long.MAX_VALUE;
-        for (RingView.Member m : ring.view().members()) min = Math.min(min, m.desc().minTime());
+        for (RingView.Member m : view.members()) min = Math.min(min, m.desc().minTime());
         return min;
     }
 
