@@ -167,9 +167,9 @@ class StoreGatewayClusterIT {
             int n = Math.min(8, SAMPLES - from);
             long[] ts = new long[n];
             for (int i = 0; i < n; i++) ts[i] = t0 + (from + i) * STEP;
-            for (int first = 0; first < SERIES; first += 10_000) {
+            for (int first = 0; first < SERIES; first += 20_000) {
                 RemoteWrite w = RemoteWrite.request();
-                for (int s = first; s < first + 10_000; s++) {
+                for (int s = first; s < first + 20_000; s++) {
                     double[] vs = new double[n];
                     for (int i = 0; i < n; i++) vs[i] = value(s, from + i);
                     w.series(labels(s), ts, vs);
@@ -184,8 +184,14 @@ class StoreGatewayClusterIT {
     static boolean shippedFromBothZones(Bucket bucket, long end) {
         Set<String> covered = new HashSet<>();
         try {
-            for (String b : ShippingIT.blocks(bucket)) {
-                JsonNode m = ShippingIT.meta(bucket, b);
+            List<String> names = new ArrayList<>();
+            bucket.iter("t", false, name -> names.add(name.substring(2, name.length() - 1)));
+            for (String b : names) {
+                if (!bucket.exists("t/" + b + "/meta.json")) continue;
+                JsonNode m;
+                try (java.io.InputStream in = bucket.get("t/" + b + "/meta.json")) {
+                    m = MnemoClient.JSON.readTree(in);
+                }
                 if (m.path("maxTime").asLong() >= end) {
                     covered.add(m.path("mnemo").path("zone").asText() + "/" + m.path("mnemo").path("partition").asInt());
                 }
