@@ -183,11 +183,17 @@ public final class IngesterQuerier implements TenantQueryable {
         void discard();
     }
 
-    /** Series frames, decoded as they arrive (chunks stay in the frames' arrays), counted against the limits. */
+    /**
+     * Series frames, counted against the limits as they arrive and kept as they came: the series
+     * are decoded again only as the query reads them. Holding a large answer as a few frames
+     * rather than as decoded series (labels, strings, chunk objects: some forty objects a series)
+     * is what keeps heavy queries from filling the young generation with live objects, whose
+     * copying made long GC pauses for the whole node, ingestion included.
+     */
     private static final class SeriesAnswer implements Answer {
         private final QueryLimiter limiter;
         private final boolean countChunks;
-        private final List<ChunkSeries> parts = new ArrayList<>();
+        private final List<byte[]> frames = new ArrayList<>();
         private long chunkBytes;
 
         SeriesAnswer(QueryLimiter limiter, boolean countChunks) {
@@ -207,8 +213,8 @@ public final class IngesterQuerier implements TenantQueryable {
                     chunkBytes += bytes;
                     limiter.addChunkBytes(bytes);
                 }
-                parts.add(s);
             }
+            frames.add(payload);
         }
 
         @Override
@@ -217,7 +223,7 @@ public final class IngesterQuerier implements TenantQueryable {
         }
 
         SeriesSet series() {
-            return SeriesSetCodec.joinParts(parts.iterator());
+            return SeriesSetCodec.decodeFrames(frames);
         }
     }
 
