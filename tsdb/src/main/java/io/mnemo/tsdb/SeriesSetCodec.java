@@ -68,6 +68,8 @@ public final class SeriesSetCodec {
         private boolean exhausted;
         private long seriesWritten;
         private long chunkBytesWritten;
+        // One buffer for every frame: grown once to a frame's size instead of doubling up from 1 KiB per frame.
+        private final Out out = new Out();
 
         public FrameWriter(SeriesSet set, int maxFrameBytes) {
             if (maxFrameBytes <= 0) throw new IllegalArgumentException("frame budget must be positive");
@@ -78,7 +80,7 @@ public final class SeriesSetCodec {
         /** The next frame, or null when the set is exhausted. */
         public byte[] next() {
             if (labels == null && !advance()) return null;
-            Out out = new Out();
+            out.reset();
             out.writeByte(VERSION);
             dictionary.clear();
             do {
@@ -364,6 +366,8 @@ public final class SeriesSetCodec {
         }
 
         byte[] toByteArray() { return Arrays.copyOf(buf, n); }
+
+        void reset() { n = 0; }
 
         int size() { return n; }
 

@@ -1,6 +1,7 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.ingester.IngesterCommand.*;
+import io.mnemo.actors.readpath.ReadAnswer;
 import io.mnemo.actors.readpath.ReadError;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingState;
@@ -35,11 +36,11 @@ final class FailedIngester {
                         return Behaviors.same();
                     })
                     .onMessage(Select.class, c -> {
-                        c.replyTo().tell(new StreamReply(id, null, unavailable));
+                        c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(unavailable)));
                         return Behaviors.same();
                     })
                     .onMessage(LabelQuery.class, c -> {
-                        c.replyTo().tell(new StreamReply(id, null, unavailable));
+                        c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(unavailable)));
                         return Behaviors.same();
                     })
                     .onMessage(MetadataQuery.class, c -> {

@@ -3,13 +3,12 @@ package io.mnemo.actors.ingester;
 import io.mnemo.actors.MatcherSpec;
 import io.mnemo.actors.ingest.ConsumedBatch;
 import io.mnemo.actors.readpath.ReadError;
-import io.mnemo.actors.readpath.StreamElement;
+import io.mnemo.actors.readpath.ReadAnswer;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.RingState;
 import io.mnemo.persistence.MnemoSerializable;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.stream.SourceRef;
 
 /** Messages an ingester partition entity understands. */
 public sealed interface IngesterCommand extends MnemoSerializable {
@@ -80,8 +79,8 @@ public sealed interface IngesterCommand extends MnemoSerializable {
 
     // Replies to reads: an error (of its kind) instead of the answer when the ingester cannot give one.
 
-    /** The answer's stream (see {@link io.mnemo.actors.readpath.ReadStreams}), or why there is none. */
-    record StreamReply(IngesterId from, SourceRef<StreamElement> stream, ReadError error) implements MnemoSerializable {}
+    /** The answer: whole, as a stream (see {@link io.mnemo.actors.readpath.ReadStreams}), or why there is none. */
+    record StreamReply(IngesterId from, ReadAnswer answer) implements MnemoSerializable {}
 
     /** Rows of [family, type, help, unit]. */
     record MetadataReply(IngesterId from, String[][] rows, ReadError error) implements MnemoSerializable {}

@@ -2,6 +2,7 @@ package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.readpath.ReadAnswer;
 import io.mnemo.actors.ingest.ConsumedBatch;
 import io.mnemo.actors.ingest.PartitionOffsetReader;
 import io.mnemo.actors.ingest.PartitionReader;
@@ -262,13 +263,13 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 .onCommand(StopNow.class, (s, c) -> Effect().stop())
                 .onCommand(ConsumeBatch.class, this::onConsumeBatch)
                 .onCommand(Select.class, (s, c) -> {
-                    c.replyTo().tell(membership.readable() ? reads.select(s.tsdb, c)
-                            : new StreamReply(id, null, membership.notReadable()));
+                    if (membership.readable()) reads.select(s.tsdb, c);
+                    else c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(membership.notReadable())));
                     return Effect().none();
                 })
                 .onCommand(LabelQuery.class, (s, c) -> {
-                    c.replyTo().tell(membership.readable() ? reads.labels(s.tsdb, c)
-                            : new StreamReply(id, null, membership.notReadable()));
+                    if (membership.readable()) reads.labels(s.tsdb, c);
+                    else c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(membership.notReadable())));
                     return Effect().none();
                 })
                 .onCommand(MetadataQuery.class, (s, c) -> {

@@ -18,6 +18,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.stream.Materializer;
 
 /**
@@ -44,9 +45,9 @@ final class IngesterReads {
      * The tenant's querier is found here, on the entity's thread; it reads nothing until the
      * stream runs on the read dispatcher, where the select and the frames happen.
      */
-    StreamReply select(PartitionTsdb tsdb, Select c) {
+    void select(PartitionTsdb tsdb, Select c) {
         Querier q = tsdb.querier(c.tenant(), c.mint(), c.maxt());
-        return stream(() -> {
+        answer(c.replyTo(), () -> {
             SeriesSet set;
             try {
                 set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
@@ -66,9 +67,9 @@ final class IngesterReads {
         });
     }
 
-    StreamReply labels(PartitionTsdb tsdb, LabelQuery c) {
+    void labels(PartitionTsdb tsdb, LabelQuery c) {
         Querier q = tsdb.querier(c.tenant(), c.mint(), c.maxt());
-        return stream(() -> {
+        answer(c.replyTo(), () -> {
             try (q) {
                 List<String> values = c.name() == null
                         ? q.labelNames(MatcherSpec.toMatchers(c.matchers()))
@@ -82,8 +83,9 @@ final class IngesterReads {
         return new MetadataReply(id, tsdb.metadata(c.tenant(), c.metric()).toArray(new String[0][]), null);
     }
 
-    /** A stream whose frames {@code open} gives, run on the read dispatcher. */
-    private StreamReply stream(Supplier<FrameSource> open) {
-        return new StreamReply(id, ReadStreams.serve(who, open, openStreams, cancelledStreams, materializer), null);
+    /** Answers with the frames {@code open} gives, read on the read dispatcher, which also sends the reply. */
+    private void answer(ActorRef<StreamReply> replyTo, Supplier<FrameSource> open) {
+        ReadStreams.answer(who, open, openStreams, cancelledStreams, materializer)
+                .thenAccept(a -> replyTo.tell(new StreamReply(id, a)));
     }
 }

@@ -19,11 +19,17 @@ interface Answer {
     /** Gives back what this attempt counted against the query's limits (it is read again elsewhere). */
     void discard();
 
-    /** Series frames, decoded as they arrive (chunks stay in the frames' arrays), counted against the limits. */
+    /**
+     * Series frames, counted against the limits as they arrive and kept as they came: the series
+     * are decoded again only as the query reads them. Holding a large answer as a few frames
+     * rather than as decoded series (labels, strings, chunk objects: some forty objects a series)
+     * is what keeps heavy queries from filling the young generation with live objects, whose
+     * copying made long GC pauses for the whole node, ingestion included.
+     */
     final class OfSeries implements Answer {
         private final QueryLimiter limiter;
         private final boolean countChunks;
-        private final List<ChunkSeries> parts = new ArrayList<>();
+        private final List<byte[]> frames = new ArrayList<>();
         private long chunkBytes;
 
         /** @param countChunks false for label sets (series without chunks) */
@@ -44,8 +50,8 @@ interface Answer {
                     chunkBytes += bytes;
                     limiter.addChunkBytes(bytes);
                 }
-                parts.add(s);
             }
+            frames.add(payload);
         }
 
         @Override
@@ -55,7 +61,7 @@ interface Answer {
 
         /** The series, sorted by labels (as the store sent them), a series split between frames joined again. */
         SeriesSet series() {
-            return SeriesSetCodec.joinParts(parts.iterator());
+            return SeriesSetCodec.decodeFrames(frames);
         }
     }
 

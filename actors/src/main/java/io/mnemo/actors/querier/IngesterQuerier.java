@@ -149,11 +149,8 @@ public final class IngesterQuerier implements StoreQueryable {
         CompletableFuture<A> result = zones.get(reader.zone()).ingester(partition)
                 .<StreamReply>ask(message::apply, ingesterTimeout)
                 .toCompletableFuture()
-                .thenCompose(reply -> {
-                    if (reply.error() != null) throw new ReadStreams.StoreFailedException(reply.error());
-                    return ReadStreams.collect(who, reply.stream(), ingesterTimeout, answer::frame, streams::add, materializer)
-                            .toCompletableFuture();
-                })
+                .thenCompose(reply -> ReadStreams.collect(who, reply.answer(), ingesterTimeout, answer::frame, streams::add,
+                        materializer).toCompletableFuture())
                 .thenApply(items -> answer);
         return result.handle((ok, err) -> {
             if (err == null) return CompletableFuture.completedFuture(ok);

@@ -223,10 +223,10 @@ public final class StoreGatewayQuerier implements StoreQueryable {
                         replyTo -> call.message.of(asked, replyTo), timeout, scheduler)
                 .toCompletableFuture()
                 .thenCompose(reply -> {
-                    if (reply.error() != null) throw new ReadStreams.StoreFailedException(reply.error());
+                    if (reply.answer().error() != null) throw new ReadStreams.StoreFailedException(reply.answer().error());
                     Set<String> answered = new HashSet<>(List.of(reply.blocks()));
                     answered.retainAll(blocks);
-                    return ReadStreams.collect(who, reply.stream(), timeout, answer::frame, call.streams::add, materializer)
+                    return ReadStreams.collect(who, reply.answer(), timeout, answer::frame, call.streams::add, materializer)
                             .toCompletableFuture().thenApply(items -> answered);
                 });
         return result.handle((answered, err) -> {

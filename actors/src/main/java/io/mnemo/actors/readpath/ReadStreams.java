@@ -7,7 +7,10 @@ import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,8 +38,9 @@ import org.apache.pekko.stream.javadsl.StreamRefs;
  * fails as a whole when its origin node dies, which is what a querier wants anyway (it asks
  * another zone from the start).
  *
- * <p>The store side ({@link #serve}) produces frames on the read dispatcher, never on the store
- * actor's thread, one frame per demand; the querier side ({@link #collect}) runs a stream to its
+ * <p>The store side ({@link #answer}) produces frames on the read dispatcher, never on the store
+ * actor's thread, one frame per demand, and sends an answer of one frame whole instead of
+ * streaming it ({@link ReadAnswer}); the querier side ({@link #collect}) runs a stream to its
  * {@link StreamElement.End} and treats anything else as incomplete.
  */
 public final class ReadStreams {
@@ -51,26 +55,51 @@ public final class ReadStreams {
     private ReadStreams() {}
 
     /**
-     * Serves an answer: opens the frame source on a read thread when the stream starts, sends its
-     * frames as they are demanded, then {@link StreamElement.End}; a failure while reading is sent as
-     * {@link StreamElement.Failure} of its kind ({@code who} names the store in it). {@code open} is
+     * Answers a read: on a read thread, opens the frame source and reads its first frames; an
+     * answer of at most one frame is sent whole ({@link ReadAnswer#inline}), a longer one as a
+     * stream that starts with the frames read so far and produces the rest as they are demanded,
+     * then {@link StreamElement.End}. A failure while opening or before the stream is sent is
+     * {@link ReadAnswer#failed} of its kind, one while streaming is sent as
+     * {@link StreamElement.Failure} ({@code who} names the store in both). A stream's source is
      * counted in {@code openStreams} from opening to closing, whichever way the stream ends.
+     * The result completes on the read thread; nothing runs on the caller's.
      */
-    public static SourceRef<StreamElement> serve(String who, Supplier<FrameSource> open, GaugeDataPoint openStreams,
-                                                 CounterDataPoint cancelled, Materializer mat) {
-        Source<StreamElement, ?> source = Source.<StreamElement, Answer>unfoldResource(
-                        () -> new Answer(open.get(), openStreams, cancelled),
-                        Answer::next,
-                        Answer::close)
-                // On the stage itself: unfoldResource names the blocking-IO dispatcher, which an outer attribute does not override.
-                .withAttributes(ActorAttributes.dispatcher(READ_DISPATCHER))
-                .recover(new PFBuilder<Throwable, StreamElement>().match(Throwable.class, e -> new StreamElement.Failure(
-                        ReadError.of(who, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e)))
-                        .build());
-        return source.runWith(StreamRefs.sourceRef(), mat);
+    public static CompletionStage<ReadAnswer> answer(String who, Supplier<FrameSource> open, GaugeDataPoint openStreams,
+                                                     CounterDataPoint cancelled, Materializer mat) {
+        Executor readThreads = mat.system().dispatchers().lookup(READ_DISPATCHER);
+        return CompletableFuture.supplyAsync(() -> {
+            FrameSource frames = null;
+            try {
+                frames = open.get();
+                byte[] first = frames.next();
+                byte[] second = first == null ? null : frames.next();
+                if (second == null) {
+                    long items = frames.items();
+                    frames.close();
+                    return ReadAnswer.inline(first, items);
+                }
+                Answer rest = new Answer(frames, openStreams, cancelled);
+                frames = null; // the stream closes it from here on
+                Source<StreamElement, ?> source = Source.<StreamElement>from(List.of(new StreamElement.Frame(first),
+                                new StreamElement.Frame(second)))
+                        .concat(Source.<StreamElement, Answer>unfoldResource(() -> rest, Answer::next, Answer::close)
+                                // On the stage itself: unfoldResource names the blocking-IO dispatcher otherwise.
+                                .withAttributes(ActorAttributes.dispatcher(READ_DISPATCHER)))
+                        .recover(new PFBuilder<Throwable, StreamElement>().match(Throwable.class,
+                                e -> new StreamElement.Failure(ReadError.of(who, unwrap(e)))).build());
+                return ReadAnswer.streamed(source.runWith(StreamRefs.sourceRef(), mat));
+            } catch (RuntimeException e) {
+                if (frames != null) frames.close();
+                return ReadAnswer.failed(ReadError.of(who, unwrap(e)));
+            }
+        }, readThreads);
     }
 
-    /** One open answer: its frames, then its end once. */
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    /** The open rest of a streamed answer: its frames, then its end once. */
     private static final class Answer {
         private final FrameSource frames;
         private final GaugeDataPoint openStreams;
@@ -130,19 +159,30 @@ public final class ReadStreams {
     }
 
     /**
-     * Runs a stream to its end, handing each frame to {@code onFrame} on the stream's thread (it may
-     * throw, e.g. over a query limit: the stream is cancelled and the result fails with that). The
-     * result completes with the item count of the {@link StreamElement.End}; it fails with
-     * {@link StoreFailedException} when the store sent a failure, and with
-     * {@link IncompleteStreamException} when the stream failed, stalled for {@code idleTimeout} or
-     * ended without its end. {@code onStart} gets the kill switch that cancels the stream (and,
-     * through the stream ref, the store's side) when the query is cancelled or times out.
+     * Takes an answer in: an inline one at once (its frame to {@code onFrame} on the caller's
+     * thread), a streamed one by running its stream to the end, handing each frame to
+     * {@code onFrame} on the stream's thread. {@code onFrame} may throw (e.g. over a query limit):
+     * the stream is cancelled and the result fails with that. The result completes with the item
+     * count; it fails with {@link StoreFailedException} when the store answered or ended with a
+     * failure, and with {@link IncompleteStreamException} when the stream failed, stalled for
+     * {@code idleTimeout} or ended without its end. {@code onStart} gets the kill switch that
+     * cancels a stream (and, through the stream ref, the store's side) when the query is cancelled
+     * or times out.
      */
-    public static CompletionStage<Long> collect(String who, SourceRef<StreamElement> ref, Duration idleTimeout,
+    public static CompletionStage<Long> collect(String who, ReadAnswer answer, Duration idleTimeout,
                                                 Consumer<byte[]> onFrame, Consumer<UniqueKillSwitch> onStart,
                                                 Materializer mat) {
+        if (answer.error() != null) return CompletableFuture.failedFuture(new StoreFailedException(answer.error()));
+        if (answer.stream() == null) {
+            try {
+                if (answer.frame() != null) onFrame.accept(answer.frame());
+                return CompletableFuture.completedFuture(answer.items());
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         AtomicLong end = new AtomicLong(-1);
-        Pair<UniqueKillSwitch, CompletionStage<Done>> run = ref.getSource()
+        Pair<UniqueKillSwitch, CompletionStage<Done>> run = answer.stream().getSource()
                 .idleTimeout(idleTimeout)
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.foreach(e -> {
@@ -157,7 +197,7 @@ public final class ReadStreams {
                 .run(mat);
         onStart.accept(run.first());
         return run.second().handle((done, err) -> {
-            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            Throwable cause = err == null ? null : unwrap(err);
             if (cause instanceof StoreFailedException || (cause instanceof RuntimeException && !isTransport(cause))) {
                 throw (RuntimeException) cause;
             }

@@ -100,11 +100,11 @@ public final class StoreGateway {
     private Behavior<StoreGatewayCommand> behavior() {
         return Behaviors.receive(StoreGatewayCommand.class)
                 .onMessage(StoreGatewayCommand.Select.class, c -> {
-                    CompletableFuture.runAsync(() -> c.replyTo().tell(reads.select(c)), readExecutor);
+                    CompletableFuture.supplyAsync(() -> reads.select(c), readExecutor).thenCompose(r -> r).thenAccept(c.replyTo()::tell);
                     return Behaviors.same();
                 })
                 .onMessage(StoreGatewayCommand.LabelQuery.class, c -> {
-                    CompletableFuture.runAsync(() -> c.replyTo().tell(reads.labels(c)), readExecutor);
+                    CompletableFuture.supplyAsync(() -> reads.labels(c), readExecutor).thenCompose(r -> r).thenAccept(c.replyTo()::tell);
                     return Behaviors.same();
                 })
                 .onMessage(StoreGatewayCommand.Sync.class, c -> {

@@ -17,6 +17,8 @@ import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.stream.Materializer;
 
@@ -49,7 +51,7 @@ final class StoreGatewayReads {
         stopping = true;
     }
 
-    StoreGatewayReply select(Select c) {
+    CompletionStage<StoreGatewayReply> select(Select c) {
         return answer(c.tenant(), c.mint(), c.maxt(), c.blocks(), q -> {
             SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
             SeriesSetCodec.FrameWriter writer = new SeriesSetCodec.FrameWriter(
@@ -64,7 +66,7 @@ final class StoreGatewayReads {
         });
     }
 
-    StoreGatewayReply labels(LabelQuery c) {
+    CompletionStage<StoreGatewayReply> labels(LabelQuery c) {
         return answer(c.tenant(), c.mint(), c.maxt(), c.blocks(), q -> {
             try (q) {
                 List<String> values = c.name() == null
@@ -80,30 +82,36 @@ final class StoreGatewayReads {
      * {@code frames} makes from them (it owns the query from then on: closes it when done or on
      * failure). The reply names the blocks.
      */
-    private StoreGatewayReply answer(String tenant, long mint, long maxt, String[] blocks, Function<BlockQuery, FrameSource> frames) {
-        if (stopping) return new StoreGatewayReply(who, new String[0], null, ReadError.unavailable(who, "is stopping"));
+    private CompletionStage<StoreGatewayReply> answer(String tenant, long mint, long maxt, String[] blocks,
+                                                      Function<BlockQuery, FrameSource> frames) {
+        if (stopping) return done(StoreGatewayReply.failed(who, ReadError.unavailable(who, "is stopping")));
         BlockQuery q;
         try {
             q = store.query(tenant, mint, maxt, ulids(blocks));
         } catch (RuntimeException e) {
             // Closed under the read: the gateway is stopping, another replica answers.
-            return new StoreGatewayReply(who, new String[0], null, stopping ? ReadError.unavailable(who, "is stopping")
-                    : ReadError.of(who, e));
+            return done(StoreGatewayReply.failed(who, stopping ? ReadError.unavailable(who, "is stopping")
+                    : ReadError.of(who, e)));
         }
         String[] answered = q.blocks().stream().map(Ulid::toString).toArray(String[]::new);
         try {
-            return new StoreGatewayReply(who, answered, ReadStreams.serve(who, () -> {
+            return ReadStreams.answer(who, () -> {
                 try {
                     return frames.apply(q);
                 } catch (RuntimeException e) {
                     q.close();
                     throw e;
                 }
-            }, openStreams, cancelledStreams, materializer), null);
+            }, openStreams, cancelledStreams, materializer).thenApply(a -> a.error() != null
+                    ? StoreGatewayReply.failed(who, a.error()) : new StoreGatewayReply(who, answered, a));
         } catch (RuntimeException e) {
             q.close();
-            return new StoreGatewayReply(who, new String[0], null, ReadError.of(who, e));
+            return done(StoreGatewayReply.failed(who, ReadError.of(who, e)));
         }
+    }
+
+    private static CompletionStage<StoreGatewayReply> done(StoreGatewayReply reply) {
+        return CompletableFuture.completedFuture(reply);
     }
 
     private static Set<Ulid> ulids(String[] blocks) {

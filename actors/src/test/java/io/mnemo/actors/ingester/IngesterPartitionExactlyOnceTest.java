@@ -515,9 +515,9 @@ class IngesterPartitionExactlyOnceTest {
         });
         StreamReply reply = kit.<StreamReply>runCommand(replyTo -> new Select(tenant, Long.MIN_VALUE, Long.MAX_VALUE,
                 new MatcherSpec[] {MatcherSpec.of(LabelMatcher.regex("__name__", ".+"))}, false, replyTo)).reply();
-        assertNull(reply.error());
+        assertNull(reply.answer().error());
         List<byte[]> frames = new ArrayList<>();
-        ReadStreams.collect("ingester " + id, reply.stream(), TIMEOUT, frames::add, k -> {}, mat)
+        ReadStreams.collect("ingester " + id, reply.answer(), TIMEOUT, frames::add, k -> {}, mat)
                 .toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         SeriesSet set = SeriesSetCodec.decodeFrames(frames);
         List<String> out = new ArrayList<>();

@@ -2,6 +2,8 @@ package io.mnemo.actors.readpath;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.SourceRef;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,8 +79,9 @@ class ReadStreamsTest {
         public void close() { closed.set(true); }
     }
 
-    SourceRef<StreamElement> serve(Frames frames) {
-        return ReadStreams.serve("store s", () -> frames, open.labelValues(), cancelled.labelValues(), mat);
+    ReadAnswer serve(Frames frames) throws Exception {
+        return ReadStreams.answer("store s", () -> frames, open.labelValues(), cancelled.labelValues(), mat)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @Test
@@ -94,6 +96,51 @@ class ReadStreamsTest {
         assertTrue(frames.thread.contains("mnemo.read-dispatcher"), frames.thread);
         Await.until(() -> frames.closed.get() && open.get() == 0);
         assertEquals(0, cancelled.get());
+    }
+
+    @Test
+    void anAnswerOfOneFrameComesWholeInTheReplyWithoutAStream() throws Exception {
+        Frames frames = new Frames(1, -1, null);
+        ReadAnswer answer = serve(frames);
+        assertNull(answer.stream(), "no stream for one frame");
+        assertEquals(1, answer.items());
+        assertTrue(frames.closed.get(), "the store's side is closed once the reply is made");
+        assertEquals(0, open.get());
+        List<byte[]> got = new ArrayList<>();
+        assertEquals(1, ReadStreams.collect("store s", answer, Duration.ofSeconds(5), got::add, k -> {
+            throw new AssertionError("no stream to cancel");
+        }, mat).toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals(1, got.size());
+
+        ReadAnswer empty = serve(new Frames(0, -1, null));
+        assertNull(empty.stream());
+        assertNull(empty.frame());
+        assertEquals(0, ReadStreams.collect("store s", empty, Duration.ofSeconds(5), f -> {
+            throw new AssertionError("no frame");
+        }, k -> {}, mat).toCompletableFuture().get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aLongerAnswerStreamsEveryFrameOnceInOrder() throws Exception {
+        Frames frames = new Frames(2, -1, null);
+        ReadAnswer answer = serve(frames);
+        assertNotNull(answer.stream(), "two frames stream");
+        List<byte[]> got = new ArrayList<>();
+        assertEquals(2, ReadStreams.collect("store s", answer, Duration.ofSeconds(5), got::add, k -> {}, mat)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals(List.of((byte) 0, (byte) 1), got.stream().map(b -> b[0]).toList());
+        Await.until(() -> frames.closed.get() && open.get() == 0);
+    }
+
+    @Test
+    void aFailureBeforeTheReplyIsTheReplysError() throws Exception {
+        ReadAnswer answer = serve(new Frames(10, 0, new IllegalStateException("disk gone")));
+        assertNotNull(answer.error());
+        assertEquals(ReadError.Kind.INTERNAL, answer.error().kind());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> ReadStreams.collect("store s", answer,
+                Duration.ofSeconds(5), f -> {}, k -> {}, mat).toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertInstanceOf(ReadStreams.StoreFailedException.class, e.getCause());
+        assertEquals(0, open.get());
     }
 
     @Test

@@ -24,6 +24,9 @@ public final class QueryContext {
     final long defaultSubqueryStep;
     final Durations durations;
     final Annotations annotations = new Annotations();
+    /** The metric name and expression of the last "might not be a counter" note, which series repeat in runs. */
+    String nonCounterNoted;
+    Object nonCounterNotedAt;
     private long samples;
     private int checks;
 

@@ -174,8 +174,14 @@ final class RangeFunctions {
             out.add(ss);
             if (counterCheck && hasFloat(ss)) {
                 String metricName = labels.metricName();
+                // Once per run of series of one name: the note is the same for each, and building it
+                // for each of 100,000 series was a tenth of a heavy query's garbage.
+                Object expr = args.get(0);
                 if (!metricName.isEmpty() && !metricName.endsWith("_total") && !metricName.endsWith("_sum")
-                        && !metricName.endsWith("_count") && !metricName.endsWith("_bucket")) {
+                        && !metricName.endsWith("_count") && !metricName.endsWith("_bucket")
+                        && (!metricName.equals(ev.q.nonCounterNoted) || ev.q.nonCounterNotedAt != expr)) {
+                    ev.q.nonCounterNoted = metricName;
+                    ev.q.nonCounterNotedAt = expr;
                     ev.q.annotations.info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "
                             + GoQuoting.quote(metricName), args.get(0).positionRange());
                 }
