@@ -130,11 +130,11 @@ public final class ReadStreams {
 
         /** On completion, failure and cancellation alike; only a cancellation closes before the end. */
         void close() {
+            if (!ended && !failed) cancelled.inc(); // first: once the stream shows closed, it is counted
             try {
                 frames.close();
             } finally {
                 openStreams.dec();
-                if (!ended && !failed) cancelled.inc();
             }
         }
     }
