@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Long-range queries answered from object storage: {@code --days} of {@code --series} counters at
- * 15 s, cut into two-hour blocks once, then the same blocks given to Prometheus (in its data
+ * 15 s, cut into one block per day (the compactor's largest level, Mimir's 24 h) once, then the same blocks given to Prometheus (in its data
  * directory, read from local disk) and to a Mnemo node (uploaded to its filesystem bucket, read
  * by its store-gateway with ranged reads through its caches). The data ends 14 h before now, so
  * Mnemo's queriers send the whole range to store-gateways (query-store-after 12h) and its
@@ -58,6 +58,7 @@ public final class StoreGatewayBenchmark implements Callable<Integer> {
     Path prometheus;
 
     static final long BLOCK = 2 * 3_600_000L;
+    static final long DAY = 24 * 3_600_000L;
     static final long STEP = 15_000L;
     static final String[] QUERIES = {
             "sum by (pod)(rate(bench_requests_total[5m]))",
@@ -83,7 +84,7 @@ public final class StoreGatewayBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         work = Files.createTempDirectory("mnemo-store-gateway");
-        end = (System.currentTimeMillis() - 14 * 3_600_000L) / BLOCK * BLOCK;
+        end = (System.currentTimeMillis() - 14 * 3_600_000L) / DAY * DAY;
         start = end - days * 24 * 3_600_000L;
         try {
             long t0 = System.nanoTime();
@@ -150,19 +151,25 @@ public final class StoreGatewayBenchmark implements Callable<Integer> {
      */
     private List<Path> writeBlocks(Path dir) throws IOException {
         TenantDb db = new TenantDb(dir, BLOCK, new MappedBlocks(4));
-        int[] refs = new int[2 * series];
+        Labels[] labels = new Labels[2 * series];
         for (int s = 0; s < series; s++) {
             String pod = "pod-" + (s % 50);
-            refs[s] = db.head().getOrCreateSeries(Labels.of("__name__", "bench_requests_total", "job", "bench", "pod", pod,
-                    "series", Integer.toString(s)));
-            refs[series + s] = db.head().getOrCreateSeries(Labels.of("__name__", "warmup_requests_total", "job", "bench",
-                    "pod", pod, "series", Integer.toString(s)));
+            labels[s] = Labels.of("__name__", "bench_requests_total", "job", "bench", "pod", pod, "series", Integer.toString(s));
+            labels[series + s] = Labels.of("__name__", "warmup_requests_total", "job", "bench", "pod", pod,
+                    "series", Integer.toString(s));
         }
+        int[] refs = new int[2 * series];
         long i = 0;
-        for (long t = start; t < end; t += STEP, i++) {
-            for (int s = 0; s < refs.length; s++) db.head().append(refs[s], t, i * (1 + s % 7) + (s % 3) * 0.25);
+        List<BlockMeta> metas = new ArrayList<>();
+        for (long day = start; day < end; day += DAY) {
+            // A cut drops the head's series with it: refs are taken again each day.
+            for (int s = 0; s < refs.length; s++) refs[s] = db.head().getOrCreateSeries(labels[s]);
+            // Half-way between 15 s steps: Prometheus 2.x counts a sample exactly at t - range in a window, 3.x does not.
+            for (long t = day + STEP / 2; t < day + DAY; t += STEP, i++) {
+                for (int s = 0; s < refs.length; s++) db.head().append(refs[s], t, i * (1 + s % 7) + (s % 3) * 0.25);
+            }
+            metas.addAll(db.flush(CutHook.NONE)); // a day's block, as the compactor's largest level (24 h)
         }
-        List<BlockMeta> metas = db.flush(CutHook.NONE);
         db.close();
         List<Path> out = new ArrayList<>();
         for (BlockMeta m : metas) out.add(dir.resolve(m.ulid().toString()));
