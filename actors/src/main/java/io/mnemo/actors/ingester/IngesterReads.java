@@ -13,7 +13,6 @@ import io.mnemo.actors.readpath.StringFrames;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.SeriesSet;
-import io.mnemo.tsdb.SeriesSetCodec;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.List;
@@ -55,15 +54,7 @@ final class IngesterReads {
                 q.close();
                 throw e;
             }
-            SeriesSetCodec.FrameWriter writer = new SeriesSetCodec.FrameWriter(
-                    c.labelsOnly() ? ReadStreams.labelsOnly(set, c.mint(), c.maxt()) : set, ReadStreams.MAX_FRAME_BYTES);
-            return new FrameSource() {
-                public byte[] next() { return writer.next(); }
-
-                public long items() { return writer.series(); }
-
-                public void close() { q.close(); }
-            };
+            return FrameSource.ofSeries(c.labelsOnly() ? ReadStreams.labelsOnly(set, c.mint(), c.maxt()) : set, q);
         });
     }
 

@@ -10,7 +10,6 @@ import io.mnemo.actors.storegateway.StoreGatewayCommand.Select;
 import io.mnemo.bucketstore.BlockQuery;
 import io.mnemo.bucketstore.BucketStore;
 import io.mnemo.tsdb.SeriesSet;
-import io.mnemo.tsdb.SeriesSetCodec;
 import io.mnemo.tsdb.block.Ulid;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
@@ -54,15 +53,7 @@ final class StoreGatewayReads {
     CompletionStage<StoreGatewayReply> select(Select c) {
         return answer(c.tenant(), c.mint(), c.maxt(), c.blocks(), q -> {
             SeriesSet set = q.select(true, MatcherSpec.toMatchers(c.matchers()));
-            SeriesSetCodec.FrameWriter writer = new SeriesSetCodec.FrameWriter(
-                    c.labelsOnly() ? ReadStreams.labelsOnly(set, c.mint(), c.maxt()) : set, ReadStreams.MAX_FRAME_BYTES);
-            return new FrameSource() {
-                public byte[] next() { return writer.next(); }
-
-                public long items() { return writer.series(); }
-
-                public void close() { q.close(); }
-            };
+            return FrameSource.ofSeries(c.labelsOnly() ? ReadStreams.labelsOnly(set, c.mint(), c.maxt()) : set, q);
         });
     }
 
