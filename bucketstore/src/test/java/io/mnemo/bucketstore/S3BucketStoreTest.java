@@ -1,5 +1,7 @@
 package io.mnemo.bucketstore;
 
+import io.mnemo.objstore.S3ProxyServer;
+
 import static io.mnemo.bucketstore.StoreData.TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The bucket store over a real S3 API (s3proxy in-process): the same answers, and repeated queries from the caches. */
 class S3BucketStoreTest {
-    static S3Proxy proxy;
+    static S3ProxyServer proxy;
     static S3Bucket s3;
     static CountingBucket bucket;
     static BucketStore store;
@@ -34,8 +36,9 @@ class S3BucketStoreTest {
     static void start() throws Exception {
         BigBlocks blocks = BigBlocks.get();
         local = blocks.localBlocks(readers);
-        proxy = new S3Proxy(dir.resolve("s3"));
-        s3 = proxy.bucket("mnemo-blocks");
+        proxy = new S3ProxyServer(dir.resolve("s3"));
+        proxy.createBucket("mnemo-blocks");
+        s3 = new S3Bucket(proxy.config("mnemo-blocks"));
         for (Path b : blocks.local) StoreData.upload(s3, b);
         bucket = new CountingBucket(s3);
         store = new BucketStore(bucket, dir.resolve("sync"), StoreData.config(128L << 20, 128L << 20), (t, m) -> true);

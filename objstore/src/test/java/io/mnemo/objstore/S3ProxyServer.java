@@ -15,14 +15,14 @@ import org.jclouds.blobstore.BlobStoreContext;
  * A real S3 API in this JVM: s3proxy serving jclouds' filesystem blob store, on a free loopback
  * port, plain HTTP, signatures checked against one static key pair.
  */
-final class S3ProxyServer implements AutoCloseable {
-    static final String ACCESS_KEY = "mnemo-access-key";
-    static final String SECRET_KEY = "mnemo-secret-key";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String ACCESS_KEY = "mnemo-access-key";
+    public static final String SECRET_KEY = "mnemo-secret-key";
 
     private final BlobStoreContext context;
     private final S3Proxy proxy;
 
-    S3ProxyServer(Path dir) throws Exception {
+    public S3ProxyServer(Path dir) throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", dir.toString());
         context = ContextBuilder.newBuilder("filesystem").overrides(props).build(BlobStoreContext.class);
@@ -40,20 +40,20 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** host:port, as {@link S3Config#endpoint} wants it. */
-    String endpoint() {
+    public String endpoint() {
         return "127.0.0.1:" + proxy.getPort();
     }
 
-    BlobStore blobStore() {
+    public BlobStore blobStore() {
         return context.getBlobStore();
     }
 
     /** Creates an empty bucket (Mnemo never creates buckets, as Mimir does not). */
-    void createBucket(String name) {
+    public void createBucket(String name) {
         blobStore().createContainerInLocation(null, name);
     }
 
-    S3Config config(String bucket) {
+    public S3Config config(String bucket) {
         return new S3Config(endpoint(), bucket, "", ACCESS_KEY, SECRET_KEY, true, S3Config.BucketLookupType.AUTO);
     }
 

@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mnemo.objstore.Bucket;
 import io.mnemo.objstore.Buckets;
 import io.mnemo.objstore.BucketConfig;
-import io.mnemo.objstore.S3Config;
+import io.mnemo.objstore.S3ProxyServer;
 import io.mnemo.tsdb.Labels;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +18,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,13 +71,13 @@ class ShippingIT {
     @Test
     void blocksGoToAnS3BucketAndComeBackToAReplacedDisk() throws Exception {
         Path data = dir.resolve("data");
-        try (S3 s3 = new S3(dir.resolve("s3proxy"));
+        try (S3ProxyServer s3 = s3proxy(dir.resolve("s3proxy"));
              Bucket bucket = Buckets.open(BucketConfig.s3(s3.config("mnemo-blocks")))) {
             scenario(data, bucket, false, "mnemo.blocks-storage.backend", "s3",
                     "mnemo.blocks-storage.s3.endpoint", s3.endpoint(),
                     "mnemo.blocks-storage.s3.bucket-name", "mnemo-blocks",
-                    "mnemo.blocks-storage.s3.access-key-id", S3.ACCESS_KEY,
-                    "mnemo.blocks-storage.s3.secret-access-key", S3.SECRET_KEY,
+                    "mnemo.blocks-storage.s3.access-key-id", S3ProxyServer.ACCESS_KEY,
+                    "mnemo.blocks-storage.s3.secret-access-key", S3ProxyServer.SECRET_KEY,
                     "mnemo.blocks-storage.s3.insecure", "true");
             assertTrue(!Files.exists(data.resolve("blocks")), "no filesystem bucket when the backend is s3");
         }
@@ -359,37 +353,11 @@ class ShippingIT {
 
     // ---------------------------------------------------------------- S3
 
-    /** s3proxy serving jclouds' filesystem blob store on a free loopback port, signatures checked. */
-    static final class S3 implements AutoCloseable {
-        static final String ACCESS_KEY = "mnemo-it-access";
-        static final String SECRET_KEY = "mnemo-it-secret";
-        private final BlobStoreContext context;
-        private final S3Proxy proxy;
-
-        S3(Path dir) throws Exception {
-            Files.createDirectories(dir);
-            Properties props = new Properties();
-            props.setProperty("jclouds.filesystem.basedir", dir.toString());
-            context = ContextBuilder.newBuilder("filesystem").overrides(props).build(BlobStoreContext.class);
-            proxy = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
-                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
-            proxy.start();
-            Await.until("s3proxy started", Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));
-            context.getBlobStore().createContainerInLocation(null, "mnemo-blocks");
-        }
-
-        String endpoint() {
-            return "127.0.0.1:" + proxy.getPort();
-        }
-
-        S3Config config(String bucket) {
-            return new S3Config(endpoint(), bucket, "", ACCESS_KEY, SECRET_KEY, true, S3Config.BucketLookupType.AUTO);
-        }
-
-        @Override
-        public void close() throws Exception {
-            proxy.stop();
-            context.close();
-        }
+    /** s3proxy 2.6.0 in this JVM (objstore's test server), with the bucket the node is given. */
+    static S3ProxyServer s3proxy(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        S3ProxyServer s3 = new S3ProxyServer(dir);
+        s3.createBucket("mnemo-blocks");
+        return s3;
     }
 }
