@@ -1,5 +1,6 @@
 package io.mnemo.tsdb;
 
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import java.util.List;
 
 /**
@@ -54,7 +55,7 @@ public final class MergeSeriesSet implements SeriesSet {
                 taken[i] = true;
             }
         }
-        current = count == 1 ? parts[0] : new MergedSeries(min, parts);
+        current = count == 1 ? parts[0] : join(min, parts);
         return true;
     }
 
@@ -62,6 +63,34 @@ public final class MergeSeriesSet implements SeriesSet {
     public Series at() {
         if (current == null) throw new IllegalStateException("no current series");
         return current;
+    }
+
+    /**
+     * Chunk series with the same bounds whose chunks do not overlap in time (a series in
+     * consecutive blocks) become one chunk series with their chunks in time order: nothing is
+     * decoded, and a frame writer sends the chunks as they are instead of re-encoding every sample.
+     * Parts that overlap (two zones' copies of a block, out-of-order blocks) are merged sample by
+     * sample, duplicates dropped.
+     */
+    private static Series join(Labels labels, Series[] parts) {
+        ChunkSeries[] chunked = new ChunkSeries[parts.length];
+        int total = 0;
+        for (int i = 0; i < parts.length; i++) {
+            if (!(parts[i] instanceof ChunkSeries c) || c.chunks().length == 0) return new MergedSeries(labels, parts);
+            if (i > 0 && (c.mint() != chunked[0].mint() || c.maxt() != chunked[0].maxt())) return new MergedSeries(labels, parts);
+            chunked[i] = c;
+            total += c.chunks().length;
+        }
+        java.util.Arrays.sort(chunked, java.util.Comparator.comparingLong(c -> c.chunks()[0].minTime()));
+        ChunkMeta[] all = new ChunkMeta[total];
+        int n = 0;
+        for (int i = 0; i < chunked.length; i++) {
+            ChunkMeta[] cs = chunked[i].chunks();
+            if (i > 0 && cs[0].minTime() <= all[n - 1].maxTime()) return new MergedSeries(labels, parts);
+            System.arraycopy(cs, 0, all, n, cs.length);
+            n += cs.length;
+        }
+        return new ChunkSeries(labels, all, chunked[0].mint(), chunked[0].maxt());
     }
 
     private record MergedSeries(Labels labels, Series[] parts) implements Series {

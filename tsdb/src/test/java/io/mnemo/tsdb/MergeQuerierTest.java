@@ -98,4 +98,46 @@ class MergeQuerierTest {
             assertEquals(List.of(), none.labelNames());
         }
     }
+
+    private static ChunkSeries chunked(Labels labels, long from, long to, long step, long mint, long maxt) {
+        io.mnemo.tsdb.chunkenc.XorChunk c = new io.mnemo.tsdb.chunkenc.XorChunk();
+        io.mnemo.tsdb.chunkenc.XorAppender app = c.appender();
+        for (long t = from; t <= to; t += step) app.append(t, t);
+        return new ChunkSeries(labels, new io.mnemo.tsdb.chunkenc.ChunkMeta[] {
+                new io.mnemo.tsdb.chunkenc.ChunkMeta(c, from, to)}, mint, maxt);
+    }
+
+    private static SeriesSet setOf(Series s) {
+        return new SeriesSet() {
+            boolean done;
+
+            public boolean next() { return !done && (done = true); }
+
+            public Series at() { return s; }
+        };
+    }
+
+    @Test
+    void chunkSeriesOfConsecutiveBlocksJoinTheirChunksWithoutDecoding() {
+        Labels l = Labels.of("__name__", "m");
+        SeriesSet merged = MergeSeriesSet.merge(List.of(setOf(chunked(l, 200, 290, 10, 0, 1000)),
+                setOf(chunked(l, 0, 90, 10, 0, 1000)), setOf(chunked(l, 100, 190, 10, 0, 1000))));
+        assertTrue(merged.next());
+        ChunkSeries joined = assertInstanceOf(ChunkSeries.class, merged.at(), "chunks concatenated, not a sample merge");
+        assertEquals(3, joined.chunks().length);
+        List<long[]> got = drain(joined.iterator());
+        assertEquals(30, got.size());
+        for (int i = 0; i < 30; i++) assertEquals(i * 10L, got.get(i)[0]);
+        assertFalse(merged.next());
+    }
+
+    @Test
+    void overlappingChunkSeriesAreMergedSampleBySampleOnce() {
+        Labels l = Labels.of("__name__", "m");
+        SeriesSet merged = MergeSeriesSet.merge(List.of(setOf(chunked(l, 0, 90, 10, 0, 1000)),
+                setOf(chunked(l, 0, 90, 10, 0, 1000)))); // two zones' copies of one block
+        assertTrue(merged.next());
+        assertFalse(merged.at() instanceof ChunkSeries);
+        assertEquals(10, drain(merged.at().iterator()).size(), "each sample once");
+    }
 }
