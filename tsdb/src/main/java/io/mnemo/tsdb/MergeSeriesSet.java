@@ -1,6 +1,8 @@
 package io.mnemo.tsdb;
 
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -81,7 +83,7 @@ public final class MergeSeriesSet implements SeriesSet {
             chunked[i] = c;
             total += c.chunks().length;
         }
-        java.util.Arrays.sort(chunked, java.util.Comparator.comparingLong(c -> c.chunks()[0].minTime()));
+        Arrays.sort(chunked, Comparator.comparingLong(c -> c.chunks()[0].minTime()));
         ChunkMeta[] all = new ChunkMeta[total];
         int n = 0;
         for (int i = 0; i < chunked.length; i++) {
