@@ -218,7 +218,8 @@ public final class StoreGatewayBenchmark implements Callable<Integer> {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("mnemo.log").toFile()));
         pb.environment().put("JAVA_OPTS", "-Dmnemo.multitenancy-enabled=false -Dmnemo.kafka.embedded.port=" + Endpoint.freePort()
                 + " -Dpekko.remote.artery.canonical.port=" + Endpoint.freePort() + " -Dpekko.management.http.port="
-                + Endpoint.freePort() + " -Dmnemo.blocks-storage.filesystem.dir=" + work.resolve("bucket"));
+                + Endpoint.freePort() + " -Dmnemo.blocks-storage.filesystem.dir=" + work.resolve("bucket")
+                + " " + System.getenv().getOrDefault("MNEMO_JAVA_OPTS", ""));
         mnemo = pb.start();
         mnemoApi = Endpoint.mnemo("mnemo", mnemoPort);
         mnemoApi.awaitOk("/ready", Duration.ofMinutes(5));
