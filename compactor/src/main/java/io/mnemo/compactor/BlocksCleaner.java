@@ -183,8 +183,9 @@ public final class BlocksCleaner {
     }
 
     /**
-     * Deletes a block in Mimir's order: meta.json, then its other objects, then its deletion mark,
-     * then its marks among the tenant's markers. False (logged, counted) when the bucket fails.
+     * Deletes a block in Mimir's order: meta.json, then its other objects (its no-compact mark
+     * among them, and that mark among the markers), then its deletion mark, the block's own before
+     * the one among the markers. False (logged, counted) when the bucket fails.
      */
     private boolean deleteBlock(String tenant, Ulid id) {
         String meta = BucketLayout.object(tenant, id, BucketLayout.META);
@@ -196,9 +197,8 @@ public final class BlocksCleaner {
             for (String name : rest) {
                 if (!name.equals(meta) && !name.equals(ownMark)) deleteIfExists(name);
             }
-            deleteIfExists(ownMark);
-            Markers.delete(bucket, tenant, id, DeletionMark.FILE);
-            Markers.delete(bucket, tenant, id, NoCompactMark.FILE);
+            deleteIfExists(Markers.global(tenant, id, NoCompactMark.FILE));
+            Markers.delete(bucket, tenant, id, DeletionMark.FILE); // last: until here the block is still marked, and retried
             log.info("Tenant {}: deleted block {}", tenant, id);
             return true;
         } catch (IOException | RuntimeException e) {
