@@ -124,13 +124,15 @@ public final class TenantCompaction {
         int marked = 0;
         int noCompact = 0;
         BucketIndex index = updateIndex(tenant);
+        Set<Ulid> failedBlocks = new HashSet<>(); // of groups that failed in this pass: not tried again before the next
         for (int round = 0; round < MAX_ROUNDS; round++) {
             int redundant = markRedundant(tenant, index);
             if (redundant > 0) {
                 marked += redundant;
                 index = updateIndex(tenant);
             }
-            List<CompactionPlanner.Group> groups = planner.plan(index, Markers.listGlobal(bucket, tenant, NoCompactMark.FILE));
+            List<CompactionPlanner.Group> groups = planner.plan(index, Markers.listGlobal(bucket, tenant, NoCompactMark.FILE)).stream()
+                    .filter(g -> g.ids().stream().noneMatch(failedBlocks::contains)).toList();
             if (groups.isEmpty()) break;
             boolean progress = false;
             for (CompactionPlanner.Group g : groups) {
@@ -146,6 +148,7 @@ public final class TenantCompaction {
                         progress = true;
                     }
                     case FAILED -> {
+                        failedBlocks.addAll(g.ids());
                         failed++;
                         metrics.compactionFailed();
                     }

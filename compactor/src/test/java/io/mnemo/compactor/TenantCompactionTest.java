@@ -214,6 +214,32 @@ class TenantCompactionTest {
     }
 
     @Test
+    void aGroupThatFailsWithEveryBlockReadableIsCountedAndTriedAtTheNextPass() throws Exception {
+        try (FilesystemBucket bucket = new FilesystemBucket(dir.resolve("bucket"))) {
+            for (String zone : List.of("zone-a", "zone-b")) {
+                TestData.ship(bucket, dir.resolve("ingesters"), "team-a", zone, DAY0, DAY0 + H2, 3, 60_000, 0, null);
+            }
+            java.util.concurrent.atomic.AtomicBoolean diskFull = new java.util.concurrent.atomic.AtomicBoolean(true);
+            BlockMerger flaky = (blocks, out) -> {
+                if (diskFull.get()) throw new IOException("No space left on device");
+                return merger.merge(blocks, out);
+            };
+            TenantCompaction compaction = new TenantCompaction(bucket, config(), flaky, clock, metrics);
+            TenantCompaction.Result r = compaction.run("team-a");
+            assertEquals(1, r.failed());
+            assertEquals(List.of(), r.compacted());
+            assertEquals(0, r.noCompact(), "no block is to blame");
+            assertEquals(Set.of(), Markers.listGlobal(bucket, "team-a", NoCompactMark.FILE));
+            assertEquals(1, metrics.compactionFailures.get());
+            assertEquals(2, r.index().liveBlocks().size());
+            diskFull.set(false);
+            r = compaction.run("team-a");
+            assertEquals(1, r.compacted().size());
+            assertEquals(1, r.index().liveBlocks().size());
+        }
+    }
+
+    @Test
     void aDeletedTenantIsNotCompacted() throws Exception {
         try (FilesystemBucket bucket = new FilesystemBucket(dir.resolve("bucket"))) {
             for (String zone : List.of("zone-a", "zone-b")) {
