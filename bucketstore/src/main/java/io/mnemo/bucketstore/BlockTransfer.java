@@ -36,7 +36,9 @@ import java.util.stream.Stream;
  * <p>Download: every object of the block into {@code <ULID>}{@value #DOWNLOADING_SUFFIX} beside
  * the target, sizes checked against the meta's file list, the sidecar written back from the
  * meta's Mnemo section, everything forced to disk, then the directory renamed to the ULID: a local
- * block appears whole or not at all, as one the ingester cut itself does.
+ * block appears whole or not at all, as one the ingester cut itself does. Marks in the block's
+ * directory ({@code deletion-mark.json}, {@code no-compact-mark.json}) are not the block's and stay
+ * in the bucket.
  */
 public final class BlockTransfer {
     /** Suffix of a block directory being downloaded. */
@@ -53,18 +55,33 @@ public final class BlockTransfer {
      * Returns the meta uploaded.
      */
     public BucketBlockMeta upload(String tenant, Path blockDir) throws IOException {
+        BlockSidecar sidecar = BlockSidecar.read(blockDir).orElse(new BlockSidecar(Map.of(), false));
+        return upload(tenant, blockDir, (block, files) -> BucketBlockMeta.ofIngesterBlock(block, files, sidecar));
+    }
+
+    /**
+     * Uploads a block the compactor wrote, as {@link #upload(String, Path)} does, with the meta of
+     * a compacted block ({@link BucketBlockMeta#ofCompactedBlock}: source "compactor", no origin).
+     * Returns the meta uploaded.
+     */
+    public BucketBlockMeta uploadCompacted(String tenant, Path blockDir) throws IOException {
+        return upload(tenant, blockDir, BucketBlockMeta::ofCompactedBlock);
+    }
+
+    private BucketBlockMeta upload(String tenant, Path blockDir,
+                                   java.util.function.BiFunction<BlockMeta, List<BucketBlockMeta.BlockFile>, BucketBlockMeta> metaOf)
+            throws IOException {
         BlockMeta block = BlockMeta.read(blockDir);
         if (!blockDir.getFileName().toString().equals(block.ulid().toString())) {
             throw new IOException(blockDir + ": directory name does not match the block's ULID " + block.ulid());
         }
-        BlockSidecar sidecar = BlockSidecar.read(blockDir).orElse(new BlockSidecar(Map.of(), false));
         List<BucketBlockMeta.BlockFile> files = new ArrayList<>();
         for (Path chunk : chunkSegments(blockDir)) {
             files.add(new BucketBlockMeta.BlockFile(BucketLayout.CHUNKS + "/" + chunk.getFileName(), Files.size(chunk)));
         }
         files.add(new BucketBlockMeta.BlockFile(BucketLayout.INDEX, Files.size(blockDir.resolve(BucketLayout.INDEX))));
         files.add(new BucketBlockMeta.BlockFile(BucketLayout.META, -1));
-        BucketBlockMeta meta = BucketBlockMeta.ofIngesterBlock(block, files, sidecar);
+        BucketBlockMeta meta = metaOf.apply(block, files);
         byte[] metaJson = meta.encode();
 
         List<String> uploaded = new ArrayList<>();
@@ -115,6 +132,7 @@ public final class BlockTransfer {
             for (String name : names) {
                 String rel = name.substring(prefix.length());
                 if (rel.equals(BucketLayout.META)) continue; // written below, from what was read
+                if (BucketLayout.MARK_FILES.contains(rel)) continue; // the compactor's marks, not the block's
                 Path file = local(tmp, rel);
                 Files.createDirectories(file.getParent());
                 try (InputStream in = bucket.get(name)) {

@@ -64,6 +64,8 @@ public record BucketBlockMeta(BlockMeta block, Map<String, String> labels, long 
     public static final int MNEMO_VERSION = 1;
     /** Mimir's source type of blocks its ingesters ship ({@code block.ReceiveSource}). */
     public static final String INGESTER_SOURCE = "receive";
+    /** Mimir's source type of blocks its compactor writes ({@code block.CompactorSource}). */
+    public static final String COMPACTOR_SOURCE = "compactor";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -82,6 +84,16 @@ public record BucketBlockMeta(BlockMeta block, Map<String, String> labels, long 
     public static BucketBlockMeta ofIngesterBlock(BlockMeta block, List<BlockFile> files, BlockSidecar sidecar) {
         return new BucketBlockMeta(block, Map.of(), 0, INGESTER_SOURCE, files, BlockOrigin.of(sidecar),
                 sidecar.outOfOrder());
+    }
+
+    /**
+     * A block the compactor merged from others, as it goes to the bucket: no external labels, raw
+     * resolution, source "compactor", and no origin: its samples come from every zone and
+     * partition that shipped its sources, so no one ingester's offsets describe it. In order,
+     * whatever its sources were: it replaces the blocks it overlapped.
+     */
+    public static BucketBlockMeta ofCompactedBlock(BlockMeta block, List<BlockFile> files) {
+        return new BucketBlockMeta(block, Map.of(), 0, COMPACTOR_SOURCE, files, null, false);
     }
 
     /** The sidecar a downloaded block gets beside its files, as the ingester that cut it wrote it. */

@@ -50,7 +50,8 @@ public final class BucketLayout {
 
     /**
      * The block directories of a tenant (whole or being uploaded: see {@link #meta}), newest
-     * first: ULIDs order by the time they were made.
+     * first: ULIDs order by the time they were made. Only directories named by a ULID: not
+     * {@value #MARKERS}/, nor objects such as the bucket index.
      */
     public static List<Ulid> blocksNewestFirst(Bucket bucket, String tenant) throws IOException {
         List<Ulid> out = new ArrayList<>();
@@ -90,7 +91,16 @@ public final class BucketLayout {
 
     /** A block's deletion mark, in its directory (Thanos's and Mimir's name). */
     public static final String DELETION_MARK = "deletion-mark.json";
-    /** Where a tenant's deletion marks are also written, as {@code <ULID>-deletion-mark.json} (Mimir's global markers). */
+    /** A block's no-compact mark, in its directory (Thanos's and Mimir's name). */
+    public static final String NO_COMPACT_MARK = "no-compact-mark.json";
+    /** The marks that may lie in a block's directory beside its files. */
+    public static final java.util.Set<String> MARK_FILES = java.util.Set.of(DELETION_MARK, NO_COMPACT_MARK);
+    /**
+     * The tenant's directory of markers: its blocks' marks again, as {@code <ULID>-deletion-mark.json}
+     * and {@code <ULID>-no-compact-mark.json} (Mimir's global markers), and
+     * {@code tenant-deletion-mark.json} (see {@code markers.Markers}). Not a block: block listings
+     * take only directories named by a ULID.
+     */
     public static final String MARKERS = "markers";
 
     /**

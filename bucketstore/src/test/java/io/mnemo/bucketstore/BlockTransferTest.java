@@ -93,6 +93,27 @@ class BlockTransferTest {
     }
 
     @Test
+    void aMarkedBlockDownloadsWithoutItsMarksAndACompactedOneHasNoOrigin() throws IOException {
+        Path local = block();
+        Ulid ulid = Ulid.parse(local.getFileName().toString());
+        transfer.upload("team-a", local);
+        io.mnemo.bucketstore.markers.Markers.write(bucket, "team-a",
+                new io.mnemo.bucketstore.markers.NoCompactMark(ulid, 1, "critical", ""));
+        io.mnemo.bucketstore.markers.Markers.write(bucket, "team-a",
+                new io.mnemo.bucketstore.markers.DeletionMark(ulid, 1, ""));
+        BucketBlockMeta meta = BucketLayout.meta(bucket, "team-a", ulid).orElseThrow();
+        Path downloaded = transfer.download("team-a", meta, dir.resolve("elsewhere").resolve("team-a"));
+        assertFalse(Files.exists(downloaded.resolve("deletion-mark.json")));
+        assertFalse(Files.exists(downloaded.resolve("no-compact-mark.json")));
+        assertEquals(TestBlocks.samples(local), TestBlocks.samples(downloaded));
+
+        BucketBlockMeta compacted = transfer.uploadCompacted("team-b", local);
+        assertEquals("compactor", compacted.source());
+        assertEquals(null, compacted.origin());
+        assertEquals(compacted, BucketLayout.meta(bucket, "team-b", ulid).orElseThrow());
+    }
+
+    @Test
     void metaJsonGoesLastSoAReaderNeverSeesABlockWithoutAllItsFiles() throws IOException {
         Path local = block();
         Ulid ulid = Ulid.parse(local.getFileName().toString());
