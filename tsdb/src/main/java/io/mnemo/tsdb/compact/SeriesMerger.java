@@ -185,9 +185,9 @@ final class SeriesMerger {
     }
 
     /**
-     * Merges the kept slots of the group by timestamp, one sample per
-     * timestamp (the first input's where they differ), skipping deleted samples, into new chunks.
-     * Per sample: a comparison per slot, no allocation.
+     * Merges the kept slots of the group by timestamp into new chunks: one sample per timestamp
+     * (the first input's where values differ), deleted samples skipped. Per sample: a comparison
+     * per slot, no allocation.
      */
     private void merge(ChunkSegmentWriter cw, int numKept) throws IOException {
         if (its.length < numKept) growGroup(numKept);
