@@ -3,8 +3,10 @@ package io.mnemo.promql.eval;
 import io.mnemo.promql.EvaluationException;
 import io.mnemo.promql.ast.AggregateExpr;
 import io.mnemo.promql.ast.AggregateOp;
+import io.mnemo.promql.ast.Call;
 import io.mnemo.promql.ast.Expr;
 import io.mnemo.promql.ast.Exprs;
+import io.mnemo.promql.ast.MatrixSelector;
 import io.mnemo.promql.ast.PositionRange;
 import io.mnemo.promql.text.GoFloats;
 import io.mnemo.promql.text.GoQuoting;
@@ -36,6 +38,10 @@ final class Aggregations {
         Expr inner = Exprs.unwrapParens(a.expr());
         if (a.op() == AggregateOp.COUNT_VALUES) return countValues(ev, a, inner, grouping);
         double[] params = a.param() == null ? null : ev.scalarValues(Exprs.unwrapParens(a.param()));
+        if (ev.steps == 1 && a.param() == null && FloatAggregation.computes(a.op())) {
+            List<StepSeries> streamed = streamed(ev, a, inner, grouping);
+            if (streamed != null) return streamed;
+        }
         List<StepSeries> input = ev.eval(inner);
         Map<Labels, Integer> groupIndex = new HashMap<>();
         List<Labels> groupLabels = new ArrayList<>();
@@ -69,6 +75,94 @@ final class Aggregations {
     }
 
     /** The labels of a series' group: the {@code by} labels, or all but the {@code without} labels and the name. */
+    /**
+     * An instant query's sum, avg, count, min, max, group, stddev or stdvar of a range function over
+     * a range selector ({@code sum by (pod) (rate(x[5m]))}, the shape of most heavy queries), with
+     * each series of the function's output folded into its group as soon as it is computed: the
+     * output is never held whole (for 100,000 series, 100,000 label sets and point arrays less alive
+     * at once, which is what a young collection would copy). The answer and the query's sample
+     * accounting are those of evaluating the function first. Null, with nothing left taken, when
+     * this way does not apply: another inner expression, or a histogram point (the step-wise
+     * evaluation handles those), in which case the caller evaluates it the usual way.
+     */
+    private static List<StepSeries> streamed(Evaluator ev, AggregateExpr a, Expr inner, List<String> grouping) {
+        if (!(inner instanceof Call c) || !RangeFunctions.streams(c)) return null;
+        List<Expr> args = Evaluator.unwrappedArgs(c);
+        int matrixArg = -1;
+        for (int i = 0; i < args.size() && matrixArg < 0; i++) if (args.get(i) instanceof MatrixSelector) matrixArg = i;
+        if (matrixArg < 0) return null;
+        FloatAggregation agg = FloatAggregation.ofOneStep(ev, a.op());
+        Map<Labels, Integer> groupIndex = new HashMap<>();
+        List<Labels> groupLabels = new ArrayList<>();
+        LabelSetHashes seen = ev.q.delayedNameRemoval ? null : new LabelSetHashes();
+        long[] taken = {0};
+        try {
+            RangeFunctions.evalInto(ev, c, args, matrixArg, s -> {
+                taken[0] += s.sampleCount();
+                if (s.h != null) throw HistogramPoint.INSTANCE;
+                // Prometheus checks the function's output for equal label sets by their hashes, too.
+                if (seen != null && !seen.add(LabelsHash.hash(s.labels))) throw Evaluator.duplicateLabelset();
+                Labels gl = groupingLabels(s.labels, grouping, a.without());
+                Integer g = groupIndex.get(gl);
+                if (g == null) {
+                    g = groupLabels.size();
+                    groupIndex.put(gl, g);
+                    groupLabels.add(gl);
+                }
+                agg.add(s, g);
+            });
+        } catch (HistogramPoint e) {
+            agg.abandon();
+            ev.q.release(taken[0]);
+            return null;
+        }
+        List<StepSeries> out = agg.result(groupLabels);
+        ev.q.release(taken[0]);
+        return out;
+    }
+
+    /** Stops a streamed aggregation at a histogram point; carries no stack. */
+    private static final class HistogramPoint extends RuntimeException {
+        static final HistogramPoint INSTANCE = new HistogramPoint();
+
+        private HistogramPoint() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** A set of label-set hashes: open addressing over a long array, no object per entry. */
+    private static final class LabelSetHashes {
+        private long[] slots = new long[1024];
+        private boolean hasZero;
+        private int size;
+
+        /** False when h was in the set already. */
+        boolean add(long h) {
+            if (h == 0) {
+                if (hasZero) return false;
+                hasZero = true;
+                return true;
+            }
+            if (2 * (size + 1) > slots.length) grow();
+            int mask = slots.length - 1;
+            for (int i = (int) (h ^ (h >>> 32)) & mask; ; i = (i + 1) & mask) {
+                if (slots[i] == h) return false;
+                if (slots[i] == 0) {
+                    slots[i] = h;
+                    size++;
+                    return true;
+                }
+            }
+        }
+
+        private void grow() {
+            long[] old = slots;
+            slots = new long[old.length * 2];
+            size = 0;
+            for (long h : old) if (h != 0) add(h);
+        }
+    }
+
     static Labels groupingLabels(Labels l, List<String> grouping, boolean without) {
         if (without) {
             Labels.Builder b = l.toBuilder();

@@ -22,6 +22,7 @@ import io.mnemo.tsdb.SeriesSet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The functions over range vectors ({@code rate}, {@code *_over_time}, {@code deriv}, ...). For
@@ -79,6 +80,29 @@ final class RangeFunctions {
     }
 
     static List<StepSeries> eval(Evaluator ev, Call c, List<Expr> args, int matrixArg) {
+        List<StepSeries> out = new ArrayList<>();
+        evalInto(ev, c, args, matrixArg, out::add);
+        String name = c.function().name();
+        Expr arg = args.get(matrixArg);
+        if (name.equals("absent_over_time")) return absentOverTime(ev, out, arg, true);
+        if (!ev.q.delayedNameRemoval) {
+            HashSet<Labels> seen = new HashSet<>();
+            for (StepSeries s : out) if (!seen.add(s.labels)) throw Evaluator.duplicateLabelset();
+        }
+        return out;
+    }
+
+    /** Whether {@link #evalInto} gives the whole answer of this call (absent_over_time needs all series first). */
+    static boolean streams(Call c) {
+        return !c.function().name().equals("absent_over_time");
+    }
+
+    /**
+     * Evaluates the call series by series, handing each output series to {@code sink} as soon as it
+     * is complete, without the checks over the whole output (duplicate label sets, absent_over_time):
+     * {@link #eval} adds those; a streaming caller does its own.
+     */
+    static void evalInto(Evaluator ev, Call c, List<Expr> args, int matrixArg, Consumer<StepSeries> sink) {
         String name = c.function().name();
         Fn fn = function(name);
         double[][] scalars = new double[args.size()][];
@@ -122,79 +146,75 @@ final class RangeFunctions {
         rc.rangeMillis = range;
         rc.scalars = new double[args.size()];
         Window w = new Window(ev.q);
-        List<StepSeries> out = new ArrayList<>();
-        int next = 0;
-        while (true) {
-            Labels labels;
-            boolean inputDropName;
-            SampleIterator it;
-            if (storage != null) {
-                if (!storage.next()) break;
-                Series s = storage.at();
-                labels = s.labels();
-                inputDropName = false;
-                it = s.iterator();
-            } else {
-                if (next >= subquery.size()) break;
-                StepSeries s = subquery.get(next++);
-                labels = s.labels;
-                inputDropName = s.dropName;
-                it = new PointsIterator(s);
-            }
-            ev.q.checkCanceledSometimes();
-            boolean dropName = !keepsName || inputDropName;
-            StepSeries ss = new StepSeries(dropName && !ev.q.delayedNameRemoval ? Evaluator.dropMetricName(labels) : labels,
-                    dropName, ev.steps);
-            rc.metric = labels;
-            w.reset(it);
-            for (long step = 0; step < ev.steps; step++) {
+        try {
+            int next = 0;
+            while (true) {
+                Labels labels;
+                boolean inputDropName;
+                SampleIterator it;
+                if (storage != null) {
+                    if (!storage.next()) break;
+                    Series s = storage.at();
+                    labels = s.labels();
+                    inputDropName = false;
+                    it = s.iterator();
+                } else {
+                    if (next >= subquery.size()) break;
+                    StepSeries s = subquery.get(next++);
+                    labels = s.labels;
+                    inputDropName = s.dropName;
+                    it = new PointsIterator(s);
+                }
                 ev.q.checkCanceledSometimes();
-                long ts = ev.stepTime(step);
-                long ref = (at != null ? atTime : ts) - offset;
-                w.advance(ref - range, ref);
-                if (w.isEmpty()) {
-                    // Go straight to the first step whose window can hold the next sample: a sparse
-                    // series costs its samples, not the steps between them.
-                    long nextT = w.nextTimestamp();
-                    if (nextT == Long.MAX_VALUE || at != null) break;
-                    step = Math.max(step, ev.firstStepAtOrAfter(nextT + offset) - 1);
-                    continue;
+                boolean dropName = !keepsName || inputDropName;
+                StepSeries ss = new StepSeries(dropName && !ev.q.delayedNameRemoval ? Evaluator.dropMetricName(labels) : labels,
+                        dropName, ev.steps);
+                rc.metric = labels;
+                w.reset(it);
+                for (long step = 0; step < ev.steps; step++) {
+                    ev.q.checkCanceledSometimes();
+                    long ts = ev.stepTime(step);
+                    long ref = (at != null ? atTime : ts) - offset;
+                    w.advance(ref - range, ref);
+                    if (w.isEmpty()) {
+                        // Go straight to the first step whose window can hold the next sample: a sparse
+                        // series costs its samples, not the steps between them.
+                        long nextT = w.nextTimestamp();
+                        if (nextT == Long.MAX_VALUE || at != null) break;
+                        step = Math.max(step, ev.firstStepAtOrAfter(nextT + offset) - 1);
+                        continue;
+                    }
+                    for (int i = 0; i < scalars.length; i++) if (scalars[i] != null) rc.scalars[i] = scalars[i][(int) step];
+                    rc.ts = ts;
+                    rc.rangeStart = ref - range;
+                    rc.rangeEnd = ref;
+                    rc.present = false;
+                    fn.apply(w, rc);
+                    if (!rc.present) continue;
+                    ev.q.take(rc.h == null ? 1 : rc.h.sampleSize());
+                    ss.add(ts, rc.f, rc.h);
                 }
-                for (int i = 0; i < scalars.length; i++) if (scalars[i] != null) rc.scalars[i] = scalars[i][(int) step];
-                rc.ts = ts;
-                rc.rangeStart = ref - range;
-                rc.rangeEnd = ref;
-                rc.present = false;
-                fn.apply(w, rc);
-                if (!rc.present) continue;
-                ev.q.take(rc.h == null ? 1 : rc.h.sampleSize());
-                ss.add(ts, rc.f, rc.h);
-            }
-            if (ss.size == 0) continue;
-            out.add(ss);
-            if (counterCheck && hasFloat(ss)) {
-                String metricName = labels.metricName();
-                // Once per run of series of one name: the note is the same for each, and building it
-                // for each of 100,000 series was a tenth of a heavy query's garbage.
-                Object expr = args.get(0);
-                if (!metricName.isEmpty() && !metricName.endsWith("_total") && !metricName.endsWith("_sum")
-                        && !metricName.endsWith("_count") && !metricName.endsWith("_bucket")
-                        && (!metricName.equals(ev.q.nonCounterNoted) || ev.q.nonCounterNotedAt != expr)) {
-                    ev.q.nonCounterNoted = metricName;
-                    ev.q.nonCounterNotedAt = expr;
-                    ev.q.annotations.info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "
-                            + GoQuoting.quote(metricName), args.get(0).positionRange());
+                if (ss.size == 0) continue;
+                if (counterCheck && hasFloat(ss)) {
+                    String metricName = labels.metricName();
+                    // Once per run of series of one name: the note is the same for each, and building it
+                    // for each of 100,000 series was a tenth of a heavy query's garbage.
+                    Object expr = args.get(0);
+                    if (!metricName.isEmpty() && !metricName.endsWith("_total") && !metricName.endsWith("_sum")
+                            && !metricName.endsWith("_count") && !metricName.endsWith("_bucket")
+                            && (!metricName.equals(ev.q.nonCounterNoted) || ev.q.nonCounterNotedAt != expr)) {
+                        ev.q.nonCounterNoted = metricName;
+                        ev.q.nonCounterNotedAt = expr;
+                        ev.q.annotations.info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "
+                                + GoQuoting.quote(metricName), args.get(0).positionRange());
+                    }
                 }
+                sink.accept(ss);
             }
+        } finally { // also when the sink stops the walk
+            w.release();
+            if (subquery != null) ev.q.release(Evaluator.samples(subquery));
         }
-        w.release();
-        if (subquery != null) ev.q.release(Evaluator.samples(subquery));
-        if (name.equals("absent_over_time")) return absentOverTime(ev, out, arg, !keepsName);
-        if (!ev.q.delayedNameRemoval) {
-            HashSet<Labels> seen = new HashSet<>();
-            for (StepSeries s : out) if (!seen.add(s.labels)) throw Evaluator.duplicateLabelset();
-        }
-        return out;
     }
 
     private static boolean hasFloat(StepSeries s) {
