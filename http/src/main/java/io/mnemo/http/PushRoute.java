@@ -4,7 +4,10 @@ import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.TenantId;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.distributor.PushResult;
+import io.mnemo.actors.distributor.RemoteWriteVersion;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -13,14 +16,16 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 
 /**
- * {@code POST /api/v1/push}: Prometheus remote write 1.0 into the distributor. The message type
- * is negotiated by Content-Type ({@link RemoteWriteNegotiation}: 415 for anything but 1.0), and
+ * {@code POST /api/v1/push}: Prometheus remote write 1.0 and 2.0 into the distributor. The message
+ * type is negotiated by Content-Type ({@link RemoteWriteNegotiation}: 415 for anything else), a 2.0
+ * answer carries the {@code X-Prometheus-Remote-Write-*-Written} headers, and
  * the body is kept in memory only up to {@code mnemo.distributor.max-request-body-size}, whether
  * it comes with a Content-Length or chunked ({@link BoundedBody}): a larger one is answered 413,
  * once read and dropped up to Pekko's {@code parsing.max-content-length}, beyond which the
@@ -32,6 +37,9 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  */
 final class PushRoute extends AllDirectives {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    static final String SAMPLES_WRITTEN = "X-Prometheus-Remote-Write-Samples-Written";
+    static final String HISTOGRAMS_WRITTEN = "X-Prometheus-Remote-Write-Histograms-Written";
+    static final String EXEMPLARS_WRITTEN = "X-Prometheus-Remote-Write-Exemplars-Written";
 
     private final MnemoSettings settings;
     private final MnemoMetrics metrics;
@@ -66,11 +74,12 @@ final class PushRoute extends AllDirectives {
         String invalid = TenantId.validate(tenant.get());
         if (invalid != null) return refuseUnread(request, "invalid_tenant", StatusCodes.BAD_REQUEST, invalid);
 
-        String unsupported = RemoteWriteNegotiation.refusal(contentType(request),
+        RemoteWriteNegotiation.Outcome negotiated = RemoteWriteNegotiation.negotiate(contentType(request),
                 request.getHeader("Content-Encoding").map(HttpHeader::value).orElse(null));
-        if (unsupported != null) {
-            return refuseUnread(request, "unsupported_media_type", StatusCodes.UNSUPPORTED_MEDIA_TYPE, unsupported);
+        if (negotiated.refused()) {
+            return refuseUnread(request, "unsupported_media_type", StatusCodes.UNSUPPORTED_MEDIA_TYPE, negotiated.refusal());
         }
+        RemoteWriteVersion version = negotiated.version();
 
         long max = settings.maxRequestBodySize();
         return extractMaterializer(mat -> onComplete(
@@ -86,11 +95,22 @@ final class PushRoute extends AllDirectives {
                         return refuse("read_error", StatusCodes.BAD_REQUEST, "failed to read request body: " + body.failed().get().getMessage());
                     }
                     if (body.get().tooLarge()) return tooLarge(body.get().size(), max);
-                    return onSuccess(distributor.push(tenant.get(), body.get().bytes()), result -> {
-                        if (result.ok()) return complete(StatusCodes.OK);
-                        return complete(StatusCodes.get(result.status()), result.message());
+                    return onSuccess(distributor.push(tenant.get(), body.get().bytes(), version), result -> {
+                        Route answer = result.ok() ? complete(StatusCodes.OK)
+                                : complete(StatusCodes.get(result.status()), result.message());
+                        return version == RemoteWriteVersion.V2 ? respondWithHeaders(written(result), () -> answer) : answer;
                     });
                 }));
+    }
+
+    /**
+     * Remote write 2.0's answer headers: what was written, also on a 400 where the valid rest was.
+     * Remote write 1.0 answers go without them, as Prometheus 3's do.
+     */
+    private static List<HttpHeader> written(PushResult result) {
+        return List.of(RawHeader.create(SAMPLES_WRITTEN, Integer.toString(result.samplesWritten())),
+                RawHeader.create(HISTOGRAMS_WRITTEN, Integer.toString(result.histogramsWritten())),
+                RawHeader.create(EXEMPLARS_WRITTEN, Integer.toString(result.exemplarsWritten())));
     }
 
     private Route tooLarge(long size, long max) {

@@ -47,8 +47,8 @@ class PushRouteFuzzTest {
         Statistics.label("status").collect(status);
         assertTrue(status == 200 || status == 400 || status == 413 || status == 415, status + " " + r.body());
         if (status == 200) {
-            assertTrue(RemoteWriteNegotiation.refusal(contentType.isEmpty() || contentType.equals("application/octet-stream")
-                    ? null : contentType, encoding) == null, "200 for " + contentType + " / " + encoding);
+            assertTrue(!RemoteWriteNegotiation.negotiate(contentType.isEmpty() || contentType.equals("application/octet-stream")
+                    ? null : contentType, encoding).refused(), "200 for " + contentType + " / " + encoding);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnemo.actors.prompb.Remote;
+import io.mnemo.actors.prompb.WriteV2;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.Random;
@@ -15,6 +16,7 @@ import org.xerial.snappy.Snappy;
 /** The push route as a client sees it: content negotiation and body size limits. */
 class PushRouteTest {
     static final int MIB = 1 << 20;
+    static final String V2 = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
 
     static PushServer server;
 
@@ -54,10 +56,15 @@ class PushRouteTest {
         byte[] body = validPush(10);
         assertEquals(200, post(body, false).statusCode(), "no Content-Type, no Content-Encoding: remote write 1.0");
         assertEquals(200, post(body, false, "Content-Type", "application/x-protobuf;proto=prometheus.WriteRequest").statusCode());
-        HttpResponse<String> v2 = post(body, false, "Content-Type", "application/x-protobuf;proto=io.prometheus.write.v2.Request",
+        HttpResponse<String> other = post(body, false, "Content-Type", "application/x-protobuf;proto=example.Other",
                 "Content-Encoding", "snappy");
-        assertEquals(415, v2.statusCode());
-        assertTrue(v2.body().contains("remote write 2.0"), v2.body());
+        assertEquals(415, other.statusCode());
+        assertTrue(other.body().contains("\"example.Other\"") && other.body().contains("io.prometheus.write.v2.Request")
+                && other.body().contains("prometheus.WriteRequest"), other.body());
+        // A 1.0 body sent as 2.0 would read as an empty 2.0 request: refused, naming why.
+        HttpResponse<String> mislabelled = post(body, false, "Content-Type", V2, "Content-Encoding", "snappy");
+        assertEquals(400, mislabelled.statusCode(), mislabelled.body());
+        assertTrue(mislabelled.body().contains("remote write 1.0's WriteRequest.timeseries"), mislabelled.body());
         HttpResponse<String> json = post(body, false, "Content-Type", "application/json");
         assertEquals(415, json.statusCode());
         assertTrue(json.body().contains("\"application/json\""), json.body());
@@ -132,9 +139,42 @@ class PushRouteTest {
     void refusalsBeforeReadingDrainTheBodyFirst() throws Exception {
         byte[] body = new byte[5 * MIB];
         for (boolean chunked : new boolean[] {false, true}) {
-            HttpResponse<String> r = post(body, chunked, "Content-Type", "application/x-protobuf;proto=io.prometheus.write.v2.Request");
+            HttpResponse<String> r = post(body, chunked, "Content-Type", "application/x-protobuf;proto=example.Other");
             assertEquals(415, r.statusCode(), r.body());
             assertTrue(r.headers().firstValue("connection").isEmpty(), r.headers().toString());
         }
+    }
+
+    /**
+     * Remote write 2.0 answers say what was written, on a 400 too (the valid series beside a refused
+     * one are written); 1.0 answers carry no such headers, as Prometheus 3's receiver answers 1.0.
+     */
+    @Test
+    void remoteWrite2AnswersSayWhatWasWritten() throws Exception {
+        long now = System.currentTimeMillis();
+        WriteV2.Request request = WriteV2.Request.newBuilder()
+                .addAllSymbols(java.util.List.of("", "__name__", "up", "job", "a"))
+                .addTimeseries(WriteV2.TimeSeries.newBuilder().addAllLabelsRefs(java.util.List.of(1, 2, 3, 4))
+                        .addSamples(WriteV2.Sample.newBuilder().setTimestamp(now).setValue(1))
+                        .addSamples(WriteV2.Sample.newBuilder().setTimestamp(now + 1).setValue(2)))
+                .build();
+        HttpResponse<String> ok = post(Snappy.compress(request.toByteArray()), false, "Content-Type", V2, "Content-Encoding", "snappy");
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals("2", ok.headers().firstValue(PushRoute.SAMPLES_WRITTEN).orElse(""), ok.headers().toString());
+        assertEquals("0", ok.headers().firstValue(PushRoute.HISTOGRAMS_WRITTEN).orElse(""));
+        assertEquals("0", ok.headers().firstValue(PushRoute.EXEMPLARS_WRITTEN).orElse(""));
+
+        WriteV2.Request partly = request.toBuilder()
+                .addTimeseries(WriteV2.TimeSeries.newBuilder().addAllLabelsRefs(java.util.List.of(3, 4))
+                        .addSamples(WriteV2.Sample.newBuilder().setTimestamp(now).setValue(1)))
+                .build();
+        HttpResponse<String> bad = post(Snappy.compress(partly.toByteArray()), false, "Content-Type", V2);
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("err-mnemo-missing-metric-name"), bad.body());
+        assertEquals("2", bad.headers().firstValue(PushRoute.SAMPLES_WRITTEN).orElse(""), bad.headers().toString());
+
+        HttpResponse<String> v1 = push(validPush(10), false);
+        assertEquals(200, v1.statusCode());
+        assertTrue(v1.headers().firstValue(PushRoute.SAMPLES_WRITTEN).isEmpty(), v1.headers().toString());
     }
 }

@@ -17,7 +17,12 @@ import java.util.StringJoiner;
 final class MnemoClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    record Response(int status, String body) {
+    record Response(int status, String body, java.net.http.HttpHeaders headers) {
+        /** A response header's value, null when absent. */
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -41,6 +46,18 @@ final class MnemoClient {
                 .header("Content-Encoding", "snappy")
                 .header("Content-Type", "application/x-protobuf")
                 .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (tenant != null) b.header("X-Scope-OrgID", tenant);
+        return send(b.build());
+    }
+
+    /** A remote write 2.0 push, with the headers Prometheus 3 sends. */
+    Response pushV2(String tenant, byte[] body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/push"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Encoding", "snappy")
+                .header("Content-Type", "application/x-protobuf;proto=io.prometheus.write.v2.Request")
+                .header("X-Prometheus-Remote-Write-Version", "2.0.0")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (tenant != null) b.header("X-Scope-OrgID", tenant);
         return send(b.build());
@@ -113,7 +130,7 @@ final class MnemoClient {
     private Response send(HttpRequest request) {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body());
+            return new Response(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new RuntimeException(request.uri() + ": " + e, e);
         } catch (InterruptedException e) {

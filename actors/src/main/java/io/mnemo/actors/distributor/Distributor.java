@@ -31,6 +31,7 @@ public final class Distributor implements AutoCloseable {
         final RemoteWriteBody body;
         final WriteRequestReader reader = new WriteRequestReader();
         final MetadataReader metadata = new MetadataReader();
+        final RequestV2Reader readerV2 = new RequestV2Reader();
         final PartitionSplitter splitter;
 
         Worker(MnemoSettings s) {
@@ -78,10 +79,15 @@ public final class Distributor implements AutoCloseable {
         this.worker = ThreadLocal.withInitial(() -> new Worker(settings));
     }
 
-    /** Decodes, validates and shards a remote-write body, writes it to Kafka, and gives the answer. */
+    /** Decodes, validates and shards a remote write 1.0 body, writes it to Kafka, and gives the answer. */
     public CompletionStage<PushResult> push(String tenant, byte[] body) {
+        return push(tenant, body, RemoteWriteVersion.V1);
+    }
+
+    /** Decodes, validates and shards a remote-write body of that version, writes it to Kafka, and gives the answer. */
+    public CompletionStage<PushResult> push(String tenant, byte[] body, RemoteWriteVersion version) {
         metrics.receivedRequests.labelValues(tenant).inc();
-        return send(tenant, body, settings.topic(), true);
+        return send(tenant, body, version, settings.topic(), true);
     }
 
     /**
@@ -90,26 +96,30 @@ public final class Distributor implements AutoCloseable {
      */
     public CompletionStage<PushResult> rehearse(String tenant, byte[] body, String topic) {
         if (topic.equals(settings.topic())) throw new IllegalArgumentException("a rehearsal never writes to the ingest topic");
-        return send(tenant, body, topic, false);
+        return send(tenant, body, RemoteWriteVersion.V1, topic, false);
     }
 
-    private CompletionStage<PushResult> send(String tenant, byte[] body, String topic, boolean counted) {
+    private CompletionStage<PushResult> send(String tenant, byte[] body, RemoteWriteVersion version, String topic, boolean counted) {
         // Decoded and handed to the producer on one worker thread, without another hop in between.
-        return CompletableFuture.supplyAsync(() -> prepare(tenant, body, topic, counted), workers)
+        return CompletableFuture.supplyAsync(() -> prepare(tenant, body, version, topic, counted), workers)
                 .thenCompose(p -> p.empty()
                         ? CompletableFuture.completedFuture(p.answer())
                         : write(tenant, p, counted));
     }
 
-    private Prepared prepare(String tenant, byte[] body, String topic, boolean counted) {
+    private Prepared prepare(String tenant, byte[] body, RemoteWriteVersion version, String topic, boolean counted) {
         Worker w = worker.get();
         // A rehearsal's synthetic samples are decades old: the tenant limits are for tenants' pushes.
         PushLimits limits = counted ? PushLimits.at(clock.millis(), settings.limits().of(tenant)) : PushLimits.NONE;
         PartitionSplitter.Split split;
         try {
             int len = w.body.decompress(body);
-            w.reader.reset(w.body.buffer(), 0, len);
-            split = w.splitter.split(tenant, w.reader, w.metadata.reset(w.body.buffer(), 0, len), settings.partitions(), limits);
+            if (version == RemoteWriteVersion.V2) {
+                split = w.splitter.splitV2(tenant, w.readerV2.reset(w.body.buffer(), 0, len), settings.partitions(), limits);
+            } else {
+                w.reader.reset(w.body.buffer(), 0, len);
+                split = w.splitter.split(tenant, w.reader, w.metadata.reset(w.body.buffer(), 0, len), settings.partitions(), limits);
+            }
         } catch (RemoteWriteException e) {
             if (counted) metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
             return Prepared.refused(new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
@@ -163,12 +173,13 @@ public final class Distributor implements AutoCloseable {
                         }
                         return new PushResult(503, "failed to write to Kafka, nothing was acknowledged: " + why);
                     }
-                    if (!counted) return p.answer();
+                    PushResult answer = p.answer().withSamplesWritten(p.samples());
+                    if (!counted) return answer;
                     metrics.kafkaProduceSeconds.observe((System.nanoTime() - start) / 1e9);
                     metrics.kafkaProducedBytes.inc(written);
                     metrics.receivedSamples.labelValues(tenant).inc(p.samples());
                     metrics.receivedSeries.labelValues(tenant).inc(p.series());
-                    return p.answer();
+                    return answer;
                 });
     }
 

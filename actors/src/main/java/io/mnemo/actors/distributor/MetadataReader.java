@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * Family, help and unit are byte ranges of the buffer (a HELP of any size costs nothing until it
  * is copied), with String accessors for the slow paths. Not thread-safe; reusable.
  */
-public final class MetadataReader extends ProtobufCursor {
+public final class MetadataReader extends ProtobufCursor implements MetadataEntry {
     private int end;
 
     private int typeNumber;
@@ -76,26 +76,35 @@ public final class MetadataReader extends ProtobufCursor {
         p = after;
     }
 
+    @Override
     public byte[] buffer() { return buf; }
 
     public String type() { return MetricTypes.name(typeNumber); }
 
     /** The type as remote write's enum number (0 unknown, 1 counter, 2 gauge, ...). */
+    @Override
     public int typeNumber() { return typeNumber; }
 
+    @Override
     public int familyOffset() { return familyOffset; }
 
+    @Override
     public int familyLength() { return familyLength; }
 
+    @Override
     public int helpOffset() { return helpOffset; }
 
+    @Override
     public int helpLength() { return helpLength; }
 
+    @Override
     public int unitOffset() { return unitOffset; }
 
+    @Override
     public int unitLength() { return unitLength; }
 
     /** The family name (allocates). */
+    @Override
     public String family() { return text(familyOffset, familyLength); }
 
     /** The HELP text (allocates). */

@@ -8,14 +8,15 @@ import java.nio.charset.StandardCharsets;
  * in {@code pkg/distributor/validate.go}): a family name is required, it must be a name (valid
  * UTF-8, Prometheus 3's scheme) no longer than {@code max-metadata-length}, and so must the unit;
  * a longer HELP is not refused but cut to the limit, at a character boundary ({@link #helpLength}).
- * Works on the {@link MetadataReader}'s byte ranges; allocates only for a rejection's message.
+ * Works on the byte ranges of a {@link MetadataEntry} (a 1.0 {@link MetadataReader} entry, or a 2.0
+ * series' metadata); allocates only for a rejection's message.
  * Stateless.
  */
 public final class MetadataValidator {
     private MetadataValidator() {}
 
-    /** Why the reader's current entry is refused under a length limit, or null when it is accepted. */
-    public static DiscardReason validate(MetadataReader md, int maxLength) {
+    /** Why the entry is refused under a length limit, or null when it is accepted. */
+    public static DiscardReason validate(MetadataEntry md, int maxLength) {
         if (md.familyLength() == 0) return DiscardReason.METADATA_MISSING_METRIC_NAME;
         if (!Utf8.isValid(md.buffer(), md.familyOffset(), md.familyLength())) return DiscardReason.METADATA_INVALID_METRIC_NAME;
         if (md.familyLength() > maxLength) return DiscardReason.METADATA_METRIC_NAME_TOO_LONG;
@@ -27,7 +28,7 @@ public final class MetadataValidator {
      * How many bytes of the HELP to keep: all of it up to the limit, else the longest prefix of at
      * most {@code maxLength} bytes that ends before a character (Mimir truncates likewise).
      */
-    public static int helpLength(MetadataReader md, int maxLength) {
+    public static int helpLength(MetadataEntry md, int maxLength) {
         int len = md.helpLength();
         if (len <= maxLength) return len;
         byte[] b = md.buffer();
@@ -36,8 +37,8 @@ public final class MetadataValidator {
         return cut;
     }
 
-    /** The refusal of the reader's current entry for {@code reason}, with a message naming the family. */
-    public static Rejection rejection(MetadataReader md, DiscardReason reason, int maxLength) {
+    /** The refusal of the entry for {@code reason}, with a message naming the family. */
+    public static Rejection rejection(MetadataEntry md, DiscardReason reason, int maxLength) {
         String family = snippet(md.buffer(), md.familyOffset(), md.familyLength());
         String id = reason.errorId();
         String raise = ". To accept such metadata, raise " + PushLimits.MAX_METADATA_LENGTH + " or ask your service administrator.";

@@ -9,9 +9,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Turns one decoded push into one Kafka record value per partition: an ingest record
- * ({@link IngestRecordWriter}) holding the partition's series with their float samples, and the
- * push's metric metadata routed to partitions by family. Labels with an empty value are left out
+ * Turns one decoded push, remote write 1.0 ({@link #split}) or 2.0 ({@link #splitV2}), into one
+ * Kafka record value per partition: an ingest record ({@link IngestRecordWriter}) holding the
+ * partition's series with their float samples, and the push's metric metadata routed to partitions
+ * by family. Labels with an empty value are left out
  * (Prometheus treats them as absent); exemplars are not carried.
  *
  * <p>What happens to bad input follows Mimir's distributor: a series that fails validation
@@ -39,6 +40,8 @@ public final class PartitionSplitter {
 
     private final SeriesValidator validator;
     private final int keptRejections;
+    private final SeriesMetadata seriesMetadata = new SeriesMetadata();
+    private final FamilySet families = new FamilySet();
     private IngestRecordWriter[] writers = new IngestRecordWriter[0];
     private long[] nameHash = new long[32];
     private long[] valueHash = new long[32];
@@ -68,13 +71,7 @@ public final class PartitionSplitter {
      * @throws RemoteWriteException if the request is malformed
      */
     public Split split(String tenant, WriteRequestReader request, MetadataReader metadata, int partitions, PushLimits limits) {
-        if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive, got " + partitions);
-        if (writers.length < partitions) {
-            int old = writers.length;
-            writers = Arrays.copyOf(writers, partitions);
-            for (int p = old; p < partitions; p++) writers[p] = new IngestRecordWriter();
-        }
-        for (int p = 0; p < partitions; p++) writers[p].reset();
+        resetWriters(partitions);
         long tenantSeed = PartitionSharder.tenantSeed(tenant);
         Split out = new Split(partitions);
         request.rewind();
@@ -83,43 +80,96 @@ public final class PartitionSplitter {
                 out.droppedEmptySeries++;
                 continue;
             }
-            DiscardReason reason = validator.validate(request);
-            if (reason != null) {
-                out.rejectedSeriesByReason[reason.ordinal()]++;
-                out.discard(reason, request.sampleCount() + request.histogramCount());
-                if (out.keepsMore(keptRejections)) out.rejections.add(validator.rejection(request));
-                continue;
-            }
+            if (!validate(request, out)) continue;
             int accepted = checkSamples(request, limits, out);
             if (accepted == 0 && request.sampleCount() + request.histogramCount() > 0) continue; // all refused
-            int partition = write(tenantSeed, request, partitions, limits);
+            int partition = write(tenantSeed, request, partitions, limits, 0);
             out.series[partition]++;
             out.samples[partition] += accepted;
         }
         if (metadata != null) {
-            while (metadata.next()) {
-                DiscardReason reason = MetadataValidator.validate(metadata, limits.maxMetadataLength());
-                if (reason != null) {
-                    out.discard(reason, 1);
-                    if (out.keepsMore(keptRejections)) {
-                        out.rejections.add(MetadataValidator.rejection(metadata, reason, limits.maxMetadataLength()));
-                    }
-                    continue;
-                }
-                writeMetadata(tenant, metadata, partitions, MetadataValidator.helpLength(metadata, limits.maxMetadataLength()));
-            }
+            while (metadata.next()) addMetadata(tenant, metadata, partitions, limits, out);
         }
+        return finish(out, partitions);
+    }
+
+    /**
+     * Splits the remote write 2.0 request the reader points at (it is rewound first) over
+     * {@code partitions}, under the tenant's limits for this push: the same rules as
+     * {@link #split(String, WriteRequestReader, MetadataReader, int, PushLimits) 1.0's}, with what
+     * 2.0 changes. A series without any label is refused (400, {@code missing_metric_name}) rather
+     * than dropped, as Prometheus 3 refuses it. A series' metadata (type, help, unit) becomes its
+     * family's metadata, once per family and push: the family is the metric name, without the
+     * {@code _bucket}, {@code _sum} and {@code _count} suffixes of a histogram's or summary's
+     * series; it is kept for series whose labels are valid, is checked by {@link MetadataValidator}
+     * and travels as 1.0's does. A series' {@code created_timestamp} is kept in its record. A
+     * series left with no float sample is not written (its metadata still is).
+     *
+     * @throws RemoteWriteException if the request is malformed
+     */
+    public Split splitV2(String tenant, RequestV2Reader request, int partitions, PushLimits limits) {
+        resetWriters(partitions);
+        families.clear();
+        long tenantSeed = PartitionSharder.tenantSeed(tenant);
+        Split out = new Split(partitions);
+        request.rewind();
+        while (request.nextSeries()) {
+            if (!validate(request, out)) continue;
+            if (request.hasMetadata() && seriesMetadata.of(request) && families.add(seriesMetadata)) {
+                addMetadata(tenant, seriesMetadata, partitions, limits, out);
+            }
+            int accepted = checkSamples(request, limits, out);
+            if (accepted == 0) continue;
+            int partition = write(tenantSeed, request, partitions, limits, request.createdTimestamp());
+            out.series[partition]++;
+            out.samples[partition] += accepted;
+        }
+        return finish(out, partitions);
+    }
+
+    private void resetWriters(int partitions) {
+        if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+        if (writers.length < partitions) {
+            int old = writers.length;
+            writers = Arrays.copyOf(writers, partitions);
+            for (int p = old; p < partitions; p++) writers[p] = new IngestRecordWriter();
+        }
+        for (int p = 0; p < partitions; p++) writers[p].reset();
+    }
+
+    private Split finish(Split out, int partitions) {
         for (int p = 0; p < partitions; p++) {
             if (writers[p].seriesCount() > 0) out.records[p] = writers[p].toByteArray();
         }
         return out;
     }
 
+    /** Validates the current series' labels; counts and keeps the refusal if they are not valid. */
+    private boolean validate(RemoteWriteSeries request, Split out) {
+        DiscardReason reason = validator.validate(request);
+        if (reason == null) return true;
+        out.rejectedSeriesByReason[reason.ordinal()]++;
+        out.discard(reason, request.sampleCount() + request.histogramCount());
+        if (out.keepsMore(keptRejections)) out.rejections.add(validator.rejection(request));
+        return false;
+    }
+
+    /** Validates a metadata entry and writes it to its family's partition, or counts its refusal. */
+    private void addMetadata(String tenant, MetadataEntry md, int partitions, PushLimits limits, Split out) {
+        DiscardReason reason = MetadataValidator.validate(md, limits.maxMetadataLength());
+        if (reason != null) {
+            out.discard(reason, 1);
+            if (out.keepsMore(keptRejections)) out.rejections.add(MetadataValidator.rejection(md, reason, limits.maxMetadataLength()));
+            return;
+        }
+        writeMetadata(tenant, md, partitions, MetadataValidator.helpLength(md, limits.maxMetadataLength()));
+    }
+
     /**
      * Counts the current series' samples the limits refuse (and its native histogram samples, all
      * refused), keeping messages for the first few; returns how many float samples are accepted.
      */
-    private int checkSamples(WriteRequestReader r, PushLimits limits, Split out) {
+    private int checkSamples(RemoteWriteSeries r, PushLimits limits, Split out) {
         int accepted = 0;
         for (int s = 0; s < r.sampleCount(); s++) {
             DiscardReason reason = limits.check(r.sampleTimestamp(s));
@@ -144,7 +194,7 @@ public final class PartitionSplitter {
     }
 
     /** Mimir's messages for a sample outside the tenant's time limits. */
-    private static Rejection sampleRejection(WriteRequestReader r, DiscardReason reason, long timestamp) {
+    private static Rejection sampleRejection(RemoteWriteSeries r, DiscardReason reason, long timestamp) {
         boolean future = reason == DiscardReason.TOO_FAR_IN_FUTURE;
         return new Rejection(reason, "received a sample whose timestamp is too far in the " + (future ? "future" : "past")
                 + ", timestamp: " + timestamp + " series: '" + r.seriesText(SeriesValidator.TEXT_CHARS) + "' ("
@@ -153,8 +203,11 @@ public final class PartitionSplitter {
                 + " or ask your service administrator.");
     }
 
-    /** Hashes the current series' strings, picks its partition and writes it there; returns the partition. */
-    private int write(long tenantSeed, WriteRequestReader r, int partitions, PushLimits limits) {
+    /**
+     * Hashes the current series' strings, picks its partition and writes it there, with its created
+     * timestamp (0: none); returns the partition.
+     */
+    private int write(long tenantSeed, RemoteWriteSeries r, int partitions, PushLimits limits, long createdTimestamp) {
         byte[] b = r.buffer();
         int n = r.labelCount();
         if (nameHash.length < n) {
@@ -188,6 +241,7 @@ public final class PartitionSplitter {
             long t = r.sampleTimestamp(s);
             if (limits.accepts(t)) w.sample(t, r.sampleValueBits(s));
         }
+        if (createdTimestamp != 0) w.createdTimestamp(createdTimestamp);
         w.endSeries();
         return partition;
     }
@@ -197,7 +251,7 @@ public final class PartitionSplitter {
      * and the first {@code helpLength} bytes of its HELP, in the partition of the tenant and family,
      * so a family's metadata always lands on the same partition.
      */
-    private void writeMetadata(String tenant, MetadataReader md, int partitions, int helpLength) {
+    private void writeMetadata(String tenant, MetadataEntry md, int partitions, int helpLength) {
         String family = md.family();
         int p = Math.floorMod((tenant + '\u0000' + family).hashCode(), partitions);
         IngestRecordWriter w = writers[p];
@@ -214,6 +268,130 @@ public final class PartitionSplitter {
 
     private static int symbol(IngestRecordWriter w, byte[] b, int off, int len) {
         return w.symbol(b, off, len, SeriesHasher.bytes(b, off, len));
+    }
+
+    /**
+     * A remote write 2.0 series' metadata as a {@link MetadataEntry}: the family is a prefix of the
+     * series' metric name (a byte range of the request), so nothing is allocated. Reused.
+     */
+    private static final class SeriesMetadata implements MetadataEntry {
+        private static final byte[][] HISTOGRAM_SUFFIXES = suffixes("_bucket", "_sum", "_count");
+        private static final byte[][] SUMMARY_SUFFIXES = suffixes("_sum", "_count");
+        private static final int HISTOGRAM = 3, GAUGE_HISTOGRAM = 4, SUMMARY = 5;
+
+        private byte[] buf;
+        private int type, familyOffset, familyLength, helpOffset, helpLength, unitOffset, unitLength;
+
+        /**
+         * Takes the metadata of the reader's current series, whose labels are valid; false when it
+         * says nothing (no type, help or unit), which Mimir does not keep either.
+         */
+        boolean of(RequestV2Reader r) {
+            buf = r.buffer();
+            type = r.metadataType();
+            helpOffset = r.metadataHelpOffset();
+            helpLength = r.metadataHelpLength();
+            unitOffset = r.metadataUnitOffset();
+            unitLength = r.metadataUnitLength();
+            if (type == 0 && helpLength == 0 && unitLength == 0) return false;
+            for (int i = 0; i < r.labelCount(); i++) {
+                if (r.labelValueLength(i) > 0 && r.labelNameLength(i) == METRIC_NAME.length
+                        && Arrays.equals(buf, r.labelNameOffset(i), r.labelNameOffset(i) + METRIC_NAME.length,
+                                METRIC_NAME, 0, METRIC_NAME.length)) {
+                    familyOffset = r.labelValueOffset(i);
+                    familyLength = familyLength(buf, familyOffset, r.labelValueLength(i), type);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The family of a series: a histogram's or summary's series names end in their part's suffix. */
+        private static int familyLength(byte[] b, int off, int len, int type) {
+            byte[][] suffixes = type == HISTOGRAM || type == GAUGE_HISTOGRAM ? HISTOGRAM_SUFFIXES
+                    : type == SUMMARY ? SUMMARY_SUFFIXES : null;
+            if (suffixes == null) return len;
+            for (byte[] s : suffixes) {
+                if (len > s.length && Arrays.equals(b, off + len - s.length, off + len, s, 0, s.length)) return len - s.length;
+            }
+            return len;
+        }
+
+        private static byte[][] suffixes(String... s) {
+            byte[][] out = new byte[s.length][];
+            for (int i = 0; i < s.length; i++) out[i] = s[i].getBytes(StandardCharsets.US_ASCII);
+            return out;
+        }
+
+        @Override public byte[] buffer() { return buf; }
+        @Override public int typeNumber() { return type; }
+        @Override public int familyOffset() { return familyOffset; }
+        @Override public int familyLength() { return familyLength; }
+        @Override public int helpOffset() { return helpOffset; }
+        @Override public int helpLength() { return helpLength; }
+        @Override public int unitOffset() { return unitOffset; }
+        @Override public int unitLength() { return unitLength; }
+    }
+
+    /**
+     * The families whose metadata a push already carried, as byte ranges of its buffer: Prometheus
+     * sends a family's metadata with each of its series, and one copy per push is enough. Open
+     * addressing over (hash, offset, length); reused, allocation-free once grown.
+     */
+    private static final class FamilySet {
+        private long[] hashes = new long[64];
+        private int[] offsets = new int[64];
+        private int[] lengths = new int[64];
+        private boolean[] used = new boolean[64];
+        private int size;
+
+        void clear() {
+            if (size > 0) Arrays.fill(used, false);
+            size = 0;
+        }
+
+        /** Adds the entry's family; false when the push already had it. */
+        boolean add(MetadataEntry md) {
+            byte[] b = md.buffer();
+            int off = md.familyOffset();
+            int len = md.familyLength();
+            long h = SeriesHasher.bytes(b, off, len);
+            int mask = used.length - 1;
+            for (int i = (int) (h ^ h >>> 32) & mask; ; i = (i + 1) & mask) {
+                if (!used[i]) {
+                    used[i] = true;
+                    hashes[i] = h;
+                    offsets[i] = off;
+                    lengths[i] = len;
+                    if (++size > used.length / 2) grow();
+                    return true;
+                }
+                if (hashes[i] == h && lengths[i] == len && Arrays.equals(b, offsets[i], offsets[i] + len, b, off, off + len)) {
+                    return false;
+                }
+            }
+        }
+
+        private void grow() {
+            long[] oh = hashes;
+            int[] oo = offsets, ol = lengths;
+            boolean[] ou = used;
+            int n = ou.length * 2;
+            hashes = new long[n];
+            offsets = new int[n];
+            lengths = new int[n];
+            used = new boolean[n];
+            int mask = n - 1;
+            for (int j = 0; j < ou.length; j++) {
+                if (!ou[j]) continue;
+                int i = (int) (oh[j] ^ oh[j] >>> 32) & mask;
+                while (used[i]) i = (i + 1) & mask;
+                used[i] = true;
+                hashes[i] = oh[j];
+                offsets[i] = oo[j];
+                lengths[i] = ol[j];
+            }
+        }
     }
 
     /** The outcome of splitting one push. */

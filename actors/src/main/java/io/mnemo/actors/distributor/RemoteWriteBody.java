@@ -4,7 +4,7 @@ import java.io.IOException;
 import org.xerial.snappy.Snappy;
 
 /**
- * Decompresses a remote write 1.0 push body: snappy <em>block</em> format (not the framed
+ * Decompresses a remote-write push body (1.0 or 2.0): snappy <em>block</em> format (not the framed
  * stream format) around a protobuf WriteRequest. The output goes into a buffer owned by this
  * object and reused by the next call, so one instance per worker keeps the distributor from
  * allocating a fresh multi-megabyte array for every push. Not thread-safe.

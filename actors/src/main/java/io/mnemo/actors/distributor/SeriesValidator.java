@@ -15,10 +15,10 @@ import java.util.Arrays;
  * non-empty valid UTF-8 ({@code a-b}, {@code http.requests} and {@code 温度} are names; PromQL
  * quotes them, {@code {"a-b"="x"}}). ASCII is checked eight bytes at a time.
  *
- * <p>Works on a {@link WriteRequestReader}'s byte ranges; nothing is allocated unless the series
- * is rejected and its message is asked for. Labels with an empty value are ignored, as Mimir
- * removes them before validating (Prometheus treats them as absent). Checks run in Mimir's order
- * and the first violation wins. Stateless and thread-safe.
+ * <p>Works on a {@link RemoteWriteSeries}'s byte ranges (remote write 1.0 and 2.0 alike); nothing
+ * is allocated unless the series is rejected and its message is asked for. Labels with an empty
+ * value are ignored, as Mimir removes them before validating (Prometheus treats them as absent).
+ * Checks run in Mimir's order and the first violation wins. Stateless and thread-safe.
  */
 public final class SeriesValidator {
     public static final int DEFAULT_MAX_LABEL_NAMES_PER_SERIES = 30;
@@ -50,13 +50,13 @@ public final class SeriesValidator {
     }
 
     /** The first rule the reader's current series breaks, or null if it is valid. */
-    public DiscardReason validate(WriteRequestReader series) {
+    public DiscardReason validate(RemoteWriteSeries series) {
         long v = check(series);
         return v == 0 ? null : DiscardReason.of((int) (v >>> 32) - 1);
     }
 
     /** Like {@link #validate} but with the message for the client; allocates only when rejecting. */
-    public Rejection rejection(WriteRequestReader series) {
+    public Rejection rejection(RemoteWriteSeries series) {
         long v = check(series);
         if (v == 0) return null;
         DiscardReason reason = DiscardReason.of((int) (v >>> 32) - 1);
@@ -64,13 +64,13 @@ public final class SeriesValidator {
     }
 
     /** True when the series has no label with a non-empty value (Mimir drops such series silently). */
-    public static boolean hasNoLabels(WriteRequestReader series) {
+    public static boolean hasNoLabels(RemoteWriteSeries series) {
         for (int i = 0; i < series.labelCount(); i++) if (series.labelValueLength(i) > 0) return false;
         return true;
     }
 
     /** 0 when valid, else (reason ordinal + 1) in the high word and the offending label index in the low word. */
-    private long check(WriteRequestReader s) {
+    private long check(RemoteWriteSeries s) {
         int n = s.labelCount();
         int present = 0;
         int metricName = -1;
@@ -108,7 +108,7 @@ public final class SeriesValidator {
         return (long) (reason.ordinal() + 1) << 32 | (label & 0xFFFFFFFFL);
     }
 
-    private static boolean isMetricNameLabel(WriteRequestReader s, int i) {
+    private static boolean isMetricNameLabel(RemoteWriteSeries s, int i) {
         int off = s.labelNameOffset(i);
         return s.labelNameLength(i) == METRIC_NAME.length
                 && Arrays.equals(s.buffer(), off, off + METRIC_NAME.length, METRIC_NAME, 0, METRIC_NAME.length);
@@ -119,7 +119,7 @@ public final class SeriesValidator {
         return len > 0 && Utf8.isValid(b, off, len);
     }
 
-    private String message(WriteRequestReader s, DiscardReason reason, int label) {
+    private String message(RemoteWriteSeries s, DiscardReason reason, int label) {
         String series = s.seriesText(TEXT_CHARS);
         String id = reason.errorId();
         return switch (reason) {
@@ -157,22 +157,22 @@ public final class SeriesValidator {
         return ". To accept such series, raise " + key + " or ask your service administrator.";
     }
 
-    private static int countPresent(WriteRequestReader s) {
+    private static int countPresent(RemoteWriteSeries s) {
         int n = 0;
         for (int i = 0; i < s.labelCount(); i++) if (s.labelValueLength(i) > 0) n++;
         return n;
     }
 
-    private static int previousPresent(WriteRequestReader s, int label) {
+    private static int previousPresent(RemoteWriteSeries s, int label) {
         for (int i = label - 1; i >= 0; i--) if (s.labelValueLength(i) > 0) return i;
         throw new IllegalStateException("no label before " + label);
     }
 
-    private static String name(WriteRequestReader s, int i) {
+    private static String name(RemoteWriteSeries s, int i) {
         return snippet(s.buffer(), s.labelNameOffset(i), s.labelNameLength(i));
     }
 
-    private static String value(WriteRequestReader s, int i) {
+    private static String value(RemoteWriteSeries s, int i) {
         return snippet(s.buffer(), s.labelValueOffset(i), s.labelValueLength(i));
     }
 

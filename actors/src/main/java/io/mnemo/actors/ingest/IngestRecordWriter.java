@@ -22,8 +22,9 @@ import java.util.Arrays;
  *
  * <p>Per series: labels sorted by name, empty values left out (the writer's caller guarantees
  * both), float samples ({@code Sample}, field 2), native histogram samples copied as encoded
- * ({@code Histogram}, field 3, whose fields remote write 1.0 and 2.0 share), and metric metadata
- * ({@code Metadata}, field 5: type, help, unit) on series that carry no samples.
+ * ({@code Histogram}, field 3, whose fields remote write 1.0 and 2.0 share), metric metadata
+ * ({@code Metadata}, field 5: type, help, unit) on series that carry no samples, and a created
+ * timestamp ({@code created_timestamp}, field 6) when a remote write 2.0 push gave one.
  *
  * <p>Build a series with {@link #beginSeries}, {@link #labels}, then any of {@link #sample},
  * {@link #histogram}, {@link #metadata}, and {@link #endSeries}; {@link #toByteArray} gives the
@@ -37,6 +38,7 @@ public final class IngestRecordWriter {
     private static final int SAMPLE_TAG = 2 << 3 | 2;
     private static final int HISTOGRAM_TAG = 3 << 3 | 2;
     private static final int METADATA_TAG = 5 << 3 | 2;
+    private static final int CREATED_TIMESTAMP_TAG = 6 << 3;
     private static final long FREE = -1L;
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final byte[] NONE = new byte[0];
@@ -196,6 +198,18 @@ public final class IngestRecordWriter {
             series[seriesUsed++] = 4 << 3;
             seriesUsed = Varint.put(series, seriesUsed, unitRef);
         }
+    }
+
+    /**
+     * The open series' created (start) timestamp in ms, remote write 2.0's {@code created_timestamp}
+     * (field 6); not written for 0, the spec's "unset". Ingesters do not use it yet: it is kept for
+     * when heads can (Prometheus's created-timestamp zero samples).
+     */
+    public void createdTimestamp(long millis) {
+        if (millis == 0) return;
+        ensure(1 + 10);
+        series[seriesUsed++] = (byte) CREATED_TIMESTAMP_TAG;
+        seriesUsed = Varint.put(series, seriesUsed, millis);
     }
 
     /** Ends the open series: writes its length, moving its body over when the length takes more than a byte. */

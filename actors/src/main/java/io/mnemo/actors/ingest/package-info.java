@@ -35,7 +35,7 @@
  * <pre>
  *   request    = ( symbols | timeseries | other field )*
  *   symbols    = field 4, length-delimited: a string, UTF-8; the n-th one is symbol ref n; ref 0 is ""
- *   timeseries = field 5, length-delimited: ( labels | sample | histogram | metadata | other field )*
+ *   timeseries = field 5, length-delimited: ( labels | sample | histogram | metadata | created | other field )*
  *   labels     = field 1, packed varints (or one varint per field): name ref, value ref, name ref, ...
  *   sample     = field 2, length-delimited: field 1 fixed64 value (IEEE-754 bits, staleness NaN kept),
  *                field 2 varint timestamp (ms)
@@ -43,6 +43,8 @@
  *                (the format carries them; distributors refuse them and ingesters skip them so far)
  *   metadata   = field 5, length-delimited: field 1 varint type ({@link io.mnemo.actors.ingest.MetricTypes}),
  *                field 3 varint help ref, field 4 varint unit ref
+ *   created    = field 6, varint: the series' created (start) timestamp in ms from a remote write 2.0
+ *                push (ingesters skip it so far)
  * </pre>
  * What a distributor writes is narrower than what an ingester reads: each distinct string once in
  * the symbol table; each series' labels sorted by name, without empty values; metric metadata on a

@@ -145,4 +145,64 @@ class DistributorTest {
         assertEquals(503, r.status());
         assertTrue(r.message().contains("nothing was acknowledged"), r.message());
     }
+
+    private PushResult pushV2(String tenant, byte[] request) throws Exception {
+        return distributor.push(tenant, Snappy.compress(request), RemoteWriteVersion.V2).toCompletableFuture().get();
+    }
+
+    /** A push of some megabytes: it crosses the body buffer's and the record writers' initial sizes. */
+    @Test
+    void aLargeRemoteWrite2PushIsWrittenWhole() throws Exception {
+        V2Requests b = new V2Requests();
+        int series = 40_000;
+        for (int i = 0; i < series; i++) {
+            b.add(b.series("__name__", "big_" + i % 13, "instance", "instance-with-a-long-name-" + i, "job", "load")
+                    .addSamples(V2Requests.sample(NOW - i, i)).addSamples(V2Requests.sample(NOW - i + 1, i)));
+        }
+        byte[] request = b.bytes();
+        assertTrue(request.length > 2_000_000, "uncompressed " + request.length + " bytes");
+        PushResult r = pushV2("t", request);
+        assertEquals(200, r.status(), r.message());
+        assertEquals(2 * series, r.samplesWritten());
+        assertEquals(0, r.histogramsWritten());
+        assertEquals(0, r.exemplarsWritten());
+        List<String> samples = sink.samples();
+        assertEquals(2 * series, samples.size());
+        assertTrue(samples.contains("{__name__=\"big_" + (series - 1) % 13 + "\", instance=\"instance-with-a-long-name-" + (series - 1)
+                + "\", job=\"load\"}@" + (NOW - series + 2)), samples.get(0));
+        assertEquals(2 * series, metrics.receivedSamples.labelValues("t").get());
+    }
+
+    @Test
+    void aRemoteWrite2PushPartlyRefusedSaysWhatWasWritten() throws Exception {
+        V2Requests b = new V2Requests();
+        b.add(b.series("__name__", "kept").addSamples(V2Requests.sample(NOW, 1)));
+        b.add(V2Requests.withExemplar(b.series("__name__", "also_kept").addSamples(V2Requests.sample(NOW, 1)), 1, NOW));
+        b.add(b.series("__name__", "h").addHistograms(com.google.protobuf.ByteString.copyFrom(new byte[] {8, 1})));
+        PushResult r = pushV2("t", b.bytes());
+        assertEquals(400, r.status());
+        assertTrue(r.message().contains("err-mnemo-native-histogram-not-supported"), r.message());
+        assertEquals(2, r.samplesWritten());
+        assertEquals(0, r.histogramsWritten());
+        assertEquals(0, r.exemplarsWritten(), "exemplars are not stored: none written");
+        assertEquals(1, discarded("t", "native_histogram_not_supported"));
+    }
+
+    @Test
+    void aMalformedRemoteWrite2PushWritesNothing() throws Exception {
+        byte[] bad = io.mnemo.actors.prompb.WriteV2.Request.newBuilder().addSymbols("x").build().toByteArray();
+        PushResult r = pushV2("t", bad);
+        assertEquals(400, r.status());
+        assertTrue(r.message().contains("symbols[0]"), r.message());
+        assertEquals(0, r.samplesWritten());
+        assertTrue(sink.sent.isEmpty());
+        assertEquals(1, metrics.rejectedRequests.labelValues("malformed").get());
+
+        sink.down = true;
+        V2Requests b = new V2Requests();
+        b.add(b.series("__name__", "up").addSamples(V2Requests.sample(NOW, 1)));
+        PushResult down = pushV2("t", b.bytes());
+        assertEquals(503, down.status());
+        assertEquals(0, down.samplesWritten(), "nothing acknowledged, nothing written");
+    }
 }

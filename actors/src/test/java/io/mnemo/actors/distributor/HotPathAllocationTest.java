@@ -102,4 +102,39 @@ class HotPathAllocationTest {
         // 100,000 refused samples; the one kept message is a few hundred bytes.
         assertTrue(overhead < 12_288, "allocated " + overhead + " bytes beyond the records");
     }
+
+    /**
+     * Remote write 2.0: refs resolved to byte ranges, labels sorted in place, and metadata on every
+     * series (as Prometheus 3 sends it) kept once per family: what is allocated besides the records
+     * grows with the families (100 here), not with the series.
+     */
+    @Test
+    void splittingRemoteWrite2AllocatesPerFamilyNotPerSeries() {
+        com.sun.management.ThreadMXBean threads = threads();
+        V2Requests b = new V2Requests();
+        for (int i = 0; i < SERIES; i++) {
+            io.mnemo.actors.prompb.WriteV2.TimeSeries.Builder s = b.series("job", "node", "__name__", "metric_" + i % 100,
+                    "instance", "host-" + i, "zone-ü", "eu-" + i % 3) // unsorted: sorted in place
+                    .setMetadata(b.metadata(io.mnemo.actors.prompb.WriteV2.Metadata.MetricType.METRIC_TYPE_GAUGE,
+                            "Help of " + i % 100, "seconds"));
+            for (int k = 0; k < SAMPLES; k++) s.addSamples(V2Requests.sample(1_000L * k, k));
+            b.add(s);
+        }
+        byte[] request = b.bytes();
+        RequestV2Reader reader = new RequestV2Reader();
+        PartitionSplitter splitter = new PartitionSplitter(SeriesValidator.withDefaults());
+        long overhead = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            PartitionSplitter.Split split = splitter.splitV2("tenant", reader.reset(request), 4, PushLimits.NONE);
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            long output = 0;
+            for (int p = 0; p < 4; p++) output += split.record(p).length;
+            assertEquals(SERIES, split.acceptedSeries());
+            assertEquals(SERIES * SAMPLES, split.acceptedSamples());
+            overhead = Math.min(overhead, allocated - output);
+        }
+        // One object per series would be at least 320 kB; a family's metadata costs a few hundred bytes.
+        assertTrue(overhead < 65_536, "allocated " + overhead + " bytes beyond the records");
+    }
 }
