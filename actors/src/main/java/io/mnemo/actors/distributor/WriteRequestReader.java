@@ -81,6 +81,12 @@ public final class WriteRequestReader extends RemoteWriteSeries {
                 next = body + len;
                 return true;
             }
+            if ((field == 4 || field == 5) && wire == WIRE_LEN) { // else a 2.0 body read as 1.0 is an empty request: a silent 200
+                throw malformed("field " + field + " is remote write 2.0's io.prometheus.write.v2.Request."
+                        + (field == 4 ? "symbols" : "timeseries") + ", which prometheus.WriteRequest does not have: is"
+                        + " this a remote write 2.0 body sent without Content-Type proto=io.prometheus.write.v2.Request?",
+                        fieldStart);
+            }
             skipField(field, wire, end);
             next = p;
         }

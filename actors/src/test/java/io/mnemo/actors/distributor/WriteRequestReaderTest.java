@@ -198,6 +198,16 @@ class WriteRequestReaderTest {
     }
 
     @Test
+    void aRemoteWrite2BodyIsRefusedNotReadAsEmpty() {
+        V2Requests b = new V2Requests();
+        b.add(b.series("__name__", "up", "job", "api").addSamples(V2Requests.sample(1000, 1)));
+        WriteRequestReader r = new WriteRequestReader().reset(b.bytes());
+        RemoteWriteException e = assertThrows(RemoteWriteException.class, r::nextSeries);
+        assertTrue(e.getMessage().contains("field 4 is remote write 2.0's io.prometheus.write.v2.Request.symbols"),
+                e.getMessage());
+    }
+
+    @Test
     void emptyRequestHasNoSeries() {
         WriteRequestReader r = new WriteRequestReader().reset(new byte[0]);
         assertFalse(r.nextSeries());
