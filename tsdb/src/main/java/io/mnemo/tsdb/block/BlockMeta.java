@@ -10,17 +10,28 @@ import java.util.Map;
 
 /**
  * A block's {@code meta.json}: its id, the time range it covers, [minTime, maxTime) with maxTime
- * exclusive as in Prometheus, counts of what it holds, and its compaction lineage (level 1 and
- * itself as only source for a block cut from a head).
+ * exclusive as in Prometheus, counts of what it holds, and its compaction lineage: level 1 and
+ * itself as only source for a block cut from a head; for a compacted block, one level above its
+ * highest input, the sources of all its inputs and the inputs themselves as parents.
  */
 public record BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, long numSeries, long numChunks,
-                        int compactionLevel, List<Ulid> sources) {
+                        int compactionLevel, List<Ulid> sources, List<Parent> parents) {
     public static final String FILE_NAME = "meta.json";
     /** The only meta.json version Prometheus writes and reads. */
     public static final int VERSION = 1;
 
+    /** A block a compacted block was made from, as Prometheus's {@code compaction.parents} lists it. */
+    public record Parent(Ulid ulid, long minTime, long maxTime) {}
+
     public BlockMeta {
         sources = List.copyOf(sources);
+        parents = List.copyOf(parents);
+    }
+
+    /** Without parents: a block cut from a head, or one whose meta.json lists none. */
+    public BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, long numSeries, long numChunks,
+                     int compactionLevel, List<Ulid> sources) {
+        this(ulid, minTime, maxTime, numSamples, numSeries, numChunks, compactionLevel, sources, List.of());
     }
 
     /** The meta of a block freshly cut from a head. */
@@ -53,7 +64,19 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, 
             sb.append("\t\t\t").append(Json.quote(sources.get(i).toString()));
             sb.append(i + 1 < sources.size() ? ",\n" : "\n");
         }
-        sb.append("\t\t]\n");
+        sb.append(parents.isEmpty() ? "\t\t]\n" : "\t\t],\n");
+        if (!parents.isEmpty()) { // omitted when empty, as Go's omitempty does
+            sb.append("\t\t\"parents\": [\n");
+            for (int i = 0; i < parents.size(); i++) {
+                Parent p = parents.get(i);
+                sb.append("\t\t\t{\n");
+                sb.append("\t\t\t\t\"ulid\": ").append(Json.quote(p.ulid().toString())).append(",\n");
+                sb.append("\t\t\t\t\"minTime\": ").append(p.minTime()).append(",\n");
+                sb.append("\t\t\t\t\"maxTime\": ").append(p.maxTime()).append("\n");
+                sb.append(i + 1 < parents.size() ? "\t\t\t},\n" : "\t\t\t}\n");
+            }
+            sb.append("\t\t]\n");
+        }
         sb.append("\t},\n");
         sb.append("\t\"version\": ").append(VERSION).append("\n");
         sb.append("}");
@@ -74,9 +97,16 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, 
         if (compaction.get("sources") instanceof List<?> l) {
             for (Object o : l) sources.add(Ulid.parse(String.valueOf(o)));
         }
+        List<Parent> parents = new ArrayList<>();
+        if (compaction.get("parents") instanceof List<?> l) {
+            for (Object o : l) {
+                if (!(o instanceof Map<?, ?> p)) throw new IllegalArgumentException("compaction parent is not an object");
+                parents.add(new Parent(Ulid.parse(string(p, "ulid")), number(p, "minTime", true), number(p, "maxTime", true)));
+            }
+        }
         return new BlockMeta(ulid, number(m, "minTime", true), number(m, "maxTime", true),
                 number(stats, "numSamples", false), number(stats, "numSeries", false),
-                number(stats, "numChunks", false), (int) number(compaction, "level", false), sources);
+                number(stats, "numChunks", false), (int) number(compaction, "level", false), sources, parents);
     }
 
     public static BlockMeta read(Path blockDir) throws IOException {

@@ -10,19 +10,11 @@ import io.mnemo.tsdb.head.MemSeries;
 import io.mnemo.tsdb.index.MemPostings;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Cuts the samples of a {@link Head} in a time range into a Prometheus TSDB block directory
@@ -112,38 +104,21 @@ public final class BlockWriter {
         refs = null;
         Arrays.sort(series, 0, n, Utf8Order.LABELS);
 
-        Files.createDirectories(dir);
-        Ulid ulid = Ulid.generate();
-        Path tmp = dir.resolve(ulid + TMP_SUFFIX);
-        Path chunksDir = tmp.resolve("chunks");
+        NewBlockDir block = NewBlockDir.create(dir, Ulid.generate());
         try {
-            Files.createDirectories(chunksDir);
-            BlockMeta meta = writeData(head, series, n, symbols, tmp, chunksDir, ulid, mint, maxt, outOfOrderOnly);
-            Tombstones.writeEmpty(tmp);
-            for (java.util.Map.Entry<String, byte[]> f : extraFiles.entrySet()) {
-                try (FileOut out = new FileOut(tmp.resolve(f.getKey()))) {
-                    out.write(f.getValue(), 0, f.getValue().length);
-                    out.finish();
-                }
-            }
-            try (FileOut out = new FileOut(tmp.resolve(BlockMeta.FILE_NAME))) {
-                byte[] json = meta.toJson().getBytes(StandardCharsets.UTF_8);
-                out.write(json, 0, json.length);
-                out.finish();
-            }
-            syncDir(chunksDir);
-            syncDir(tmp);
-            Files.move(tmp, dir.resolve(ulid.toString()), StandardCopyOption.ATOMIC_MOVE);
-            syncDir(dir);
+            BlockMeta meta = writeData(head, series, n, symbols, block.indexFile(), block.chunksDir(), block.ulid(),
+                    mint, maxt, outOfOrderOnly);
+            for (java.util.Map.Entry<String, byte[]> f : extraFiles.entrySet()) block.writeFile(f.getKey(), f.getValue());
+            block.commit(meta);
             return Optional.of(meta);
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(tmp, e);
+            block.abandon(e);
             throw e;
         }
     }
 
     /** Pass 2: chunks and series in label order, then the postings of every label pair. */
-    private BlockMeta writeData(Head head, Labels[] series, int n, SymbolIndex symbols, Path tmp, Path chunksDir,
+    private BlockMeta writeData(Head head, Labels[] series, int n, SymbolIndex symbols, Path indexFile, Path chunksDir,
                                 Ulid ulid, long mint, long maxt, boolean outOfOrderOnly) throws IOException {
         long last = maxt - 1;
         long numSamples = 0;
@@ -153,7 +128,7 @@ public final class BlockWriter {
         int written = 0;
         ChunkList chunks = new ChunkList();
         try (ChunkSegmentWriter cw = new ChunkSegmentWriter(chunksDir, segmentBytes);
-             IndexWriter iw = new IndexWriter(tmp.resolve("index"))) {
+             IndexWriter iw = new IndexWriter(indexFile)) {
             iw.writeSymbols(symbols);
             for (int i = 0; i < n; i++) {
                 Labels l = series[i];
@@ -244,27 +219,6 @@ public final class BlockWriter {
             app.append(t, it.value());
         } while (it.next() && it.timestamp() <= last);
         return new ChunkMeta(out, first, t);
-    }
-
-    private static void syncDir(Path d) throws IOException {
-        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
-    }
-
-    private static void deleteRecursively(Path root, Exception cause) {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            cause.addSuppressed(e);
-        }
     }
 
     /** The chunks of the series being written, reused from one series to the next. */

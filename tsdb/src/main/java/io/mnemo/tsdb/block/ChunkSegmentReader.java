@@ -28,6 +28,11 @@ public final class ChunkSegmentReader implements Closeable {
         this.segments = segments;
     }
 
+    /** Maps and checks the chunk segments of a block's {@code chunks/} directory; close it to unmap. */
+    public static ChunkSegmentReader open(Path chunksDir) throws IOException {
+        return open(chunksDir, MappedFile.DEFAULT_SLICE_SHIFT);
+    }
+
     static ChunkSegmentReader open(Path chunksDir, int sliceShift) throws IOException {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(chunksDir)) {
@@ -64,6 +69,34 @@ public final class ChunkSegmentReader implements Closeable {
         int seg = (int) (ref >>> 32);
         if (seg >= segments.length) throw new IOException("chunk ref " + Long.toHexString(ref) + " names missing segment " + (seg + 1));
         return decodeXor(segments[seg], ref & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Copies the bytes of the XOR chunk at this ref (sample-count header included, checksum
+     * checked) into {@code dst} and returns their length; when {@code dst} is too short, copies
+     * nothing and returns minus the length needed. How the compactor copies chunks without a new
+     * array each.
+     *
+     * @throws IOException for damage, or a chunk of another encoding (native histograms)
+     */
+    public int copyXor(long ref, byte[] dst) throws IOException {
+        int seg = (int) (ref >>> 32);
+        if (seg >= segments.length) throw new IOException("chunk ref " + Long.toHexString(ref) + " names missing segment " + (seg + 1));
+        MappedFile f = segments[seg];
+        long off = ref & 0xFFFF_FFFFL;
+        Cursor c = new Cursor(f, off, f.size());
+        int len = c.uvarintInt();
+        if (len > dst.length) return -len;
+        long encodingAt = c.position();
+        int encoding = c.u8();
+        c.skip(len);
+        int crc = c.be32();
+        if (f.crc32c(encodingAt, 1L + len) != crc) throw new IOException(f.name() + ": checksum mismatch of chunk at " + off);
+        if (encoding != ChunkSegmentWriter.ENCODING_XOR) {
+            throw new IOException(f.name() + ": chunk at " + off + " has encoding " + encoding + ", only XOR (1) is read");
+        }
+        f.copy(encodingAt + 1, dst, 0, len);
+        return len;
     }
 
     /** Checks the magic and version at the start of a segment file. */

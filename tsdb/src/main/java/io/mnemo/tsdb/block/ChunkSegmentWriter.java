@@ -13,13 +13,13 @@ import java.nio.file.Path;
  * index counting from 0 for file 000001. A new segment is cut before a chunk that would take
  * the current one past the segment size, so a segment outgrows it only with a single chunk.
  */
-final class ChunkSegmentWriter implements Closeable {
+public final class ChunkSegmentWriter implements Closeable {
     static final int MAGIC = 0x85BD40DD;
     static final int FORMAT_V1 = 1;
     static final int HEADER_SIZE = 8;
     static final int ENCODING_XOR = 1;
     /** Prometheus's segment size. */
-    static final long DEFAULT_SEGMENT_BYTES = 512L << 20;
+    public static final long DEFAULT_SEGMENT_BYTES = 512L << 20;
 
     private final Path dir;
     private final long segmentBytes;
@@ -27,7 +27,7 @@ final class ChunkSegmentWriter implements Closeable {
     private FileOut current;
     private int segments;
 
-    ChunkSegmentWriter(Path dir, long segmentBytes) {
+    public ChunkSegmentWriter(Path dir, long segmentBytes) {
         if (segmentBytes < HEADER_SIZE + 64 || segmentBytes > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("chunk segment size out of range: " + segmentBytes);
         }
@@ -36,7 +36,7 @@ final class ChunkSegmentWriter implements Closeable {
     }
 
     /** Writes one XOR chunk (its bytes, sample-count header included) and returns its ref. */
-    long writeXor(byte[] data, int off, int len) throws IOException {
+    public long writeXor(byte[] data, int off, int len) throws IOException {
         long size = Varint.size(len) + 1L + len + 4;
         if (current == null || (current.position() > HEADER_SIZE && current.position() + size > segmentBytes)) {
             cut();
@@ -70,7 +70,7 @@ final class ChunkSegmentWriter implements Closeable {
     }
 
     /** Flushes and syncs the last segment. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         if (current != null) current.finish();
         current = null;
     }

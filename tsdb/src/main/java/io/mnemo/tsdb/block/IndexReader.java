@@ -4,7 +4,9 @@ import io.mnemo.tsdb.index.IndexPostingsReader;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -15,15 +17,27 @@ import java.util.function.Predicate;
  * series entries are checksummed as they are read ({@link IndexFormat}). Matchers resolve through
  * {@link io.mnemo.tsdb.index.PostingsForMatchers}, as the head's do.
  *
- * <p>Immutable after opening and safe for concurrent use.
+ * <p>Immutable after opening and safe for concurrent use. Public for the compactor, which walks
+ * every series of its input blocks ({@link #open}, {@link #symbols}, {@link #series}).
  */
-final class IndexReader implements IndexPostingsReader, Closeable {
+public final class IndexReader implements IndexPostingsReader, Closeable {
     static final int TOC_SIZE = IndexFormat.TOC_SIZE;
 
     private final MappedFile f;
     private final IndexFormat.Toc toc;
     private final IndexTables tables;
     private final TablePostingsReader postings;
+
+    /** Maps and checks the index file of a block; close it to unmap. */
+    public static IndexReader open(Path indexFile) throws IOException {
+        MappedFile f = MappedFile.open(indexFile, MappedFile.DEFAULT_SLICE_SHIFT);
+        try {
+            return new IndexReader(f);
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
 
     IndexReader(MappedFile f) throws IOException {
         this.f = f;
@@ -60,13 +74,18 @@ final class IndexReader implements IndexPostingsReader, Closeable {
     }
 
     /** Decodes the series with this id into {@code out}; labels only when {@code withChunks} is false. */
-    void series(int id, SeriesEntry out, boolean withChunks) throws IOException {
+    public void series(int id, SeriesEntry out, boolean withChunks) throws IOException {
         long at = IndexFormat.seriesPosition(f.name(), id, toc.series(), toc.labelIndices());
         IndexFormat.readSeries(f, at, tables, out, withChunks);
     }
 
     String symbol(int id) throws IOException {
         return tables.symbol(id);
+    }
+
+    /** The symbol table in its order (UTF-8 byte order), read one symbol at a time. */
+    public Iterator<String> symbols() {
+        return tables.symbols();
     }
 
     @Override

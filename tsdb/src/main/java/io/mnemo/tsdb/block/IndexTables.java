@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
@@ -251,6 +253,28 @@ public final class IndexTables implements IndexFormat.SymbolLookup {
     }
 
     public int numSymbols() { return numSymbols; }
+
+    /** The symbols in table order, decoded one by one as the iterator moves (nothing held). */
+    public Iterator<String> symbols() {
+        return new Iterator<>() {
+            private final Cursor c = new Cursor(src, symbolIndex.length == 0 ? symbolsEnd : symbolIndex[0], symbolsEnd);
+            private int read;
+
+            @Override
+            public boolean hasNext() { return read < numSymbols; }
+
+            @Override
+            public String next() {
+                if (read == numSymbols) throw new NoSuchElementException();
+                read++;
+                try {
+                    return c.uvarintStr();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+    }
 
     @Override
     public String symbol(int id) throws IOException {

@@ -27,7 +27,7 @@ import java.util.List;
  * as the postings pass moves from one label name to the next), so memory stays bounded by one
  * series or one postings list, plus the label offset table (one entry per label name).
  */
-final class IndexWriter implements Closeable {
+public final class IndexWriter implements Closeable {
     static final int MAGIC = IndexFormat.MAGIC;
     static final int FORMAT_V2 = IndexFormat.FORMAT_V2;
     static final int SERIES_ALIGN = IndexFormat.SERIES_ALIGN;
@@ -57,7 +57,7 @@ final class IndexWriter implements Closeable {
     private final List<String> labelIndexNames = new ArrayList<>();
     private final List<Long> labelIndexOffsets = new ArrayList<>();
 
-    IndexWriter(Path path) throws IOException {
+    public IndexWriter(Path path) throws IOException {
         this.path = path;
         this.out = new FileOut(path);
         out.writeBE32(MAGIC);
@@ -65,7 +65,7 @@ final class IndexWriter implements Closeable {
     }
 
     /** The symbol table: every label name and value the series will use, frozen and sorted. */
-    void writeSymbols(SymbolIndex symbolIndex) throws IOException {
+    public void writeSymbols(SymbolIndex symbolIndex) throws IOException {
         if (symbols != null) throw new IllegalStateException("symbols already written");
         symbols = symbolIndex;
         String[] sorted = symbolIndex.freeze();
@@ -93,7 +93,7 @@ final class IndexWriter implements Closeable {
      *
      * @param chunkRefs refs from {@link ChunkSegmentWriter}, increasing across all series
      */
-    int addSeries(Labels labels, long[] chunkMins, long[] chunkMaxs, long[] chunkRefs, int numChunks)
+    public int addSeries(Labels labels, long[] chunkMins, long[] chunkMaxs, long[] chunkRefs, int numChunks)
             throws IOException {
         if (symbols == null) throw new IllegalStateException("symbols must be written first");
         if (postingsTmp != null) throw new IllegalStateException("series after postings");
@@ -145,7 +145,7 @@ final class IndexWriter implements Closeable {
      * Adds the postings list of one label pair: ascending series ids. Pairs come in UTF-8 order
      * of name, then value; the first is ("", "") with every series.
      */
-    void addPostings(String name, String value, int[] ids, int n) throws IOException {
+    public void addPostings(String name, String value, int[] ids, int n) throws IOException {
         if (postingsTmp == null) startPostings(name, value);
         else checkPairOrder(name, value);
         if (n == 0) throw new IllegalArgumentException("empty postings for " + name + "=" + value);
@@ -211,7 +211,7 @@ final class IndexWriter implements Closeable {
     }
 
     /** Writes what remains after the postings, syncs and closes the index. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         if (postingsTmp == null) throw new IllegalStateException("no postings were added");
         writeLabelIndex();
 

@@ -8,14 +8,14 @@ import java.util.Arrays;
  * order, a map from each symbol to its number in the symbol table. Open addressing over two
  * arrays: about 16 bytes a symbol instead of a HashMap's entry and boxed Integer.
  */
-final class SymbolIndex {
+public final class SymbolIndex {
     private String[] keys = new String[1024];
     private int[] ids;
     private int size;
     private String[] sorted;
 
     /** Adds a symbol; no-op if present. Only before {@link #freeze}. */
-    void add(String s) {
+    public void add(String s) {
         if (sorted != null) throw new IllegalStateException("symbols are frozen");
         int i = slot(s);
         if (keys[i] != null) return;
@@ -23,10 +23,10 @@ final class SymbolIndex {
         if (++size * 2 > keys.length) grow();
     }
 
-    int size() { return size; }
+    public int size() { return size; }
 
     /** Sorts the symbols in UTF-8 byte order and numbers them; returns them in that order. */
-    String[] freeze() {
+    public String[] freeze() {
         if (sorted != null) return sorted;
         String[] out = new String[size];
         int n = 0;
@@ -39,7 +39,7 @@ final class SymbolIndex {
     }
 
     /** The number of a symbol in the sorted table; -1 if unknown. Only after {@link #freeze}. */
-    int id(String s) {
+    public int id(String s) {
         int i = slot(s);
         return keys[i] == null ? -1 : ids[i];
     }

@@ -10,13 +10,13 @@ import java.util.Comparator;
  * Java's {@link String#compareTo} except between supplementary characters (surrogate pairs) and
  * U+E000..U+FFFF, which UTF-16 orders the other way round.
  */
-final class Utf8Order {
-    static final Comparator<String> STRINGS = Utf8Order::compare;
-    static final Comparator<Labels> LABELS = Utf8Order::compare;
+public final class Utf8Order {
+    public static final Comparator<String> STRINGS = Utf8Order::compare;
+    public static final Comparator<Labels> LABELS = Utf8Order::compare;
 
     private Utf8Order() {}
 
-    static int compare(String a, String b) {
+    public static int compare(String a, String b) {
         int n = Math.min(a.length(), b.length());
         for (int i = 0; i < n; i++) {
             char ca = a.charAt(i);
@@ -30,7 +30,7 @@ final class Utf8Order {
     }
 
     /** Pair by pair, name then value, then the shorter set first: Prometheus's labels.Compare. */
-    static int compare(Labels a, Labels b) {
+    public static int compare(Labels a, Labels b) {
         int n = Math.min(a.size(), b.size());
         for (int i = 0; i < n; i++) {
             int c = compare(a.name(i), b.name(i));

@@ -50,6 +50,47 @@ class BlockMetaTest {
         assertEquals(553, m.numSamples());
         assertEquals(2, m.compactionLevel());
         assertEquals(List.of(Ulid.parse("01BKGV7JBM69T2G1BGBGM6KB12"), Ulid.parse("01BKGTZQ1SYQJTR4PB43C8PD98")), m.sources());
+        assertEquals(List.of(new BlockMeta.Parent(Ulid.parse("01BKGV7JBM69T2G1BGBGM6KB12"), 1, 2)), m.parents());
+    }
+
+    @Test
+    void writesParentsOfACompactedBlockAsPrometheusDoes() {
+        Ulid a = Ulid.parse("01BKGV7JBM69T2G1BGBGM6KB12");
+        Ulid b = Ulid.parse("01BKGTZQ1SYQJTR4PB43C8PD98");
+        BlockMeta m = new BlockMeta(ID, 0, 20, 5, 1, 2, 2, List.of(b, a),
+                List.of(new BlockMeta.Parent(a, 0, 10), new BlockMeta.Parent(b, 10, 20)));
+        assertEquals("""
+                {
+                	"ulid": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+                	"minTime": 0,
+                	"maxTime": 20,
+                	"stats": {
+                		"numSamples": 5,
+                		"numSeries": 1,
+                		"numChunks": 2
+                	},
+                	"compaction": {
+                		"level": 2,
+                		"sources": [
+                			"01BKGTZQ1SYQJTR4PB43C8PD98",
+                			"01BKGV7JBM69T2G1BGBGM6KB12"
+                		],
+                		"parents": [
+                			{
+                				"ulid": "01BKGV7JBM69T2G1BGBGM6KB12",
+                				"minTime": 0,
+                				"maxTime": 10
+                			},
+                			{
+                				"ulid": "01BKGTZQ1SYQJTR4PB43C8PD98",
+                				"minTime": 10,
+                				"maxTime": 20
+                			}
+                		]
+                	},
+                	"version": 1
+                }""", m.toJson());
+        assertEquals(m, BlockMeta.parse(m.toJson()));
     }
 
     @Test
