@@ -90,6 +90,25 @@ class TenantCompactionTest {
         }
     }
 
+    @Test
+    void theNodesStreamingMergerCompactsADayIntoExactlyTheSamplesShipped() throws Exception {
+        try (FilesystemBucket bucket = new FilesystemBucket(dir.resolve("bucket"))) {
+            Map<String, TestData.Samples> expected = shipDay(bucket, 20);
+            TenantCompaction compaction = new TenantCompaction(bucket, config(), new StreamingBlockMerger(), clock, metrics);
+            for (String tenant : TENANTS) {
+                TenantCompaction.Result r = compaction.run(tenant);
+                assertEquals(15, r.compacted().size(), tenant);
+                BucketIndex index = BucketIndex.read(bucket, tenant).orElseThrow();
+                assertEquals(1, index.liveBlocks().size(), tenant + ": " + index.liveBlocks());
+                assertEquals(4, index.liveBlocks().get(0).compactionLevel());
+                TestData.Samples got = TestData.live(bucket, tenant, dir.resolve("check-" + tenant));
+                assertEquals(expected.get(tenant).bySeries, got.bySeries, tenant + ": exactly the samples shipped");
+                assertEquals(expected.get(tenant).count, got.count, tenant + ": none twice");
+            }
+            assertEquals(0, metrics.compactionFailures.get());
+        }
+    }
+
     void aDayBecomesOneBlock(Bucket bucket, int series) throws IOException {
         Map<String, TestData.Samples> expected = shipDay(bucket, series);
         TenantCompaction compaction = new TenantCompaction(bucket, config(), merger, clock, metrics);

@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.TenantLimits;
+import io.mnemo.actors.compactor.Compactor;
 import io.mnemo.actors.distributor.Distributor;
 import io.mnemo.actors.ingest.KafkaPartitionWriter;
 import io.mnemo.actors.ingest.PartitionConsumer;
@@ -28,6 +30,8 @@ import io.mnemo.actors.storegateway.StoreGatewayCommand;
 import io.mnemo.actors.storegateway.SyncStatus;
 import io.mnemo.bucketstore.BucketStoreConfig;
 import io.mnemo.cluster.BlockOwnership;
+import io.mnemo.cluster.CompactorMembers;
+import io.mnemo.compactor.StreamingBlockMerger;
 import io.mnemo.cluster.StoreGatewayMembers;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.JournalHomes;
@@ -241,6 +245,10 @@ public final class MnemoNode implements AutoCloseable {
                 awaitUp(cluster, config.getDuration("mnemo.cluster.join-timeout"));
                 startStoreGateway(system, settings, bucket, metrics, storeGatewaySync);
             }
+            if (settings.hasRole(CompactorMembers.ROLE)) {
+                awaitUp(cluster, config.getDuration("mnemo.cluster.join-timeout"));
+                startCompactor(system, settings, bucket, metrics);
+            }
             if (settings.hasRole("ingester")) {
                 awaitUp(cluster, config.getDuration("mnemo.cluster.join-timeout"));
                 ingesters.wakeAll();
@@ -287,6 +295,24 @@ public final class MnemoNode implements AutoCloseable {
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseClusterExitingDone(), "mnemo-stop-store-gateway",
                 () -> org.apache.pekko.actor.typed.javadsl.AskPattern.<StoreGatewayCommand, Done>ask(gateway,
                         StoreGatewayCommand.Stop::new, Duration.ofSeconds(10), system.scheduler()));
+    }
+
+    /**
+     * Runs this node's compactor over the node's bucket, merging with tsdb's streaming compactor,
+     * and stops it once the node has left the cluster (its tenants have moved to other compactors
+     * as soon as it started leaving), before the bucket closes.
+     */
+    private static void startCompactor(ActorSystem<Void> system, MnemoSettings settings, Bucket bucket, MnemoMetrics metrics) {
+        Cluster cluster = Cluster.get(system);
+        TenantLimits limits = settings.limits();
+        ActorRef<Compactor.Command> compactor = system.systemActorOf(Compactor.create(new Compactor.Deps(
+                        cluster.selfMember().address().toString(), () -> CompactorMembers.of(cluster.state().getMembers()),
+                        bucket, settings.compactor(), new StreamingBlockMerger(), limits::compactorBlocksRetentionPeriod,
+                        Clock.systemUTC(), metrics)),
+                "compactor", Props.empty());
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseClusterExitingDone(), "mnemo-stop-compactor",
+                () -> org.apache.pekko.actor.typed.javadsl.AskPattern.<Compactor.Command, Done>ask(compactor,
+                        Compactor.Stop::new, Duration.ofSeconds(10), system.scheduler()));
     }
 
     /**
