@@ -61,6 +61,12 @@ public record MnemoSettings(
             throw new IllegalArgumentException("mnemo.zone \"" + c.getString("zone") + "\" is not in mnemo.zones "
                     + c.getStringList("zones"));
         }
+        if (c.getDuration("compactor.deletion-delay").compareTo(c.getDuration("blocks-storage.bucket-store.ignore-deletion-marks-delay")) < 0) {
+            // Readers would still use blocks the cleaner has deleted.
+            throw new IllegalArgumentException("mnemo.compactor.deletion-delay (" + c.getDuration("compactor.deletion-delay")
+                    + ") must not be shorter than mnemo.blocks-storage.bucket-store.ignore-deletion-marks-delay ("
+                    + c.getDuration("blocks-storage.bucket-store.ignore-deletion-marks-delay") + ")");
+        }
         return new MnemoSettings(
                 Path.of(c.getString("data-dir")),
                 c.getStringList("roles"),

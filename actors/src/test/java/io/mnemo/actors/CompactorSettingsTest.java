@@ -33,6 +33,7 @@ class CompactorSettingsTest {
         MnemoSettings s = BlocksStorageSettingsTest.settings("""
                 mnemo.compactor { compaction-interval = 2s, block-ranges = [10s, 60s], first-level-compaction-wait-period = 0s,
                                   deletion-delay = 3s, cleanup-interval = 1s }
+                mnemo.blocks-storage.bucket-store.ignore-deletion-marks-delay = 2s
                 mnemo.limits { compactor-blocks-retention-period = 30d, tenants."t1" { compactor-blocks-retention-period = 1h } }""");
         assertEquals(List.of(Duration.ofSeconds(10), Duration.ofSeconds(60)), s.compactor().blockRanges());
         assertEquals(Duration.ZERO, s.compactor().firstLevelCompactionWaitPeriod());
@@ -51,5 +52,9 @@ class CompactorSettingsTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> BlocksStorageSettingsTest.settings("mnemo.limits.compactor-blocks-retention-period = -1h"));
         assertTrue(e.getMessage().contains("negative"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> BlocksStorageSettingsTest.settings("mnemo.compactor.deletion-delay = 30m"));
+        assertTrue(e.getMessage().contains("mnemo.compactor.deletion-delay") && e.getMessage().contains("ignore-deletion-marks-delay"),
+                e.getMessage());
     }
 }

@@ -7,6 +7,7 @@ import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.TenantLimits;
 import io.mnemo.actors.compactor.Compactor;
+import io.mnemo.actors.compactor.TenantDeletion;
 import io.mnemo.actors.distributor.Distributor;
 import io.mnemo.actors.ingest.KafkaPartitionWriter;
 import io.mnemo.actors.ingest.PartitionConsumer;
@@ -206,7 +207,8 @@ public final class MnemoNode implements AutoCloseable {
             MnemoSettings.BucketStoreSettings bucketStore = settings.bucketStore();
             ClusterStoreGateways clusterStoreGateways = new ClusterStoreGateways(system, settings.storeGatewayReplicationFactor());
             StoreGatewayQuerier storeGateways = new StoreGatewayQuerier(
-                    new BlocksFinder(bucket, bucketStore.syncInterval(), System::currentTimeMillis),
+                    new BlocksFinder(bucket, bucketStore.syncInterval(), bucketStore.ignoreDeletionMarksDelay(),
+                            System::currentTimeMillis),
                     clusterStoreGateways, settings.zone(), bucketStore.ignoreBlocksWithin(),
                     // Mimir's upload grace: 3 sync intervals, while the ingesters still hold what they shipped.
                     min(bucketStore.syncInterval().multipliedBy(3), settings.tsdbRetentionPeriod()),
@@ -223,7 +225,8 @@ public final class MnemoNode implements AutoCloseable {
                     () -> ready(system, nodeSettings, ingesters, recoveryFailures, ring, nodeWarmUp, replicationWatch,
                             storeGatewaySync),
                     () -> flush(ingesters), partition -> ingesters.acceptDataLoss(partition, Duration.ofSeconds(10)),
-                    clusterStoreGateways, storeGatewaySync);
+                    clusterStoreGateways, storeGatewaySync, new TenantDeletion(bucket, Clock.systemUTC()),
+                    system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
                     .bind(routes.routes())
@@ -289,7 +292,7 @@ public final class MnemoNode implements AutoCloseable {
                         new BlockOwnership.Gateway(cluster.selfMember().address().toString(), settings.zone()),
                         () -> StoreGatewayMembers.ownership(cluster.state().getMembers(), replicationFactor),
                         bucket, b.syncDir(), new BucketStoreConfig(b.ignoreBlocksWithin(), b.indexCacheBytes(),
-                                b.chunksCacheBytes(), Clock.systemUTC()),
+                                b.chunksCacheBytes(), Clock.systemUTC(), b.ignoreDeletionMarksDelay()),
                         b.syncInterval(), true, metrics, status)),
                 "store-gateway", Props.empty());
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseClusterExitingDone(), "mnemo-stop-store-gateway",
