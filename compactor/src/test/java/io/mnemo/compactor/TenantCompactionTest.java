@@ -130,6 +130,12 @@ class TenantCompactionTest {
             assertEquals(shipped + 12 + 2, index.blockDeletionMarks().size());
             BucketBlockMeta meta = BucketLayout.meta(bucket, tenant, day.id()).orElseThrow();
             assertNull(meta.origin(), "a compacted block is no one ingester's");
+            assertEquals(List.of("zone-a", "zone-b"), meta.sourceOrigins().stream().map(o -> o.origin().zone()).toList(),
+                    "what it holds of each ingester's blocks, for a restore once they are gone");
+            for (var o : meta.sourceOrigins()) {
+                assertEquals(List.of(0, 100L, 90L, DAY0 + 12 * H2), List.of(o.origin().partition(), o.origin().nextOffset(),
+                        o.origin().rebuildOffset(), o.maxTime()), "the newest source's offsets and the greatest end: " + o);
+            }
             assertEquals(shipped, meta.block().sources().size(), "its sources are the ingesters' blocks");
 
             TestData.Samples got = TestData.live(bucket, tenant, dir.resolve("check"));

@@ -5,16 +5,22 @@ import io.mnemo.bucketstore.BlockOrigin;
 import io.mnemo.bucketstore.BlockTransfer;
 import io.mnemo.bucketstore.BucketBlockMeta;
 import io.mnemo.bucketstore.BucketLayout;
+import io.mnemo.bucketstore.SourceOrigin;
+import io.mnemo.bucketstore.markers.DeletionMark;
+import io.mnemo.bucketstore.markers.Markers;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.objstore.Bucket;
 import io.mnemo.tsdb.block.Ulid;
+import io.mnemo.tsdb.db.BlockSidecar;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +31,17 @@ import org.slf4j.LoggerFactory;
  * reached at its newest cut there; for the partition, the rebuild offset of its newest block, where
  * consuming Kafka starts instead of at the beginning; and the blocks themselves that it cut
  * within the retention period (by their ULID's time), downloaded, as a disk it had not lost would hold them. Only blocks
- * whose Mnemo meta names this ingester's zone and partition count.
+ * whose Mnemo meta names this ingester's zone and partition count: its own, and compacted blocks
+ * whose {@code sources} name it. Those stand for the blocks of its that the compactor merged and
+ * deleted: their newest cut gives the offsets and the cut time, their end the floor.
+ *
+ * <p>A compacted block holding a cut of this ingester made within the retention period is
+ * downloaded whole: it holds every partition's (and zone's) series of the tenant for its range,
+ * not only this partition's. The ingester then answers queries of that range with the other
+ * partitions' series too; queriers keep one of identical samples, so answers stay exact, at the
+ * cost of disk and of reading them twice. Without it, what the compactor merged in the last
+ * {@code query-store-after} would be asked of this ingester only, which no longer had it. Blocks
+ * marked for deletion are not downloaded: the block that replaced them is.
  *
  * <p>Reads, per tenant, the block directories newest first (ULIDs order by creation) and each one's
  * {@code meta.json}, down to the first block of this ingester that is in order and older than
@@ -62,6 +78,26 @@ final class BucketRestore {
     private BucketRestore() {}
 
     /**
+     * What a block in the bucket holds of this ingester's cuts: its own block (its origin), or a
+     * compacted block with this ingester among its sources (the newest of them and their end).
+     *
+     * @param cut the ULID of the newest cut it holds: when that cut was made
+     */
+    private record Held(BlockOrigin origin, Ulid cut, long maxTime, boolean outOfOrder) {}
+
+    private static Held held(BucketBlockMeta meta, IngesterId id) {
+        BlockOrigin origin = meta.origin();
+        if (origin != null) {
+            return origin.cutBy(id.zone(), id.partition())
+                    ? new Held(origin, meta.block().ulid(), meta.block().maxTime(), meta.outOfOrder()) : null;
+        }
+        for (SourceOrigin s : meta.sourceOrigins()) {
+            if (s.origin().cutBy(id.zone(), id.partition())) return new Held(s.origin(), s.block(), s.maxTime(), false);
+        }
+        return null;
+    }
+
+    /**
      * Finds this ingester's blocks in the bucket and downloads those cut within
      * {@code retentionMs} of {@code now} into their tenants' directories under {@code tsdbDir}.
      *
@@ -87,7 +123,8 @@ final class BucketRestore {
             long cutOffset = -1;
             boolean inOrderFound = false;
             List<Ulid> blocks = BucketLayout.blocksNewestFirst(bucket, tenant);
-            List<BucketBlockMeta> toDownload = new ArrayList<>();
+            Set<Ulid> marked = Markers.listGlobal(bucket, tenant, DeletionMark.FILE);
+            Map<BucketBlockMeta, Held> toDownload = new LinkedHashMap<>();
             for (Ulid ulid : blocks) {
                 boolean recent = now - ulid.timestamp() < retentionMs;
                 if (!recent && inOrderFound) break;
@@ -95,23 +132,31 @@ final class BucketRestore {
                 metasRead++;
                 if (read.isEmpty()) continue; // not whole (yet)
                 BucketBlockMeta meta = read.get();
-                BlockOrigin origin = meta.origin();
-                if (origin == null || !origin.cutBy(id.zone(), id.partition())) continue;
-                minValidTime = Math.max(minValidTime, meta.block().maxTime());
-                cutOffset = Math.max(cutOffset, origin.nextOffset());
-                if (newest == null || ulid.compareTo(newest) > 0) {
-                    newest = ulid;
+                Held held = held(meta, id);
+                if (held == null) continue;
+                minValidTime = Math.max(minValidTime, held.maxTime());
+                cutOffset = Math.max(cutOffset, held.origin().nextOffset());
+                if (newest == null || held.cut().compareTo(newest) > 0) {
+                    newest = held.cut();
                     newestKey = BucketLayout.block(tenant, ulid);
-                    rebuildOffset = origin.rebuildOffset();
+                    rebuildOffset = held.origin().rebuildOffset();
                 }
-                if (!meta.outOfOrder()) inOrderFound = true;
-                if (recent) toDownload.add(meta);
+                if (!held.outOfOrder()) inOrderFound = true;
+                // A block marked for deletion is going: what it holds is in the block that replaced it,
+                // found here too (or past retention, not wanted).
+                if (now - held.cut().timestamp() < retentionMs && !marked.contains(ulid)) toDownload.put(meta, held);
             }
             if (minValidTime == Long.MIN_VALUE) continue;
             floors.put(tenant, new Floor(minValidTime, cutOffset));
             Path tenantDir = PartitionTsdb.tenantDir(tsdbDir, tenant);
-            for (BucketBlockMeta meta : toDownload) {
-                transfer.download(tenant, meta, tenantDir);
+            for (var d : toDownload.entrySet()) {
+                BucketBlockMeta meta = d.getKey();
+                Path local = transfer.download(tenant, meta, tenantDir);
+                if (meta.origin() == null) {
+                    // A compacted block: on this disk it stands for this ingester's cuts it holds, so its
+                    // sidecar names them (the newest cut's offsets), as an own block's does.
+                    Files.write(local.resolve(BlockSidecar.FILE), new BlockSidecar(d.getValue().origin().fields(), false).encode());
+                }
                 downloaded.put(BucketLayout.block(tenant, meta.block().ulid()), meta.block().ulid().timestamp());
             }
         }
