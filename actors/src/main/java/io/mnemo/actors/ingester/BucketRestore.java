@@ -14,6 +14,8 @@ import io.mnemo.tsdb.block.Ulid;
 import io.mnemo.tsdb.db.BlockSidecar;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import io.mnemo.tsdb.block.BlockMeta;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * deleted: their newest cut gives the offsets and the cut time, their end the floor.
  *
  * <p>A compacted block holding a cut of this ingester made within the retention period is
- * downloaded whole: it holds every partition's (and zone's) series of the tenant for its range,
- * not only this partition's. The ingester then answers queries of that range with the other
+ * downloaded whole, as this ingester's own copy ({@link #ownCopy}): it holds every partition's (and
+ * zone's) series of the tenant for its range, not only this partition's, and each partition's
+ * ingester restoring on the node takes a copy. The ingester then answers queries of that range with the other
  * partitions' series too; queriers keep one of identical samples, so answers stay exact, at the
  * cost of disk and of reading them twice. Without it, what the compactor merged in the last
  * {@code query-store-after} would be asked of this ingester only, which no longer had it. Blocks
@@ -84,6 +87,37 @@ final class BucketRestore {
      * @param cut the ULID of the newest cut it holds: when that cut was made
      */
     private record Held(BlockOrigin origin, Ulid cut, long maxTime, boolean outOfOrder) {}
+
+    /**
+     * Downloads a compacted block as this ingester's own copy: the partitions' ingesters of a node
+     * share a tenant's directory and tell their blocks apart by the sidecar, and every one of them
+     * may need the same compacted block. So each takes it under a ULID of its own, made at the time
+     * of its newest cut in it (its local retention counts from there), with a sidecar naming that
+     * cut's origin; staged in a directory of its own (not a ULID: block listings skip it).
+     */
+    private static Ulid ownCopy(BlockTransfer transfer, String tenant, BucketBlockMeta meta, Held held, Path tenantDir,
+                                IngesterId id) throws IOException {
+        Path staging = tenantDir.resolve("restore-" + id.zone() + "-" + id.partition() + ".tmp");
+        deleteRecursively(staging);
+        Path got = transfer.download(tenant, meta, staging);
+        Ulid own = Ulid.generate(held.cut().timestamp());
+        Path copy = staging.resolve(own.toString());
+        Files.move(got, copy);
+        BlockMeta m = meta.block();
+        Files.writeString(copy.resolve(BlockMeta.FILE_NAME), new BlockMeta(own, m.minTime(), m.maxTime(), m.numSamples(),
+                m.numSeries(), m.numChunks(), m.compactionLevel(), m.sources()).toJson());
+        Files.write(copy.resolve(BlockSidecar.FILE), new BlockSidecar(held.origin().fields(), false).encode());
+        Files.move(copy, tenantDir.resolve(own.toString()), StandardCopyOption.ATOMIC_MOVE);
+        deleteRecursively(staging);
+        return own;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
 
     private static Held held(BucketBlockMeta meta, IngesterId id) {
         BlockOrigin origin = meta.origin();
@@ -151,13 +185,13 @@ final class BucketRestore {
             Path tenantDir = PartitionTsdb.tenantDir(tsdbDir, tenant);
             for (var d : toDownload.entrySet()) {
                 BucketBlockMeta meta = d.getKey();
-                Path local = transfer.download(tenant, meta, tenantDir);
-                if (meta.origin() == null) {
-                    // A compacted block: on this disk it stands for this ingester's cuts it holds, so its
-                    // sidecar names them (the newest cut's offsets), as an own block's does.
-                    Files.write(local.resolve(BlockSidecar.FILE), new BlockSidecar(d.getValue().origin().fields(), false).encode());
+                if (meta.origin() != null) {
+                    transfer.download(tenant, meta, tenantDir);
+                    downloaded.put(BucketLayout.block(tenant, meta.block().ulid()), meta.block().ulid().timestamp());
+                } else {
+                    Ulid own = ownCopy(transfer, tenant, meta, d.getValue(), tenantDir, id);
+                    downloaded.put(BucketLayout.block(tenant, own), own.timestamp());
                 }
-                downloaded.put(BucketLayout.block(tenant, meta.block().ulid()), meta.block().ulid().timestamp());
             }
         }
         return new Result(floors, rebuildOffset, newestKey, downloaded, metasRead);
