@@ -66,6 +66,11 @@ public final class BlocksFinder {
         });
     }
 
+    /** How often a tenant's list is read again: the store-gateways' sync interval. */
+    public Duration refreshInterval() {
+        return refreshInterval;
+    }
+
     public Duration ignoreDeletionMarksDelay() {
         return discovery.ignoreDeletionMarksDelay();
     }
