@@ -70,6 +70,23 @@ public final class MnemoMetrics {
     /** Of those, the ones that failed: some block no gateway answered for (Mimir: ..._checks_failed_total). */
     public final Counter querierBlocksConsistencyChecksFailed;
 
+    /** Compaction passes over a tenant (Mimir: cortex_compactor_runs_started_total). */
+    public final Counter compactorRunsStarted;
+    /** Passes, or groups in them, that failed (Mimir: cortex_compactor_runs_failed_total). */
+    public final Counter compactorRunsFailed;
+    /** Cleanups of a tenant (Mimir: cortex_compactor_block_cleanup_started_total). */
+    public final Counter compactorCleanupStarted;
+    /** Cleanups, or block deletions in them, that failed (Mimir: cortex_compactor_block_cleanup_failed_total). */
+    public final Counter compactorCleanupFailed;
+    /** Blocks marked for deletion, by reason (Mimir: cortex_compactor_blocks_marked_for_deletion_total). */
+    public final Counter compactorBlocksMarkedForDeletion;
+    /** Blocks deleted from the bucket (Mimir: cortex_compactor_blocks_cleaned_total). */
+    public final Counter compactorBlocksCleaned;
+    /** Blocks marked no-compact (Mimir: cortex_compactor_blocks_marked_for_no_compaction_total). */
+    public final Counter compactorBlocksMarkedForNoCompaction;
+    /** Merges running now (0 or 1 per compactor): what kill tests wait for. */
+    public final Gauge compactorMergesRunning;
+
     public final Counter queries;
     public final Counter queriesRejected;
     public final Histogram querySeconds;
@@ -196,6 +213,25 @@ public final class MnemoMetrics {
                 .help("Bounds of the store-gateway's caches, by cache (mnemo.blocks-storage.bucket-store.*-cache).")
                 .labelNames("cache").callback(cb -> cacheGauge(cb, CacheStats::maxBytes)).register(registry);
 
+        compactorRunsStarted = Counter.builder().name("mnemo_compactor_runs_started_total")
+                .help("Compaction passes over a tenant the compactor started.").register(registry);
+        compactorRunsFailed = Counter.builder().name("mnemo_compactor_runs_failed_total")
+                .help("Compaction passes, or groups of blocks in them, that failed (tried again at the next pass).").register(registry);
+        compactorCleanupStarted = Counter.builder().name("mnemo_compactor_block_cleanup_started_total")
+                .help("Cleanups of a tenant (retention, deletions past the delay, tenant deletion, bucket index).").register(registry);
+        compactorCleanupFailed = Counter.builder().name("mnemo_compactor_block_cleanup_failed_total")
+                .help("Cleanups of a tenant, or block deletions in them, that failed (tried again next time).").register(registry);
+        compactorBlocksMarkedForDeletion = Counter.builder().name("mnemo_compactor_blocks_marked_for_deletion_total")
+                .help("Blocks the compactor marked for deletion, by reason (compaction, retention).").labelNames("reason")
+                .register(registry);
+        compactorBlocksCleaned = Counter.builder().name("mnemo_compactor_blocks_cleaned_total")
+                .help("Blocks the compactor deleted from the bucket.").register(registry);
+        compactorBlocksMarkedForNoCompaction = Counter.builder().name("mnemo_compactor_blocks_marked_for_no_compaction_total")
+                .help("Blocks the compactor could not read and marked no-compact (compaction carries on without them).")
+                .register(registry);
+        compactorMergesRunning = Gauge.builder().name("mnemo_compactor_merges_running")
+                .help("Merges of blocks the compactor is running now.").register(registry);
+
         queries = Counter.builder().name("mnemo_querier_queries_total")
                 .help("Queries evaluated, by endpoint and outcome.").labelNames("endpoint", "outcome").register(registry);
         queriesRejected = Counter.builder().name("mnemo_querier_queries_rejected_total")
@@ -203,6 +239,34 @@ public final class MnemoMetrics {
                 .register(registry);
         querySeconds = Histogram.builder().name("mnemo_querier_query_duration_seconds")
                 .help("Query evaluation time.").labelNames("endpoint").register(registry);
+    }
+
+    /** The compactor's counts, into this registry. */
+    public io.mnemo.compactor.CompactorMetrics compactor() {
+        return new io.mnemo.compactor.CompactorMetrics() {
+            @Override
+            public void compactionRun() { compactorRunsStarted.inc(); }
+
+            @Override
+            public void compactionFailed() { compactorRunsFailed.inc(); }
+
+            @Override
+            public void cleanupRun() { compactorCleanupStarted.inc(); }
+
+            @Override
+            public void cleanupFailed() { compactorCleanupFailed.inc(); }
+
+            @Override
+            public void blocksMarkedForDeletion(String reason, int blocks) {
+                compactorBlocksMarkedForDeletion.labelValues(reason).inc(blocks);
+            }
+
+            @Override
+            public void blocksDeleted(int blocks) { compactorBlocksCleaned.inc(blocks); }
+
+            @Override
+            public void blockMarkedNoCompact() { compactorBlocksMarkedForNoCompaction.inc(); }
+        };
     }
 
     /** From now on, the bucket store metrics are this store's (the node's store-gateway's). */

@@ -1,6 +1,7 @@
 package io.mnemo.actors;
 
 import com.typesafe.config.Config;
+import io.mnemo.compactor.CompactorConfig;
 import io.mnemo.objstore.BucketConfig;
 import io.mnemo.objstore.S3Config;
 import java.nio.file.InvalidPathException;
@@ -44,20 +45,27 @@ public record MnemoSettings(
         BucketStoreSettings bucketStore,
         int storeGatewayReplicationFactor,
         Duration queryIngestersWithin,
-        Duration queryStoreAfter) {
+        Duration queryStoreAfter,
+        CompactorConfig compactor) {
 
     /**
      * {@code mnemo.blocks-storage.bucket-store}: how store-gateways serve the bucket (Mimir's
      * -blocks-storage.bucket-store.*).
      */
     public record BucketStoreSettings(Duration syncInterval, Path syncDir, Duration ignoreBlocksWithin,
-                                      long indexCacheBytes, long chunksCacheBytes) {}
+                                      long indexCacheBytes, long chunksCacheBytes, Duration ignoreDeletionMarksDelay) {}
 
     public static MnemoSettings from(Config root) {
         Config c = root.getConfig("mnemo");
         if (!c.getStringList("zones").contains(c.getString("zone"))) {
             throw new IllegalArgumentException("mnemo.zone \"" + c.getString("zone") + "\" is not in mnemo.zones "
                     + c.getStringList("zones"));
+        }
+        if (c.getDuration("compactor.deletion-delay").compareTo(c.getDuration("blocks-storage.bucket-store.ignore-deletion-marks-delay")) < 0) {
+            // Readers would still use blocks the cleaner has deleted.
+            throw new IllegalArgumentException("mnemo.compactor.deletion-delay (" + c.getDuration("compactor.deletion-delay")
+                    + ") must not be shorter than mnemo.blocks-storage.bucket-store.ignore-deletion-marks-delay ("
+                    + c.getDuration("blocks-storage.bucket-store.ignore-deletion-marks-delay") + ")");
         }
         return new MnemoSettings(
                 Path.of(c.getString("data-dir")),
@@ -94,7 +102,15 @@ public record MnemoSettings(
                 bucketStore(c.getConfig("blocks-storage.bucket-store")),
                 positive(c, "store-gateway.sharding-ring.replication-factor"),
                 c.getDuration("querier.query-ingesters-within"),
-                c.getDuration("querier.query-store-after"));
+                c.getDuration("querier.query-store-after"),
+                compactor(c.getConfig("compactor")));
+    }
+
+    /** {@code mnemo.compactor} (Mimir's -compactor.*). */
+    static CompactorConfig compactor(Config c) {
+        return new CompactorConfig(c.getDuration("compaction-interval"), c.getDurationList("block-ranges"),
+                c.getDuration("first-level-compaction-wait-period"), c.getDuration("deletion-delay"),
+                c.getDuration("cleanup-interval"), Path.of(c.getString("data-dir")));
     }
 
     static BucketStoreSettings bucketStore(Config b) {
@@ -103,7 +119,13 @@ public record MnemoSettings(
         }
         return new BucketStoreSettings(b.getDuration("sync-interval"), Path.of(b.getString("sync-dir")),
                 b.getDuration("ignore-blocks-within"), b.getBytes("index-cache.inmemory.max-size-bytes"),
-                b.getBytes("chunks-cache.inmemory.max-size-bytes"));
+                b.getBytes("chunks-cache.inmemory.max-size-bytes"), nonNegative(b, "ignore-deletion-marks-delay"));
+    }
+
+    private static Duration nonNegative(Config b, String key) {
+        Duration d = b.getDuration(key);
+        if (d.isNegative()) throw new IllegalArgumentException("mnemo.blocks-storage.bucket-store." + key + " must not be negative");
+        return d;
     }
 
     private static int positive(Config c, String key) {

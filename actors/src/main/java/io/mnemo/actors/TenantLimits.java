@@ -27,10 +27,12 @@ public final class TenantLimits {
      * @param maxFetchedChunkBytesPerQuery chunk bytes one query may fetch from storage; 0: no limit
      * @param maxQueryLength              longest time range a query may select (end - start plus its ranges and
      *                                    lookback); 0: no limit (Mimir: max_partial_query_length)
+     * @param compactorBlocksRetentionPeriod blocks whose newest sample is older than this are deleted by the
+     *                                    compactor; 0: kept forever (Mimir: compactor_blocks_retention_period)
      */
     public record Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
                          int maxMetadataLength, int maxGlobalMetadataPerUser, int maxFetchedSeriesPerQuery,
-                         long maxFetchedChunkBytesPerQuery, Duration maxQueryLength) {
+                         long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod) {
 
         static Limits from(Config c) {
             Limits l = new Limits(
@@ -41,11 +43,12 @@ public final class TenantLimits {
                     c.getInt("max-global-metadata-per-user"),
                     c.getInt("max-fetched-series-per-query"),
                     c.getBytes("max-fetched-chunk-bytes-per-query"),
-                    c.getDuration("max-query-length"));
+                    c.getDuration("max-query-length"),
+                    c.getDuration("compactor-blocks-retention-period"));
             if (l.maxMetadataLength <= 0) throw new IllegalArgumentException("max-metadata-length must be positive");
             if (l.outOfOrderTimeWindow.isNegative() || l.creationGracePeriod.isNegative() || l.pastGracePeriod.isNegative()
                     || l.maxQueryLength.isNegative() || l.maxGlobalMetadataPerUser < 0 || l.maxFetchedSeriesPerQuery < 0
-                    || l.maxFetchedChunkBytesPerQuery < 0) {
+                    || l.maxFetchedChunkBytesPerQuery < 0 || l.compactorBlocksRetentionPeriod.isNegative()) {
                 throw new IllegalArgumentException("limits must not be negative");
             }
             return l;
@@ -54,7 +57,7 @@ public final class TenantLimits {
 
     private static final Set<String> KEYS = Set.of("out-of-order-time-window", "creation-grace-period",
             "past-grace-period", "max-metadata-length", "max-global-metadata-per-user", "max-fetched-series-per-query",
-            "max-fetched-chunk-bytes-per-query", "max-query-length");
+            "max-fetched-chunk-bytes-per-query", "max-query-length", "compactor-blocks-retention-period");
 
     private final Limits defaults;
     private final Map<String, Limits> overrides;
@@ -94,6 +97,11 @@ public final class TenantLimits {
     /** The limits of tenants without overrides. */
     public Limits defaults() {
         return defaults;
+    }
+
+    /** How long the compactor keeps a tenant's blocks (newest sample older than this goes); 0: forever. */
+    public Duration compactorBlocksRetentionPeriod(String tenant) {
+        return of(tenant).compactorBlocksRetentionPeriod();
     }
 
     /** How far behind the head's newest sample a tenant's samples may arrive out of order; 0: never. */

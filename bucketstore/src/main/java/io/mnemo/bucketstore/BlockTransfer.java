@@ -65,7 +65,12 @@ public final class BlockTransfer {
      * Returns the meta uploaded.
      */
     public BucketBlockMeta uploadCompacted(String tenant, Path blockDir) throws IOException {
-        return upload(tenant, blockDir, BucketBlockMeta::ofCompactedBlock);
+        return uploadCompacted(tenant, blockDir, List.of());
+    }
+
+    /** A compacted block, with what it holds of each ingester's blocks ({@link SourceOrigin#merge}). */
+    public BucketBlockMeta uploadCompacted(String tenant, Path blockDir, List<SourceOrigin> sources) throws IOException {
+        return upload(tenant, blockDir, (block, files) -> BucketBlockMeta.ofCompactedBlock(block, files, sources));
     }
 
     private BucketBlockMeta upload(String tenant, Path blockDir,

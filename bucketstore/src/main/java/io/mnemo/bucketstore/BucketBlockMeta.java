@@ -37,8 +37,9 @@ import java.util.Map;
  *   files        [{"rel_path", "size_bytes"}...]  every file uploaded, sorted by rel_path
  *                                   (chunks/000001..., index, meta.json); meta.json without a size
  *
- * mnemo (version 1; a newer version is refused, its fields may mean something else):
- *   version        1
+ * mnemo (version 1 or 2; a newer version is refused, its fields may mean something else):
+ *   version        2 (1 before compacted blocks carried sources; version 1 is read as version 2
+ *                  without them, and blocks with no sources are still written as version 1)
  *   zone           string   the ingester that cut the block  } all four present, or none (a block
  *   partition      integer  (zone and Kafka partition)       }  no ingester cut: it has no origin)
  *   nextOffset     integer  partition offset consumed up to, exclusive, at the cut (-1: unknown)
@@ -47,6 +48,13 @@ import java.util.Map;
  *                           (-1: from the start)
  *   outOfOrder     boolean  the block holds out-of-order samples of ranges cut already (it overlaps
  *                           other blocks)
+ *   sources        array    version 2, compacted blocks only: per zone and partition whose blocks
+ *                           were merged into it, one object, sorted by zone then partition:
+ *     zone, partition, nextOffset, rebuildOffset   the origin of the newest of those blocks (the
+ *                                                   greatest nextOffset)
+ *     block        ULID     that block's (its cut time)
+ *     maxTime      integer  the greatest maxTime of those blocks
+ *                  what an ingester restoring an empty disk reads instead of the blocks merged away
  * </pre>
  *
  * A {@code meta.json} without a {@code mnemo} section (a block some other tool uploaded) has no
@@ -55,13 +63,16 @@ import java.util.Map;
  * @param block    Prometheus's part
  * @param files    the files of the block in the bucket, sorted by relative path
  * @param origin   the ingester and offsets of the cut; null when none is recorded
+ * @param sourceOrigins of a compacted block, what it holds of each ingester's blocks; empty for others
  */
 public record BucketBlockMeta(BlockMeta block, Map<String, String> labels, long resolution, String source,
-                              List<BlockFile> files, BlockOrigin origin, boolean outOfOrder) {
+                              List<BlockFile> files, BlockOrigin origin, boolean outOfOrder, List<SourceOrigin> sourceOrigins) {
     /** Thanos's section version. */
     public static final int THANOS_VERSION = 1;
-    /** Mnemo's section version. */
-    public static final int MNEMO_VERSION = 1;
+    /** Mnemo's section version: 2 adds a compacted block's sources. */
+    public static final int MNEMO_VERSION = 2;
+    /** Mnemo's first section version, still written for blocks without sources (readers of version 1 read them). */
+    public static final int MNEMO_VERSION_1 = 1;
     /** Mimir's source type of blocks its ingesters ship ({@code block.ReceiveSource}). */
     public static final String INGESTER_SOURCE = "receive";
     /** Mimir's source type of blocks its compactor writes ({@code block.CompactorSource}). */
@@ -76,6 +87,7 @@ public record BucketBlockMeta(BlockMeta block, Map<String, String> labels, long 
     public record BlockFile(String relPath, long sizeBytes) {}
 
     public BucketBlockMeta {
+        sourceOrigins = sourceOrigins == null ? List.of() : List.copyOf(sourceOrigins);
         labels = Map.copyOf(labels);
         files = files.stream().sorted(Comparator.comparing(BlockFile::relPath)).toList();
     }
@@ -83,17 +95,23 @@ public record BucketBlockMeta(BlockMeta block, Map<String, String> labels, long 
     /** A block an ingester cut, as it goes to the bucket. */
     public static BucketBlockMeta ofIngesterBlock(BlockMeta block, List<BlockFile> files, BlockSidecar sidecar) {
         return new BucketBlockMeta(block, Map.of(), 0, INGESTER_SOURCE, files, BlockOrigin.of(sidecar),
-                sidecar.outOfOrder());
+                sidecar.outOfOrder(), List.of());
     }
 
     /**
      * A block the compactor merged from others, as it goes to the bucket: no external labels, raw
      * resolution, source "compactor", and no origin: its samples come from every zone and
-     * partition that shipped its sources, so no one ingester's offsets describe it. In order,
-     * whatever its sources were: it replaces the blocks it overlapped.
+     * partition that shipped its sources, so no one ingester's offsets describe it; instead, per
+     * ingester, what it holds of its blocks ({@code sources}). In order, whatever its sources
+     * were: it replaces the blocks it overlapped.
      */
+    public static BucketBlockMeta ofCompactedBlock(BlockMeta block, List<BlockFile> files, List<SourceOrigin> sources) {
+        return new BucketBlockMeta(block, Map.of(), 0, COMPACTOR_SOURCE, files, null, false, sources);
+    }
+
+    /** A compacted block whose sources' origins are unknown. */
     public static BucketBlockMeta ofCompactedBlock(BlockMeta block, List<BlockFile> files) {
-        return new BucketBlockMeta(block, Map.of(), 0, COMPACTOR_SOURCE, files, null, false);
+        return ofCompactedBlock(block, files, List.of());
     }
 
     /** The sidecar a downloaded block gets beside its files, as the ingester that cut it wrote it. */
@@ -117,7 +135,7 @@ public record BucketBlockMeta(BlockMeta block, Map<String, String> labels, long 
                 if (file.sizeBytes() >= 0) o.put("size_bytes", file.sizeBytes());
             }
             ObjectNode mnemo = root.putObject("mnemo");
-            mnemo.put("version", MNEMO_VERSION);
+            mnemo.put("version", sourceOrigins.isEmpty() ? MNEMO_VERSION_1 : MNEMO_VERSION);
             if (origin != null) {
                 mnemo.put("zone", origin.zone());
                 mnemo.put("partition", origin.partition());
@@ -125,6 +143,14 @@ public record BucketBlockMeta(BlockMeta block, Map<String, String> labels, long 
                 mnemo.put("rebuildOffset", origin.rebuildOffset());
             }
             mnemo.put("outOfOrder", outOfOrder);
+            if (!sourceOrigins.isEmpty()) {
+                ArrayNode sources = mnemo.putArray("sources");
+                for (SourceOrigin so : sourceOrigins) {
+                    sources.addObject().put("zone", so.origin().zone()).put("partition", so.origin().partition())
+                            .put("nextOffset", so.origin().nextOffset()).put("rebuildOffset", so.origin().rebuildOffset())
+                            .put("block", so.block().toString()).put("maxTime", so.maxTime());
+                }
+            }
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("encoding the meta.json of block " + block.ulid(), e);
@@ -165,12 +191,13 @@ public record BucketBlockMeta(BlockMeta block, Map<String, String> labels, long 
         }
         BlockOrigin origin = null;
         boolean outOfOrder = false;
+        List<SourceOrigin> sources = new ArrayList<>();
         JsonNode mnemo = root.path("mnemo");
         if (mnemo.isObject()) {
             long version = integer(mnemo, "version");
-            if (version != MNEMO_VERSION) {
+            if (version != MNEMO_VERSION && version != MNEMO_VERSION_1) {
                 throw new IllegalArgumentException("meta.json mnemo section version " + version + " unknown (this build reads "
-                        + MNEMO_VERSION + ")");
+                        + MNEMO_VERSION_1 + " and " + MNEMO_VERSION + ")");
             }
             if (mnemo.has("zone")) {
                 if (!mnemo.path("zone").isTextual()) throw new IllegalArgumentException("meta.json mnemo.zone is not a string");
@@ -180,9 +207,20 @@ public record BucketBlockMeta(BlockMeta block, Map<String, String> labels, long 
             JsonNode ooo = mnemo.path("outOfOrder");
             if (!ooo.isMissingNode() && !ooo.isBoolean()) throw new IllegalArgumentException("meta.json mnemo.outOfOrder is not a boolean");
             outOfOrder = ooo.asBoolean(false);
+            JsonNode src = mnemo.path("sources");
+            if (!src.isMissingNode() && !src.isArray()) throw new IllegalArgumentException("meta.json mnemo.sources is not an array");
+            for (JsonNode so : src) {
+                if (!so.path("zone").isTextual() || !so.path("block").isTextual()
+                        || !io.mnemo.tsdb.block.Ulid.isValid(so.path("block").asText())) {
+                    throw new IllegalArgumentException("meta.json mnemo.sources entry without a zone or a block ULID: " + so);
+                }
+                sources.add(new SourceOrigin(new BlockOrigin(so.path("zone").asText(), Math.toIntExact(integer(so, "partition")),
+                        integer(so, "nextOffset"), integer(so, "rebuildOffset")),
+                        io.mnemo.tsdb.block.Ulid.parse(so.path("block").asText()), integer(so, "maxTime")));
+            }
         }
         return new BucketBlockMeta(block, labels, thanos.path("downsample").path("resolution").asLong(0),
-                thanos.path("source").asText(""), files, origin, outOfOrder);
+                thanos.path("source").asText(""), files, origin, outOfOrder, sources);
     }
 
     private static long integer(JsonNode parent, String field) {

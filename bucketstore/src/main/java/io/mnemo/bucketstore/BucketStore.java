@@ -1,5 +1,6 @@
 package io.mnemo.bucketstore;
 
+import io.mnemo.bucketstore.bucketindex.BlocksDiscovery;
 import io.mnemo.bucketstore.cache.CacheStats;
 import io.mnemo.bucketstore.cache.ChunksCache;
 import io.mnemo.bucketstore.cache.IndexCache;
@@ -30,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * ({@code <sync-dir>/<tenant>/<ULID>/index-header}); {@link #query} reads postings, series and
  * chunks with ranged reads through two caches of bounded size, on the caller's thread.
  *
- * <p>A block is in the bucket once its {@code meta.json} is ({@link BucketLayout}), and gone once
- * that disappears or a deletion mark appears beside it ({@code <ULID>/deletion-mark.json}, or
- * {@code markers/<ULID>-deletion-mark.json}, as Mimir's compactor writes them).
+ * <p>Which blocks a tenant has comes from its bucket index when the compactor has written one, else
+ * from listing the bucket ({@link BlocksDiscovery}): a block is there once its {@code meta.json}
+ * is, and is served until it is gone or its deletion mark is {@code ignore-deletion-marks-delay}
+ * old, so that the block the compactor replaced it with is loaded first.
  *
  * <p>Safe for concurrent queries and a concurrent sync: a query holds a reference on each block
  * it reads, and a block a sync drops is closed only once the last query reading it is closed.
@@ -44,6 +46,7 @@ public final class BucketStore implements AutoCloseable {
     private final Path syncDir;
     private final BucketStoreConfig config;
     private final BlockFilter owned;
+    private final BlocksDiscovery discovery;
     private final ReadPolicy policy;
     private final IndexCache indexCache;
     private final ChunksCache chunksCache;
@@ -81,13 +84,14 @@ public final class BucketStore implements AutoCloseable {
         this.syncDir = syncDir;
         this.config = config;
         this.owned = owned;
+        this.discovery = new BlocksDiscovery(bucket, config.ignoreDeletionMarksDelay(), config.clock());
         this.policy = policy;
         this.indexCache = new IndexCache(config.indexCacheBytes());
         this.chunksCache = new ChunksCache(config.chunksCacheBytes());
     }
 
     /**
-     * Lists tenants and their whole blocks (meta.json present), loads the owned ones not loaded yet
+     * Lists tenants and their blocks (bucket index, else listing: {@link BlocksDiscovery}), loads the owned ones not loaded yet
      * (index-header), drops those no longer owned or gone; blocks with minTime within
      * config.ignoreBlocksWithin() of now are skipped. Safe to call while queries run.
      *
@@ -100,7 +104,9 @@ public final class BucketStore implements AutoCloseable {
             Map<String, Set<Ulid>> present = new TreeMap<>();
             for (String tenant : BucketLayout.tenants(bucket)) {
                 if (tenant.equals(".") || tenant.equals("..")) continue;
-                present.put(tenant, BucketLayout.wholeBlocks(bucket, tenant));
+                Set<Ulid> ids = new TreeSet<>();
+                for (BlocksDiscovery.Discovered d : discovery.blocks(tenant)) ids.add(d.id());
+                present.put(tenant, ids);
             }
             metas.keySet().retainAll(present.keySet());
             Map<String, Map<Ulid, BucketBlock>> previous = new HashMap<>();

@@ -67,8 +67,8 @@ class BucketBlockMetaTest {
         byte[] base = BucketBlockMeta.ofIngesterBlock(BLOCK, FILES,
                 new BlockSidecar(new BlockOrigin("zone-a", 3, 1500, 1200).fields(), false)).encode();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BucketBlockMeta.decode(edit(base, root -> ((ObjectNode) root.path("mnemo")).put("version", 2))));
-        assertTrue(e.getMessage().contains("mnemo section version 2"), e.getMessage());
+                () -> BucketBlockMeta.decode(edit(base, root -> ((ObjectNode) root.path("mnemo")).put("version", 3))));
+        assertTrue(e.getMessage().contains("mnemo section version 3"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> BucketBlockMeta.decode(edit(base, root -> ((ObjectNode) root.path("mnemo")).put("rebuildOffset", "1200"))));
         assertTrue(e.getMessage().contains("rebuildOffset"), e.getMessage());
@@ -78,6 +78,36 @@ class BucketBlockMetaTest {
         assertEquals(BucketBlockMeta.decode(base),
                 BucketBlockMeta.decode(edit(base, root -> ((ObjectNode) root.path("mnemo")).put("futureField", true))),
                 "fields this version does not know are ignored");
+    }
+
+    @Test
+    void aCompactedBlockCarriesItsSourcesPerIngesterInVersion2() throws Exception {
+        Ulid a1 = Ulid.parse("01JBQ0V7QW2Q0Z4T0CD6R8K9XB");
+        Ulid a2 = Ulid.parse("01JBQ0V7QW2Q0Z4T0CD6R8K9XC");
+        Ulid b1 = Ulid.parse("01JBQ0V7QW2Q0Z4T0CD6R8K9XD");
+        BucketBlockMeta zoneA1 = BucketBlockMeta.ofIngesterBlock(BlockMeta.level1(a1, 0, 2000, 1, 1, 1), FILES,
+                new BlockSidecar(new BlockOrigin("zone-a", 3, 1000, 900).fields(), false));
+        BucketBlockMeta zoneA2 = BucketBlockMeta.ofIngesterBlock(BlockMeta.level1(a2, 2000, 4000, 1, 1, 1), FILES,
+                new BlockSidecar(new BlockOrigin("zone-a", 3, 1500, 1200).fields(), false));
+        BucketBlockMeta zoneAOutOfOrder = BucketBlockMeta.ofIngesterBlock(BlockMeta.level1(b1, 0, 1000, 1, 1, 1), FILES,
+                new BlockSidecar(new BlockOrigin("zone-a", 3, 1400, 1100).fields(), true));
+        BucketBlockMeta zoneB = BucketBlockMeta.ofIngesterBlock(BlockMeta.level1(b1, 0, 4000, 1, 1, 1), FILES,
+                new BlockSidecar(new BlockOrigin("zone-b", 3, 1490, 1190).fields(), false));
+        List<SourceOrigin> first = SourceOrigin.merge(List.of(zoneA1, zoneAOutOfOrder));
+        BucketBlockMeta level2 = BucketBlockMeta.ofCompactedBlock(BlockMeta.level1(ULID, 0, 2000, 1, 1, 1), FILES, first);
+        List<SourceOrigin> merged = SourceOrigin.merge(List.of(level2, zoneA2, zoneB));
+        assertEquals(List.of(new SourceOrigin(new BlockOrigin("zone-a", 3, 1500, 1200), a2, 4000),
+                new SourceOrigin(new BlockOrigin("zone-b", 3, 1490, 1190), b1, 4000)), merged,
+                "per ingester: the newest cut's offsets (greatest nextOffset), the greatest end");
+
+        BucketBlockMeta compacted = BucketBlockMeta.ofCompactedBlock(BLOCK, FILES, merged);
+        JsonNode mnemo = new ObjectMapper().readTree(compacted.encode()).path("mnemo");
+        assertEquals(2, mnemo.path("version").asInt());
+        assertEquals("{\"zone\":\"zone-a\",\"partition\":3,\"nextOffset\":1500,\"rebuildOffset\":1200,\"block\":\"" + a2
+                + "\",\"maxTime\":4000}", mnemo.path("sources").get(0).toString());
+        assertEquals(compacted, BucketBlockMeta.decode(compacted.encode()));
+        assertEquals(1, new ObjectMapper().readTree(BucketBlockMeta.ofCompactedBlock(BLOCK, FILES).encode()).path("mnemo")
+                .path("version").asInt(), "without sources, still version 1: older readers read it");
     }
 
     private static byte[] edit(byte[] json, java.util.function.Consumer<ObjectNode> change) throws Exception {

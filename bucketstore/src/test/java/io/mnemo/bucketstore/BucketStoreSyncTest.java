@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mnemo.bucketstore.bucketindex.BucketIndex;
+import io.mnemo.bucketstore.bucketindex.BucketIndexUpdater;
+import io.mnemo.bucketstore.markers.DeletionMark;
+import io.mnemo.bucketstore.markers.Markers;
+import io.mnemo.bucketstore.markers.TenantDeletionMark;
 import io.mnemo.objstore.FilesystemBucket;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
@@ -160,6 +165,59 @@ class BucketStoreSyncTest {
             assertEquals(new BucketStore.SyncResult(0, 1, 0, 0), s.sync());
             assertEquals(List.of(), loaded(s));
             assertEquals(List.of(), s.query(TENANT, Long.MIN_VALUE, Long.MAX_VALUE, null).blocks());
+        }
+    }
+
+    @Test
+    void aMarkedBlockIsServedUntilItsMarkIsIgnoreDeletionMarksDelayOld() throws IOException {
+        Duration delay = Duration.ofHours(1);
+        try (BucketStore s = new BucketStore(bucket, dir.resolve("sync"),
+                new BucketStoreConfig(Duration.ZERO, 1 << 20, 1 << 20, clock, delay), (tenant, meta) -> true)) {
+            s.sync();
+            Markers.write(fs, TENANT, new DeletionMark(a, clock.instant().getEpochSecond(), "compacted"));
+            for (boolean withIndex : new boolean[] {false, true}) {
+                if (withIndex) new BucketIndexUpdater(fs, TENANT, clock).update(null).index().write(fs, TENANT);
+                s.sync();
+                assertEquals(List.of(a, b), loaded(s), "the replacement may not be loaded yet: the marked block is still served"
+                        + (withIndex ? " (bucket index)" : " (listing)"));
+            }
+            clock.set(clock.millis() + delay.toMillis() - 1000);
+            s.sync();
+            assertEquals(List.of(a, b), loaded(s));
+            clock.set(clock.millis() + 1000);
+            assertEquals(new BucketStore.SyncResult(0, 1, 0, 1), s.sync());
+            assertEquals(List.of(b), loaded(s), "dropped once the mark is the delay old");
+        }
+    }
+
+    @Test
+    void theBucketIndexIsReadInsteadOfListingAndListingIsTheFallback() throws IOException {
+        new BucketIndexUpdater(fs, TENANT, clock).update(null).index().write(fs, TENANT);
+        Path blockC = StoreData.write(head, dir.resolve("local"), T0, T0 + RANGE / 2); // a copy of A
+        StoreData.upload(fs, blockC); // not in the index yet: the compactor has not seen it
+        Ulid c = Ulid.parse(blockC.getFileName().toString());
+        try (BucketStore s = store(Duration.ZERO)) {
+            s.sync();
+            assertEquals(List.of(a, b), loaded(s), "the index says which blocks there are");
+            new BucketIndexUpdater(fs, TENANT, clock).update(BucketIndex.read(fs, TENANT).orElseThrow()).index().write(fs, TENANT);
+            owned.add(c);
+            s.sync();
+            assertEquals(Set.of(a, b, c), new HashSet<>(loaded(s)));
+            BucketIndex.delete(fs, TENANT);
+            Markers.write(fs, TENANT, new DeletionMark(c, 1, "gone"));
+            s.sync();
+            assertEquals(List.of(a, b), loaded(s), "without an index, listing (and its marks) as before");
+        }
+    }
+
+    @Test
+    void aDeletedTenantWithoutABucketIndexHasNoBlocks() throws IOException {
+        try (BucketStore s = store(Duration.ZERO)) {
+            s.sync();
+            assertEquals(List.of(a, b), loaded(s));
+            Markers.writeTenantDeletionMark(fs, TENANT, new TenantDeletionMark(clock.instant().getEpochSecond(), 0));
+            s.sync();
+            assertEquals(List.of(), loaded(s), "the cleaner deletes the index first: readers stop at once");
         }
     }
 

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *       no-compact.</li>
  *   <li>Per group: download its blocks under {@code data-dir}, merge them ({@link BlockMerger}),
  *       upload the result ({@link BlockTransfer#uploadCompacted}: meta.json last, so it appears
- *       whole), and only then mark the sources for deletion. Queriers read both meanwhile; they
+ *       whole, with the origins of its sources per ingester), and only then mark the sources for deletion. Queriers read both meanwhile; they
  *       deduplicate identical samples.</li>
  * </ol>
  *
@@ -232,12 +232,14 @@ public final class TenantCompaction {
         try {
             deleteRecursively(dir);
             List<Path> inputs = new ArrayList<>();
+            List<BucketBlockMeta> inputMetas = new ArrayList<>();
             for (BucketIndex.Block b : g.blocks()) {
                 Optional<BucketBlockMeta> meta = meta(tenant, b.id());
                 if (meta.isEmpty()) {
                     log.warn("Tenant {}: block {} of a compaction group has no meta.json any more; group left for the next pass", tenant, b.id());
                     return new Outcome(Kind.FAILED, null);
                 }
+                inputMetas.add(meta.get());
                 inputs.add(transfer.download(tenant, meta.get(), dir.resolve("in")));
             }
             Optional<BlockMeta> merged;
@@ -250,7 +252,9 @@ public final class TenantCompaction {
                 log.info("Tenant {}: blocks {} hold no samples; marking them for deletion", tenant, g.ids());
                 return new Outcome(Kind.EMPTY, null);
             }
-            BucketBlockMeta uploaded = transfer.uploadCompacted(tenant, dir.resolve("out").resolve(merged.get().ulid().toString()));
+            // What it holds of each ingester's blocks, for an ingester restoring an empty disk once they are gone.
+            BucketBlockMeta uploaded = transfer.uploadCompacted(tenant, dir.resolve("out").resolve(merged.get().ulid().toString()),
+                    io.mnemo.bucketstore.SourceOrigin.merge(inputMetas));
             metas.put(tenant + "/" + uploaded.block().ulid(), uploaded);
             log.info("Tenant {}: compacted {} ({}) into block {} [{}, {})", tenant, g.ids(), g.kind(), uploaded.block().ulid(),
                     uploaded.block().minTime(), uploaded.block().maxTime());

@@ -90,6 +90,25 @@ class TenantCompactionTest {
         }
     }
 
+    @Test
+    void theNodesStreamingMergerCompactsADayIntoExactlyTheSamplesShipped() throws Exception {
+        try (FilesystemBucket bucket = new FilesystemBucket(dir.resolve("bucket"))) {
+            Map<String, TestData.Samples> expected = shipDay(bucket, 20);
+            TenantCompaction compaction = new TenantCompaction(bucket, config(), new StreamingBlockMerger(), clock, metrics);
+            for (String tenant : TENANTS) {
+                TenantCompaction.Result r = compaction.run(tenant);
+                assertEquals(15, r.compacted().size(), tenant);
+                BucketIndex index = BucketIndex.read(bucket, tenant).orElseThrow();
+                assertEquals(1, index.liveBlocks().size(), tenant + ": " + index.liveBlocks());
+                assertEquals(4, index.liveBlocks().get(0).compactionLevel());
+                TestData.Samples got = TestData.live(bucket, tenant, dir.resolve("check-" + tenant));
+                assertEquals(expected.get(tenant).bySeries, got.bySeries, tenant + ": exactly the samples shipped");
+                assertEquals(expected.get(tenant).count, got.count, tenant + ": none twice");
+            }
+            assertEquals(0, metrics.compactionFailures.get());
+        }
+    }
+
     void aDayBecomesOneBlock(Bucket bucket, int series) throws IOException {
         Map<String, TestData.Samples> expected = shipDay(bucket, series);
         TenantCompaction compaction = new TenantCompaction(bucket, config(), merger, clock, metrics);
@@ -111,6 +130,12 @@ class TenantCompactionTest {
             assertEquals(shipped + 12 + 2, index.blockDeletionMarks().size());
             BucketBlockMeta meta = BucketLayout.meta(bucket, tenant, day.id()).orElseThrow();
             assertNull(meta.origin(), "a compacted block is no one ingester's");
+            assertEquals(List.of("zone-a", "zone-b"), meta.sourceOrigins().stream().map(o -> o.origin().zone()).toList(),
+                    "what it holds of each ingester's blocks, for a restore once they are gone");
+            for (var o : meta.sourceOrigins()) {
+                assertEquals(List.of(0, 100L, 90L, DAY0 + 12 * H2), List.of(o.origin().partition(), o.origin().nextOffset(),
+                        o.origin().rebuildOffset(), o.maxTime()), "the newest source's offsets and the greatest end: " + o);
+            }
             assertEquals(shipped, meta.block().sources().size(), "its sources are the ingesters' blocks");
 
             TestData.Samples got = TestData.live(bucket, tenant, dir.resolve("check"));

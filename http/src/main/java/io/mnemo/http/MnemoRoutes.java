@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
 import io.mnemo.actors.distributor.Distributor;
+import io.mnemo.actors.compactor.TenantDeletion;
 import io.mnemo.actors.ingest.PartitionOffsets;
 import io.mnemo.actors.ingest.TopicReplicationWatch;
 import io.mnemo.actors.ingester.IngesterCommand.AcceptDataLossReply;
@@ -43,17 +44,21 @@ public final class MnemoRoutes extends AllDirectives {
     private final QuerierStatusRoute querierStatus;
     private final StoreGatewayStatusRoute storeGatewayStatus;
     private final DataLossRoute dataLoss;
+    private final TenantDeletionRoute tenantDeletion;
 
     /**
      * @param distributor      null on a node without the distributor role (pushes are answered 404)
      * @param storeGatewaySync null on a node without the store-gateway role
+     * @param tenantDeletion   marks tenants for deletion in the bucket (every node has the bucket)
+     * @param blocking         where bucket calls of HTTP requests run
      */
     public MnemoRoutes(MnemoSettings settings, MnemoMetrics metrics, Distributor distributor,
                        TenantQueryable querier, Ring ring, ActorRef<RingKeeper.Command> ringKeeper,
                        PartitionOffsets offsets, TopicReplicationWatch replication, String node,
                        Supplier<CompletionStage<Readiness>> ready, Supplier<CompletionStage<FlushReport>> flush,
                        java.util.function.Function<java.util.OptionalInt, CompletionStage<java.util.List<AcceptDataLossReply>>>
-                               acceptDataLoss, StoreGateways storeGateways, SyncStatus storeGatewaySync) {
+                               acceptDataLoss, StoreGateways storeGateways, SyncStatus storeGatewaySync,
+                       TenantDeletion tenantDeletion, java.util.concurrent.Executor blocking) {
         this.metrics = metrics;
         this.ready = ready;
         this.flush = flush;
@@ -65,6 +70,7 @@ public final class MnemoRoutes extends AllDirectives {
         this.querierStatus = new QuerierStatusRoute(settings, ring, node);
         this.storeGatewayStatus = new StoreGatewayStatusRoute(settings, storeGatewaySync, storeGateways, node);
         this.dataLoss = new DataLossRoute(settings.zone(), acceptDataLoss);
+        this.tenantDeletion = new TenantDeletionRoute(tenants, tenantDeletion, blocking);
     }
 
     public Route routes() {
@@ -79,6 +85,7 @@ public final class MnemoRoutes extends AllDirectives {
                         onSuccess(flush.get(), report -> complete(
                                 report.failed() ? StatusCodes.INTERNAL_SERVER_ERROR : StatusCodes.OK, report.text())))),
                 dataLoss.route(),
+                tenantDeletion.route(),
                 path("ready", () -> get(this::ready)),
                 path("metrics", () -> get(this::metrics)));
     }

@@ -5,6 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.TenantLimits;
+import io.mnemo.actors.compactor.Compactor;
+import io.mnemo.actors.compactor.TenantDeletion;
 import io.mnemo.actors.distributor.Distributor;
 import io.mnemo.actors.ingest.KafkaPartitionWriter;
 import io.mnemo.actors.ingest.PartitionConsumer;
@@ -28,6 +31,8 @@ import io.mnemo.actors.storegateway.StoreGatewayCommand;
 import io.mnemo.actors.storegateway.SyncStatus;
 import io.mnemo.bucketstore.BucketStoreConfig;
 import io.mnemo.cluster.BlockOwnership;
+import io.mnemo.cluster.CompactorMembers;
+import io.mnemo.compactor.StreamingBlockMerger;
 import io.mnemo.cluster.StoreGatewayMembers;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.JournalHomes;
@@ -202,7 +207,8 @@ public final class MnemoNode implements AutoCloseable {
             MnemoSettings.BucketStoreSettings bucketStore = settings.bucketStore();
             ClusterStoreGateways clusterStoreGateways = new ClusterStoreGateways(system, settings.storeGatewayReplicationFactor());
             StoreGatewayQuerier storeGateways = new StoreGatewayQuerier(
-                    new BlocksFinder(bucket, bucketStore.syncInterval(), System::currentTimeMillis),
+                    new BlocksFinder(bucket, bucketStore.syncInterval(), bucketStore.ignoreDeletionMarksDelay(),
+                            System::currentTimeMillis),
                     clusterStoreGateways, settings.zone(), bucketStore.ignoreBlocksWithin(),
                     // Mimir's upload grace: 3 sync intervals, while the ingesters still hold what they shipped.
                     min(bucketStore.syncInterval().multipliedBy(3), settings.tsdbRetentionPeriod()),
@@ -219,7 +225,8 @@ public final class MnemoNode implements AutoCloseable {
                     () -> ready(system, nodeSettings, ingesters, recoveryFailures, ring, nodeWarmUp, replicationWatch,
                             storeGatewaySync),
                     () -> flush(ingesters), partition -> ingesters.acceptDataLoss(partition, Duration.ofSeconds(10)),
-                    clusterStoreGateways, storeGatewaySync);
+                    clusterStoreGateways, storeGatewaySync, new TenantDeletion(bucket, Clock.systemUTC()),
+                    system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
             ServerBinding binding = Http.get(system)
                     .newServerAt(config.getString("mnemo.http.host"), config.getInt("mnemo.http.port"))
                     .bind(routes.routes())
@@ -240,6 +247,10 @@ public final class MnemoNode implements AutoCloseable {
                 // Up first: the blocks it owns follow from the Up store-gateways, itself among them.
                 awaitUp(cluster, config.getDuration("mnemo.cluster.join-timeout"));
                 startStoreGateway(system, settings, bucket, metrics, storeGatewaySync);
+            }
+            if (settings.hasRole(CompactorMembers.ROLE)) {
+                awaitUp(cluster, config.getDuration("mnemo.cluster.join-timeout"));
+                startCompactor(system, settings, bucket, metrics);
             }
             if (settings.hasRole("ingester")) {
                 awaitUp(cluster, config.getDuration("mnemo.cluster.join-timeout"));
@@ -281,12 +292,30 @@ public final class MnemoNode implements AutoCloseable {
                         new BlockOwnership.Gateway(cluster.selfMember().address().toString(), settings.zone()),
                         () -> StoreGatewayMembers.ownership(cluster.state().getMembers(), replicationFactor),
                         bucket, b.syncDir(), new BucketStoreConfig(b.ignoreBlocksWithin(), b.indexCacheBytes(),
-                                b.chunksCacheBytes(), Clock.systemUTC()),
+                                b.chunksCacheBytes(), Clock.systemUTC(), b.ignoreDeletionMarksDelay()),
                         b.syncInterval(), true, metrics, status)),
                 "store-gateway", Props.empty());
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseClusterExitingDone(), "mnemo-stop-store-gateway",
                 () -> org.apache.pekko.actor.typed.javadsl.AskPattern.<StoreGatewayCommand, Done>ask(gateway,
                         StoreGatewayCommand.Stop::new, Duration.ofSeconds(10), system.scheduler()));
+    }
+
+    /**
+     * Runs this node's compactor over the node's bucket, merging with tsdb's streaming compactor,
+     * and stops it once the node has left the cluster (its tenants have moved to other compactors
+     * as soon as it started leaving), before the bucket closes.
+     */
+    private static void startCompactor(ActorSystem<Void> system, MnemoSettings settings, Bucket bucket, MnemoMetrics metrics) {
+        Cluster cluster = Cluster.get(system);
+        TenantLimits limits = settings.limits();
+        ActorRef<Compactor.Command> compactor = system.systemActorOf(Compactor.create(new Compactor.Deps(
+                        cluster.selfMember().address().toString(), () -> CompactorMembers.of(cluster.state().getMembers()),
+                        bucket, settings.compactor(), new StreamingBlockMerger(), limits::compactorBlocksRetentionPeriod,
+                        Clock.systemUTC(), metrics)),
+                "compactor", Props.empty());
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseClusterExitingDone(), "mnemo-stop-compactor",
+                () -> org.apache.pekko.actor.typed.javadsl.AskPattern.<Compactor.Command, Done>ask(compactor,
+                        Compactor.Stop::new, Duration.ofSeconds(10), system.scheduler()));
     }
 
     /**

@@ -108,6 +108,21 @@ final class MnemoClient {
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    /** POST with no body as a tenant ({@code X-Scope-OrgID}; none when null). */
+    Response post(String tenant, String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (tenant != null) b.header("X-Scope-OrgID", tenant);
+        return send(b.build());
+    }
+
+    /** GET as a tenant ({@code X-Scope-OrgID}; none when null). */
+    Response get(String tenant, String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET();
+        if (tenant != null) b.header("X-Scope-OrgID", tenant);
+        return send(b.build());
+    }
+
     Response getJson(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "application/json")
                 .timeout(Duration.ofSeconds(30)).GET().build());

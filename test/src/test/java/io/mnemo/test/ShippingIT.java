@@ -83,6 +83,80 @@ class ShippingIT {
         }
     }
 
+    /**
+     * As the replaced disk above, once the compactor has merged every block of the partitions and
+     * deleted them (issue "The compactor": an ingester restores from compacted blocks): each
+     * ingester finds, in the compacted blocks' sources, where its newest cut was and resumes Kafka
+     * there, consumes only ranges 7 and 8 again, and every sample is answered once, though the
+     * compacted blocks it downloaded hold every partition's series.
+     */
+    @Test
+    void aReplacedDiskComesBackFromCompactedBlocksOnceTheShippedOnesAreDeleted() throws Exception {
+        Path data = dir.resolve("data");
+        Object[] config = config("mnemo.compactor.compaction-interval", "1s",
+                "mnemo.compactor.block-ranges", List.of("2m", "6m", "12m"),
+                "mnemo.compactor.first-level-compaction-wait-period", "0s",
+                "mnemo.compactor.deletion-delay", "2s",
+                "mnemo.compactor.cleanup-interval", "1s",
+                "mnemo.blocks-storage.bucket-store.ignore-deletion-marks-delay", "1s");
+        try (Bucket bucket = Buckets.open(BucketConfig.filesystem(data.resolve("blocks")))) {
+            try (TestNode n = TestNode.start(data, config)) {
+                for (int r = 0; r < 5; r++) push(n, r, PER_RANGE);
+                Await.until("ranges 0-4 consumed", Duration.ofSeconds(30), () -> complete(n, 5 * PER_RANGE));
+                MnemoClient.Response flush = n.client.post("/ingester/flush");
+                assertEquals(200, flush.status(), flush.body());
+                for (int r = 5; r < 8; r++) push(n, r, PER_RANGE);
+                push(n, 8, PER_RANGE / 2);
+                Await.until("every sample queryable", Duration.ofSeconds(30), () -> complete(n, PUSHED));
+                Await.until("only compacted blocks left in the bucket, holding ranges 0 to 6", Duration.ofSeconds(120),
+                        () -> onlyCompactedBlocksUpTo(bucket, T0 + 7 * RANGE));
+                for (String b : blocks(bucket)) {
+                    JsonNode mnemo = meta(bucket, b).path("mnemo");
+                    assertEquals(2, mnemo.path("version").asInt(), mnemo.toString());
+                    assertTrue(mnemo.path("sources").size() > 0, mnemo.toString());
+                }
+            }
+            try (Stream<Path> entries = Files.list(data)) {
+                for (Path p : entries.toList()) {
+                    String name = p.getFileName().toString();
+                    if (!name.equals("kafka") && !name.equals("blocks")) deleteRecursively(p);
+                }
+            }
+            try (TestNode n = TestNode.start(data, config)) {
+                for (JsonNode e : n.client.getJson("/ingester/ring").json().path("ingesters")) {
+                    assertEquals(7, e.path("resumedOffset").asLong(),
+                            "partition " + e.path("partition").asInt() + " resumed where the compacted blocks say its newest cut was: " + e);
+                }
+                Await.until("ranges 7 and 8 consumed again", Duration.ofSeconds(30), () -> complete(n, PUSHED));
+                String metrics = n.client.get("/metrics").body();
+                assertEquals(SERIES * (PER_RANGE + PER_RANGE / 2), sum(metrics, "mnemo_ingester_appended_samples_total"),
+                        "only the records from the recorded offset on were consumed: ranges 7 and 8");
+                assertEquals(0, sum(metrics, "mnemo_ingester_rejected_samples_total"), "none refused: none consumed twice");
+                assertEquals(0, sum(metrics, "mnemo_ingester_shipper_uploads_total"), "the downloaded blocks are not shipped again");
+                push(n, 8, PER_RANGE, PER_RANGE / 2);
+                push(n, 9, PER_RANGE);
+                Await.until("the new samples consumed", Duration.ofSeconds(30), () -> complete(n, PUSHED_LATER));
+            }
+        }
+    }
+
+    /** Whether every block in the bucket is a compacted one, and they end at {@code end}. */
+    static boolean onlyCompactedBlocksUpTo(Bucket bucket, long end) {
+        try {
+            List<String> blocks = blocks(bucket);
+            if (blocks.isEmpty()) return false;
+            long last = Long.MIN_VALUE;
+            for (String b : blocks) {
+                JsonNode m = meta(bucket, b);
+                if (!m.path("thanos").path("source").asText().equals("compactor")) return false;
+                last = Math.max(last, m.path("maxTime").asLong());
+            }
+            return last == end;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     void scenario(Path data, Bucket bucket, boolean bucketInDataDir, Object... bucketConfig) throws Exception {
         PrometheusTools.promtool();
         Object[] config = config(bucketConfig);

@@ -161,6 +161,7 @@ final class PartitionTsdb implements AutoCloseable {
     private void openOwnBlocks() {
         if (tsdbDir == null || !Files.isDirectory(tsdbDir)) return;
         Ulid newest = null;
+        long newestNextOffset = Long.MIN_VALUE;
         try (DirectoryStream<Path> tenantDirs = Files.newDirectoryStream(tsdbDir, Files::isDirectory)) {
             for (Path tenantDir : tenantDirs) {
                 String name = tenantDir.getFileName().toString();
@@ -182,8 +183,12 @@ final class PartitionTsdb implements AutoCloseable {
                 for (BlockReader b : db.blocks()) {
                     BlockOrigin origin = own.get(b.meta().ulid().toString());
                     t.cutOffset = Math.max(t.cutOffset, origin.nextOffset());
-                    if (newest == null || b.meta().ulid().compareTo(newest) > 0) {
+                    // The newest cut: the furthest offset, then the latest block (a compacted block
+                    // downloaded from the bucket is newer by ULID than the cuts it holds).
+                    if (newest == null || origin.nextOffset() > newestNextOffset
+                            || origin.nextOffset() == newestNextOffset && b.meta().ulid().compareTo(newest) > 0) {
                         newest = b.meta().ulid();
+                        newestNextOffset = origin.nextOffset();
                         rebuildOffset = origin.rebuildOffset();
                     }
                 }

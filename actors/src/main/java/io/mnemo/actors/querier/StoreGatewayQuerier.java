@@ -41,7 +41,10 @@ import org.apache.pekko.stream.Materializer;
  * and when none is left the query fails with 503 naming them: never an answer with a gap. Blocks
  * uploaded within the upload grace period (Mimir: three sync intervals) are asked for but not
  * required, as Mimir's check does: store-gateways may not have loaded them yet, and the ingesters
- * that shipped them keep them (and answer for them) for longer. A broken
+ * that shipped them keep them (and answer for them) for longer; for a block the compactor wrote,
+ * at least three sync intervals, as the blocks it replaced are still served meanwhile; blocks the compactor replaced
+ * (marked for deletion more than half of {@code ignore-deletion-marks-delay} ago) neither, as
+ * the block that replaced them is required by then. A broken
  * stream's frames are dropped (and given back to the limits); a gateway is never read from twice
  * for one block.
  */
@@ -114,7 +117,16 @@ public final class StoreGatewayQuerier implements StoreQueryable {
             if (!ignoreBlocksWithin.isZero() && m.block().minTime() > youngest) continue;
             String id = m.block().ulid().toString();
             out.add(id);
-            if (now - k.uploadedAt() < uploadGracePeriod.toMillis()) grace.add(id);
+            // A compacted block's sources are still served meanwhile (marked, not yet ignored): Mimir's
+            // grace of three sync intervals, whatever the ingesters keep.
+            long uploadGrace = BucketBlockMeta.COMPACTOR_SOURCE.equals(m.source())
+                    ? Math.max(uploadGracePeriod.toMillis(), 3 * finder.refreshInterval().toMillis()) : uploadGracePeriod.toMillis();
+            if (now - k.uploadedAt() < uploadGrace) grace.add(id);
+            // Mimir's deletion grace: store-gateways may drop a marked block before this querier
+            // stops asking for it; from half the delay on, the block that replaced it answers.
+            if (k.deletionTime() >= 0 && now - k.deletionTime() * 1000 > finder.ignoreDeletionMarksDelay().toMillis() / 2) {
+                grace.add(id);
+            }
         }
         return out;
     }

@@ -15,6 +15,11 @@ import io.mnemo.bucketstore.BucketBlockMeta;
 import io.mnemo.bucketstore.BucketLayout;
 import io.mnemo.actors.storage.Shipper;
 import io.mnemo.cluster.IngesterId;
+import io.mnemo.compactor.BlocksCleaner;
+import io.mnemo.compactor.CompactorConfig;
+import io.mnemo.compactor.CompactorMetrics;
+import io.mnemo.compactor.StreamingBlockMerger;
+import io.mnemo.compactor.TenantCompaction;
 import io.mnemo.objstore.FilesystemBucket;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;
@@ -195,6 +200,60 @@ class BlockShippingTest {
         assertEquals(T0 + 10 * HOUR, bare.tenants.get("t").db.minValidTime());
         assertEquals(T0 + 10 * HOUR - 1, bare.tenants.get("t").head.highWaterMark());
         bare.close();
+    }
+
+    @Test
+    void afterACompactionAndTheDeletionOfItsSourcesAnIngesterWithAnEmptyDiskRestoresFromTheCompactedBlocks() throws Exception {
+        Path lost = dir.resolve("lost");
+        PartitionTsdb before = partition(lost, 12); // blocks up to 10 h; 10 h, 11 h in the head
+        shipAll(new BlockShipping(ID, storage, lost, LoggerFactory.getLogger("test")), before);
+        long rebuildOffset = before.rebuildOffset();
+        before.close();
+        Path other = dir.resolve("other");
+        PartitionTsdb zoneB = new PartitionTsdb(new IngesterId("zone-b", 0), other.resolve("tsdb"), RANGE);
+        for (int h = 0; h < 12; h++) {
+            zoneB.apply(batch(h, "t", record(T0 + h * HOUR)));
+            zoneB.compactIfDue(h + 1);
+        }
+        shipAll(new BlockShipping(new IngesterId("zone-b", 0), storage, other, LoggerFactory.getLogger("test")), zoneB);
+        zoneB.close();
+
+        // The compactor merges both zones' copies and the ranges, then its cleaner deletes every source.
+        java.time.Clock now = java.time.Clock.fixed(java.time.Instant.ofEpochMilli(clock.get()), java.time.ZoneOffset.UTC);
+        CompactorConfig config = new CompactorConfig(Duration.ofHours(1),
+                List.of(Duration.ofHours(2), Duration.ofHours(12), Duration.ofHours(24)), Duration.ZERO, Duration.ZERO,
+                Duration.ofMinutes(15), dir.resolve("compactor"));
+        CompactorMetrics.Counting counts = new CompactorMetrics.Counting();
+        TenantCompaction.Result compacted = new TenantCompaction(bucket, config, new StreamingBlockMerger(), now, counts).run("t");
+        assertTrue(compacted.compacted().size() >= 5, "the five ranges of both zones merged: " + compacted);
+        java.time.Clock later = java.time.Clock.offset(now, Duration.ofSeconds(2));
+        assertTrue(new BlocksCleaner(bucket, config, t -> Duration.ZERO, later, counts).clean("t").deleted() >= 10);
+        for (Ulid b : BucketLayout.blocksNewestFirst(bucket, "t")) {
+            BucketBlockMeta m = BucketLayout.meta(bucket, "t", b).orElseThrow();
+            assertEquals(BucketBlockMeta.COMPACTOR_SOURCE, m.source(), "only compacted blocks are left: " + m);
+        }
+
+        Path fresh = dir.resolve("fresh");
+        PartitionTsdb restored = new PartitionTsdb(ID, fresh.resolve("tsdb"), RANGE); // as the entity opens it: empty
+        BucketRestore.Result r = BucketRestore.run(ID, bucket, fresh.resolve("tsdb"), clock.get(), Duration.ofHours(13).toMillis());
+        assertEquals(rebuildOffset, r.rebuildOffset(), "the compacted block says where its newest cut of this ingester was");
+        assertEquals(Map.of("t", new BucketRestore.Floor(T0 + 10 * HOUR, 12)), r.floors(), "and where its blocks ended");
+        assertEquals(BucketLayout.blocksNewestFirst(bucket, "t").size(), r.downloaded().size(),
+                "the compacted blocks holding its cuts within the retention period");
+        restored.restore(r);
+        assertEquals(rebuildOffset, restored.rebuildOffset());
+        assertEquals(T0 + 10 * HOUR, restored.tenants.get("t").db.minValidTime());
+        assertEquals(10, samples(restored, "t"), "0 h to 10 h, each once (both zones' copies merged)");
+        restored.apply(batch(10, "t", record(T0 + 10 * HOUR)));
+        restored.apply(batch(11, "t", record(T0 + 11 * HOUR)));
+        assertEquals(12, samples(restored, "t"), "Kafka from the rebuild offset: nothing twice, nothing missing");
+        restored.close();
+
+        // Restarted on that disk, it opens the compacted blocks as its own, with the same rebuild offset.
+        PartitionTsdb reopened = new PartitionTsdb(ID, fresh.resolve("tsdb"), RANGE);
+        assertEquals(rebuildOffset, reopened.rebuildOffset());
+        assertEquals(10, samples(reopened, "t"));
+        reopened.close();
     }
 
     /** Re-uploads a block under a ULID made at {@code timeMs}, the original removed: a block cut then. */

@@ -111,7 +111,7 @@ class MergingQuerierTest {
 
     static TenantLimits limits(int maxSeries) {
         return new TenantLimits(new TenantLimits.Limits(Duration.ZERO, Duration.ofMinutes(10), Duration.ZERO, 1024, 0,
-                maxSeries, 0, Duration.ZERO), Map.of());
+                maxSeries, 0, Duration.ZERO, Duration.ZERO), Map.of());
     }
 
     static MergingQuerier querier(Side ingesters, Side stores, TimeRouting routing, int maxSeries) {

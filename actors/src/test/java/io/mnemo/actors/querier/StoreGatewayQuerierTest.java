@@ -13,6 +13,9 @@ import io.mnemo.actors.storegateway.StoreGatewayCommand;
 import io.mnemo.actors.storegateway.StoreGateways;
 import io.mnemo.actors.storegateway.SyncStatus;
 import io.mnemo.bucketstore.BlockTransfer;
+import io.mnemo.bucketstore.markers.DeletionMark;
+import io.mnemo.bucketstore.markers.Markers;
+import io.mnemo.tsdb.block.Ulid;
 import io.mnemo.bucketstore.BucketStoreConfig;
 import io.mnemo.cluster.BlockOwnership;
 import io.mnemo.cluster.BlockOwnership.Gateway;
@@ -144,7 +147,12 @@ class StoreGatewayQuerierTest {
     }
 
     StoreGatewayQuerier querier(StoreGateways gateways, Duration uploadGracePeriod) {
-        return new StoreGatewayQuerier(new BlocksFinder(bucket, Duration.ofMinutes(15), System::currentTimeMillis), gateways,
+        return querier(gateways, uploadGracePeriod, Duration.ZERO);
+    }
+
+    StoreGatewayQuerier querier(StoreGateways gateways, Duration uploadGracePeriod, Duration ignoreDeletionMarksDelay) {
+        return new StoreGatewayQuerier(new BlocksFinder(bucket, Duration.ofMinutes(15), ignoreDeletionMarksDelay,
+                System::currentTimeMillis), gateways,
                 "zone-a", Duration.ZERO, uploadGracePeriod, Duration.ofSeconds(2), metrics, kit.system().scheduler(),
                 Materializer.matFromSystem(kit.system()), System::currentTimeMillis);
     }
@@ -234,6 +242,40 @@ class StoreGatewayQuerierTest {
                 "the blocks answered for are not named: " + e.getMessage());
         assertTrue(e.getMessage().contains(A.address()) && e.getMessage().contains(B.address()), "both were tried: " + e.getMessage());
         assertEquals(1, counter(metrics.querierBlocksConsistencyChecksFailed));
+    }
+
+    @Test
+    void aBlockMarkedForDeletionIsRequiredForHalfTheIgnoreDelayThenAskedButNotRequiredThenNotAsked() throws Exception {
+        bucketWithThreeBlocks();
+        BlockOwnership ownership = new BlockOwnership(List.of(A, B), 2);
+        long now = T0 + 5 * 3_600_000L;
+        Map<Gateway, ActorRef<StoreGatewayCommand>> refs = new HashMap<>();
+        // The gateways no longer serve the newest block (as once its mark is old enough for them).
+        refs.put(A, gateway(A, ownership, Duration.ofHours(2), now));
+        refs.put(B, gateway(B, ownership, Duration.ofHours(2), now));
+        Ulid newest = Ulid.parse(blocks.get(2));
+        long nowSec = System.currentTimeMillis() / 1000;
+
+        Markers.write(bucket, TENANT, new DeletionMark(newest, nowSec - 20 * 60, "compacted"));
+        BlocksUnavailableException e = assertThrows(BlocksUnavailableException.class,
+                () -> readAll(querier(cluster(ownership, refs), Duration.ZERO, Duration.ofHours(1))));
+        assertTrue(e.getMessage().contains(blocks.get(2)), "marked 20 min ago, still required: " + e.getMessage());
+
+        Markers.delete(bucket, TENANT, newest, DeletionMark.FILE);
+        Markers.write(bucket, TENANT, new DeletionMark(newest, nowSec - 40 * 60, "compacted"));
+        Map<Labels, List<Double>> got = readAll(querier(cluster(ownership, refs), Duration.ZERO, Duration.ofHours(1)));
+        assertEquals(SERIES, got.size(), "marked 40 min ago: past half the delay, the block that replaced it answers");
+        assertEquals(1, counter(metrics.querierBlocksConsistencyChecksFailed));
+
+        StoreGatewayQuerier q = querier(cluster(ownership, refs), Duration.ZERO, Duration.ofHours(1));
+        java.util.Set<String> grace = new java.util.HashSet<>();
+        assertTrue(q.needed(TENANT, T0, T0 + 3 * RANGE, System.currentTimeMillis(), grace).contains(blocks.get(2)));
+        assertEquals(java.util.Set.of(blocks.get(2)), grace);
+        Markers.delete(bucket, TENANT, newest, DeletionMark.FILE);
+        Markers.write(bucket, TENANT, new DeletionMark(newest, nowSec - 61 * 60, "compacted"));
+        q = querier(cluster(ownership, refs), Duration.ZERO, Duration.ofHours(1));
+        assertFalse(q.needed(TENANT, T0, T0 + 3 * RANGE, System.currentTimeMillis(), grace).contains(blocks.get(2)),
+                "marked longer than the delay ago: not asked at all");
     }
 
     @Test
