@@ -79,6 +79,28 @@ public abstract class RemoteWriteSeries extends ProtobufCursor {
         }
     }
 
+    /** Reads a {@code Sample} message (the same in 1.0 and 2.0) at [from, to) and adds it. */
+    protected final void parseSample(int from, int to) {
+        long bits = 0;
+        long timestamp = 0;
+        p = from;
+        while (p < to) {
+            int tag = readTag(to);
+            int field = tag >>> 3;
+            int wire = tag & 7;
+            if (field == 1) {
+                expectWire(wire, WIRE_FIXED64, "Sample.value (field 1)");
+                bits = readFixed64(to, "a fixed64 value");
+            } else if (field == 2) {
+                expectWire(wire, WIRE_VARINT, "Sample.timestamp (field 2)");
+                timestamp = readVarint(to);
+            } else {
+                skipField(field, wire, to);
+            }
+        }
+        addSample(timestamp, bits);
+    }
+
     protected final void addSample(long timestamp, long bits) {
         if (sampleCount == timestamps.length) {
             timestamps = Arrays.copyOf(timestamps, sampleCount * 2);

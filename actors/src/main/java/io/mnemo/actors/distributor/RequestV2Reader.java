@@ -230,27 +230,6 @@ public final class RequestV2Reader extends RemoteWriteSeries {
         return (int) ref;
     }
 
-    private void parseSample(int from, int to) {
-        long bits = 0;
-        long timestamp = 0;
-        p = from;
-        while (p < to) {
-            int tag = readTag(to);
-            int field = tag >>> 3;
-            int wire = tag & 7;
-            if (field == 1) {
-                expectWire(wire, WIRE_FIXED64, "Sample.value (field 1)");
-                bits = readFixed64(to, "a fixed64 value");
-            } else if (field == 2) {
-                expectWire(wire, WIRE_VARINT, "Sample.timestamp (field 2)");
-                timestamp = readVarint(to);
-            } else {
-                skipField(field, wire, to);
-            }
-        }
-        addSample(timestamp, bits);
-    }
-
     private void parseMetadata(int from, int to) {
         hasMetadata = true;
         p = from;
@@ -272,10 +251,6 @@ public final class RequestV2Reader extends RemoteWriteSeries {
                 skipField(field, wire, to);
             }
         }
-    }
-
-    private void expectWire(int wire, int expected, String field) {
-        if (wire != expected) throw malformed(field + " has wire type " + wire + ", want " + expected, p);
     }
 
     @Override

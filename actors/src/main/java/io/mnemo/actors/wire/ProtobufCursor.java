@@ -71,6 +71,11 @@ public abstract class ProtobufCursor {
         return bits;
     }
 
+    /** Refuses a field that arrived with another wire type than its message declares. */
+    protected final void expectWire(int wire, int expected, String field) {
+        if (wire != expected) throw malformed(field + " has wire type " + wire + ", want " + expected, p);
+    }
+
     protected final void require(int n, int limit, String what) {
         if (limit - p < n) throw malformed("truncated " + what + " (" + (limit - p) + " of " + n + " bytes)", p);
     }
