@@ -110,7 +110,8 @@ public record MnemoSettings(
     static CompactorConfig compactor(Config c) {
         return new CompactorConfig(c.getDuration("compaction-interval"), c.getDurationList("block-ranges"),
                 c.getDuration("first-level-compaction-wait-period"), c.getDuration("deletion-delay"),
-                c.getDuration("cleanup-interval"), Path.of(c.getString("data-dir")));
+                c.getDuration("cleanup-interval"), Path.of(c.getString("data-dir")),
+                c.getDuration("partial-block-deletion-delay"));
     }
 
     static BucketStoreSettings bucketStore(Config b) {

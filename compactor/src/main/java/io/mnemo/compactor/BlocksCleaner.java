@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *       deleted in Mimir's order: {@code meta.json} first (from then on no reader takes the block
  *       for whole), then its other objects, then its marks, the block's own before those among
  *       the markers. A partial block that has a deletion mark goes at once (Mimir's rule: nobody
- *       reads a block without meta.json).</li>
+ *       reads a block without meta.json); one without a mark whose newest object is older than
+ *       {@code partial-block-deletion-delay} (an upload that died, e.g. with its compactor) is
+ *       marked first.</li>
  *   <li><b>Bucket index</b>: brought up to date and written, without the blocks deleted.</li>
  *   <li><b>Tenant deletion</b>: a tenant with {@code markers/tenant-deletion-mark.json} loses its
  *       bucket index first (its readers then see no blocks), then every block at once, with no
@@ -149,7 +151,14 @@ public final class BlocksCleaner {
                 log.warn("Tenant {}: reading the deletion mark of partial block {}: {}", tenant, p.id(), e.toString());
                 continue;
             }
-            if (mark.isEmpty()) continue;
+            if (mark.isEmpty()) {
+                if (!staleUpload(tenant, p.id())) continue;
+                Markers.write(bucket, tenant, new DeletionMark(p.id(), nowSec,
+                        "partial block older than " + config.partialBlockDeletionDelay()));
+                metrics.blocksMarkedForDeletion(CompactorMetrics.PARTIAL, 1);
+                log.info("Tenant {}: partial block {} (no {}) is older than {}: marked for deletion", tenant, p.id(),
+                        BucketLayout.META, config.partialBlockDeletionDelay());
+            }
             if (deleteBlock(tenant, p.id())) {
                 index = index.withoutBlock(p.id());
                 deleted++;
@@ -160,6 +169,29 @@ public final class BlocksCleaner {
         if (deleted > 0) metrics.blocksDeleted(deleted);
         index.write(bucket, tenant);
         return new Result(marked, deleted, failed, index);
+    }
+
+    /**
+     * Whether a partial block is an upload that died (Mimir's partial-block-deletion-delay): its
+     * newest object is older than the delay, so no upload is still writing it. Never with a delay of 0.
+     */
+    private boolean staleUpload(String tenant, Ulid id) {
+        Duration delay = config.partialBlockDeletionDelay();
+        if (delay.isZero()) return false;
+        try {
+            List<String> names = new ArrayList<>();
+            bucket.iter(BucketLayout.block(tenant, id), true, names::add);
+            if (names.isEmpty()) return false;
+            java.time.Instant newest = java.time.Instant.MIN;
+            for (String name : names) {
+                java.time.Instant t = bucket.attributes(name).lastModified();
+                if (t.isAfter(newest)) newest = t;
+            }
+            return newest.isBefore(clock.instant().minus(delay));
+        } catch (IOException | RuntimeException e) {
+            log.warn("Tenant {}: reading partial block {}: {}", tenant, id, e.toString());
+            return false;
+        }
     }
 
     private Result deleteTenant(String tenant, TenantDeletionMark mark) throws IOException {

@@ -21,6 +21,9 @@ import java.util.List;
  *   cleanup-interval = 15m                     how often the cleaner runs: retention, deletions, tenant
  *                                              deletions, the bucket index
  *   data-dir = &lt;data-dir&gt;/compactor             where blocks are downloaded and merged
+ *   partial-block-deletion-delay = 1d          a block directory without meta.json (an upload that
+ *                                              died half-way) whose newest object is this old is
+ *                                              marked for deletion and deleted; 0s: never
  * }
  * </pre>
  *
@@ -28,11 +31,22 @@ import java.util.List;
  * forever), is a tenant limit, given to {@link BlocksCleaner} as a function of the tenant.
  */
 public record CompactorConfig(Duration compactionInterval, List<Duration> blockRanges, Duration firstLevelCompactionWaitPeriod,
-                              Duration deletionDelay, Duration cleanupInterval, Path dataDir) {
+                              Duration deletionDelay, Duration cleanupInterval, Path dataDir,
+                              Duration partialBlockDeletionDelay) {
+    /** Mimir's default partial-block-deletion-delay. */
+    public static final Duration DEFAULT_PARTIAL_BLOCK_DELETION_DELAY = Duration.ofDays(1);
+
     /** Mimir's defaults, with blocks merged under {@code dataDir}. */
     public static CompactorConfig defaults(Path dataDir) {
         return new CompactorConfig(Duration.ofHours(1), List.of(Duration.ofHours(2), Duration.ofHours(12), Duration.ofHours(24)),
                 Duration.ofMinutes(25), Duration.ofHours(12), Duration.ofMinutes(15), dataDir);
+    }
+
+    /** With Mimir's default partial-block-deletion-delay (1d). */
+    public CompactorConfig(Duration compactionInterval, List<Duration> blockRanges, Duration firstLevelCompactionWaitPeriod,
+                           Duration deletionDelay, Duration cleanupInterval, Path dataDir) {
+        this(compactionInterval, blockRanges, firstLevelCompactionWaitPeriod, deletionDelay, cleanupInterval, dataDir,
+                DEFAULT_PARTIAL_BLOCK_DELETION_DELAY);
     }
 
     /**
@@ -44,6 +58,7 @@ public record CompactorConfig(Duration compactionInterval, List<Duration> blockR
         positive(cleanupInterval, "cleanup-interval");
         notNegative(firstLevelCompactionWaitPeriod, "first-level-compaction-wait-period");
         notNegative(deletionDelay, "deletion-delay");
+        notNegative(partialBlockDeletionDelay, "partial-block-deletion-delay");
         if (dataDir == null) throw new IllegalArgumentException("mnemo.compactor.data-dir is not set");
         blockRanges = List.copyOf(blockRanges);
         if (blockRanges.isEmpty()) throw new IllegalArgumentException("mnemo.compactor.block-ranges is empty");

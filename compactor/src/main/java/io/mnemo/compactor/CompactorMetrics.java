@@ -10,6 +10,7 @@ public interface CompactorMetrics {
     /** Why blocks were marked for deletion (Mimir's {@code reason} label). */
     String COMPACTION = "compaction";
     String RETENTION = "retention";
+    String PARTIAL = "partial";
 
     /** A compaction pass over a tenant ran ({@code cortex_compactor_runs_started_total}). */
     void compactionRun();
@@ -23,7 +24,7 @@ public interface CompactorMetrics {
     /** A cleanup of a tenant, or a block deletion in it, failed ({@code cortex_compactor_block_cleanup_failed_total}). */
     void cleanupFailed();
 
-    /** Blocks got a deletion mark, for {@link #COMPACTION} or {@link #RETENTION} ({@code cortex_compactor_blocks_marked_for_deletion_total}). */
+    /** Blocks got a deletion mark, for {@link #COMPACTION}, {@link #RETENTION} or {@link #PARTIAL} ({@code cortex_compactor_blocks_marked_for_deletion_total}). */
     void blocksMarkedForDeletion(String reason, int blocks);
 
     /** Blocks were deleted from the bucket ({@code cortex_compactor_blocks_cleaned_total}). */
@@ -40,6 +41,7 @@ public interface CompactorMetrics {
         public final AtomicLong cleanupFailures = new AtomicLong();
         public final AtomicLong markedForCompaction = new AtomicLong();
         public final AtomicLong markedForRetention = new AtomicLong();
+        public final AtomicLong markedPartial = new AtomicLong();
         public final AtomicLong deleted = new AtomicLong();
         public final AtomicLong noCompactMarks = new AtomicLong();
 
@@ -57,7 +59,8 @@ public interface CompactorMetrics {
 
         @Override
         public void blocksMarkedForDeletion(String reason, int blocks) {
-            (RETENTION.equals(reason) ? markedForRetention : markedForCompaction).addAndGet(blocks);
+            (RETENTION.equals(reason) ? markedForRetention : PARTIAL.equals(reason) ? markedPartial : markedForCompaction)
+                    .addAndGet(blocks);
         }
 
         @Override

@@ -112,6 +112,35 @@ class BlocksCleanerTest {
     }
 
     @Test
+    void anUploadThatDiedIsDeletedOncePastThePartialBlockDeletionDelay() throws IOException {
+        try (TestBlocks.RecordingBucket bucket = new TestBlocks.RecordingBucket(dir.resolve("bucket"))) {
+            List<BucketBlockMeta> blocks = shipDays(bucket, "team-a", 2);
+            Ulid died = blocks.get(1).block().ulid();
+            bucket.delete(BucketLayout.object("team-a", died, BucketLayout.META)); // its uploader died before meta.json
+            TestData.MutableClock clock = new TestData.MutableClock(Instant.now());
+            CompactorConfig never = new CompactorConfig(Duration.ofHours(1), List.of(Duration.ofHours(2)), Duration.ZERO,
+                    Duration.ofHours(12), Duration.ofMinutes(15), dir.resolve("compactor"), Duration.ZERO);
+
+            // Within the delay it may still be uploading: kept.
+            assertEquals(0, new BlocksCleaner(bucket, config(), t -> Duration.ZERO, clock, metrics).clean("team-a").deleted());
+            clock.advance(CompactorConfig.DEFAULT_PARTIAL_BLOCK_DELETION_DELAY.plusMinutes(1));
+            // A delay of 0 never deletes partial blocks.
+            assertEquals(0, new BlocksCleaner(bucket, never, t -> Duration.ZERO, clock, metrics).clean("team-a").deleted());
+            assertEquals(2, BucketLayout.blocksNewestFirst(bucket, "team-a").size());
+
+            BlocksCleaner.Result r = new BlocksCleaner(bucket, config(), t -> Duration.ZERO, clock, metrics).clean("team-a");
+            assertEquals(1, r.deleted());
+            assertEquals(1, metrics.markedPartial.get());
+            assertEquals(List.of(blocks.get(0).block().ulid()), BucketLayout.blocksNewestFirst(bucket, "team-a"));
+            List<String> left = new ArrayList<>();
+            bucket.iter(BucketLayout.block("team-a", died), true, left::add);
+            assertEquals(List.of(), left, "every object of the dead upload");
+            assertEquals(Set.of(), Markers.listGlobal(bucket, "team-a", DeletionMark.FILE));
+            assertEquals(1, r.index().blocks().size());
+        }
+    }
+
+    @Test
     void aDeletedTenantLosesItsIndexThenEveryBlockAtOnceAndTheMarkIsFinished() throws IOException {
         try (TestBlocks.RecordingBucket bucket = new TestBlocks.RecordingBucket(dir.resolve("bucket"))) {
             List<BucketBlockMeta> blocks = shipDays(bucket, "team-a", 3);
