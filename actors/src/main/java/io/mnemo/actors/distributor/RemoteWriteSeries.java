@@ -79,6 +79,17 @@ public abstract class RemoteWriteSeries extends ProtobufCursor {
         }
     }
 
+    /** Where the request ends (exclusive). */
+    protected int end;
+
+    /** Points the reader at {@code buf[offset, offset+length)}; the caller resets its own position. */
+    protected final void point(byte[] buf, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buf.length);
+        this.buf = buf;
+        this.start = offset;
+        this.end = offset + length;
+    }
+
     /** Reads a {@code Sample} message (the same in 1.0 and 2.0) at [from, to) and adds it. */
     protected final void parseSample(int from, int to) {
         long bits = 0;

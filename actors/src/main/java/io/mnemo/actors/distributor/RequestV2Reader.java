@@ -3,7 +3,6 @@ package io.mnemo.actors.distributor;
 import io.mnemo.actors.ingest.MetricTypes;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * A cursor over an uncompressed protobuf {@code io.prometheus.write.v2.Request} (remote write 2.0)
@@ -26,7 +25,6 @@ import java.util.Objects;
  * Not thread-safe.
  */
 public final class RequestV2Reader extends RemoteWriteSeries {
-    private int end;
     private int next; // where the next top-level field of the request starts
     private boolean inSeries; // for error messages: is p inside the series being indexed
 
@@ -49,10 +47,7 @@ public final class RequestV2Reader extends RemoteWriteSeries {
      * @throws RemoteWriteException if the request is malformed or its first symbol is not ""
      */
     public RequestV2Reader reset(byte[] buf, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, buf.length);
-        this.buf = buf;
-        this.start = offset;
-        this.end = offset + length;
+        point(buf, offset, length);
         symbolCount = 0;
         inSeries = false;
         seriesIndex = -1;

@@ -1,6 +1,5 @@
 package io.mnemo.actors.distributor;
 
-import java.util.Objects;
 
 /**
  * A cursor over an uncompressed protobuf {@code prometheus.WriteRequest} (remote write 1.0) that
@@ -21,7 +20,6 @@ import java.util.Objects;
  * offset. Not thread-safe.
  */
 public final class WriteRequestReader extends RemoteWriteSeries {
-    private int end;
     private int next; // where the next top-level field of the request starts
     private boolean inSeries; // for error messages: is p inside the series being indexed
 
@@ -31,10 +29,7 @@ public final class WriteRequestReader extends RemoteWriteSeries {
 
     /** Points the reader at {@code buf[offset, offset+length)}, before its first series. */
     public WriteRequestReader reset(byte[] buf, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, buf.length);
-        this.buf = buf;
-        this.start = offset;
-        this.end = offset + length;
+        point(buf, offset, length);
         rewind();
         return this;
     }
