@@ -81,6 +81,15 @@ public final class XorChunk {
         return new XorChunk(buf, offset, length, numSamples);
     }
 
+    /**
+     * The view {@link #snapshot} gives of a chunk whose {@link #array()}, {@link #offset()},
+     * {@link #length()} and {@link #numSamples()} were read when it held those samples: for
+     * readers that keep those numbers instead of a view object per chunk.
+     */
+    public static XorChunk view(byte[] buf, int offset, int length, int numSamples) {
+        return new XorChunk(buf, offset, length, numSamples);
+    }
+
     public int numSamples() { return numSamples; }
 
     /** The array holding the chunk; the chunk is {@link #length()} bytes at {@link #offset()}. */

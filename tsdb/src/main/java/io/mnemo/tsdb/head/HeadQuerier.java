@@ -1,19 +1,12 @@
 package io.mnemo.tsdb.head;
 
-import io.mnemo.tsdb.ChunkSeries;
-import io.mnemo.tsdb.ChunkSeriesIterator;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
-import io.mnemo.tsdb.MergeSampleIterator;
 import io.mnemo.tsdb.Querier;
-import io.mnemo.tsdb.SampleIterator;
-import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
-import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.mnemo.tsdb.index.PostingsForMatchers;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,11 +14,13 @@ import java.util.concurrent.locks.Lock;
 
 /**
  * Reads a {@link Head} over [mint, maxt], from any thread. A select resolves the matchers
- * through the postings and then copies out the series' labels and chunk snapshots, a batch of
+ * through the postings and then copies out what each series holds in the range
+ * ({@link HeadSelection}: references and numbers, no object per series), a batch of
  * {@link #SNAPSHOT_BATCH} series at a time under the head's read lock, so that appends wait for
- * one batch at most; sorting and building the series happen outside the lock. Its series do not
- * change with later appends. A series with out-of-order samples reads its in-order and
- * out-of-order chunks merged in time order (a timestamp in both is returned once).
+ * one batch at most; sorting happens outside the lock, and each series is built only when the
+ * set is read. Its series do not change with later appends. A series with out-of-order samples
+ * reads its in-order and out-of-order chunks merged in time order (a timestamp in both is
+ * returned once).
  */
 final class HeadQuerier implements Querier {
     /** Series copied out per hold of the read lock: well under a millisecond. */
@@ -52,52 +47,18 @@ final class HeadQuerier implements Querier {
         } finally {
             lock.unlock();
         }
-        // Copied out under the lock: each series' symbol ids, their strings, its chunks.
-        int[][] ids = new int[refs.length][];
-        ChunkMeta[][] chunks = new ChunkMeta[refs.length][];
-        ChunkMeta[][][] outOfOrder = new ChunkMeta[refs.length][][];
-        String[] strings = new String[0];
-        int n = 0;
+        HeadSelection selection = new HeadSelection(refs.length, mint, maxt);
         for (int from = 0; from < refs.length; from += SNAPSHOT_BATCH) {
             int to = Math.min(refs.length, from + SNAPSHOT_BATCH);
             lock.lock();
             try {
                 SymbolTable symbols = head.symbols();
-                if (strings.length < symbols.idLimit()) strings = Arrays.copyOf(strings, symbols.idLimit());
-                for (int i = from; i < to; i++) {
-                    MemSeries s = head.seriesForReading(refs[i]);
-                    ChunkMeta[] inOrder = s.chunksWithSamplesIn(mint, maxt);
-                    ChunkMeta[][] ooo = s.outOfOrderChunksIn(mint, maxt);
-                    if (inOrder == null && ooo == null) continue;
-                    int[] key = PackedLabels.ids(s.packedLabels());
-                    for (int id : key) if (strings[id] == null) strings[id] = symbols.symbol(id);
-                    ids[n] = key;
-                    chunks[n] = inOrder;
-                    outOfOrder[n] = ooo;
-                    n++;
-                }
+                for (int i = from; i < to; i++) selection.add(head.seriesForReading(refs[i]), symbols);
             } finally {
                 lock.unlock();
             }
         }
-        Labels[] labels = new Labels[n];
-        for (int i = 0; i < n; i++) {
-            String[] kv = new String[ids[i].length];
-            for (int k = 0; k < kv.length; k++) kv[k] = strings[ids[i][k]];
-            labels[i] = Labels.wrapSorted(kv);
-        }
-        int[] order = sorted ? LabelOrder.order(labels, ids, n, strings) : null;
-        List<Series> out = new ArrayList<>(n);
-        for (int j = 0; j < n; j++) {
-            int i = order == null ? j : order[j];
-            if (outOfOrder[i] != null) {
-                Series merged = new OutOfOrderSeries(labels[i], chunks[i], outOfOrder[i], mint, maxt);
-                if (merged.iterator().next()) out.add(merged);
-            } else {
-                out.add(new ChunkSeries(labels[i], chunks[i], mint, maxt));
-            }
-        }
-        return SeriesSet.of(out);
+        return selection.seriesSet(sorted);
     }
 
     /**
@@ -161,18 +122,6 @@ final class HeadQuerier implements Querier {
     private boolean inRange(MemSeries s) {
         return (s.minTime() <= maxt && s.maxTime() >= mint)
                 || (s.outOfOrderMinTime() <= maxt && s.outOfOrderMaxTime() >= mint);
-    }
-
-    /** A series with out-of-order samples: its in-order chunks and both out-of-order sources, merged. */
-    private record OutOfOrderSeries(Labels labels, ChunkMeta[] inOrder, ChunkMeta[][] outOfOrder, long mint, long maxt)
-            implements Series {
-        @Override
-        public SampleIterator iterator() {
-            return new MergeSampleIterator(
-                    inOrder == null ? SampleIterator.EMPTY : new ChunkSeriesIterator(inOrder, mint, maxt),
-                    new ChunkSeriesIterator(outOfOrder[0], mint, maxt),
-                    new ChunkSeriesIterator(outOfOrder[1], mint, maxt));
-        }
     }
 
     private static List<String> sortedList(Set<String> set) {

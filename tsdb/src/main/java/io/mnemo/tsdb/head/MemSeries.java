@@ -141,26 +141,36 @@ public final class MemSeries {
     }
 
     /**
-     * The chunks overlapping [mint, maxt] as they are now, or null when no sample falls in the
+     * Copies into {@code out} (as its series {@code i}) the in-order chunks overlapping
+     * [mint, maxt] as they are now: the completed ones by reference (the arrays are replaced,
+     * never changed), the open one by its extent. False when no in-order sample falls in the
      * range (a chunk may overlap the range with samples on both sides of it only).
      */
-    ChunkMeta[] chunksWithSamplesIn(long mint, long maxt) {
-        if (headChunk == null || appender.lastTimestamp() < mint || minTime() > maxt) return null;
-        int numClosed = closed.length;
+    boolean selectInto(HeadSelection out, int i, long mint, long maxt) {
+        if (headChunk == null || appender.lastTimestamp() < mint || minTime() > maxt) return false;
+        byte[][] chunks = closed;
+        long[] times = closedTimes;
         int first = 0;
-        while (first < numClosed && closedTimes[2 * first + 1] < mint) first++;
+        while (first < chunks.length && times[2 * first + 1] < mint) first++;
         int end = first;
-        while (end < numClosed && closedTimes[2 * end] <= maxt) end++;
-        boolean withHead = headMinTime <= maxt; // newest sample >= mint checked above
-        int n = end - first + (withHead ? 1 : 0);
-        if (n == 0) return null;
-        ChunkMeta[] out = new ChunkMeta[n];
-        for (int i = first; i < end; i++) out[i - first] = closedChunk(i);
-        if (withHead) out[n - 1] = headSnapshot();
-        if (n == 1 && out[0].minTime() < mint && out[0].maxTime() > maxt && !hasSampleIn(out[0], mint, maxt)) {
-            return null;
+        while (end < chunks.length && times[2 * end] <= maxt) end++;
+        boolean withOpen = headMinTime <= maxt; // newest sample >= mint checked above
+        int n = end - first + (withOpen ? 1 : 0);
+        if (n == 0) return false;
+        long lone0 = withOpen && n == 1 ? headMinTime : times[2 * first];
+        long lone1 = withOpen && n == 1 ? appender.lastTimestamp() : times[2 * first + 1];
+        if (n == 1 && lone0 < mint && lone1 > maxt) {
+            XorChunk c = withOpen ? headChunk.snapshot() : XorChunk.wrap(chunks[first]);
+            XorIterator it = c.iterator();
+            if (!it.seek(mint) || it.timestamp() > maxt) return false;
         }
-        return out;
+        if (withOpen) {
+            out.setInOrder(i, chunks, times, first, end, headChunk.array(), headChunk.offset(), headChunk.length(),
+                    headChunk.numSamples(), headMinTime, appender.lastTimestamp());
+        } else {
+            out.setInOrder(i, chunks, times, first, end, null, 0, 0, 0, 0, 0);
+        }
+        return true;
     }
 
     /** Drops the chunks that end before mint; true when nothing is left. */
@@ -263,11 +273,6 @@ public final class MemSeries {
 
     private ChunkMeta headSnapshot() {
         return new ChunkMeta(headChunk.snapshot(), headMinTime, appender.lastTimestamp());
-    }
-
-    private static boolean hasSampleIn(ChunkMeta c, long mint, long maxt) {
-        XorIterator it = c.chunk().iterator();
-        return it.seek(mint) && it.timestamp() <= maxt;
     }
 
     @Override

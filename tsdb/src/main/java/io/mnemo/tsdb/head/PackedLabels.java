@@ -64,6 +64,18 @@ final class PackedLabels {
         return Labels.wrapSorted(kv);
     }
 
+    /** The label set of packed ids whose strings are {@code strings[id]} (ids copied out with them). */
+    static Labels decode(byte[] packed, String[] strings) {
+        String[] kv = new String[count(packed)];
+        int k = 0;
+        for (int pos = 0; pos < packed.length; ) {
+            int id = read(packed, pos);
+            pos += size(id);
+            kv[k++] = strings[id];
+        }
+        return Labels.wrapSorted(kv);
+    }
+
     /**
      * Orders packed sets as {@link Labels#compareTo} orders the sets they stand for; equal ids
      * are equal strings, so strings are compared only where ids differ.
@@ -114,7 +126,7 @@ final class PackedLabels {
         return pos;
     }
 
-    private static int read(byte[] in, int pos) {
+    static int read(byte[] in, int pos) {
         int v = 0;
         for (int shift = 0; ; shift += 7) {
             byte b = in[pos++];
@@ -123,7 +135,7 @@ final class PackedLabels {
         }
     }
 
-    private static int size(int v) {
+    static int size(int v) {
         return v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : v < 1 << 28 ? 4 : 5;
     }
 }

@@ -352,10 +352,10 @@ class HeadTest {
                 series.add(head.series(head.getOrCreateSeries(l)));
             }
             Labels[] labels = series.stream().map(MemSeries::labels).toArray(Labels[]::new);
-            int[][] ids = series.stream().map(s -> PackedLabels.ids(s.packedLabels())).toArray(int[][]::new);
+            byte[][] packed = series.stream().map(MemSeries::packedLabels).toArray(byte[][]::new);
             String[] strings = new String[head.symbols().idLimit()];
             for (int id = 0; id < strings.length; id++) strings[id] = head.symbols().symbol(id);
-            int[] order = LabelOrder.order(labels, ids, n, strings);
+            int[] order = LabelOrder.order(packed, n, strings);
             List<Labels> want = new ArrayList<>(List.of(labels));
             want.sort(null);
             assertEquals(want, java.util.Arrays.stream(order).mapToObj(i -> labels[i]).toList(), n + " series");
