@@ -288,6 +288,53 @@ class HeadTest {
         assertEquals(AppendResult.OK, head.append(again, 1, 1));
     }
 
+    /**
+     * A select's series are built as its set is read, which may be after the head moved on: a
+     * truncation that frees symbols whose ids new series then take, and appends that fill and
+     * cut head chunks. What the set gives is still the head as it was at the select.
+     */
+    @Test
+    void aSelectReadLaterSeesTheHeadAsItWasSelected() {
+        Head head = new Head(1_000_000, 120);
+        List<Integer> stable = new ArrayList<>();
+        List<Labels> want = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            Labels st = Labels.of("__name__", "up", "pod", "stable-" + i, "job", "api");
+            Labels gone = Labels.of("__name__", "up", "pod", "gone-" + i, "job", "batch", "run", "r" + i);
+            int s = head.getOrCreateSeries(st);
+            int g = head.getOrCreateSeries(gone);
+            stable.add(s);
+            for (long t = 0; t <= 200_000; t += 1_000) head.append(s, t, t); // closed chunks and an open one
+            for (long t = 0; t <= 90_000; t += 1_000) head.append(g, t, -t);
+            want.add(st);
+            want.add(gone);
+        }
+        want.sort(null);
+        SeriesSet set;
+        try (Querier q = head.querier(0, Long.MAX_VALUE)) {
+            set = q.select(true, equal("__name__", "up"));
+        }
+        assertEquals(1_000, head.truncate(100_000));
+        for (int i = 0; i < 1_000; i++) {
+            head.append(head.getOrCreateSeries(Labels.of("__name__", "new", "x" + i, "y" + i)), 300_000, 1);
+        }
+        for (int ref : stable) for (long t = 201_000; t <= 400_000; t += 1_000) head.append(ref, t, t);
+
+        List<Series> got = all(set);
+        assertEquals(want, got.stream().map(Series::labels).toList());
+        for (Series s : got) {
+            boolean gone = s.labels().get("job").equals("batch");
+            long t = 0;
+            SampleIterator it = s.iterator();
+            while (it.next()) {
+                assertEquals(t, it.timestamp(), s.labels().toString());
+                assertEquals(gone ? -t : t, it.value(), s.labels().toString());
+                t += 1_000;
+            }
+            assertEquals(gone ? 91_000 : 201_000, t, "samples of " + s.labels() + " as selected, none appended later");
+        }
+    }
+
     /** Many series, churned in waves: lookups by labels and by ref stay right. */
     @Test
     void lookupsStayRightThroughChurn() {
