@@ -45,6 +45,10 @@ public final class FreshnessBenchmark implements Callable<Integer> {
     @Option(names = "--mnemo", defaultValue = "bin/mnemo", description = "Mnemo's launcher.")
     Path mnemoLauncher;
 
+    @Option(names = "--show-slowest", defaultValue = "0",
+            description = "Per phase, print this many slowest probes: total ms, polls until visible, the last poll's ms.")
+    int slowest;
+
     private Endpoint node;
 
     public static void main(String[] args) {
@@ -113,16 +117,34 @@ public final class FreshnessBenchmark implements Callable<Integer> {
         }
         if (clients > 0) Thread.sleep(2000); // the load is under way
         double[] millis = new double[probes];
+        double[] lastPoll = new double[probes];
+        int[] polls = new int[probes];
         for (int i = 0; i < probes; i++) {
             int probe = probeSeq++;
             node.push(probeBody(probe, System.currentTimeMillis()));
             long acked = System.nanoTime();
             String q = "/prometheus/api/v1/query?query=" + Endpoint.enc("freshness_probe{probe=\"" + probe + "\"}");
-            while (Endpoint.JSON.readTree(node.get(q)).path("data").path("result").isEmpty()) {
+            while (true) {
+                long asked = System.nanoTime();
+                boolean visible = !Endpoint.JSON.readTree(node.get(q)).path("data").path("result").isEmpty();
+                lastPoll[i] = (System.nanoTime() - asked) / 1e6;
+                polls[i]++;
+                if (visible) break;
                 if (System.nanoTime() - acked > 60_000_000_000L) throw new IllegalStateException("probe " + probe + " never visible");
                 Thread.sleep(1);
             }
             millis[i] = (System.nanoTime() - acked) / 1e6;
+        }
+        if (slowest > 0) { // where the slowest probes' time went: waiting for ingestion (many polls) or a slow poll
+            Integer[] byTime = new Integer[probes];
+            for (int i = 0; i < probes; i++) byTime[i] = i;
+            Arrays.sort(byTime, (a, b) -> Double.compare(millis[b], millis[a]));
+            StringBuilder sb = new StringBuilder("  slowest (ms, polls, last poll ms):");
+            for (int k = 0; k < Math.min(slowest, probes); k++) {
+                int i = byTime[k];
+                sb.append(String.format(" %.0f/%d/%.0f", millis[i], polls[i], lastPoll[i]));
+            }
+            System.out.println(sb);
         }
         long done = queries.get();
         running.set(false);
