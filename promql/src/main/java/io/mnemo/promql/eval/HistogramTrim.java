@@ -2,8 +2,6 @@ package io.mnemo.promql.eval;
 
 import io.mnemo.promql.value.FloatHistogram;
 
-import java.util.Arrays;
-
 /**
  * The histogram trim operators: {@code h </ x} keeps the observations below x, {@code h >/ x}
  * those above it, as Prometheus 3 defines them. A bucket on the far side of the cut is emptied;
@@ -79,8 +77,8 @@ final class HistogramTrim {
             sum += k.count * k.mid;
         }
         if (!trimmed) return h;
-        FloatHistogram out = FloatHistogram.of(h.schema(), h.zeroThreshold(), zeroCount, count, sum, spans(posIdx), pos,
-                spans(negIdx), neg, h.customValues(), h.counterResetHint());
+        FloatHistogram out = FloatHistogram.of(h.schema(), h.zeroThreshold(), zeroCount, count, sum, NativeHistograms.spans(posIdx), pos,
+                NativeHistograms.spans(negIdx), neg, h.customValues(), h.counterResetHint());
         return out.compact();
     }
 
@@ -164,23 +162,5 @@ final class HistogramTrim {
 
     private static double finite(double v) {
         return Double.isInfinite(v) ? 0 : v;
-    }
-
-    /** Prometheus's spans (offset, length pairs) for sorted bucket indices. */
-    private static int[] spans(int[] idx) {
-        int[] out = new int[2 * idx.length];
-        int n = 0;
-        int next = 0;
-        for (int i = 0; i < idx.length; i++) {
-            if (n > 0 && idx[i] == next) {
-                out[n - 1]++;
-            } else {
-                out[n] = n == 0 ? idx[i] : idx[i] - next;
-                out[n + 1] = 1;
-                n += 2;
-            }
-            next = idx[i] + 1;
-        }
-        return Arrays.copyOf(out, n);
     }
 }
