@@ -156,6 +156,7 @@ public final class Engine {
         try {
             QueryContext q = new QueryContext(querier, start, end, step, options.lookbackDeltaMillis(),
                     options.maxSamples(), deadline, options.delayedNameRemoval(), options.defaultSubqueryStepMillis());
+            q.detectHistogramStatsDecoding(expr);
             Value v;
             try {
                 v = evaluation.run(new Evaluator(q, start, end, step == 0 ? 1 : step), q);

@@ -240,8 +240,8 @@ final class Aggregations {
         boolean counterResetSeen;
         boolean notCounterResetSeen;
         boolean dropName;
-        FloatHistogram histogramValue;
-        FloatHistogram histogramMean;
+        HistogramKahanSum histogramValue;
+        HistogramKahanSum histogramMean;
         double[] values = new double[0];
         int nValues;
 
@@ -322,7 +322,8 @@ final class Aggregations {
                         }
                         if (g.incompatibleHistograms) continue;
                         if (g.hasHistogram) {
-                            hv = (g.histogramIncrementalMean ? g.histogramMean : g.histogramValue.div(g.count)).compact();
+                            if (!g.histogramIncrementalMean) g.histogramValue.div(g.count);
+                            hv = (g.histogramIncrementalMean ? g.histogramMean : g.histogramValue).value();
                         } else if (g.floatIncrementalMean) {
                             fv = g.floatMean + g.kahanC;
                         } else {
@@ -340,7 +341,7 @@ final class Aggregations {
                         }
                         if (g.incompatibleHistograms) continue;
                         if (g.hasHistogram) {
-                            hv = g.histogramValue.compact();
+                            hv = g.histogramValue.value();
                         } else {
                             fv = g.floatValue + g.kahanC;
                         }
@@ -377,7 +378,7 @@ final class Aggregations {
                     if (h == null) {
                         g.hasFloat = true;
                     } else {
-                        g.histogramValue = h.copy();
+                        g.histogramValue = new HistogramKahanSum(h);
                         g.hasHistogram = true;
                         g.trackHint(h);
                     }
@@ -416,7 +417,6 @@ final class Aggregations {
                     if (h != null) {
                         g.hasHistogram = true;
                         if (g.histogramValue != null) {
-                            // Summed without Prometheus's Kahan compensation: differs in the last bits only.
                             g.trackHint(h);
                             if ((g.histogramValue.add(h) & FloatHistogram.CUSTOM_BUCKETS_RECONCILED) != 0) reconciled();
                         }
@@ -496,7 +496,7 @@ final class Aggregations {
         private void avgHistogram(Group g, FloatHistogram h) {
             g.trackHint(h);
             if (!g.histogramIncrementalMean) {
-                FloatHistogram v = g.histogramValue.copy();
+                HistogramKahanSum v = g.histogramValue.copy();
                 if ((v.add(h) & FloatHistogram.CUSTOM_BUCKETS_RECONCILED) != 0) reconciled();
                 if (!v.hasOverflow()) {
                     g.histogramValue = v;
@@ -506,7 +506,8 @@ final class Aggregations {
                 g.histogramMean = g.histogramValue.copy().div(g.count - 1);
             }
             double q = (g.count - 1) / g.count;
-            if ((g.histogramMean.mul(q).add(h.copy().div(g.count)) & FloatHistogram.CUSTOM_BUCKETS_RECONCILED) != 0) {
+            g.histogramMean.mul(q);
+            if ((g.histogramMean.add(h.copy().div(g.count)) & FloatHistogram.CUSTOM_BUCKETS_RECONCILED) != 0) {
                 reconciled();
             }
         }

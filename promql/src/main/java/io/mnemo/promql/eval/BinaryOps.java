@@ -174,8 +174,8 @@ final class BinaryOps {
                 switch (op) {
                     case MUL -> r.h = lh.copy().mul(rf).compact();
                     case DIV -> r.h = lh.copy().div(rf).compact();
-                    case TRIM_UPPER -> r.h = lh.copy().trimBuckets(rf, true);
-                    case TRIM_LOWER -> r.h = lh.copy().trimBuckets(rf, false);
+                    case TRIM_UPPER -> r.h = HistogramTrim.trim(lh, rf, true);
+                    case TRIM_LOWER -> r.h = HistogramTrim.trim(lh, rf, false);
                     default -> { return incompatible(op, "histogram", "float", ev, pos); }
                 }
                 return true;

@@ -148,7 +148,7 @@ public final class Evaluator {
         while (set.next()) {
             q.checkCanceledSometimes();
             Series series = set.at();
-            SampleIterator it = series.iterator();
+            SampleIterator it = q.iterator(vs, series);
             HistogramIterator hit = it instanceof HistogramIterator h ? h : null;
             StepSeries ss = null;
             boolean valid = true;
@@ -214,7 +214,7 @@ public final class Evaluator {
         while (set.next()) {
             q.checkCanceledSometimes();
             Series series = set.at();
-            w.reset(series.iterator());
+            w.reset(q.iterator(vs, series));
             w.advance(ref - range, ref);
             if (w.isEmpty()) continue;
             q.take(w.sampleCount()); // the copy below, beside the window's

@@ -7,6 +7,7 @@ import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.promql.value.FloatHistogram.Bucket;
 import io.mnemo.promql.value.FloatHistogram.CounterResetHint;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -86,11 +87,29 @@ final class NativeHistograms {
         return h.compact();
     }
 
+    /** Prometheus's spans (offset, length pairs) for sorted bucket indices. */
+    static int[] spans(int[] idx) {
+        int[] out = new int[2 * idx.length];
+        int n = 0;
+        int next = 0;
+        for (int i = 0; i < idx.length; i++) {
+            if (n > 0 && idx[i] == next) {
+                out[n - 1]++;
+            } else {
+                out[n] = n == 0 ? idx[i] : idx[i] - next;
+                out[n + 1] = 1;
+                n += 2;
+            }
+            next = idx[i] + 1;
+        }
+        return Arrays.copyOf(out, n);
+    }
+
     /** The sum of the window's histograms (only histograms are in it). */
     static void sumOverTime(Window w, RangeFunctions.RangeCall c) {
-        FloatHistogram sum = w.hist(0).copy();
+        HistogramKahanSum sum = new HistogramKahanSum(w.hist(0));
         Hints hints = new Hints();
-        hints.track(sum);
+        hints.track(w.hist(0));
         try {
             for (int i = 1; i < w.histogramCount(); i++) {
                 hints.track(w.hist(i));
@@ -102,15 +121,15 @@ final class NativeHistograms {
             return;
         }
         hints.report(c);
-        c.set(sum);
+        c.set(sum.value());
     }
 
     /** The average of the window's histograms, switching to an incremental mean if the sum overflows. */
     static void avgOverTime(Window w, RangeFunctions.RangeCall c) {
-        FloatHistogram sum = w.hist(0).copy();
-        FloatHistogram mean = null;
+        HistogramKahanSum sum = new HistogramKahanSum(w.hist(0));
+        HistogramKahanSum mean = null;
         Hints hints = new Hints();
-        hints.track(sum);
+        hints.track(w.hist(0));
         double count = 1;
         try {
             for (int i = 1; i < w.histogramCount(); i++) {
@@ -118,7 +137,7 @@ final class NativeHistograms {
                 hints.track(h);
                 count = i + 1;
                 if (mean == null) {
-                    FloatHistogram next = sum.copy();
+                    HistogramKahanSum next = sum.copy();
                     if ((next.add(h) & FloatHistogram.CUSTOM_BUCKETS_RECONCILED) != 0) hints.reconciled = true;
                     if (!next.hasOverflow()) {
                         sum = next;
@@ -126,8 +145,8 @@ final class NativeHistograms {
                     }
                     mean = sum.copy().div(count - 1);
                 }
-                double q = (count - 1) / count;
-                if ((mean.mul(q).add(h.copy().div(count)) & FloatHistogram.CUSTOM_BUCKETS_RECONCILED) != 0) {
+                mean.mul((count - 1) / count);
+                if ((mean.add(h.copy().div(count)) & FloatHistogram.CUSTOM_BUCKETS_RECONCILED) != 0) {
                     hints.reconciled = true;
                 }
             }
@@ -137,7 +156,7 @@ final class NativeHistograms {
             return;
         }
         hints.report(c);
-        c.set(mean != null ? mean : sum.div(count));
+        c.set(mean != null ? mean.value() : sum.div(count).value());
     }
 
     /** Counter reset hints and bucket reconciliations seen while summing histograms. */

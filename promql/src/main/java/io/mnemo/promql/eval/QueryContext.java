@@ -4,7 +4,13 @@ import io.mnemo.promql.Annotations;
 import io.mnemo.promql.TooManySamplesException;
 import io.mnemo.promql.QueryCanceledException;
 import io.mnemo.promql.QueryTimeoutException;
+import io.mnemo.promql.ast.Expr;
+import io.mnemo.promql.ast.VectorSelector;
 import io.mnemo.tsdb.Querier;
+import io.mnemo.tsdb.SampleIterator;
+import io.mnemo.tsdb.Series;
+
+import java.util.Set;
 
 /**
  * What all evaluators of one query share: the storage, the settings, the query's own time range
@@ -24,6 +30,8 @@ public final class QueryContext {
     final long defaultSubqueryStep;
     final Durations durations;
     final Annotations annotations = new Annotations();
+    /** Selectors read for histogram statistics only (see {@link HistogramStatsIterator}). */
+    private Set<VectorSelector> histogramStatsSelectors = Set.of();
     /** The metric name and expression of the last "might not be a counter" note, which series repeat in runs. */
     String nonCounterNoted;
     Object nonCounterNotedAt;
@@ -49,6 +57,17 @@ public final class QueryContext {
     }
 
     public Annotations annotations() { return annotations; }
+
+    /** Notes which selectors of the query's expression feed histogram statistics only. */
+    public void detectHistogramStatsDecoding(Expr root) {
+        histogramStatsSelectors = HistogramStatsIterator.selectors(root);
+    }
+
+    /** The iterator to read a selected series with. */
+    SampleIterator iterator(VectorSelector vs, Series series) {
+        SampleIterator it = series.iterator();
+        return histogramStatsSelectors.contains(vs) ? new HistogramStatsIterator(it) : it;
+    }
 
     /** Samples currently held by the query. */
     public long samples() { return samples; }

@@ -114,9 +114,11 @@ final class RangeFunctions {
         long offset;
         At at;
         SeriesSet storage = null;
+        VectorSelector selector = null;
         List<StepSeries> subquery = null;
         if (arg instanceof MatrixSelector m) {
             VectorSelector vs = m.vectorSelector();
+            selector = vs;
             if (vs.anchored() || vs.smoothed()) throw new NotSupportedException("the " + (vs.anchored() ? "anchored" : "smoothed") + " modifier");
             range = ev.q.durations.rangeMillis(m);
             offset = ev.q.durations.offsetMillis(vs);
@@ -157,7 +159,7 @@ final class RangeFunctions {
                     Series s = storage.at();
                     labels = s.labels();
                     inputDropName = false;
-                    it = s.iterator();
+                    it = ev.q.iterator(selector, s);
                 } else {
                     if (next >= subquery.size()) break;
                     StepSeries s = subquery.get(next++);

@@ -604,10 +604,11 @@ public final class FloatHistogram {
         return false;
     }
 
-    /** Trimming buckets ({@code </}, {@code >/}) is not evaluated yet. */
-    public FloatHistogram trimBuckets(double value, boolean upper) {
-        throw new UnsupportedOperationException("the histogram trim operators");
-    }
+    /**
+     * The upper bound of the bucket with this index on the positive side (its negative mirror on the
+     * negative side); custom buckets: -Inf below the first, +Inf from the last on.
+     */
+    public double upperBound(int idx) { return bound(idx); }
 
     // ---- buckets ----
 
