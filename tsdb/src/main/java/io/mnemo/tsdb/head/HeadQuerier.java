@@ -25,6 +25,8 @@ import java.util.concurrent.locks.Lock;
 final class HeadQuerier implements Querier {
     /** Series copied out per hold of the read lock: well under a millisecond. */
     static final int SNAPSHOT_BATCH = 1024;
+    /** Series a selection has room for at first: postings may list far more than the range holds. */
+    private static final int INITIAL_SELECTION = 4096;
 
     private final Head head;
     private final long mint;
@@ -47,7 +49,7 @@ final class HeadQuerier implements Querier {
         } finally {
             lock.unlock();
         }
-        HeadSelection selection = new HeadSelection(refs.length, mint, maxt);
+        HeadSelection selection = new HeadSelection(Math.min(refs.length, INITIAL_SELECTION), mint, maxt);
         for (int from = 0; from < refs.length; from += SNAPSHOT_BATCH) {
             int to = Math.min(refs.length, from + SNAPSHOT_BATCH);
             lock.lock();

@@ -45,6 +45,7 @@ final class HeadSelection {
     private ChunkMeta[][][] outOfOrder; // null until a series has out-of-order chunks in the range
     private String[] strings = new String[0];
 
+    /** @param capacity series expected (grown when more are added) */
     HeadSelection(int capacity, long mint, long maxt) {
         this.mint = mint;
         this.maxt = maxt;
@@ -68,6 +69,7 @@ final class HeadSelection {
      * under the head's read lock. The in-order part comes from {@link MemSeries#selectInto}.
      */
     void add(MemSeries s, SymbolTable symbols) {
+        if (n == labels.length) grow();
         int i = n;
         boolean inOrder = s.selectInto(this, i, mint, maxt);
         ChunkMeta[][] ooo = s.outOfOrderChunksIn(mint, maxt);
@@ -91,6 +93,23 @@ final class HeadSelection {
             if (strings[id] == null) strings[id] = symbols.symbol(id);
         }
         n++;
+    }
+
+    /** Room for twice as many series: a select sizes for what it may find, not for every posting. */
+    private void grow() {
+        int capacity = Math.max(16, labels.length * 2);
+        labels = Arrays.copyOf(labels, capacity);
+        closed = Arrays.copyOf(closed, capacity);
+        closedTimes = Arrays.copyOf(closedTimes, capacity);
+        firstClosed = Arrays.copyOf(firstClosed, capacity);
+        endClosed = Arrays.copyOf(endClosed, capacity);
+        openBuf = Arrays.copyOf(openBuf, capacity);
+        openOffset = Arrays.copyOf(openOffset, capacity);
+        openLength = Arrays.copyOf(openLength, capacity);
+        openSamples = Arrays.copyOf(openSamples, capacity);
+        openMinTime = Arrays.copyOf(openMinTime, capacity);
+        openMaxTime = Arrays.copyOf(openMaxTime, capacity);
+        if (outOfOrder != null) outOfOrder = Arrays.copyOf(outOfOrder, capacity);
     }
 
     /** The in-order chunks of series i: completed ones [first, end) of {@code chunks}, and the open one if buf is not null. */
