@@ -379,7 +379,12 @@ final class PrometheusApi extends AllDirectives {
 
     // --- result JSON ---
 
-    private static void writeValue(JsonGenerator g, Value v) throws IOException {
+    /**
+     * A query result as Prometheus writes it; a native histogram sample is written as
+     * {@code "histogram"} in a vector, and a matrix series' histogram points as
+     * {@code "histograms"} beside its float {@code "values"} (each key only when it has points).
+     */
+    static void writeValue(JsonGenerator g, Value v) throws IOException {
         g.writeStartObject();
         if (v instanceof Vector vec) {
             g.writeStringField("resultType", "vector");
@@ -388,8 +393,13 @@ final class PrometheusApi extends AllDirectives {
                 g.writeStartObject();
                 g.writeFieldName("metric");
                 PrometheusJson.writeLabels(g, vec.labels(i));
-                g.writeFieldName("value");
-                PrometheusJson.writePoint(g, vec.timestamp(i), vec.value(i));
+                if (vec.histogram(i) != null) {
+                    g.writeFieldName("histogram");
+                    PrometheusJson.writeHistogramPoint(g, vec.timestamp(i), vec.histogram(i));
+                } else {
+                    g.writeFieldName("value");
+                    PrometheusJson.writePoint(g, vec.timestamp(i), vec.value(i));
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -400,9 +410,22 @@ final class PrometheusApi extends AllDirectives {
                 g.writeStartObject();
                 g.writeFieldName("metric");
                 PrometheusJson.writeLabels(g, s.labels());
-                g.writeArrayFieldStart("values");
-                for (int i = 0; i < s.size(); i++) PrometheusJson.writePoint(g, s.timestamp(i), s.value(i));
-                g.writeEndArray();
+                int histograms = 0;
+                for (int i = 0; i < s.size(); i++) if (s.histogram(i) != null) histograms++;
+                if (histograms < s.size()) {
+                    g.writeArrayFieldStart("values");
+                    for (int i = 0; i < s.size(); i++) {
+                        if (s.histogram(i) == null) PrometheusJson.writePoint(g, s.timestamp(i), s.value(i));
+                    }
+                    g.writeEndArray();
+                }
+                if (histograms > 0) {
+                    g.writeArrayFieldStart("histograms");
+                    for (int i = 0; i < s.size(); i++) {
+                        if (s.histogram(i) != null) PrometheusJson.writeHistogramPoint(g, s.timestamp(i), s.histogram(i));
+                    }
+                    g.writeEndArray();
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mnemo.promql.text.GoFloats;
+import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.Labels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -106,6 +107,36 @@ final class PrometheusJson {
             return Long.toString((long) v);
         }
         return GoFloats.formatPlain(v);
+    }
+
+    /**
+     * A [timestamp, histogram] pair, the histogram as the Prometheus API writes a native one:
+     * {@code {"count": "..", "sum": "..", "buckets": [[rule, "lower", "upper", "count"], ...]}},
+     * buckets in increasing order, only the populated ones, the key left out when none is. The
+     * rule says which bounds are in the bucket: 0 the upper only, 1 the lower only, 2 neither,
+     * 3 both.
+     */
+    static void writeHistogramPoint(JsonGenerator g, long t, FloatHistogram h) throws IOException {
+        g.writeStartArray();
+        g.writeNumber(timestamp(t));
+        g.writeStartObject();
+        g.writeStringField("count", value(h.count()));
+        g.writeStringField("sum", value(h.sum()));
+        boolean any = false;
+        for (FloatHistogram.Bucket b : h.allBuckets()) {
+            if (b.count() == 0) continue;
+            if (!any) g.writeArrayFieldStart("buckets");
+            any = true;
+            g.writeStartArray();
+            g.writeNumber(b.lowerInclusive() ? (b.upperInclusive() ? 3 : 1) : (b.upperInclusive() ? 0 : 2));
+            g.writeString(value(b.lower()));
+            g.writeString(value(b.upper()));
+            g.writeString(value(b.count()));
+            g.writeEndArray();
+        }
+        if (any) g.writeEndArray();
+        g.writeEndObject();
+        g.writeEndArray();
     }
 
     /** A [timestamp, "value"] pair. */
