@@ -1,6 +1,6 @@
-package io.mnemo.promql.value;
+package io.mnemo.tsdb.histogram;
 
-import io.mnemo.promql.text.GoFloats;
+import static io.mnemo.tsdb.histogram.GoFormat.formatG;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -625,8 +625,8 @@ public final class FloatHistogram {
 
         @Override
         public String toString() {
-            return (lowerInclusive ? "[" : "(") + GoFloats.formatG(lower) + "," + GoFloats.formatG(upper)
-                    + (upperInclusive ? "]" : ")") + ":" + GoFloats.formatG(count);
+            return (lowerInclusive ? "[" : "(") + formatG(lower) + "," + formatG(upper)
+                    + (upperInclusive ? "]" : ")") + ":" + formatG(count);
         }
     }
 
@@ -713,8 +713,8 @@ public final class FloatHistogram {
     /** Prometheus's text form: {@code {count:2, sum:3, [-1,-0.5):1, [-0.001,0.001]:1}}. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("{count:").append(GoFloats.formatG(count)).append(", sum:")
-                .append(GoFloats.formatG(sum));
+        StringBuilder sb = new StringBuilder("{count:").append(formatG(count)).append(", sum:")
+                .append(formatG(sum));
         for (int i = negIdx.length - 1; i >= 0; i--) if (negCnt[i] != 0) sb.append(", ").append(negativeBucket(i));
         if (zeroCount != 0) sb.append(", ").append(zeroBucket());
         for (int i = 0; i < posIdx.length; i++) if (posCnt[i] != 0) sb.append(", ").append(positiveBucket(i));
