@@ -11,15 +11,32 @@ import java.math.RoundingMode;
 final class GoFormat {
     private GoFormat() {}
 
-    /** The shortest digits, in exponent form when the exponent is below -4 or at least 6. */
+    /** Go's {@code %g}: the shortest digits, in exponent form when the exponent is below -4 or at least 6. */
     static String formatG(double v) {
+        return format(v, 6);
+    }
+
+    /** Go's {@code %v}: like {@code %g} with exponent form from an exponent of 21 on. */
+    static String formatV(double v) {
+        return format(v, 21);
+    }
+
+    /** Go's {@code %f}: six decimals. */
+    static String formatF(double v) {
+        if (Double.isNaN(v)) return "NaN";
+        if (v == Double.POSITIVE_INFINITY) return "+Inf";
+        if (v == Double.NEGATIVE_INFINITY) return "-Inf";
+        return new BigDecimal(v).setScale(6, RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    private static String format(double v, int maxExponent) {
         if (Double.isNaN(v)) return "NaN";
         if (v == Double.POSITIVE_INFINITY) return "+Inf";
         if (v == Double.NEGATIVE_INFINITY) return "-Inf";
         if (v == 0) return (1 / v < 0) ? "-0" : "0";
         BigDecimal d = shortest(v);
         int exponent = d.precision() - d.scale() - 1;
-        if (exponent >= -4 && exponent < 6) return d.toPlainString();
+        if (exponent >= -4 && exponent < maxExponent) return d.toPlainString();
         String digits = d.unscaledValue().abs().toString();
         StringBuilder sb = new StringBuilder();
         if (d.signum() < 0) sb.append('-');
