@@ -33,14 +33,14 @@ public enum CounterResetHeader {
 
     /**
      * The hint of the sample read as number {@code numRead} (1 for the first) of a chunk with
-     * this header, as Prometheus's {@code counterResetHint}: gauge chunks hold gauges; after the
-     * first sample there is no reset (it would have cut a chunk); the first sample is a reset if
-     * the header says so, else unknown, as the previous chunk may be gone.
+     * this header, as Prometheus 3's {@code counterResetHint}: gauge chunks hold gauges; after
+     * the first sample there is no reset (it would have cut a chunk); the first sample is unknown
+     * even when the header says reset, as the previous chunk may be gone or written later
+     * (out-of-order, backfill).
      */
     CounterResetHint hintAt(int numRead) {
         if (this == GAUGE) return CounterResetHint.GAUGE;
         if (numRead > 1) return CounterResetHint.NOT_COUNTER_RESET;
-        if (this == COUNTER_RESET) return CounterResetHint.COUNTER_RESET;
         return CounterResetHint.UNKNOWN;
     }
 }

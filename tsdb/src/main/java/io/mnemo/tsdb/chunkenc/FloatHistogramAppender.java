@@ -205,11 +205,13 @@ public final class FloatHistogramAppender {
         }
         positiveFlags = compareCounter(layout.positiveIndices, pBits, h, true);
         if (positiveFlags < 0) {
+            positiveFlags = 0;
             counterReset = true;
             return;
         }
         negativeFlags = compareCounter(layout.negativeIndices, nBits, h, false);
         if (negativeFlags < 0) {
+            negativeFlags = 0;
             counterReset = true;
             return;
         }

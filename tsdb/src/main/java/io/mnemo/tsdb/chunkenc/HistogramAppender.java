@@ -236,9 +236,15 @@ public final class HistogramAppender {
         if (h.usesCustomBuckets() && !customBoundsMatch(h)) return CounterResetHeader.COUNTER_RESET;
         if (Long.compareUnsigned(h.zeroCount(), zeroCount) < 0) return CounterResetHeader.COUNTER_RESET;
         positiveFlags = compareCounter(layout.positiveIndices, pBuckets, h, true);
-        if (positiveFlags == RESET) return CounterResetHeader.COUNTER_RESET;
+        if (positiveFlags == RESET) {
+            positiveFlags = 0;
+            return CounterResetHeader.COUNTER_RESET;
+        }
         negativeFlags = compareCounter(layout.negativeIndices, nBuckets, h, false);
-        if (negativeFlags == RESET) return CounterResetHeader.COUNTER_RESET;
+        if (negativeFlags == RESET) {
+            negativeFlags = 0;
+            return CounterResetHeader.COUNTER_RESET;
+        }
         fits = true;
         return CounterResetHeader.NOT_COUNTER_RESET;
     }
