@@ -52,7 +52,11 @@ abstract class HistogramChunkBytes {
         return CounterResetHeader.of(bits.u8(FLAGS_AT));
     }
 
-    void setCounterResetHeader(CounterResetHeader h) {
+    /**
+     * Sets the header; appenders do so themselves. For writing a chunk's samples again (a copy,
+     * a re-encode), where the samples alone cannot tell how the chunk started.
+     */
+    public void setCounterResetHeader(CounterResetHeader h) {
         bits.putU8(FLAGS_AT, (bits.u8(FLAGS_AT) & ~CounterResetHeader.MASK) | h.bits());
     }
 
