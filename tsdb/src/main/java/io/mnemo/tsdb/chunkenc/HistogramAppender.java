@@ -59,6 +59,8 @@ public final class HistogramAppender {
     private long sumBits;
     private int window = BitBuffer.NO_WINDOW;
 
+    /** Reused for every comparison, so deciding allocates nothing. */
+    private final SpanWalk walk = new SpanWalk();
     // The last decision: whether the sample fits, and how each side compares.
     private boolean fits;
     private int positiveFlags;
@@ -286,9 +288,8 @@ public final class HistogramAppender {
      *
      * @return FORWARD and/or BACKWARD flags, or RESET
      */
-    private static int compareCounter(int[] aIdx, long[] aDeltas, Histogram h, boolean positive) {
-        SpanWalk b = new SpanWalk(); // scalar-replaced by the JIT: it never escapes
-        b.start(h, positive);
+    private int compareCounter(int[] aIdx, long[] aDeltas, Histogram h, boolean positive) {
+        SpanWalk b = walk.start(h, positive);
         int flags = 0;
         int ai = 0;
         long aCount = aIdx.length > 0 ? aDeltas[0] : 0;
@@ -324,9 +325,8 @@ public final class HistogramAppender {
     }
 
     /** Which buckets only the chunk (BACKWARD) or only the sample (FORWARD) has; counts do not matter for gauges. */
-    private static int compareGauge(int[] aIdx, Histogram h, boolean positive) {
-        SpanWalk b = new SpanWalk();
-        b.start(h, positive);
+    private int compareGauge(int[] aIdx, Histogram h, boolean positive) {
+        SpanWalk b = walk.start(h, positive);
         int flags = 0;
         int ai = 0;
         boolean bOk = b.next();
@@ -355,10 +355,14 @@ public final class HistogramAppender {
         private int nextIndex;
         int index;
 
-        void start(Histogram h, boolean positive) {
+        SpanWalk start(Histogram h, boolean positive) {
             this.h = h;
             this.positive = positive;
             this.spanInts = positive ? h.positiveSpanInts() : h.negativeSpanInts();
+            this.s = -2;
+            this.left = 0;
+            this.nextIndex = 0;
+            return this;
         }
 
         boolean next() {
