@@ -5,6 +5,8 @@ import io.mnemo.tsdb.histogram.FloatHistogram;
 import io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint;
 import io.mnemo.tsdb.histogram.Histogram;
 
+import java.util.Arrays;
+
 /**
  * Decodes the samples of a {@link HistogramChunk}; the inverse of {@link HistogramAppender}.
  * Allocates only when it reads the layout (once per chunk): {@link #atHistogram} and
@@ -82,8 +84,8 @@ public final class HistogramChunkIterator {
         pBucketsDelta = sized(pBucketsDelta, np);
         nBuckets = sized(nBuckets, nn);
         nBucketsDelta = sized(nBucketsDelta, nn);
-        java.util.Arrays.fill(pBucketsDelta, 0);
-        java.util.Arrays.fill(nBucketsDelta, 0);
+        Arrays.fill(pBucketsDelta, 0);
+        Arrays.fill(nBucketsDelta, 0);
         pAbsolute = null;
         nAbsolute = null;
         t = r.readVarbitInt();
