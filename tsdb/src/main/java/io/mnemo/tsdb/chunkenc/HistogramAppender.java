@@ -104,7 +104,7 @@ public final class HistogramAppender {
 
     /**
      * Appends a sample, or starts the chunk that holds it. {@code h} must be valid
-     * ({@link Histogram#validate()}); it is not changed or kept.
+     * ({@link Histogram#validate()}); it is not changed.
      *
      * @param previous when this chunk is empty and follows another chunk of the series, that
      *                 chunk's appender: the new chunk's header then says whether the sample is a
