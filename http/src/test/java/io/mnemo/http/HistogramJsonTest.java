@@ -2,10 +2,10 @@ package io.mnemo.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.promql.value.Matrix;
 import io.mnemo.promql.value.Vector;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

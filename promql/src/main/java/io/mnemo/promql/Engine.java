@@ -12,7 +12,6 @@ import io.mnemo.promql.eval.Evaluator;
 import io.mnemo.promql.eval.QueryContext;
 import io.mnemo.promql.eval.StepSeries;
 import io.mnemo.promql.parser.Parser;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.promql.value.Matrix;
 import io.mnemo.promql.value.Scalar;
 import io.mnemo.promql.value.StringValue;
@@ -22,6 +21,7 @@ import io.mnemo.promql.value.Vector;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.Arrays;

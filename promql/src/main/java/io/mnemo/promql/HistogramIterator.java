@@ -1,7 +1,7 @@
 package io.mnemo.promql;
 
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.SampleIterator;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 /**
  * A sample iterator over a series that may hold native histogram samples. Storage whose series

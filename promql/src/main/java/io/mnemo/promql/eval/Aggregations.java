@@ -10,8 +10,8 @@ import io.mnemo.promql.ast.MatrixSelector;
 import io.mnemo.promql.ast.PositionRange;
 import io.mnemo.promql.text.GoFloats;
 import io.mnemo.promql.text.GoQuoting;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.Arrays;

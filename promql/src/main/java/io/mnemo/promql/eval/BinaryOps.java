@@ -5,9 +5,9 @@ import io.mnemo.promql.ast.BinaryExpr;
 import io.mnemo.promql.ast.BinaryOp;
 import io.mnemo.promql.ast.PositionRange;
 import io.mnemo.promql.ast.VectorMatching;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.promql.value.ValueType;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.Arrays;

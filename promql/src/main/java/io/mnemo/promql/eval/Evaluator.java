@@ -17,7 +17,6 @@ import io.mnemo.promql.ast.StringLiteral;
 import io.mnemo.promql.ast.SubqueryExpr;
 import io.mnemo.promql.ast.UnaryExpr;
 import io.mnemo.promql.ast.VectorSelector;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.promql.value.ValueType;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
@@ -25,6 +24,7 @@ import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.StaleNaN;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.Arrays;

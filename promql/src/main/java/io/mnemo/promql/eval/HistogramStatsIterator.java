@@ -8,10 +8,10 @@ import io.mnemo.promql.ast.Expr;
 import io.mnemo.promql.ast.Exprs;
 import io.mnemo.promql.ast.SubqueryExpr;
 import io.mnemo.promql.ast.VectorSelector;
-import io.mnemo.promql.value.FloatHistogram;
-import io.mnemo.promql.value.FloatHistogram.CounterResetHint;
 import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.StaleNaN;
+import io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;

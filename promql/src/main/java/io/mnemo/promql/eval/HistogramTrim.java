@@ -1,6 +1,6 @@
 package io.mnemo.promql.eval;
 
-import io.mnemo.promql.value.FloatHistogram;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 /**
  * The histogram trim operators: {@code h </ x} keeps the observations below x, {@code h >/ x}

@@ -7,9 +7,9 @@ import io.mnemo.promql.ast.MatrixSelector;
 import io.mnemo.promql.ast.PositionRange;
 import io.mnemo.promql.ast.VectorSelector;
 import io.mnemo.promql.text.GoFloats;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -3,9 +3,9 @@ package io.mnemo.promql.eval;
 import io.mnemo.promql.Annotations;
 import io.mnemo.promql.ast.PositionRange;
 import io.mnemo.promql.text.GoQuoting;
-import io.mnemo.promql.value.FloatHistogram;
-import io.mnemo.promql.value.FloatHistogram.Bucket;
-import io.mnemo.promql.value.FloatHistogram.CounterResetHint;
+import io.mnemo.tsdb.histogram.FloatHistogram.Bucket;
+import io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.Arrays;
 import java.util.List;

@@ -12,12 +12,12 @@ import io.mnemo.promql.ast.SubqueryExpr;
 import io.mnemo.promql.ast.VectorSelector;
 import io.mnemo.promql.text.GoFloats;
 import io.mnemo.promql.text.GoQuoting;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.promql.value.ValueType;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package io.mnemo.promql.eval;
 
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.Arrays;
 

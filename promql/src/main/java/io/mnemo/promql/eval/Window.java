@@ -1,9 +1,9 @@
 package io.mnemo.promql.eval;
 
 import io.mnemo.promql.HistogramIterator;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.StaleNaN;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.Arrays;
 

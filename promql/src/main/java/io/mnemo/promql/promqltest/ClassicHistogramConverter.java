@@ -1,8 +1,8 @@
 package io.mnemo.promql.promqltest;
 
 import io.mnemo.promql.text.GoFloats;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

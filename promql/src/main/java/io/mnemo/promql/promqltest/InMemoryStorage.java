@@ -1,12 +1,12 @@
 package io.mnemo.promql.promqltest;
 
 import io.mnemo.promql.HistogramIterator;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -11,7 +11,6 @@ import io.mnemo.promql.ast.MatrixSelector;
 import io.mnemo.promql.ast.SubqueryExpr;
 import io.mnemo.promql.ast.VectorSelector;
 import io.mnemo.promql.parser.ParseException;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.promql.value.Matrix;
 import io.mnemo.promql.value.Scalar;
 import io.mnemo.promql.value.StringValue;
@@ -19,6 +18,7 @@ import io.mnemo.promql.value.Value;
 import io.mnemo.promql.value.Vector;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.StaleNaN;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.HashSet;

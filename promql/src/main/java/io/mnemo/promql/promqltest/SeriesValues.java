@@ -1,8 +1,8 @@
 package io.mnemo.promql.promqltest;
 
 import io.mnemo.promql.parser.Literals;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.StaleNaN;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,8 +1,8 @@
 package io.mnemo.promql.promqltest;
 
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Queryable;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 /** Storage a test script's {@code load} commands write into and its evals query. */
 public interface TestStorage extends Queryable {

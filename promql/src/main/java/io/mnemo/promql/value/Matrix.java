@@ -1,6 +1,7 @@
 package io.mnemo.promql.value;
 
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.mnemo.promql.eval;
 
-import io.mnemo.promql.value.FloatHistogram;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -5,8 +5,8 @@ import io.mnemo.promql.ast.Expr;
 import io.mnemo.promql.ast.Exprs;
 import io.mnemo.promql.ast.VectorSelector;
 import io.mnemo.promql.parser.Parser;
-import io.mnemo.promql.value.FloatHistogram;
-import io.mnemo.promql.value.FloatHistogram.CounterResetHint;
+import io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -4,10 +4,10 @@ import io.mnemo.promql.Engine;
 import io.mnemo.promql.EngineOptions;
 import io.mnemo.promql.EvaluationException;
 import io.mnemo.promql.promqltest.InMemoryStorage;
-import io.mnemo.promql.value.FloatHistogram.CounterResetHint;
-import io.mnemo.promql.value.FloatHistogram;
 import io.mnemo.promql.value.Vector;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

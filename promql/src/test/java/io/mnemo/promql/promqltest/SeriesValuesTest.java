@@ -1,9 +1,8 @@
 package io.mnemo.promql.promqltest;
 
 import io.mnemo.tsdb.StaleNaN;
+import io.mnemo.tsdb.histogram.FloatHistogram;
 import org.junit.jupiter.api.Test;
-
-import io.mnemo.promql.value.FloatHistogram;
 
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.mnemo.tsdb.block;
 
+import io.mnemo.tsdb.chunkenc.Chunk;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
 import io.mnemo.tsdb.chunkenc.XorChunk;
 
 import java.io.Closeable;
@@ -72,6 +74,16 @@ public final class ChunkSegmentReader implements Closeable {
     }
 
     /**
+     * The chunk at this ref in its own encoding (XOR, histogram or float histogram), copied out
+     * of the mapping; null for an encoding this store does not read.
+     */
+    public Chunk readChunk(long ref) throws IOException {
+        int seg = (int) (ref >>> 32);
+        if (seg >= segments.length) throw new IOException("chunk ref " + Long.toHexString(ref) + " names missing segment " + (seg + 1));
+        return decode(segments[seg], ref & 0xFFFF_FFFFL);
+    }
+
+    /**
      * Copies the bytes of the XOR chunk at this ref (sample-count header included, checksum
      * checked) into {@code dst} and returns their length; when {@code dst} is too short, copies
      * nothing and returns minus the length needed. How the compactor copies chunks without a new
@@ -139,6 +151,25 @@ public final class ChunkSegmentReader implements Closeable {
         byte[] data = new byte[len];
         f.copy(encodingAt + 1, data, 0, len);
         return XorChunk.wrap(data);
+    }
+
+    /**
+     * The chunk at {@code off} of a segment in its own encoding, its checksum checked and its
+     * bytes copied out; null for an encoding this store does not read.
+     */
+    public static Chunk decode(ByteSource f, long off) throws IOException {
+        Cursor c = new Cursor(f, off, f.size());
+        int len = c.uvarintInt();
+        long encodingAt = c.position();
+        int code = c.u8();
+        c.skip(len);
+        int crc = c.be32();
+        if (f.crc32c(encodingAt, 1L + len) != crc) throw new IOException(f.name() + ": checksum mismatch of chunk at " + off);
+        ChunkEncoding encoding = ChunkEncoding.of(code);
+        if (encoding == null) return null;
+        byte[] data = new byte[len];
+        f.copy(encodingAt + 1, data, 0, len);
+        return Chunk.wrap(encoding, data, 0, len);
     }
 
     @Override

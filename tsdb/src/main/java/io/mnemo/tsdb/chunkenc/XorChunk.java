@@ -16,7 +16,7 @@ import java.util.Arrays;
  * keeps showing exactly the samples it had: appends only set bits after the captured ones and
  * a grown buffer is a new array.
  */
-public final class XorChunk {
+public final class XorChunk implements Chunk {
     /** Bytes of the sample-count header that precedes the bit stream. */
     public static final int HEADER_SIZE = 2;
     /** The most samples the 16-bit header can count. */
@@ -89,6 +89,9 @@ public final class XorChunk {
     public static XorChunk view(byte[] buf, int offset, int length, int numSamples) {
         return new XorChunk(buf, offset, length, numSamples);
     }
+
+    @Override
+    public ChunkEncoding encoding() { return ChunkEncoding.XOR; }
 
     public int numSamples() { return numSamples; }
 

@@ -1,6 +1,6 @@
-package io.mnemo.promql.value;
+package io.mnemo.tsdb.histogram;
 
-import io.mnemo.promql.text.GoFloats;
+import static io.mnemo.tsdb.histogram.GoFormat.formatG;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -106,6 +106,167 @@ public final class FloatHistogram {
     public double[] positiveCounts() { return posCnt.clone(); }
     public int[] negativeIndices() { return negIdx.clone(); }
     public double[] negativeCounts() { return negCnt.clone(); }
+
+    /** Buckets of the positive side (empty ones included); with the indexed accessors below, read without copies. */
+    public int positiveBucketCount() { return posIdx.length; }
+    public int positiveIndex(int i) { return posIdx[i]; }
+    public double positiveCount(int i) { return posCnt[i]; }
+    public int negativeBucketCount() { return negIdx.length; }
+    public int negativeIndex(int i) { return negIdx[i]; }
+    public double negativeCount(int i) { return negCnt[i]; }
+    public int customValueCount() { return customValues == null ? 0 : customValues.length; }
+    public double customValue(int i) { return customValues[i]; }
+
+    // ---- refilling, for decoders ----
+
+    /** An empty histogram (schema 0, no buckets) for a decoder to fill with {@link #reset}. */
+    public static FloatHistogram empty() {
+        return new FloatHistogram();
+    }
+
+    /**
+     * Overwrites the fields but the buckets: how chunk iterators refill a caller's instance
+     * instead of allocating one per sample. Custom bounds are kept by reference and must not be
+     * changed afterwards (as everywhere in this class).
+     */
+    public FloatHistogram reset(CounterResetHint hint, int schema, double zeroThreshold, double zeroCount, double count,
+                                double sum, double[] customValues) {
+        this.hint = hint == null ? CounterResetHint.UNKNOWN : hint;
+        this.schema = schema;
+        this.zeroThreshold = zeroThreshold;
+        this.zeroCount = zeroCount;
+        this.count = count;
+        this.sum = sum;
+        this.customValues = schema == CUSTOM_BUCKETS_SCHEMA ? (customValues == null ? NO_COUNT : customValues) : null;
+        return this;
+    }
+
+    /** Overwrites one side's buckets with {@code n} indices and counts, reusing this histogram's arrays when the size matches. */
+    public void resetBuckets(boolean positive, int[] idx, double[] cnt, int n) {
+        if (n == 0) {
+            setSide(positive, NO_INDEX, NO_COUNT);
+            return;
+        }
+        int[] i = positive ? posIdx : negIdx;
+        double[] c = positive ? posCnt : negCnt;
+        if (i.length != n) {
+            i = n == 0 ? NO_INDEX : new int[n];
+            c = n == 0 ? NO_COUNT : new double[n];
+        }
+        System.arraycopy(idx, 0, i, 0, n);
+        System.arraycopy(cnt, 0, c, 0, n);
+        setSide(positive, i, c);
+    }
+
+    /** Overwrites one side from spans and integer bucket deltas (Histogram's representation). */
+    void resetBuckets(boolean positive, int[] spans, int spanInts, long[] deltas, int n) {
+        int[] i = positive ? posIdx : negIdx;
+        double[] c = positive ? posCnt : negCnt;
+        if (i.length != n) {
+            i = n == 0 ? NO_INDEX : new int[n];
+            c = n == 0 ? NO_COUNT : new double[n];
+        }
+        int k = 0;
+        int index = 0;
+        long current = 0;
+        for (int s = 0; s + 1 < spanInts; s += 2) {
+            index += spans[s];
+            for (int j = 0; j < spans[s + 1]; j++) {
+                if (k >= n) throw new IllegalArgumentException("spans describe more buckets than given");
+                current += deltas[k];
+                i[k] = index++;
+                c[k++] = current;
+            }
+        }
+        if (k != n) throw new IllegalArgumentException("spans describe " + k + " buckets, " + n + " given");
+        setSide(positive, i, c);
+    }
+
+    private void setSide(boolean positive, int[] idx, double[] cnt) {
+        if (positive) {
+            posIdx = idx;
+            posCnt = cnt;
+        } else {
+            negIdx = idx;
+            negCnt = cnt;
+        }
+    }
+
+    /**
+     * Prometheus's {@code FloatHistogram.Validate}: a known schema, buckets in increasing index
+     * order (spans without negative offsets but the first), no negative count anywhere, custom
+     * bounds that are increasing and finite and cover the buckets (and no zero bucket or negative
+     * side with them). Unlike integer histograms, the count need not match the buckets.
+     *
+     * @throws InvalidHistogramException naming the broken rule in Prometheus's words
+     */
+    public void validate() {
+        if (usesCustomBuckets()) {
+            try {
+                Validation.checkCustomBounds(customValues, spansOf(posIdx), posIdx.length);
+            } catch (InvalidHistogramException e) {
+                throw e.prefixed("custom buckets: ");
+            }
+            if (zeroCount != 0) throw InvalidHistogramException.of(InvalidHistogramException.Reason.CUSTOM_BUCKETS_ZERO_COUNT, null);
+            if (zeroThreshold != 0) throw InvalidHistogramException.of(InvalidHistogramException.Reason.CUSTOM_BUCKETS_ZERO_THRESHOLD, null);
+            if (negIdx.length > 0) throw InvalidHistogramException.of(InvalidHistogramException.Reason.CUSTOM_BUCKETS_NEGATIVE_SPANS, null);
+        } else if (schema >= Histogram.EXPONENTIAL_SCHEMA_MIN && schema <= Histogram.EXPONENTIAL_SCHEMA_MAX) {
+            Validation.checkSpans(spansOf(posIdx), posIdx.length, "positive side: ");
+            Validation.checkSpans(spansOf(negIdx), negIdx.length, "negative side: ");
+            checkCounts(negCnt, "negative side: ");
+            if (zeroCount < 0) {
+                throw InvalidHistogramException.of(InvalidHistogramException.Reason.NEGATIVE_BUCKET_COUNT,
+                        "zero bucket has observation count of " + GoFormat.formatV(zeroCount));
+            }
+            if (customValues != null) throw InvalidHistogramException.of(InvalidHistogramException.Reason.EXPONENTIAL_SCHEMA_CUSTOM_BOUNDS, null);
+        } else {
+            throw Validation.invalidSchema(schema);
+        }
+        if (count < 0) {
+            throw InvalidHistogramException.of(InvalidHistogramException.Reason.NEGATIVE_COUNT,
+                    "observation count is  " + GoFormat.formatV(count)); // two spaces, as Prometheus writes it
+        }
+        checkCounts(posCnt, "positive side: ");
+    }
+
+    private static void checkCounts(double[] cnt, String side) {
+        for (int i = 0; i < cnt.length; i++) {
+            if (cnt[i] < 0) {
+                throw InvalidHistogramException.of(InvalidHistogramException.Reason.NEGATIVE_BUCKET_COUNT,
+                        "bucket number " + (i + 1) + " has observation count of " + GoFormat.formatV(cnt[i])).prefixed(side);
+            }
+        }
+    }
+
+    /**
+     * The spans of sorted bucket indices, (offset, length) interleaved, each run of consecutive
+     * indices one span: the form Prometheus's own code produces. Indices that go down give a
+     * negative offset, which validation reports.
+     */
+    public static int[] spansOf(int[] idx) {
+        return spansOf(idx, idx.length);
+    }
+
+    /** {@link #spansOf(int[])} of the first {@code n} indices. */
+    public static int[] spansOf(int[] idx, int n) {
+        if (n == 0) return NO_INDEX;
+        int spans = 1;
+        for (int i = 1; i < n; i++) if (idx[i] != idx[i - 1] + 1) spans++;
+        int[] out = new int[2 * spans];
+        int s = 0;
+        out[0] = idx[0];
+        out[1] = 1;
+        for (int i = 1; i < n; i++) {
+            if (idx[i] == idx[i - 1] + 1) {
+                out[s + 1]++;
+            } else {
+                s += 2;
+                out[s] = idx[i] - idx[i - 1] - 1;
+                out[s + 1] = 1;
+            }
+        }
+        return out;
+    }
 
     public FloatHistogram copy() {
         FloatHistogram c = new FloatHistogram();
@@ -626,8 +787,8 @@ public final class FloatHistogram {
 
         @Override
         public String toString() {
-            return (lowerInclusive ? "[" : "(") + GoFloats.formatG(lower) + "," + GoFloats.formatG(upper)
-                    + (upperInclusive ? "]" : ")") + ":" + GoFloats.formatG(count);
+            return (lowerInclusive ? "[" : "(") + formatG(lower) + "," + formatG(upper)
+                    + (upperInclusive ? "]" : ")") + ":" + formatG(count);
         }
     }
 
@@ -714,8 +875,8 @@ public final class FloatHistogram {
     /** Prometheus's text form: {@code {count:2, sum:3, [-1,-0.5):1, [-0.001,0.001]:1}}. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("{count:").append(GoFloats.formatG(count)).append(", sum:")
-                .append(GoFloats.formatG(sum));
+        StringBuilder sb = new StringBuilder("{count:").append(formatG(count)).append(", sum:")
+                .append(formatG(sum));
         for (int i = negIdx.length - 1; i >= 0; i--) if (negCnt[i] != 0) sb.append(", ").append(negativeBucket(i));
         if (zeroCount != 0) sb.append(", ").append(zeroBucket());
         for (int i = 0; i < posIdx.length; i++) if (posCnt[i] != 0) sb.append(", ").append(positiveBucket(i));

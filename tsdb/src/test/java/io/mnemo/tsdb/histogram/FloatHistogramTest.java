@@ -1,6 +1,6 @@
-package io.mnemo.promql.value;
+package io.mnemo.tsdb.histogram;
 
-import io.mnemo.promql.value.FloatHistogram.CounterResetHint;
+import io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
