@@ -361,7 +361,7 @@ public final class OtlpTranslator extends ProtobufCursor {
         }
         long millis = millis(time);
         pointLabels(name);
-        sampleSeries(stale(flags) ? Double.longBitsToDouble(STALE_NAN_BITS) : value, millis, null);
+        sampleSeries(stale(flags) ? Double.longBitsToDouble(STALE_NAN_BITS) : value, millis, ALL_EXEMPLARS);
     }
 
     /** HistogramDataPoint: attributes 9, time 3, count 4, sum 5, bucket_counts 6, explicit_bounds 7, exemplars 8, flags 10. */
@@ -415,6 +415,9 @@ public final class OtlpTranslator extends ProtobufCursor {
 
     /** Exemplars of a histogram not yet placed whose value is at most the bucket's bound. */
     private record BucketExemplars(double bound, boolean[] placed) {}
+
+    /** All of the point's exemplars go with the series (a number point's). */
+    private static final BucketExemplars ALL_EXEMPLARS = new BucketExemplars(Double.NaN, null);
 
     /** SummaryDataPoint: attributes 7, time 3, count 4, sum 5, quantile_values 6, flags 8. */
     private void summaryPoint(String name, int from, int to) {
@@ -532,7 +535,7 @@ public final class OtlpTranslator extends ProtobufCursor {
         }
         out.int64Field(15, millis);
         out.endMessage(h);
-        writeExemplars(null);
+        writeExemplars(ALL_EXEMPLARS);
         out.endMessage(series);
     }
 
@@ -663,7 +666,10 @@ public final class OtlpTranslator extends ProtobufCursor {
         }
     }
 
-    /** One TimeSeries with the current labels and one sample, and the point's exemplars. */
+    /**
+     * One TimeSeries with the current labels and one sample, and of the point's exemplars
+     * {@link #ALL_EXEMPLARS}, those a histogram bucket takes, or (null) none.
+     */
     private void sampleSeries(double value, long millis, BucketExemplars bucket) {
         if (millis > newestMillis) newestMillis = millis;
         int series = out.beginMessage(1);
@@ -672,7 +678,7 @@ public final class OtlpTranslator extends ProtobufCursor {
         out.doubleField(1, value);
         out.int64Field(2, millis);
         out.endMessage(s);
-        writeExemplars(bucket);
+        if (bucket != null) writeExemplars(bucket);
         out.endMessage(series);
     }
 
@@ -726,7 +732,7 @@ public final class OtlpTranslator extends ProtobufCursor {
                     default -> skipField(field, wire, to);
                 }
             }
-            if (bucket != null) {
+            if (bucket != ALL_EXEMPLARS) {
                 if (bucket.placed()[e] || value > bucket.bound()) continue;
                 bucket.placed()[e] = true;
             }
