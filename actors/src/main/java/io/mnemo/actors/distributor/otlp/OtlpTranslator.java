@@ -66,6 +66,13 @@ public final class OtlpTranslator extends ProtobufCursor {
     private final OtlpLabels resourceLabels = new OtlpLabels(); // promoted attributes, job, instance
     private long newestMillis;
 
+    // The metric being translated: its series' names, bucket bounds and quantiles as label values.
+    private String nameSum = "", nameCount = "", nameBucket = "";
+    private final FormattedFloats leValues = new FormattedFloats();
+    private final FormattedFloats quantileValues = new FormattedFloats();
+    /** Attribute names as label names, for this request (their few distinct names repeat on every point). */
+    private final java.util.HashMap<String, String> labelNames = new java.util.HashMap<>();
+
     // The data point being translated.
     private final OtlpLabels labels = new OtlpLabels();
     private final List<String> attrKeys = new ArrayList<>();
@@ -90,6 +97,7 @@ public final class OtlpTranslator extends ProtobufCursor {
         this.end = offset + length;
         this.options = options;
         out.reset();
+        labelNames.clear();
         errors.clear();
         droppedPoints = 0;
         p = start;
@@ -290,6 +298,11 @@ public final class OtlpTranslator extends ProtobufCursor {
             return;
         }
         String promName = OtlpNames.metricName(name, unit, kind, options.strategy());
+        if (kind == Kind.HISTOGRAM || kind == Kind.SUMMARY) { // made once per metric, not per point
+            nameSum = promName + "_sum";
+            nameCount = promName + "_count";
+            nameBucket = promName + "_bucket";
+        }
         p = dataFrom;
         while (p < dataTo) {
             int tag = readTag(dataTo);
@@ -395,10 +408,10 @@ public final class OtlpTranslator extends ProtobufCursor {
         boolean stale = stale(flags);
         double staleNaN = Double.longBitsToDouble(STALE_NAN_BITS);
         if (hasSum) {
-            pointLabels(name + "_sum");
+            pointLabels(nameSum);
             sampleSeries(stale ? staleNaN : sum, millis, null);
         }
-        pointLabels(name + "_count");
+        pointLabels(nameCount);
         sampleSeries(stale ? staleNaN : count, millis, null);
         // Each exemplar goes to the first bucket that holds its value.
         boolean[] placed = exemplarCount > 0 ? new boolean[exemplarCount] : null;
@@ -407,8 +420,8 @@ public final class OtlpTranslator extends ProtobufCursor {
             boolean inf = i == boundsSize;
             double bound = inf ? Double.POSITIVE_INFINITY : bounds[i];
             if (!inf && i < countsSize) cumulative += counts[i];
-            pointLabels(name + "_bucket");
-            labels.put("le", inf ? "+Inf" : formatFloat(bound));
+            pointLabels(nameBucket);
+            labels.put("le", inf ? "+Inf" : leValues.format(i, bound));
             sampleSeries(stale ? staleNaN : (inf ? count : cumulative), millis, placed == null ? null : new BucketExemplars(bound, placed));
         }
     }
@@ -447,13 +460,13 @@ public final class OtlpTranslator extends ProtobufCursor {
         long millis = millis(time);
         boolean stale = stale(flags);
         double staleNaN = Double.longBitsToDouble(STALE_NAN_BITS);
-        pointLabels(name + "_sum");
+        pointLabels(nameSum);
         sampleSeries(stale ? staleNaN : sum, millis, null);
-        pointLabels(name + "_count");
+        pointLabels(nameCount);
         sampleSeries(stale ? staleNaN : count, millis, null);
         for (int i = 0; i < quantilesSize; i += 2) {
             pointLabels(name);
-            labels.put("quantile", formatFloat(quantiles[i]));
+            labels.put("quantile", quantileValues.format(i / 2, quantiles[i]));
             sampleSeries(stale ? staleNaN : quantiles[i + 1], millis, null);
         }
     }
@@ -654,6 +667,36 @@ public final class OtlpTranslator extends ProtobufCursor {
         labels.put("__name__", name);
     }
 
+    private String labelName(String attribute) {
+        String name = labelNames.get(attribute);
+        if (name == null) {
+            if (labelNames.size() > 10_000) labelNames.clear(); // a request of ever new names: bounded
+            labelNames.put(attribute, name = OtlpNames.labelName(attribute, options.strategy()));
+        }
+        return name;
+    }
+
+    /**
+     * Floats as label values, remembered by position: the points of a histogram share their
+     * bounds, so each {@code le} string is made once per metric, not once per point.
+     */
+    private static final class FormattedFloats {
+        private double[] values = new double[16];
+        private String[] strings = new String[16];
+
+        String format(int i, double v) {
+            if (i >= values.length) {
+                values = Arrays.copyOf(values, Math.max(i + 1, values.length * 2));
+                strings = Arrays.copyOf(strings, values.length);
+            }
+            if (strings[i] == null || Double.doubleToRawLongBits(values[i]) != Double.doubleToRawLongBits(v)) {
+                values[i] = v;
+                strings[i] = formatFloat(v);
+            }
+            return strings[i];
+        }
+    }
+
     /** The attributes of {@link #attrKeys}, in order of their names, translated and merged on collisions. */
     private void mergeAttributes() {
         int n = attrKeys.size();
@@ -662,7 +705,7 @@ public final class OtlpTranslator extends ProtobufCursor {
         Arrays.sort(attrOrder, 0, n, (a, b) -> attrKeys.get(a).compareTo(attrKeys.get(b)));
         for (int k = 0; k < n; k++) {
             int i = attrOrder[k];
-            labels.merge(OtlpNames.labelName(attrKeys.get(i), options.strategy()), attrValues.get(i));
+            labels.merge(labelName(attrKeys.get(i)), attrValues.get(i));
         }
     }
 
@@ -739,7 +782,7 @@ public final class OtlpTranslator extends ProtobufCursor {
             int m = out.beginMessage(3);
             if (!traceId.isEmpty()) label("trace_id", traceId);
             if (!spanId.isEmpty()) label("span_id", spanId);
-            for (int i = 0; i < keys.size(); i++) label(OtlpNames.labelName(keys.get(i), options.strategy()), values.get(i));
+            for (int i = 0; i < keys.size(); i++) label(labelName(keys.get(i)), values.get(i));
             out.doubleField(2, value);
             out.int64Field(3, millis(time));
             out.endMessage(m);

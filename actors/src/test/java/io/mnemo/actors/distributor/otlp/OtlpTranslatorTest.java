@@ -159,6 +159,29 @@ class OtlpTranslatorTest {
     }
 
     @Test
+    void pointsOfOneHistogramMayHaveTheirOwnBounds() throws Exception {
+        String a = "{\"timeUnixNano\": " + NANOS + ", \"count\": \"2\", \"bucketCounts\": [\"1\", \"1\"], \"explicitBounds\": [1],"
+                + " \"attributes\": [" + attributes("\"p\": \"a\"") + "]}";
+        String b = "{\"timeUnixNano\": " + NANOS + ", \"count\": \"3\", \"bucketCounts\": [\"3\", \"0\"], \"explicitBounds\": [2.5],"
+                + " \"attributes\": [" + attributes("\"p\": \"b\"") + "]}";
+        Map<String, Double> s = samples(translate(request(resource(""), metric("h", "", "histogram", false, 2, a, b))));
+        assertEquals(1.0, s.get("h_bucket{le=1,p=a}"));
+        assertEquals(3.0, s.get("h_bucket{le=2.5,p=b}"), s.toString());
+        assertEquals(6, s.size(), "bucket, +Inf and count of each; no sum: " + s);
+    }
+
+    @Test
+    void eachResourceHasItsOwnJobAndTargetInfo() throws Exception {
+        String two = "{\"resourceMetrics\": ["
+                + "{\"resource\": " + resource("\"service.name\": \"a\", \"zone\": \"z1\"") + ", \"scopeMetrics\": [{\"metrics\": ["
+                + metric("m", "", "gauge", false, 0, point("1", "")) + "]}]},"
+                + "{\"scopeMetrics\": [{\"metrics\": [" + metric("m", "", "gauge", false, 0, point("2", "")) + "]}],"
+                + " \"resource\": " + resource("\"service.instance.id\": \"i\", \"zone\": \"z2\"") + "}]}";
+        assertEquals(Map.of("m{job=a}", 1.0, "m{instance=i}", 2.0, "target_info{job=a,zone=z1}", 1.0, "target_info{instance=i,zone=z2}", 1.0),
+                samples(translate(two)), "the resource may come after its metrics on the wire");
+    }
+
+    @Test
     void noRecordedValueIsAStalenessMarker() throws Exception {
         Remote.WriteRequest wr = translate(request(resource(""), metric("up.down", "", "sum", false, 2,
                 "{\"timeUnixNano\": " + NANOS + ", \"flags\": 1}")));
