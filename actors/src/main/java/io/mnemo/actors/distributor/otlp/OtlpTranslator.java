@@ -51,6 +51,9 @@ public final class OtlpTranslator extends ProtobufCursor {
     private static final String SERVICE_NAME = "service.name";
     private static final String SERVICE_NAMESPACE = "service.namespace";
     private static final String SERVICE_INSTANCE_ID = "service.instance.id";
+    private static final byte[] NAME = bytes("__name__"), JOB = bytes("job"), INSTANCE = bytes("instance"),
+            LE = bytes("le"), QUANTILE = bytes("quantile"), PLUS_INF = bytes("+Inf"), TARGET_INFO = bytes("target_info");
+    private static final int NAME_CACHE = 1024;
     /** Prometheus's metric types in remote write 1.0 metadata. */
     private static final int TYPE_COUNTER = 1, TYPE_GAUGE = 2, TYPE_HISTOGRAM = 3, TYPE_SUMMARY = 5;
 
@@ -67,17 +70,23 @@ public final class OtlpTranslator extends ProtobufCursor {
     private long newestMillis;
 
     // The metric being translated: its series' names, bucket bounds and quantiles as label values.
-    private String nameSum = "", nameCount = "", nameBucket = "";
+    private byte[] nameSum = NO_BYTES, nameCount = NO_BYTES, nameBucket = NO_BYTES;
     private final FormattedFloats leValues = new FormattedFloats();
     private final FormattedFloats quantileValues = new FormattedFloats();
-    /** Attribute names as label names, for this request (their few distinct names repeat on every point). */
-    private final java.util.HashMap<String, String> labelNames = new java.util.HashMap<>();
+    /**
+     * Attribute names (UTF-8) and their label names, for this request: their few distinct names
+     * repeat on every point, and are looked up by their bytes, without making a string.
+     */
+    private final byte[][] cachedAttributes = new byte[NAME_CACHE][];
+    private final byte[][] cachedLabelNames = new byte[NAME_CACHE][];
 
     // The data point being translated.
     private final OtlpLabels labels = new OtlpLabels();
-    private final List<String> attrKeys = new ArrayList<>();
-    private final List<String> attrValues = new ArrayList<>();
-    private Integer[] attrOrder = new Integer[16];
+    // Its attributes: keys and string values are ranges of the request, other values arrays of their own.
+    private int attrCount;
+    private byte[][] attrKeyArr = new byte[16][], attrValueArr = new byte[16][];
+    private int[] attrKeyOff = new int[16], attrKeyLen = new int[16], attrValueOff = new int[16], attrValueLen = new int[16];
+    private int[] attrOrder = new int[16];
     private int[] exemplars = new int[8]; // start, end pairs
     private int exemplarCount;
     private long[] counts = new long[16];
@@ -97,7 +106,7 @@ public final class OtlpTranslator extends ProtobufCursor {
         this.end = offset + length;
         this.options = options;
         out.reset();
-        labelNames.clear();
+        Arrays.fill(cachedAttributes, null); // the names depend on the tenant's strategy
         errors.clear();
         droppedPoints = 0;
         p = start;
@@ -179,16 +188,16 @@ public final class OtlpTranslator extends ProtobufCursor {
         OtelTranslationStrategy strategy = options.strategy();
         for (int i = 0; i < resourceKeys.size(); i++) {
             if (options.promoteResourceAttributes().contains(resourceKeys.get(i))) {
-                resourceLabels.putIfAbsent(OtlpNames.labelName(resourceKeys.get(i), strategy), resourceValues.get(i));
+                resourceLabels.putIfAbsent(bytes(OtlpNames.labelName(resourceKeys.get(i), strategy)), bytes(resourceValues.get(i)));
             }
         }
         String service = resourceAttribute(SERVICE_NAME);
         if (service != null) {
             String namespace = resourceAttribute(SERVICE_NAMESPACE);
-            resourceLabels.put("job", namespace != null ? namespace + "/" + service : service);
+            resourceLabels.put(JOB, bytes(namespace != null ? namespace + "/" + service : service));
         }
         String instance = resourceAttribute(SERVICE_INSTANCE_ID);
-        if (instance != null) resourceLabels.put("instance", instance);
+        if (instance != null) resourceLabels.put(INSTANCE, bytes(instance));
     }
 
     private String resourceAttribute(String key) {
@@ -206,21 +215,20 @@ public final class OtlpTranslator extends ProtobufCursor {
         int others = 0;
         for (String k : resourceKeys) if (!isIdentifying(k)) others++;
         if (others == 0) return;
-        attrKeys.clear();
-        attrValues.clear();
+        attrCount = 0;
         for (int i = 0; i < resourceKeys.size(); i++) {
             if (options.keepIdentifyingResourceAttributes() || !isIdentifying(resourceKeys.get(i))) {
-                attrKeys.add(resourceKeys.get(i));
-                attrValues.add(resourceValues.get(i));
+                byte[] k = bytes(resourceKeys.get(i)), v = bytes(resourceValues.get(i));
+                addAttribute(k, 0, k.length, v, 0, v.length);
             }
         }
+        if (!resourceLabels.has(JOB) && !resourceLabels.has(INSTANCE)) return;
         labels.clear();
         mergeAttributes();
-        String job = resourceLabels.get("job"), instance = resourceLabels.get("instance");
-        if (job == null && instance == null) return;
-        if (job != null) labels.put("job", job);
-        if (instance != null) labels.put("instance", instance);
-        labels.put("__name__", "target_info");
+        for (int i = 0; i < resourceLabels.size(); i++) {
+            if (resourceLabels.nameIs(i, JOB) || resourceLabels.nameIs(i, INSTANCE)) labels.copy(resourceLabels, i, true);
+        }
+        labels.put(NAME, TARGET_INFO);
         sampleSeries(1, newestMillis, null);
         metadata(TYPE_GAUGE, "target_info", "Target metadata", "");
     }
@@ -298,10 +306,11 @@ public final class OtlpTranslator extends ProtobufCursor {
             return;
         }
         String promName = OtlpNames.metricName(name, unit, kind, options.strategy());
-        if (kind == Kind.HISTOGRAM || kind == Kind.SUMMARY) { // made once per metric, not per point
-            nameSum = promName + "_sum";
-            nameCount = promName + "_count";
-            nameBucket = promName + "_bucket";
+        byte[] nameBytes = bytes(promName); // made once per metric, not per point
+        if (kind == Kind.HISTOGRAM || kind == Kind.SUMMARY) {
+            nameSum = bytes(promName + "_sum");
+            nameCount = bytes(promName + "_count");
+            nameBucket = bytes(promName + "_bucket");
         }
         p = dataFrom;
         while (p < dataTo) {
@@ -310,10 +319,10 @@ public final class OtlpTranslator extends ProtobufCursor {
                 int len = readLength(dataTo);
                 int at = p;
                 switch (kind) {
-                    case GAUGE, NON_MONOTONIC_SUM, COUNTER -> numberPoint(promName, at, at + len);
-                    case HISTOGRAM -> histogramPoint(promName, at, at + len);
-                    case EXPONENTIAL_HISTOGRAM -> exponentialPoint(promName, name, at, at + len);
-                    case SUMMARY -> summaryPoint(promName, at, at + len);
+                    case GAUGE, NON_MONOTONIC_SUM, COUNTER -> numberPoint(nameBytes, at, at + len);
+                    case HISTOGRAM -> histogramPoint(at, at + len);
+                    case EXPONENTIAL_HISTOGRAM -> exponentialPoint(nameBytes, name, at, at + len);
+                    case SUMMARY -> summaryPoint(nameBytes, at, at + len);
                 }
                 p = at + len;
             } else {
@@ -353,7 +362,7 @@ public final class OtlpTranslator extends ProtobufCursor {
     // ---- data points ---------------------------------------------------------------------------
 
     /** NumberDataPoint: attributes 7, time 3, as_double 4, as_int 6, exemplars 5, flags 8. */
-    private void numberPoint(String name, int from, int to) {
+    private void numberPoint(byte[] name, int from, int to) {
         beginPoint();
         long time = 0;
         double value = 0;
@@ -378,7 +387,7 @@ public final class OtlpTranslator extends ProtobufCursor {
     }
 
     /** HistogramDataPoint: attributes 9, time 3, count 4, sum 5, bucket_counts 6, explicit_bounds 7, exemplars 8, flags 10. */
-    private void histogramPoint(String name, int from, int to) {
+    private void histogramPoint(int from, int to) {
         beginPoint();
         long time = 0, count = 0;
         double sum = 0;
@@ -421,7 +430,7 @@ public final class OtlpTranslator extends ProtobufCursor {
             double bound = inf ? Double.POSITIVE_INFINITY : bounds[i];
             if (!inf && i < countsSize) cumulative += counts[i];
             pointLabels(nameBucket);
-            labels.put("le", inf ? "+Inf" : leValues.format(i, bound));
+            labels.put(LE, inf ? PLUS_INF : leValues.format(i, bound));
             sampleSeries(stale ? staleNaN : (inf ? count : cumulative), millis, placed == null ? null : new BucketExemplars(bound, placed));
         }
     }
@@ -433,7 +442,7 @@ public final class OtlpTranslator extends ProtobufCursor {
     private static final BucketExemplars ALL_EXEMPLARS = new BucketExemplars(Double.NaN, null);
 
     /** SummaryDataPoint: attributes 7, time 3, count 4, sum 5, quantile_values 6, flags 8. */
-    private void summaryPoint(String name, int from, int to) {
+    private void summaryPoint(byte[] name, int from, int to) {
         beginPoint();
         long time = 0, count = 0;
         double sum = 0;
@@ -466,7 +475,7 @@ public final class OtlpTranslator extends ProtobufCursor {
         sampleSeries(stale ? staleNaN : count, millis, null);
         for (int i = 0; i < quantilesSize; i += 2) {
             pointLabels(name);
-            labels.put("quantile", quantileValues.format(i / 2, quantiles[i]));
+            labels.put(QUANTILE, quantileValues.format(i / 2, quantiles[i]));
             sampleSeries(stale ? staleNaN : quantiles[i + 1], millis, null);
         }
     }
@@ -491,7 +500,7 @@ public final class OtlpTranslator extends ProtobufCursor {
      * positive 8, negative 9, flags 10, exemplars 11, zero_threshold 14. A native histogram whose
      * bucket i is OTLP's bucket i - 1 (OTLP's buckets are upper-inclusive at base^(i+1)).
      */
-    private void exponentialPoint(String name, String otlpName, int from, int to) {
+    private void exponentialPoint(byte[] name, String otlpName, int from, int to) {
         beginPoint();
         long time = 0, count = 0, zeroCount = 0;
         double sum = 0, zeroThreshold = 0;
@@ -650,30 +659,38 @@ public final class OtlpTranslator extends ProtobufCursor {
     // ---- series and metadata -------------------------------------------------------------------
 
     private void beginPoint() {
-        attrKeys.clear();
-        attrValues.clear();
+        attrCount = 0;
         exemplarCount = 0;
     }
 
     /** The labels of the current point's series of that name: attributes, promoted, job and instance. */
-    private void pointLabels(String name) {
+    private void pointLabels(byte[] name) {
         labels.clear();
         mergeAttributes();
         for (int i = 0; i < resourceLabels.size(); i++) {
-            String n = resourceLabels.name(i);
-            if (n.equals("job") || n.equals("instance")) labels.put(n, resourceLabels.value(i));
-            else labels.putIfAbsent(n, resourceLabels.value(i));
+            labels.copy(resourceLabels, i, resourceLabels.nameIs(i, JOB) || resourceLabels.nameIs(i, INSTANCE));
         }
-        labels.put("__name__", name);
+        labels.put(NAME, name);
     }
 
-    private String labelName(String attribute) {
-        String name = labelNames.get(attribute);
-        if (name == null) {
-            if (labelNames.size() > 10_000) labelNames.clear(); // a request of ever new names: bounded
-            labelNames.put(attribute, name = OtlpNames.labelName(attribute, options.strategy()));
+    /** The label name of the attribute name {@code key[off, off+len)}, from the request's cache. */
+    private byte[] labelName(byte[] key, int off, int len) {
+        int h = 0;
+        for (int i = off; i < off + len; i++) h = 31 * h + key[i];
+        int slot = (h ^ (h >>> 16)) & (NAME_CACHE - 1);
+        for (int probe = 0; probe < 8; probe++) {
+            int at = (slot + probe) & (NAME_CACHE - 1);
+            byte[] cached = cachedAttributes[at];
+            if (cached == null) return cacheLabelName(at, key, off, len);
+            if (cached.length == len && Arrays.equals(cached, 0, len, key, off, off + len)) return cachedLabelNames[at];
         }
-        return name;
+        return cacheLabelName(slot, key, off, len); // a full neighbourhood: the first slot is reused
+    }
+
+    private byte[] cacheLabelName(int at, byte[] key, int off, int len) {
+        byte[] attribute = Arrays.copyOfRange(key, off, off + len);
+        cachedAttributes[at] = attribute;
+        return cachedLabelNames[at] = bytes(OtlpNames.labelName(new String(attribute, StandardCharsets.UTF_8), options.strategy()));
     }
 
     /**
@@ -682,31 +699,56 @@ public final class OtlpTranslator extends ProtobufCursor {
      */
     private static final class FormattedFloats {
         private double[] values = new double[16];
-        private String[] strings = new String[16];
+        private byte[][] strings = new byte[16][];
 
-        String format(int i, double v) {
+        byte[] format(int i, double v) {
             if (i >= values.length) {
                 values = Arrays.copyOf(values, Math.max(i + 1, values.length * 2));
                 strings = Arrays.copyOf(strings, values.length);
             }
             if (strings[i] == null || Double.doubleToRawLongBits(values[i]) != Double.doubleToRawLongBits(v)) {
                 values[i] = v;
-                strings[i] = formatFloat(v);
+                strings[i] = bytes(formatFloat(v));
             }
             return strings[i];
         }
     }
 
-    /** The attributes of {@link #attrKeys}, in order of their names, translated and merged on collisions. */
+    /** The point's attributes, in order of their names, translated and merged on collisions. */
     private void mergeAttributes() {
-        int n = attrKeys.size();
-        if (attrOrder.length < n) attrOrder = new Integer[Math.max(n, attrOrder.length * 2)];
-        for (int i = 0; i < n; i++) attrOrder[i] = i;
-        Arrays.sort(attrOrder, 0, n, (a, b) -> attrKeys.get(a).compareTo(attrKeys.get(b)));
-        for (int k = 0; k < n; k++) {
-            int i = attrOrder[k];
-            labels.merge(labelName(attrKeys.get(i)), attrValues.get(i));
+        for (int k = 0; k < attrCount; k++) { // insertion sort: a point has a few attributes
+            int i = k;
+            while (i > 0 && Arrays.compareUnsigned(attrKeyArr[attrOrder[i - 1]], attrKeyOff[attrOrder[i - 1]],
+                    attrKeyOff[attrOrder[i - 1]] + attrKeyLen[attrOrder[i - 1]], attrKeyArr[k], attrKeyOff[k], attrKeyOff[k] + attrKeyLen[k]) > 0) {
+                i--;
+            }
+            System.arraycopy(attrOrder, i, attrOrder, i + 1, k - i);
+            attrOrder[i] = k;
         }
+        for (int k = 0; k < attrCount; k++) {
+            int i = attrOrder[k];
+            labels.merge(labelName(attrKeyArr[i], attrKeyOff[i], attrKeyLen[i]), attrValueArr[i], attrValueOff[i], attrValueLen[i]);
+        }
+    }
+
+    private void addAttribute(byte[] key, int keyOff, int keyLen, byte[] value, int valueOff, int valueLen) {
+        if (attrCount == attrKeyArr.length) {
+            int n = attrCount * 2;
+            attrKeyArr = Arrays.copyOf(attrKeyArr, n);
+            attrValueArr = Arrays.copyOf(attrValueArr, n);
+            attrKeyOff = Arrays.copyOf(attrKeyOff, n);
+            attrKeyLen = Arrays.copyOf(attrKeyLen, n);
+            attrValueOff = Arrays.copyOf(attrValueOff, n);
+            attrValueLen = Arrays.copyOf(attrValueLen, n);
+            attrOrder = Arrays.copyOf(attrOrder, n);
+        }
+        attrKeyArr[attrCount] = key;
+        attrKeyOff[attrCount] = keyOff;
+        attrKeyLen[attrCount] = keyLen;
+        attrValueArr[attrCount] = value;
+        attrValueOff[attrCount] = valueOff;
+        attrValueLen[attrCount] = valueLen;
+        attrCount++;
     }
 
     /**
@@ -782,7 +824,7 @@ public final class OtlpTranslator extends ProtobufCursor {
             int m = out.beginMessage(3);
             if (!traceId.isEmpty()) label("trace_id", traceId);
             if (!spanId.isEmpty()) label("span_id", spanId);
-            for (int i = 0; i < keys.size(); i++) label(labelName(keys.get(i)), values.get(i));
+            for (int i = 0; i < keys.size(); i++) label(OtlpNames.labelName(keys.get(i), options.strategy()), values.get(i));
             out.doubleField(2, value);
             out.int64Field(3, millis(time));
             out.endMessage(m);
@@ -809,12 +851,54 @@ public final class OtlpTranslator extends ProtobufCursor {
 
     // ---- attributes ----------------------------------------------------------------------------
 
+    /**
+     * A data point's KeyValue: its key, and a string value, as ranges of the request; other values
+     * (rare in metrics) as their string form.
+     */
     private void attribute(int to, int wire) {
         expectWire(wire, WIRE_LEN, "attributes");
         int len = readLength(to);
-        int at = p;
-        keyValue(at, at + len, attrKeys, attrValues);
-        p = at + len;
+        int end = p + len;
+        int keyOff = p, keyLen = 0, valueOff = 0, valueLen = 0;
+        byte[] value = NO_BYTES;
+        while (p < end) {
+            int tag = readTag(end);
+            int field = tag >>> 3, wire2 = tag & 7;
+            if (field == 1) {
+                expectWire(wire2, WIRE_LEN, "KeyValue.key (field 1)");
+                keyLen = readLength(end);
+                keyOff = p;
+                p += keyLen;
+            } else if (field == 2) {
+                expectWire(wire2, WIRE_LEN, "KeyValue.value (field 2)");
+                int l = readLength(end);
+                int v = p;
+                boolean plain = true;
+                value = NO_BYTES;
+                valueOff = valueLen = 0;
+                while (p < v + l) {
+                    int t = readTag(v + l);
+                    if (t >>> 3 == 1 && (t & 7) == WIRE_LEN) {
+                        valueLen = readLength(v + l);
+                        valueOff = p;
+                        value = buf;
+                        p += valueLen;
+                    } else {
+                        plain = false;
+                        skipField(t >>> 3, t & 7, v + l);
+                    }
+                }
+                if (!plain) {
+                    value = bytes(anyValue(v, v + l, false));
+                    valueOff = 0;
+                    valueLen = value.length;
+                }
+                p = v + l;
+            } else {
+                skipField(field, wire2, end);
+            }
+        }
+        addAttribute(buf, keyOff, keyLen, value, valueOff, valueLen);
     }
 
     /** KeyValue: key 1, value 2 (AnyValue), its value as a string. */
@@ -984,6 +1068,10 @@ public final class OtlpTranslator extends ProtobufCursor {
         } else {
             addCount(bits);
         }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean stale(int flags) {

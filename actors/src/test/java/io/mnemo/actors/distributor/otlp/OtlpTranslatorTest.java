@@ -321,6 +321,35 @@ class OtlpTranslatorTest {
         assertTrue(notGzip.getMessage().startsWith("decompress gzip"), notGzip.getMessage());
     }
 
+    /** Points of gauges, counters and histograms with string attributes: no objects per point once warm. */
+    @Test
+    void translatingAllocatesNothingPerPoint() {
+        java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "needs HotSpot's allocation counter");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        int points = 5_000;
+        List<String> gauge = new ArrayList<>(), histogram = new ArrayList<>();
+        for (int i = 0; i < points; i++) {
+            gauge.add(point(Integer.toString(i), "\"http.method\": \"GET\", \"host.name\": \"host-" + i + "\", \"ok\": \"yes\""));
+            histogram.add("{\"timeUnixNano\": " + NANOS + ", \"count\": \"3\", \"sum\": 2, \"bucketCounts\": [\"1\", \"1\", \"1\"],"
+                    + " \"explicitBounds\": [0.5, 1], \"attributes\": [" + attributes("\"route\": \"/r/" + i + "\"") + "]}");
+        }
+        byte[] body = request(resource("\"service.name\": \"s\", \"host.arch\": \"amd64\""),
+                metric("g.value", "By", "gauge", false, 0, gauge.toArray(String[]::new)),
+                metric("h.value", "s", "histogram", false, 2, histogram.toArray(String[]::new))).getBytes(StandardCharsets.UTF_8);
+        int len = json.toProtobuf(body, 0, body.length);
+        byte[] protobuf = Arrays.copyOf(json.buffer(), len);
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) { // the last rounds run warm
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            translator.translate(protobuf, 0, protobuf.length, OtlpTranslator.Options.DEFAULT);
+            allocated = Math.min(allocated, threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before);
+        }
+        assertTrue(translator.errors().isEmpty());
+        // 30k series written; one object per point would be well over 100 KB.
+        assertTrue(allocated < 32_768, "allocated " + allocated + " bytes for " + 2 * points + " points");
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     private Remote.WriteRequest translate(String body) throws Exception {
