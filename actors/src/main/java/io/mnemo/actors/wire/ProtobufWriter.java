@@ -15,15 +15,21 @@ public final class ProtobufWriter {
     private static final int WIRE_FIXED64 = 1;
     private static final int WIRE_LEN = 2;
 
+    /** Arrays above this size are dropped on reset, so one huge message does not pin memory. */
+    private static final int RETAINED_CAPACITY = 8 << 20;
+
+    private final int initialCapacity;
     private byte[] buf;
     private int size;
 
     public ProtobufWriter(int initialCapacity) {
-        buf = new byte[Math.max(16, initialCapacity)];
+        this.initialCapacity = Math.max(16, initialCapacity);
+        buf = new byte[this.initialCapacity];
     }
 
-    /** Forgets what was written; keeps the array. */
+    /** Forgets what was written; keeps the array unless it grew past 8 MiB. */
     public ProtobufWriter reset() {
+        if (buf.length > RETAINED_CAPACITY) buf = new byte[initialCapacity];
         size = 0;
         return this;
     }

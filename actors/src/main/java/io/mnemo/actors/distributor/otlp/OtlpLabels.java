@@ -1,7 +1,6 @@
 package io.mnemo.actors.distributor.otlp;
 
 import io.mnemo.actors.wire.ProtobufWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -79,11 +78,6 @@ final class OtlpLabels {
     /** Label i's name equals {@code name}. */
     boolean nameIs(int i, byte[] name) {
         return Arrays.equals(nameArr[i], nameOff[i], nameOff[i] + nameLen[i], name, 0, name.length);
-    }
-
-    /** Label i's value as a string (for tests and messages). */
-    String value(int i) {
-        return new String(valueArr[i], valueOff[i], valueLen[i], StandardCharsets.UTF_8);
     }
 
     /** Writes the labels as TimeSeries.labels (field 1), sorted by name, skipping empty values. */
