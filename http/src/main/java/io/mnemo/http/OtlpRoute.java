@@ -22,8 +22,6 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
-import org.apache.pekko.stream.Materializer;
 
 /**
  * {@code POST /otlp/v1/metrics}: OpenTelemetry's OTLP/HTTP metrics export into the distributor
@@ -85,10 +83,10 @@ final class OtlpRoute extends AllDirectives {
 
         long max = settings.maxOtlpRequestSize();
         return extractMaterializer(mat -> onComplete(
-                BoundedBody.read(request.entity(), max, drainLimit(mat), READ_TIMEOUT, mat),
+                BoundedBody.read(request.entity(), max, PushRoute.drainLimit(mat), READ_TIMEOUT, mat),
                 body -> {
                     if (body.isFailure()) {
-                        if (isTooLarge(body.failed().get())) {
+                        if (PushRoute.isTooLarge(body.failed().get())) {
                             return respondWithHeader(Connection.create("close"), () -> refuse(json, "request_too_large", 413, tooLarge(max)));
                         }
                         return refuse(json, "read_error", 400, "failed to read request body: " + body.failed().get().getMessage());
@@ -159,14 +157,5 @@ final class OtlpRoute extends AllDirectives {
         }
         int semicolon = raw.indexOf(';');
         return (semicolon < 0 ? raw : raw.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
-    }
-
-    private static long drainLimit(Materializer mat) {
-        return mat.system().settings().config().getBytes("pekko.http.server.parsing.max-content-length");
-    }
-
-    private static boolean isTooLarge(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof EntityStreamSizeException) return true;
-        return false;
     }
 }
