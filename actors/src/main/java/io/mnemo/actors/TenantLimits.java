@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,10 +30,17 @@ public final class TenantLimits {
      *                                    lookback); 0: no limit (Mimir: max_partial_query_length)
      * @param compactorBlocksRetentionPeriod blocks whose newest sample is older than this are deleted by the
      *                                    compactor; 0: kept forever (Mimir: compactor_blocks_retention_period)
+     * @param otelTranslationStrategy     how OTLP names become Prometheus names (Mimir: otel_translation_strategy)
+     * @param promoteOtelResourceAttributes OTLP resource attributes copied onto every series of their resource
+     *                                    (Mimir: promote_otel_resource_attributes)
+     * @param otelKeepIdentifyingResourceAttributes target_info keeps service.name, service.namespace and
+     *                                    service.instance.id too (Mimir: otel_keep_identifying_resource_attributes)
      */
     public record Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
                          int maxMetadataLength, int maxGlobalMetadataPerUser, int maxFetchedSeriesPerQuery,
-                         long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod) {
+                         long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod,
+                         OtelTranslationStrategy otelTranslationStrategy, List<String> promoteOtelResourceAttributes,
+                         boolean otelKeepIdentifyingResourceAttributes) {
 
         static Limits from(Config c) {
             Limits l = new Limits(
@@ -44,7 +52,10 @@ public final class TenantLimits {
                     c.getInt("max-fetched-series-per-query"),
                     c.getBytes("max-fetched-chunk-bytes-per-query"),
                     c.getDuration("max-query-length"),
-                    c.getDuration("compactor-blocks-retention-period"));
+                    c.getDuration("compactor-blocks-retention-period"),
+                    OtelTranslationStrategy.parse(c.getString("otel-translation-strategy")),
+                    List.copyOf(c.getStringList("promote-otel-resource-attributes")),
+                    c.getBoolean("otel-keep-identifying-resource-attributes"));
             if (l.maxMetadataLength <= 0) throw new IllegalArgumentException("max-metadata-length must be positive");
             if (l.outOfOrderTimeWindow.isNegative() || l.creationGracePeriod.isNegative() || l.pastGracePeriod.isNegative()
                     || l.maxQueryLength.isNegative() || l.maxGlobalMetadataPerUser < 0 || l.maxFetchedSeriesPerQuery < 0
@@ -57,7 +68,8 @@ public final class TenantLimits {
 
     private static final Set<String> KEYS = Set.of("out-of-order-time-window", "creation-grace-period",
             "past-grace-period", "max-metadata-length", "max-global-metadata-per-user", "max-fetched-series-per-query",
-            "max-fetched-chunk-bytes-per-query", "max-query-length", "compactor-blocks-retention-period");
+            "max-fetched-chunk-bytes-per-query", "max-query-length", "compactor-blocks-retention-period",
+            "otel-translation-strategy", "promote-otel-resource-attributes", "otel-keep-identifying-resource-attributes");
 
     private final Limits defaults;
     private final Map<String, Limits> overrides;

@@ -32,6 +32,7 @@ class PackageDependenciesTest {
             Map.entry("wire", Set.of()),
             Map.entry("ingest", Set.of("wire")),
             Map.entry("distributor", Set.of("ingest", "wire")),
+            Map.entry("distributor.otlp", Set.of("distributor", "wire")),
             Map.entry("readpath", Set.of()),
             Map.entry("storage", Set.of()),
             Map.entry("ingester", Set.of("ingest", "readpath", "storage")),

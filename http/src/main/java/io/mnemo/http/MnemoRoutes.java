@@ -38,6 +38,7 @@ public final class MnemoRoutes extends AllDirectives {
     private final Supplier<CompletionStage<Readiness>> ready;
     private final Supplier<CompletionStage<FlushReport>> flush;
     private final PushRoute push;
+    private final OtlpRoute otlp;
     private final PrometheusApi prometheusApi;
     private final RingRoutes ring;
     private final DistributorStatusRoute distributorStatus;
@@ -64,6 +65,7 @@ public final class MnemoRoutes extends AllDirectives {
         this.flush = flush;
         Tenants tenants = new Tenants(settings);
         this.push = new PushRoute(settings, metrics, distributor, tenants);
+        this.otlp = new OtlpRoute(settings, metrics, distributor, tenants);
         this.prometheusApi = new PrometheusApi(settings, metrics, querier, tenants);
         this.ring = new RingRoutes(ring, ringKeeper);
         this.distributorStatus = new DistributorStatusRoute(settings, metrics, offsets, replication, node);
@@ -76,6 +78,7 @@ public final class MnemoRoutes extends AllDirectives {
     public Route routes() {
         return concat(
                 path(segment("api").slash("v1").slash("push"), () -> post(push::route)),
+                path(segment("otlp").slash("v1").slash("metrics"), () -> post(otlp::route)),
                 pathPrefix(segment("prometheus").slash("api").slash("v1"), prometheusApi::route),
                 ring.route(),
                 path(segment("distributor").slash("status"), () -> get(() -> acceptsJson(distributorStatus::route))),

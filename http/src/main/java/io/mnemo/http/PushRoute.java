@@ -121,7 +121,7 @@ final class PushRoute extends AllDirectives {
     }
 
     /** The most a push body is read, kept or not: Pekko's parsing.max-content-length. */
-    private static long drainLimit(Materializer mat) {
+    static long drainLimit(Materializer mat) {
         return mat.system().settings().config().getBytes("pekko.http.server.parsing.max-content-length");
     }
 
@@ -155,7 +155,7 @@ final class PushRoute extends AllDirectives {
     }
 
     /** A body beyond the drain limit (the entity's size limit tripped). */
-    private static boolean isTooLarge(Throwable t) {
+    static boolean isTooLarge(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof EntityStreamSizeException) return true;
         return false;
     }

@@ -23,6 +23,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The push route on a real Pekko HTTP server with the node's configuration ({@code conf/application.conf}),
@@ -59,25 +60,40 @@ final class PushServer implements AutoCloseable {
 
     /** With {@code distributor} false, the route of a node without the distributor role. */
     PushServer(String overrides, boolean distributor) throws Exception {
+        this(overrides, distributor, false);
+    }
+
+    /** With {@code otlp}, the OTLP route ({@link OtlpRoute}) instead of remote write's. */
+    PushServer(String overrides, boolean distributor, boolean otlp) throws Exception {
         Config config = ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING\n"
                 + "pekko.http.server.parsing.illegal-header-warnings = off\n" + overrides)
                 .withFallback(ConfigFactory.parseFile(new File("../conf/application.conf"))).resolve();
         MnemoSettings settings = MnemoSettings.from(config);
         system = ActorSystem.create(Behaviors.empty(), "push-server", config);
         this.distributor = distributor ? new Distributor(settings, metrics, sink, Clock.systemUTC()) : null;
-        PushRoute route = new PushRoute(settings, metrics, this.distributor, new Tenants(settings));
-        binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(route.route()).toCompletableFuture().get();
+        Route route = otlp ? new OtlpRoute(settings, metrics, this.distributor, new Tenants(settings)).route()
+                : new PushRoute(settings, metrics, this.distributor, new Tenants(settings)).route();
+        binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(route).toCompletableFuture().get();
     }
 
     /** POSTs the body (chunked: without a Content-Length) with alternating header names and values. */
     HttpResponse<String> post(byte[] body, boolean chunked, String... headers) throws Exception {
+        return send(body, chunked, HttpResponse.BodyHandlers.ofString(), headers);
+    }
+
+    /** Like {@link #post}, the answer as bytes. */
+    HttpResponse<byte[]> postBytes(byte[] body, String... headers) throws Exception {
+        return send(body, false, HttpResponse.BodyHandlers.ofByteArray(), headers);
+    }
+
+    private <T> HttpResponse<T> send(byte[] body, boolean chunked, HttpResponse.BodyHandler<T> handler, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/"))
                 .timeout(Duration.ofSeconds(60))
                 .header("X-Scope-OrgID", "t")
                 .POST(chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(b.build(), handler);
     }
 
     /** A remote write 1.0 push as Prometheus sends it. */

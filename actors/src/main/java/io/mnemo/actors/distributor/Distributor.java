@@ -2,6 +2,10 @@ package io.mnemo.actors.distributor;
 
 import io.mnemo.actors.MnemoMetrics;
 import io.mnemo.actors.MnemoSettings;
+import io.mnemo.actors.TenantLimits;
+import io.mnemo.actors.distributor.otlp.OtlpBody;
+import io.mnemo.actors.distributor.otlp.OtlpJson;
+import io.mnemo.actors.distributor.otlp.OtlpTranslator;
 import io.mnemo.actors.ingest.PartitionWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Distributor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Distributor.class);
+    /** Longest OTLP translation error message in an answer (Mimir's maxErrMsgLen). */
+    private static final int MAX_OTLP_ERROR_LENGTH = 1024;
 
     /** Decoding state reused across pushes; one per worker thread. */
     private static final class Worker {
@@ -33,9 +39,13 @@ public final class Distributor implements AutoCloseable {
         final MetadataReader metadata = new MetadataReader();
         final RequestV2Reader readerV2 = new RequestV2Reader();
         final PartitionSplitter splitter;
+        final OtlpBody otlpBody;
+        final OtlpJson otlpJson = new OtlpJson();
+        final OtlpTranslator otlp = new OtlpTranslator();
 
         Worker(MnemoSettings s) {
             body = new RemoteWriteBody(s.maxDecompressedSize());
+            otlpBody = new OtlpBody(s.maxOtlpRequestSize());
             splitter = new PartitionSplitter(new SeriesValidator(
                     s.maxLabelNamesPerSeries(), s.maxLabelNameLength(), s.maxLabelValueLength()));
         }
@@ -91,6 +101,22 @@ public final class Distributor implements AutoCloseable {
     }
 
     /**
+     * An OTLP metrics push (protobuf or JSON, gzip or not): translated into a remote write 1.0
+     * request ({@link OtlpTranslator}, with the tenant's translation limits), which is then
+     * validated, split, counted and written as any remote-write push. What the translation left
+     * out (delta temporality, say) makes the answer a 400 naming it once the rest is written, as
+     * Mimir answers ("otlp parse error: ..."), and is counted as discarded with reason
+     * {@code otlp_parse_error}; a refusal by validation comes first, as in Mimir.
+     */
+    public CompletionStage<PushResult> pushOtlp(String tenant, byte[] body, boolean json, boolean gzip) {
+        metrics.receivedRequests.labelValues(tenant).inc();
+        return CompletableFuture.supplyAsync(() -> prepareOtlp(tenant, body, json, gzip), workers)
+                .thenCompose(p -> p.empty()
+                        ? CompletableFuture.completedFuture(p.answer())
+                        : write(tenant, p, true));
+    }
+
+    /**
      * A push of the node's warm-up: the same code and producer as {@link #push}, but into
      * {@code topic} (never the ingest topic) and left out of the tenant metrics.
      */
@@ -124,6 +150,36 @@ public final class Distributor implements AutoCloseable {
             if (counted) metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
             return Prepared.refused(new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
         }
+        return answer(tenant, topic, split, counted, null);
+    }
+
+    private Prepared prepareOtlp(String tenant, byte[] body, boolean json, boolean gzip) {
+        Worker w = worker.get();
+        TenantLimits.Limits tenantLimits = settings.limits().of(tenant);
+        PushLimits limits = PushLimits.at(clock.millis(), tenantLimits);
+        OtlpTranslator translator = w.otlp;
+        PartitionSplitter.Split split;
+        try {
+            int len = w.otlpBody.read(body, gzip);
+            byte[] request = w.otlpBody.buffer();
+            if (json) {
+                len = w.otlpJson.toProtobuf(request, 0, len);
+                request = w.otlpJson.buffer();
+            }
+            translator.translate(request, 0, len, new OtlpTranslator.Options(tenantLimits.otelTranslationStrategy(),
+                    tenantLimits.promoteOtelResourceAttributes(), tenantLimits.otelKeepIdentifyingResourceAttributes()));
+            w.reader.reset(translator.output(), 0, translator.outputSize());
+            split = w.splitter.split(tenant, w.reader, w.metadata.reset(translator.output(), 0, translator.outputSize()),
+                    settings.partitions(), limits);
+        } catch (RemoteWriteException e) {
+            metrics.rejectedRequests.labelValues(e.isTooLarge() ? "request_too_large" : "malformed").inc();
+            return Prepared.refused(new PushResult(e.isTooLarge() ? 413 : 400, e.getMessage()));
+        }
+        return answer(tenant, settings.topic(), split, true, translator);
+    }
+
+    /** The records of a split push and its answer; {@code otlp} (or null) says what an OTLP translation left out. */
+    private Prepared answer(String tenant, String topic, PartitionSplitter.Split split, boolean counted, OtlpTranslator otlp) {
         PushResult answer = PushResult.OK;
         if (split.hasRejections()) {
             Rejection first = split.firstRejection();
@@ -135,6 +191,15 @@ public final class Distributor implements AutoCloseable {
                 metrics.rejectedRequests.labelValues(first.reason().isMetadata() ? "invalid_metadata" : "invalid_series").inc();
             }
             answer = new PushResult(400, first.message());
+        }
+        if (otlp != null && !otlp.errors().isEmpty()) {
+            metrics.discardedSamples.labelValues(tenant, "otlp_parse_error").inc(otlp.droppedPoints());
+            if (answer.ok()) {
+                String message = "otlp parse error: " + String.join("; ", otlp.errors());
+                if (message.length() > MAX_OTLP_ERROR_LENGTH) message = message.substring(0, MAX_OTLP_ERROR_LENGTH) + "...";
+                metrics.rejectedRequests.labelValues("otlp_parse_error").inc();
+                answer = new PushResult(400, message);
+            }
         }
         byte[][] records = new byte[split.partitions()][];
         for (int p = 0; p < records.length; p++) records[p] = split.record(p);

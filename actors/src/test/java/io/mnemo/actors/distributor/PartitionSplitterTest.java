@@ -290,7 +290,8 @@ class PartitionSplitterTest {
     void limitsComeFromTheTenantsSettingsAndTheClock() {
         long now = 1_700_000_000_000L;
         TenantLimits.Limits defaults = new TenantLimits.Limits(Duration.ZERO, Duration.ofMinutes(10), Duration.ZERO,
-                1024, 0, 0, 0, Duration.ZERO, Duration.ZERO);
+                1024, 0, 0, 0, Duration.ZERO, Duration.ZERO, io.mnemo.actors.OtelTranslationStrategy.UNDERSCORE_ESCAPING_WITH_SUFFIXES,
+                java.util.List.of(), false);
         PushLimits l = PushLimits.at(now, defaults);
         assertEquals(now + 600_000, l.newestTimestamp());
         assertEquals(Long.MIN_VALUE, l.oldestTimestamp(), "past-grace-period 0s: no lower bound");
@@ -299,14 +300,16 @@ class PartitionSplitterTest {
         assertNull(l.check(Long.MIN_VALUE));
 
         PushLimits strict = PushLimits.at(now, new TenantLimits.Limits(Duration.ofMinutes(30), Duration.ZERO,
-                Duration.ofHours(1), 100, 0, 0, 0, Duration.ZERO, Duration.ZERO));
+                Duration.ofHours(1), 100, 0, 0, 0, Duration.ZERO, Duration.ZERO, io.mnemo.actors.OtelTranslationStrategy.UNDERSCORE_ESCAPING_WITH_SUFFIXES,
+                java.util.List.of(), false));
         assertEquals(now - 5_400_000, strict.oldestTimestamp(), "now - out-of-order window - past-grace-period");
         assertEquals(now, strict.newestTimestamp());
         assertEquals(DiscardReason.TOO_FAR_IN_PAST, strict.check(now - 5_400_001));
         assertEquals(100, strict.maxMetadataLength());
         // Extreme settings do not overflow into accepting everything.
         PushLimits extreme = PushLimits.at(now, new TenantLimits.Limits(Duration.ofDays(365L * 1_000_000_000),
-                Duration.ofDays(365L * 1_000_000_000), Duration.ofDays(365L * 1_000_000_000), 1, 0, 0, 0, Duration.ZERO, Duration.ZERO));
+                Duration.ofDays(365L * 1_000_000_000), Duration.ofDays(365L * 1_000_000_000), 1, 0, 0, 0, Duration.ZERO, Duration.ZERO, io.mnemo.actors.OtelTranslationStrategy.UNDERSCORE_ESCAPING_WITH_SUFFIXES,
+                java.util.List.of(), false));
         assertEquals(Long.MAX_VALUE, extreme.newestTimestamp());
         assertEquals(Long.MIN_VALUE, extreme.oldestTimestamp());
     }

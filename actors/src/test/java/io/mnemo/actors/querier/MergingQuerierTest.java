@@ -111,7 +111,8 @@ class MergingQuerierTest {
 
     static TenantLimits limits(int maxSeries) {
         return new TenantLimits(new TenantLimits.Limits(Duration.ZERO, Duration.ofMinutes(10), Duration.ZERO, 1024, 0,
-                maxSeries, 0, Duration.ZERO, Duration.ZERO), Map.of());
+                maxSeries, 0, Duration.ZERO, Duration.ZERO, io.mnemo.actors.OtelTranslationStrategy.UNDERSCORE_ESCAPING_WITH_SUFFIXES,
+                java.util.List.of(), false), Map.of());
     }
 
     static MergingQuerier querier(Side ingesters, Side stores, TimeRouting routing, int maxSeries) {
