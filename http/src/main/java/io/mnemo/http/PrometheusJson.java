@@ -3,7 +3,7 @@ package io.mnemo.http;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.mnemo.promql.text.GoFloats;
+import io.mnemo.tsdb.GoFloats;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.histogram.FloatHistogram;
 import java.io.ByteArrayOutputStream;

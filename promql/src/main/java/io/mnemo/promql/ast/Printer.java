@@ -1,8 +1,8 @@
 package io.mnemo.promql.ast;
 
-import io.mnemo.promql.text.GoFloats;
 import io.mnemo.promql.text.GoQuoting;
 import io.mnemo.promql.text.PromDurations;
+import io.mnemo.tsdb.GoFloats;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
 

@@ -8,8 +8,8 @@ import io.mnemo.promql.ast.Expr;
 import io.mnemo.promql.ast.Exprs;
 import io.mnemo.promql.ast.MatrixSelector;
 import io.mnemo.promql.ast.PositionRange;
-import io.mnemo.promql.text.GoFloats;
 import io.mnemo.promql.text.GoQuoting;
+import io.mnemo.tsdb.GoFloats;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.histogram.FloatHistogram;
 

@@ -2,7 +2,7 @@ package io.mnemo.promql.eval;
 
 import io.mnemo.promql.Annotations;
 import io.mnemo.promql.ast.PositionRange;
-import io.mnemo.promql.text.GoFloats;
+import io.mnemo.tsdb.GoFloats;
 
 import java.time.Instant;
 import java.util.Arrays;

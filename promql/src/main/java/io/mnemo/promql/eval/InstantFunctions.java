@@ -6,7 +6,7 @@ import io.mnemo.promql.ast.Expr;
 import io.mnemo.promql.ast.MatrixSelector;
 import io.mnemo.promql.ast.PositionRange;
 import io.mnemo.promql.ast.VectorSelector;
-import io.mnemo.promql.text.GoFloats;
+import io.mnemo.tsdb.GoFloats;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.histogram.FloatHistogram;

@@ -19,9 +19,9 @@ import io.mnemo.promql.ast.SubqueryExpr;
 import io.mnemo.promql.ast.UnaryExpr;
 import io.mnemo.promql.ast.VectorMatching;
 import io.mnemo.promql.ast.VectorSelector;
-import io.mnemo.promql.text.GoFloats;
 import io.mnemo.promql.text.GoQuoting;
 import io.mnemo.promql.text.PromDurations;
+import io.mnemo.tsdb.GoFloats;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
 

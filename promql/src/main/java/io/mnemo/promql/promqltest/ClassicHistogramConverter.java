@@ -1,6 +1,6 @@
 package io.mnemo.promql.promqltest;
 
-import io.mnemo.promql.text.GoFloats;
+import io.mnemo.tsdb.GoFloats;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.histogram.FloatHistogram;
 

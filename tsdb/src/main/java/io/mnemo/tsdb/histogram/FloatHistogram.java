@@ -1,7 +1,8 @@
 package io.mnemo.tsdb.histogram;
 
-import static io.mnemo.tsdb.histogram.GoFormat.formatG;
+import static io.mnemo.tsdb.GoFloats.formatG;
 
+import io.mnemo.tsdb.GoFloats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -216,7 +217,7 @@ public final class FloatHistogram {
             checkCounts(negCnt, "negative side: ");
             if (zeroCount < 0) {
                 throw InvalidHistogramException.of(InvalidHistogramException.Reason.NEGATIVE_BUCKET_COUNT,
-                        "zero bucket has observation count of " + GoFormat.formatV(zeroCount));
+                        "zero bucket has observation count of " + GoFloats.formatV(zeroCount));
             }
             if (customValues != null) throw InvalidHistogramException.of(InvalidHistogramException.Reason.EXPONENTIAL_SCHEMA_CUSTOM_BOUNDS, null);
         } else {
@@ -224,7 +225,7 @@ public final class FloatHistogram {
         }
         if (count < 0) {
             throw InvalidHistogramException.of(InvalidHistogramException.Reason.NEGATIVE_COUNT,
-                    "observation count is  " + GoFormat.formatV(count)); // two spaces, as Prometheus writes it
+                    "observation count is  " + GoFloats.formatV(count)); // two spaces, as Prometheus writes it
         }
         checkCounts(posCnt, "positive side: ");
     }
@@ -233,7 +234,7 @@ public final class FloatHistogram {
         for (int i = 0; i < cnt.length; i++) {
             if (cnt[i] < 0) {
                 throw InvalidHistogramException.of(InvalidHistogramException.Reason.NEGATIVE_BUCKET_COUNT,
-                        "bucket number " + (i + 1) + " has observation count of " + GoFormat.formatV(cnt[i])).prefixed(side);
+                        "bucket number " + (i + 1) + " has observation count of " + GoFloats.formatV(cnt[i])).prefixed(side);
             }
         }
     }

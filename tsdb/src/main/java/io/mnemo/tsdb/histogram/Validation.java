@@ -1,5 +1,6 @@
 package io.mnemo.tsdb.histogram;
 
+import io.mnemo.tsdb.GoFloats;
 import io.mnemo.tsdb.histogram.InvalidHistogramException.Reason;
 
 /** Prometheus's validation rules shared by integer and float histograms, with its error texts. */
@@ -38,7 +39,7 @@ final class Validation {
             if (Double.isNaN(curr)) throw InvalidHistogramException.of(Reason.CUSTOM_BUCKETS_NAN, null);
             if (i > 0 && curr <= prev) {
                 throw InvalidHistogramException.of(Reason.CUSTOM_BUCKETS_INVALID, "previous bound is "
-                        + GoFormat.formatF(prev) + " and current is " + GoFormat.formatF(curr));
+                        + GoFloats.formatFixed6(prev) + " and current is " + GoFloats.formatFixed6(curr));
             }
             prev = curr;
         }

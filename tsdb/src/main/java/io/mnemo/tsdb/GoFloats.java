@@ -1,4 +1,4 @@
-package io.mnemo.promql.text;
+package io.mnemo.tsdb;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
