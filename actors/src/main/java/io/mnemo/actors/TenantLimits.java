@@ -29,10 +29,22 @@ public final class TenantLimits {
      *                                    lookback); 0: no limit (Mimir: max_partial_query_length)
      * @param compactorBlocksRetentionPeriod blocks whose newest sample is older than this are deleted by the
      *                                    compactor; 0: kept forever (Mimir: compactor_blocks_retention_period)
+     * @param maxGlobalExemplarsPerUser   exemplars kept per tenant, across the cluster; 0: exemplars are refused
+     *                                    (Mimir: max_global_exemplars_per_user)
      */
     public record Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
                          int maxMetadataLength, int maxGlobalMetadataPerUser, int maxFetchedSeriesPerQuery,
-                         long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod) {
+                         long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod,
+                         int maxGlobalExemplarsPerUser) {
+
+        /** The limits without exemplars, as before they were kept (tests). */
+        public Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
+                      int maxMetadataLength, int maxGlobalMetadataPerUser, int maxFetchedSeriesPerQuery,
+                      long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod) {
+            this(outOfOrderTimeWindow, creationGracePeriod, pastGracePeriod, maxMetadataLength, maxGlobalMetadataPerUser,
+                    maxFetchedSeriesPerQuery, maxFetchedChunkBytesPerQuery, maxQueryLength, compactorBlocksRetentionPeriod,
+                    DEFAULT_MAX_GLOBAL_EXEMPLARS_PER_USER);
+        }
 
         static Limits from(Config c) {
             Limits l = new Limits(
@@ -44,11 +56,13 @@ public final class TenantLimits {
                     c.getInt("max-fetched-series-per-query"),
                     c.getBytes("max-fetched-chunk-bytes-per-query"),
                     c.getDuration("max-query-length"),
-                    c.getDuration("compactor-blocks-retention-period"));
+                    c.getDuration("compactor-blocks-retention-period"),
+                    c.getInt("max-global-exemplars-per-user"));
             if (l.maxMetadataLength <= 0) throw new IllegalArgumentException("max-metadata-length must be positive");
             if (l.outOfOrderTimeWindow.isNegative() || l.creationGracePeriod.isNegative() || l.pastGracePeriod.isNegative()
                     || l.maxQueryLength.isNegative() || l.maxGlobalMetadataPerUser < 0 || l.maxFetchedSeriesPerQuery < 0
-                    || l.maxFetchedChunkBytesPerQuery < 0 || l.compactorBlocksRetentionPeriod.isNegative()) {
+                    || l.maxFetchedChunkBytesPerQuery < 0 || l.compactorBlocksRetentionPeriod.isNegative()
+                    || l.maxGlobalExemplarsPerUser < 0) {
                 throw new IllegalArgumentException("limits must not be negative");
             }
             return l;
@@ -57,7 +71,11 @@ public final class TenantLimits {
 
     private static final Set<String> KEYS = Set.of("out-of-order-time-window", "creation-grace-period",
             "past-grace-period", "max-metadata-length", "max-global-metadata-per-user", "max-fetched-series-per-query",
-            "max-fetched-chunk-bytes-per-query", "max-query-length", "compactor-blocks-retention-period");
+            "max-fetched-chunk-bytes-per-query", "max-query-length", "compactor-blocks-retention-period",
+            "max-global-exemplars-per-user");
+
+    /** Prometheus's default exemplar storage size (Mimir's default, 0, would refuse every exemplar). */
+    public static final int DEFAULT_MAX_GLOBAL_EXEMPLARS_PER_USER = 100_000;
 
     private final Limits defaults;
     private final Map<String, Limits> overrides;
