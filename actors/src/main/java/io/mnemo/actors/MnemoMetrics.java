@@ -23,6 +23,8 @@ public final class MnemoMetrics {
     public final Counter discardedSamples;
     /** Metadata entries refused, by tenant and reason (Mimir: cortex_discarded_metadata_total). */
     public final Counter discardedMetadata;
+    /** Exemplars refused, by tenant and reason (Mimir: cortex_discarded_exemplars_total). */
+    public final Counter discardedExemplars;
     public final Counter rejectedRequests;
     public final Histogram kafkaProduceSeconds;
     public final Counter kafkaProducedBytes;
@@ -108,6 +110,8 @@ public final class MnemoMetrics {
         discardedMetadata = Counter.builder().name("mnemo_discarded_metadata_total")
                 .help("Metric metadata entries discarded, by tenant and reason.").labelNames("tenant", "reason")
                 .register(registry);
+        discardedExemplars = Counter.builder().name("mnemo_discarded_exemplars_total")
+                .help("Exemplars discarded, by tenant and reason.").labelNames("tenant", "reason").register(registry);
         rejectedRequests = Counter.builder().name("mnemo_distributor_rejected_requests_total")
                 .help("Push requests answered with an error, by reason.").labelNames("reason").register(registry);
         kafkaProduceSeconds = Histogram.builder().name("mnemo_distributor_kafka_produce_duration_seconds")
