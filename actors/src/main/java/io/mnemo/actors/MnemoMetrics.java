@@ -37,6 +37,10 @@ public final class MnemoMetrics {
     public final Counter journalBytes;
     public final Counter journalEvents;
     public final Gauge headSeries;
+    /** Exemplars in the ingester's stores (Prometheus: prometheus_tsdb_exemplar_exemplars_in_storage). */
+    public final Gauge ingesterExemplarsInStorage;
+    /** Exemplars added to the ingester's stores (Prometheus: prometheus_tsdb_exemplar_exemplars_appended_total). */
+    public final Counter ingesterExemplarsAppended;
     /** Read streams an ingester is serving now (each open from its first frame until it ends or is cancelled). */
     public final Gauge ingesterReadStreams;
     /** Read streams that ended before their answer did: the querier cancelled them (its query timed out or failed). */
@@ -151,6 +155,12 @@ public final class MnemoMetrics {
                 .labelNames("zone", "partition").register(registry);
         headSeries = Gauge.builder().name("mnemo_ingester_head_series")
                 .help("Series in the ingester's heads.").labelNames("zone", "partition").register(registry);
+        ingesterExemplarsInStorage = Gauge.builder().name("mnemo_ingester_exemplars_in_storage")
+                .help("Exemplars in the ingester's exemplar stores (all tenants), by zone and partition.")
+                .labelNames("zone", "partition").register(registry);
+        ingesterExemplarsAppended = Counter.builder().name("mnemo_ingester_exemplars_appended_total")
+                .help("Exemplars added to the ingester's exemplar stores, by zone and partition (journal replays too).")
+                .labelNames("zone", "partition").register(registry);
         journalCorrupted = Gauge.builder().name("mnemo_ingester_journal_corrupted")
                 .help("1 while the ingester cannot recover because its journal is damaged or misses a segment.")
                 .labelNames("zone", "partition").register(registry);
