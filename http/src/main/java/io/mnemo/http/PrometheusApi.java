@@ -265,16 +265,40 @@ final class PrometheusApi extends AllDirectives {
     }
 
     /**
-     * Exemplars are not stored yet (as in Mimir with its default exemplar limit of 0): validates
-     * the request like Prometheus and answers an empty list.
+     * Prometheus's /api/v1/query_exemplars: the exemplars in [start, end] of the series any vector
+     * selector of the query selects (Prometheus's {@code parser.ExtractSelectors}; a query without
+     * one answers null data), series sorted by labels, each with its exemplars oldest first.
      */
     private byte[] queryExemplars(String tenant, ApiParams p) {
-        engine.parser().parseExpr(required(p, "query"));
         long start = ApiTime.parseTime("start", p.get("start"), ApiTime.MIN_TIME);
         long end = ApiTime.parseTime("end", p.get("end"), ApiTime.MAX_TIME);
         if (end < start) throw new ApiException(ApiException.BAD_DATA, "end timestamp must not be before start timestamp");
+        io.mnemo.promql.ast.Expr expr = engine.parser().parseExpr(required(p, "query"));
+        List<LabelMatcher[]> selectors = new ArrayList<>();
+        io.mnemo.promql.ast.Exprs.walk(expr, (e, path) -> {
+            if (e instanceof io.mnemo.promql.ast.VectorSelector v) selectors.add(v.matchers().toArray(new LabelMatcher[0]));
+        });
+        if (selectors.isEmpty()) return PrometheusJson.success(JsonGenerator::writeNull, null);
+        List<io.mnemo.tsdb.exemplar.SeriesExemplars> found = querier.exemplars(tenant, start, end, selectors);
         return PrometheusJson.success(g -> {
             g.writeStartArray();
+            for (io.mnemo.tsdb.exemplar.SeriesExemplars s : found) {
+                g.writeStartObject();
+                g.writeFieldName("seriesLabels");
+                PrometheusJson.writeLabels(g, s.seriesLabels());
+                g.writeArrayFieldStart("exemplars");
+                for (io.mnemo.tsdb.exemplar.Exemplar e : s.exemplars()) {
+                    g.writeStartObject();
+                    g.writeFieldName("labels");
+                    PrometheusJson.writeLabels(g, e.labels());
+                    g.writeStringField("value", PrometheusJson.value(e.value()));
+                    g.writeFieldName("timestamp");
+                    g.writeNumber(PrometheusJson.timestamp(e.timestamp()));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
             g.writeEndArray();
         }, null);
     }

@@ -274,6 +274,11 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                     else c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(membership.notReadable())));
                     return Effect().none();
                 })
+                .onCommand(ExemplarQuery.class, (s, c) -> {
+                    if (membership.readable()) reads.exemplars(s.tsdb, c);
+                    else c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(membership.notReadable())));
+                    return Effect().none();
+                })
                 .onCommand(MetadataQuery.class, (s, c) -> {
                     c.replyTo().tell(membership.readable() ? reads.metadata(s.tsdb, c)
                             : new MetadataReply(id, null, membership.notReadable()));

@@ -65,6 +65,19 @@ interface Answer {
         }
     }
 
+    /** Exemplar frames: series with their exemplars. */
+    final class OfExemplars implements Answer {
+        final List<io.mnemo.tsdb.exemplar.SeriesExemplars> series = new ArrayList<>();
+
+        @Override
+        public void frame(byte[] payload) {
+            series.addAll(io.mnemo.actors.readpath.ExemplarFrames.decode(payload));
+        }
+
+        @Override
+        public void discard() {}
+    }
+
     /** Strings frames: label names or values. */
     final class OfStrings implements Answer {
         final List<String> strings = new ArrayList<>();

@@ -74,6 +74,34 @@ public final class IngesterQuerier implements StoreQueryable {
     }
 
     /**
+     * Exemplars of the series matching any of the matcher sets in [start, end], from every
+     * partition: series sorted by labels, each series' exemplars by time, an exemplar two answers
+     * hold (a series' part split between frames, or sent twice) once. Exemplars are the
+     * ingesters' alone (as in Mimir): they are in no block.
+     */
+    public CompletableFuture<List<io.mnemo.tsdb.exemplar.SeriesExemplars>> exemplars(String tenant, long start, long end,
+                                                                                   MatcherSpec[][] matcherSets,
+                                                                                   OpenStreams streams) {
+        return readAll(replyTo -> new IngesterCommand.ExemplarQuery(tenant, start, end, matcherSets, replyTo),
+                Answer.OfExemplars::new, streams)
+                .thenApply(answers -> {
+                    Map<io.mnemo.tsdb.Labels, java.util.Set<io.mnemo.tsdb.exemplar.Exemplar>> merged = new java.util.TreeMap<>();
+                    for (Answer.OfExemplars a : answers) {
+                        for (io.mnemo.tsdb.exemplar.SeriesExemplars s : a.series) {
+                            merged.computeIfAbsent(s.seriesLabels(), k -> new java.util.LinkedHashSet<>()).addAll(s.exemplars());
+                        }
+                    }
+                    List<io.mnemo.tsdb.exemplar.SeriesExemplars> out = new ArrayList<>(merged.size());
+                    merged.forEach((series, exemplars) -> {
+                        List<io.mnemo.tsdb.exemplar.Exemplar> sorted = new ArrayList<>(exemplars);
+                        sorted.sort(java.util.Comparator.comparingLong(io.mnemo.tsdb.exemplar.Exemplar::timestamp));
+                        out.add(new io.mnemo.tsdb.exemplar.SeriesExemplars(series, sorted));
+                    });
+                    return out;
+                });
+    }
+
+    /**
      * The oldest sample any ingester of the ring holds ({@link Long#MAX_VALUE}: none). Unknown,
      * and so {@link Long#MIN_VALUE} (ask them for any time), while a partition has no readable
      * ingester: asking then fails the query naming the partition (503) rather than answer without

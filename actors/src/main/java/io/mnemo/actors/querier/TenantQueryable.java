@@ -28,6 +28,12 @@ public interface TenantQueryable {
 
     List<String> labelValues(String tenant, String name, long mint, long maxt, LabelMatcher... matchers);
 
+    /**
+     * Exemplars in [start, end] (ms, inclusive) of the series matching any of the matcher sets:
+     * series sorted by labels, each series' exemplars oldest first.
+     */
+    List<io.mnemo.tsdb.exemplar.SeriesExemplars> exemplars(String tenant, long start, long end, List<LabelMatcher[]> matcherSets);
+
     /** Metric metadata: family → distinct [type, help, unit] entries, families sorted; one family or all (metric null). */
     Map<String, List<String[]>> metadata(String tenant, String metric);
 }
