@@ -90,8 +90,7 @@ class ExemplarsIT {
                     series("__name__", "rq", "job", "a").addSamples(sample(T, 1)).addExemplars(exemplar(T, 0.5, "trace_id", "a1")),
                     series("__name__", "rq", "job", "b").addSamples(sample(T + 1000, 2)),
                     series("__name__", "rq", "job", "b").addExemplars(exemplar(T + 1000, 1.5, "trace_id", "b1", "span_id", "s1"))));
-            assertEquals(200, v1.status(), v1.body());
-            assertEquals("2", v1.header(EXEMPLARS_WRITTEN));
+            assertEquals(200, v1.status(), v1.body()); // 1.0 answers carry no written headers, as Prometheus 3's
             // 2.0
             RemoteWrite2 b = RemoteWrite2.request();
             b.add(b.exemplar(b.series("__name__", "rq2", "job", "c").addSamples(RemoteWrite2.sample(T + 2500, 3)), 2.5, T + 2500,
@@ -111,7 +110,6 @@ class ExemplarsIT {
             assertEquals(400, invalid.status());
             assertTrue(invalid.body().contains("err-mnemo-exemplar-labels-too-long") && invalid.body().contains("bad")
                     && invalid.body().contains("trace_id=\"xxx"), invalid.body());
-            assertEquals("0", invalid.header(EXEMPLARS_WRITTEN));
 
             // A tenant whose limit is 0: 400 naming the limit; its samples are stored.
             MnemoClient.Response none = n.client.push("none", encode(series("__name__", "rq", "job", "a")
@@ -138,7 +136,6 @@ class ExemplarsIT {
                 }
                 MnemoClient.Response r = n.client.push("t", encode(big.toArray(Remote.TimeSeries.Builder[]::new)));
                 assertEquals(200, r.status(), r.body());
-                assertEquals(Integer.toString(BIG_SERIES / 4 * BIG_PER_SERIES), r.header(EXEMPLARS_WRITTEN));
             }
             Await.until("20,000 exemplars queryable", Duration.ofSeconds(60),
                     () -> exemplars(n, "t", "big").size() == BIG_SERIES * BIG_PER_SERIES);
