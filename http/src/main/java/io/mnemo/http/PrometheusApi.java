@@ -15,7 +15,10 @@ import io.mnemo.promql.EngineOptions;
 import io.mnemo.promql.PromQLException;
 import io.mnemo.promql.QueryResult;
 import io.mnemo.promql.TooManySamplesException;
+import io.mnemo.promql.ast.Expr;
+import io.mnemo.promql.ast.Exprs;
 import io.mnemo.promql.ast.Prettier;
+import io.mnemo.promql.ast.VectorSelector;
 import io.mnemo.promql.parser.ExpressionTooDeepException;
 import io.mnemo.promql.parser.ParserOptions;
 import io.mnemo.promql.text.GoQuoting;
@@ -27,6 +30,8 @@ import io.mnemo.promql.value.Value;
 import io.mnemo.promql.value.Vector;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.exemplar.Exemplar;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -273,21 +278,21 @@ final class PrometheusApi extends AllDirectives {
         long start = ApiTime.parseTime("start", p.get("start"), ApiTime.MIN_TIME);
         long end = ApiTime.parseTime("end", p.get("end"), ApiTime.MAX_TIME);
         if (end < start) throw new ApiException(ApiException.BAD_DATA, "end timestamp must not be before start timestamp");
-        io.mnemo.promql.ast.Expr expr = engine.parser().parseExpr(required(p, "query"));
+        Expr expr = engine.parser().parseExpr(required(p, "query"));
         List<LabelMatcher[]> selectors = new ArrayList<>();
-        io.mnemo.promql.ast.Exprs.walk(expr, (e, path) -> {
-            if (e instanceof io.mnemo.promql.ast.VectorSelector v) selectors.add(v.matchers().toArray(new LabelMatcher[0]));
+        Exprs.walk(expr, (e, path) -> {
+            if (e instanceof VectorSelector v) selectors.add(v.matchers().toArray(new LabelMatcher[0]));
         });
         if (selectors.isEmpty()) return PrometheusJson.success(JsonGenerator::writeNull, null);
-        List<io.mnemo.tsdb.exemplar.SeriesExemplars> found = querier.exemplars(tenant, start, end, selectors);
+        List<SeriesExemplars> found = querier.exemplars(tenant, start, end, selectors);
         return PrometheusJson.success(g -> {
             g.writeStartArray();
-            for (io.mnemo.tsdb.exemplar.SeriesExemplars s : found) {
+            for (SeriesExemplars s : found) {
                 g.writeStartObject();
                 g.writeFieldName("seriesLabels");
                 PrometheusJson.writeLabels(g, s.seriesLabels());
                 g.writeArrayFieldStart("exemplars");
-                for (io.mnemo.tsdb.exemplar.Exemplar e : s.exemplars()) {
+                for (Exemplar e : s.exemplars()) {
                     g.writeStartObject();
                     g.writeFieldName("labels");
                     PrometheusJson.writeLabels(g, e.labels());

@@ -13,10 +13,13 @@ import io.mnemo.actors.readpath.FrameSource;
 import io.mnemo.actors.readpath.ReadStreams;
 import io.mnemo.actors.readpath.StringFrames;
 import io.mnemo.cluster.IngesterId;
+import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -75,9 +78,9 @@ final class IngesterReads {
 
     /** The tenant's store is found here, on the entity's thread; its select runs on the read dispatcher. */
     void exemplars(PartitionTsdb tsdb, ExemplarQuery c) {
-        List<io.mnemo.tsdb.LabelMatcher[]> sets = new java.util.ArrayList<>(c.matcherSets().length);
+        List<LabelMatcher[]> sets = new ArrayList<>(c.matcherSets().length);
         for (MatcherSpec[] set : c.matcherSets()) sets.add(MatcherSpec.toMatchers(set));
-        Supplier<List<io.mnemo.tsdb.exemplar.SeriesExemplars>> select = tsdb.exemplars(c.tenant(), c.start(), c.end(), sets);
+        Supplier<List<SeriesExemplars>> select = tsdb.exemplars(c.tenant(), c.start(), c.end(), sets);
         answer(c.replyTo(), () -> new ExemplarFrames(select.get(), ReadStreams.MAX_FRAME_BYTES));
     }
 

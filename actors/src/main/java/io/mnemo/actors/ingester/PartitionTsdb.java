@@ -17,6 +17,8 @@ import io.mnemo.tsdb.db.Cut;
 import io.mnemo.tsdb.db.CutHook;
 import io.mnemo.tsdb.db.MappedBlocks;
 import io.mnemo.tsdb.db.TenantDb;
+import io.mnemo.tsdb.exemplar.ExemplarStore;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import io.mnemo.tsdb.head.Head;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +103,7 @@ final class PartitionTsdb implements AutoCloseable {
          * The tenant's exemplars in this partition, as many as its share of max-global-exemplars-per-user;
          * null when that is 0 (its exemplars are refused by distributors).
          */
-        io.mnemo.tsdb.exemplar.ExemplarStore exemplars;
+        ExemplarStore exemplars;
         /**
          * Offset the partition had reached at this tenant's newest cut: what records before it
          * brought before the database's min valid time is in blocks (or was refused), so applying
@@ -258,7 +261,7 @@ final class PartitionTsdb implements AutoCloseable {
         t.head.setOutOfOrderTimeWindow(outOfOrderWindows.applyAsLong(name));
         t.metadataLimit = metadataLimits.applyAsInt(name);
         int exemplars = exemplarLimits.applyAsInt(name);
-        if (exemplars > 0) t.exemplars = new io.mnemo.tsdb.exemplar.ExemplarStore(exemplars);
+        if (exemplars > 0) t.exemplars = new ExemplarStore(exemplars);
         tenants.put(name, t);
         return t;
     }
@@ -271,7 +274,7 @@ final class PartitionTsdb implements AutoCloseable {
         exemplarLimits = limits;
         tenants.forEach((name, t) -> {
             int n = limits.applyAsInt(name);
-            if (t.exemplars == null && n > 0) t.exemplars = new io.mnemo.tsdb.exemplar.ExemplarStore(n);
+            if (t.exemplars == null && n > 0) t.exemplars = new ExemplarStore(n);
         });
     }
 
@@ -284,13 +287,11 @@ final class PartitionTsdb implements AutoCloseable {
 
     /**
      * A tenant's exemplars in [start, end] of the series matching any of the matcher sets
-     * ({@link io.mnemo.tsdb.exemplar.ExemplarStore#select}); found on the entity's thread, read on
-     * the caller's.
+     * ({@link ExemplarStore#select}); found on the entity's thread, read on the caller's.
      */
-    java.util.function.Supplier<List<io.mnemo.tsdb.exemplar.SeriesExemplars>> exemplars(String tenant, long start, long end,
-                                                                                       List<LabelMatcher[]> matcherSets) {
+    Supplier<List<SeriesExemplars>> exemplars(String tenant, long start, long end, List<LabelMatcher[]> matcherSets) {
         Tenant t = tenants.get(tenant);
-        io.mnemo.tsdb.exemplar.ExemplarStore store = t == null ? null : t.exemplars;
+        ExemplarStore store = t == null ? null : t.exemplars;
         return () -> store == null ? List.of() : store.select(start, end, matcherSets);
     }
 

@@ -2,9 +2,10 @@ package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.ingest.MetricTypes;
-import io.mnemo.tsdb.head.AppendResult;
+import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Varint;
 import io.mnemo.tsdb.exemplar.ExemplarStore;
+import io.mnemo.tsdb.head.AppendResult;
 import io.mnemo.tsdb.head.Head;
 import java.util.Arrays;
 
@@ -157,12 +158,12 @@ final class RecordApplier {
 
     /**
      * Adds the current series' exemplars to the tenant's store, by the series' labels (one
-     * {@link io.mnemo.tsdb.Labels} per series that carries exemplars: they are far rarer than
+     * {@link Labels} per series that carries exemplars: they are far rarer than
      * samples). Applied again (a replay), an exemplar the store has is a duplicate or out of
      * order and changes nothing.
      */
     private void keepExemplars(ExemplarStore store) {
-        io.mnemo.tsdb.Labels series = reader.labels();
+        Labels series = reader.labels();
         byte[] b = reader.buffer();
         for (int e = 0; e < reader.exemplarCount(); e++) {
             int len = 0;

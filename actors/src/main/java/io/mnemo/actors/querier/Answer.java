@@ -1,10 +1,12 @@
 package io.mnemo.actors.querier;
 
+import io.mnemo.actors.readpath.ExemplarFrames;
 import io.mnemo.actors.readpath.StringFrames;
 import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.SeriesSetCodec;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -67,11 +69,11 @@ interface Answer {
 
     /** Exemplar frames: series with their exemplars. */
     final class OfExemplars implements Answer {
-        final List<io.mnemo.tsdb.exemplar.SeriesExemplars> series = new ArrayList<>();
+        final List<SeriesExemplars> series = new ArrayList<>();
 
         @Override
         public void frame(byte[] payload) {
-            series.addAll(io.mnemo.actors.readpath.ExemplarFrames.decode(payload));
+            series.addAll(ExemplarFrames.decode(payload));
         }
 
         @Override

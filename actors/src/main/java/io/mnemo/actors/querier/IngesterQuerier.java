@@ -9,12 +9,19 @@ import io.mnemo.actors.readpath.ReadStreams;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingView;
+import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.MergeSeriesSet;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.exemplar.Exemplar;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -79,23 +86,22 @@ public final class IngesterQuerier implements StoreQueryable {
      * hold (a series' part split between frames, or sent twice) once. Exemplars are the
      * ingesters' alone (as in Mimir): they are in no block.
      */
-    public CompletableFuture<List<io.mnemo.tsdb.exemplar.SeriesExemplars>> exemplars(String tenant, long start, long end,
-                                                                                   MatcherSpec[][] matcherSets,
-                                                                                   OpenStreams streams) {
+    public CompletableFuture<List<SeriesExemplars>> exemplars(String tenant, long start, long end, MatcherSpec[][] matcherSets,
+                                                              OpenStreams streams) {
         return readAll(replyTo -> new IngesterCommand.ExemplarQuery(tenant, start, end, matcherSets, replyTo),
                 Answer.OfExemplars::new, streams)
                 .thenApply(answers -> {
-                    Map<io.mnemo.tsdb.Labels, java.util.Set<io.mnemo.tsdb.exemplar.Exemplar>> merged = new java.util.TreeMap<>();
+                    Map<Labels, Set<Exemplar>> merged = new TreeMap<>();
                     for (Answer.OfExemplars a : answers) {
-                        for (io.mnemo.tsdb.exemplar.SeriesExemplars s : a.series) {
-                            merged.computeIfAbsent(s.seriesLabels(), k -> new java.util.LinkedHashSet<>()).addAll(s.exemplars());
+                        for (SeriesExemplars s : a.series) {
+                            merged.computeIfAbsent(s.seriesLabels(), k -> new LinkedHashSet<>()).addAll(s.exemplars());
                         }
                     }
-                    List<io.mnemo.tsdb.exemplar.SeriesExemplars> out = new ArrayList<>(merged.size());
+                    List<SeriesExemplars> out = new ArrayList<>(merged.size());
                     merged.forEach((series, exemplars) -> {
-                        List<io.mnemo.tsdb.exemplar.Exemplar> sorted = new ArrayList<>(exemplars);
-                        sorted.sort(java.util.Comparator.comparingLong(io.mnemo.tsdb.exemplar.Exemplar::timestamp));
-                        out.add(new io.mnemo.tsdb.exemplar.SeriesExemplars(series, sorted));
+                        List<Exemplar> sorted = new ArrayList<>(exemplars);
+                        sorted.sort(Comparator.comparingLong(Exemplar::timestamp));
+                        out.add(new SeriesExemplars(series, sorted));
                     });
                     return out;
                 });
@@ -119,7 +125,7 @@ public final class IngesterQuerier implements StoreQueryable {
 
     /** Metric metadata: family → distinct [type, help, unit] entries, families sorted. */
     public Map<String, List<String[]>> metadata(String tenant, String metric, long deadlineNanos) {
-        Map<String, List<String[]>> out = new java.util.TreeMap<>();
+        Map<String, List<String[]>> out = new TreeMap<>();
         List<CompletableFuture<MetadataReply>> asks = new ArrayList<>(partitions);
         List<List<IngesterId>> readers = readers();
         for (int p = 0; p < partitions; p++) asks.add(askMetadata(p, readers.get(p), 0, tenant, metric, new ArrayList<>()));

@@ -8,6 +8,7 @@ import io.mnemo.tsdb.MergeSeriesSet;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ public final class MergingQuerier implements TenantQueryable {
     /** Where exemplars are read: the ingesters, which alone hold them. */
     @FunctionalInterface
     interface Exemplars {
-        CompletableFuture<List<io.mnemo.tsdb.exemplar.SeriesExemplars>> read(String tenant, long start, long end,
+        CompletableFuture<List<SeriesExemplars>> read(String tenant, long start, long end,
                                                                            MatcherSpec[][] matcherSets, OpenStreams streams);
     }
 
@@ -144,7 +145,7 @@ public final class MergingQuerier implements TenantQueryable {
 
     /** Exemplars are the ingesters' alone; the first failure, or the deadline, cancels every stream. */
     @Override
-    public List<io.mnemo.tsdb.exemplar.SeriesExemplars> exemplars(String tenant, long start, long end,
+    public List<SeriesExemplars> exemplars(String tenant, long start, long end,
                                                                  List<LabelMatcher[]> matcherSets) {
         MatcherSpec[][] specs = new MatcherSpec[matcherSets.size()][];
         for (int i = 0; i < specs.length; i++) specs[i] = MatcherSpec.of(matcherSets.get(i));
