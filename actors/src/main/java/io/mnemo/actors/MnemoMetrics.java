@@ -23,6 +23,8 @@ public final class MnemoMetrics {
     public final Counter discardedSamples;
     /** Metadata entries refused, by tenant and reason (Mimir: cortex_discarded_metadata_total). */
     public final Counter discardedMetadata;
+    /** Exemplars refused, by tenant and reason (Mimir: cortex_discarded_exemplars_total). */
+    public final Counter discardedExemplars;
     public final Counter rejectedRequests;
     public final Histogram kafkaProduceSeconds;
     public final Counter kafkaProducedBytes;
@@ -35,6 +37,10 @@ public final class MnemoMetrics {
     public final Counter journalBytes;
     public final Counter journalEvents;
     public final Gauge headSeries;
+    /** Exemplars in the ingester's stores (Prometheus: prometheus_tsdb_exemplar_exemplars_in_storage). */
+    public final Gauge ingesterExemplarsInStorage;
+    /** Exemplars added to the ingester's stores (Prometheus: prometheus_tsdb_exemplar_exemplars_appended_total). */
+    public final Counter ingesterExemplarsAppended;
     /** Read streams an ingester is serving now (each open from its first frame until it ends or is cancelled). */
     public final Gauge ingesterReadStreams;
     /** Read streams that ended before their answer did: the querier cancelled them (its query timed out or failed). */
@@ -108,6 +114,8 @@ public final class MnemoMetrics {
         discardedMetadata = Counter.builder().name("mnemo_discarded_metadata_total")
                 .help("Metric metadata entries discarded, by tenant and reason.").labelNames("tenant", "reason")
                 .register(registry);
+        discardedExemplars = Counter.builder().name("mnemo_discarded_exemplars_total")
+                .help("Exemplars discarded, by tenant and reason.").labelNames("tenant", "reason").register(registry);
         rejectedRequests = Counter.builder().name("mnemo_distributor_rejected_requests_total")
                 .help("Push requests answered with an error, by reason.").labelNames("reason").register(registry);
         kafkaProduceSeconds = Histogram.builder().name("mnemo_distributor_kafka_produce_duration_seconds")
@@ -147,6 +155,12 @@ public final class MnemoMetrics {
                 .labelNames("zone", "partition").register(registry);
         headSeries = Gauge.builder().name("mnemo_ingester_head_series")
                 .help("Series in the ingester's heads.").labelNames("zone", "partition").register(registry);
+        ingesterExemplarsInStorage = Gauge.builder().name("mnemo_ingester_exemplars_in_storage")
+                .help("Exemplars in the ingester's exemplar stores (all tenants), by zone and partition.")
+                .labelNames("zone", "partition").register(registry);
+        ingesterExemplarsAppended = Counter.builder().name("mnemo_ingester_exemplars_appended_total")
+                .help("Exemplars added to the ingester's exemplar stores, by zone and partition (journal replays too).")
+                .labelNames("zone", "partition").register(registry);
         journalCorrupted = Gauge.builder().name("mnemo_ingester_journal_corrupted")
                 .help("1 while the ingester cannot recover because its journal is damaged or misses a segment.")
                 .labelNames("zone", "partition").register(registry);

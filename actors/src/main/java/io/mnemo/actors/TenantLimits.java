@@ -35,12 +35,26 @@ public final class TenantLimits {
      *                                    (Mimir: promote_otel_resource_attributes)
      * @param otelKeepIdentifyingResourceAttributes target_info keeps service.name, service.namespace and
      *                                    service.instance.id too (Mimir: otel_keep_identifying_resource_attributes)
+     * @param maxGlobalExemplarsPerUser   exemplars kept per tenant, across the cluster; 0: exemplars are refused
+     *                                    (Mimir: max_global_exemplars_per_user)
      */
     public record Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
                          int maxMetadataLength, int maxGlobalMetadataPerUser, int maxFetchedSeriesPerQuery,
                          long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod,
                          OtelTranslationStrategy otelTranslationStrategy, List<String> promoteOtelResourceAttributes,
-                         boolean otelKeepIdentifyingResourceAttributes) {
+                         boolean otelKeepIdentifyingResourceAttributes, int maxGlobalExemplarsPerUser) {
+
+        /** The limits without exemplars, as before they were kept (tests). */
+        public Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
+                      int maxMetadataLength, int maxGlobalMetadataPerUser, int maxFetchedSeriesPerQuery,
+                      long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod,
+                      OtelTranslationStrategy otelTranslationStrategy, List<String> promoteOtelResourceAttributes,
+                      boolean otelKeepIdentifyingResourceAttributes) {
+            this(outOfOrderTimeWindow, creationGracePeriod, pastGracePeriod, maxMetadataLength, maxGlobalMetadataPerUser,
+                    maxFetchedSeriesPerQuery, maxFetchedChunkBytesPerQuery, maxQueryLength, compactorBlocksRetentionPeriod,
+                    otelTranslationStrategy, promoteOtelResourceAttributes, otelKeepIdentifyingResourceAttributes,
+                    DEFAULT_MAX_GLOBAL_EXEMPLARS_PER_USER);
+        }
 
         static Limits from(Config c) {
             Limits l = new Limits(
@@ -55,11 +69,13 @@ public final class TenantLimits {
                     c.getDuration("compactor-blocks-retention-period"),
                     OtelTranslationStrategy.parse(c.getString("otel-translation-strategy")),
                     List.copyOf(c.getStringList("promote-otel-resource-attributes")),
-                    c.getBoolean("otel-keep-identifying-resource-attributes"));
+                    c.getBoolean("otel-keep-identifying-resource-attributes"),
+                    c.getInt("max-global-exemplars-per-user"));
             if (l.maxMetadataLength <= 0) throw new IllegalArgumentException("max-metadata-length must be positive");
             if (l.outOfOrderTimeWindow.isNegative() || l.creationGracePeriod.isNegative() || l.pastGracePeriod.isNegative()
                     || l.maxQueryLength.isNegative() || l.maxGlobalMetadataPerUser < 0 || l.maxFetchedSeriesPerQuery < 0
-                    || l.maxFetchedChunkBytesPerQuery < 0 || l.compactorBlocksRetentionPeriod.isNegative()) {
+                    || l.maxFetchedChunkBytesPerQuery < 0 || l.compactorBlocksRetentionPeriod.isNegative()
+                    || l.maxGlobalExemplarsPerUser < 0) {
                 throw new IllegalArgumentException("limits must not be negative");
             }
             return l;
@@ -69,7 +85,11 @@ public final class TenantLimits {
     private static final Set<String> KEYS = Set.of("out-of-order-time-window", "creation-grace-period",
             "past-grace-period", "max-metadata-length", "max-global-metadata-per-user", "max-fetched-series-per-query",
             "max-fetched-chunk-bytes-per-query", "max-query-length", "compactor-blocks-retention-period",
-            "otel-translation-strategy", "promote-otel-resource-attributes", "otel-keep-identifying-resource-attributes");
+            "otel-translation-strategy", "promote-otel-resource-attributes", "otel-keep-identifying-resource-attributes",
+            "max-global-exemplars-per-user");
+
+    /** Prometheus's default exemplar storage size (Mimir's default, 0, would refuse every exemplar). */
+    public static final int DEFAULT_MAX_GLOBAL_EXEMPLARS_PER_USER = 100_000;
 
     private final Limits defaults;
     private final Map<String, Limits> overrides;

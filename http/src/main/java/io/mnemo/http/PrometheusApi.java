@@ -15,7 +15,10 @@ import io.mnemo.promql.EngineOptions;
 import io.mnemo.promql.PromQLException;
 import io.mnemo.promql.QueryResult;
 import io.mnemo.promql.TooManySamplesException;
+import io.mnemo.promql.ast.Expr;
+import io.mnemo.promql.ast.Exprs;
 import io.mnemo.promql.ast.Prettier;
+import io.mnemo.promql.ast.VectorSelector;
 import io.mnemo.promql.parser.ExpressionTooDeepException;
 import io.mnemo.promql.parser.ParserOptions;
 import io.mnemo.promql.text.GoQuoting;
@@ -27,6 +30,8 @@ import io.mnemo.promql.value.Value;
 import io.mnemo.promql.value.Vector;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.exemplar.Exemplar;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -265,16 +270,40 @@ final class PrometheusApi extends AllDirectives {
     }
 
     /**
-     * Exemplars are not stored yet (as in Mimir with its default exemplar limit of 0): validates
-     * the request like Prometheus and answers an empty list.
+     * Prometheus's /api/v1/query_exemplars: the exemplars in [start, end] of the series any vector
+     * selector of the query selects (Prometheus's {@code parser.ExtractSelectors}; a query without
+     * one answers null data), series sorted by labels, each with its exemplars oldest first.
      */
     private byte[] queryExemplars(String tenant, ApiParams p) {
-        engine.parser().parseExpr(required(p, "query"));
         long start = ApiTime.parseTime("start", p.get("start"), ApiTime.MIN_TIME);
         long end = ApiTime.parseTime("end", p.get("end"), ApiTime.MAX_TIME);
         if (end < start) throw new ApiException(ApiException.BAD_DATA, "end timestamp must not be before start timestamp");
+        Expr expr = engine.parser().parseExpr(required(p, "query"));
+        List<LabelMatcher[]> selectors = new ArrayList<>();
+        Exprs.walk(expr, (e, path) -> {
+            if (e instanceof VectorSelector v) selectors.add(v.matchers().toArray(new LabelMatcher[0]));
+        });
+        if (selectors.isEmpty()) return PrometheusJson.success(JsonGenerator::writeNull, null);
+        List<SeriesExemplars> found = querier.exemplars(tenant, start, end, selectors);
         return PrometheusJson.success(g -> {
             g.writeStartArray();
+            for (SeriesExemplars s : found) {
+                g.writeStartObject();
+                g.writeFieldName("seriesLabels");
+                PrometheusJson.writeLabels(g, s.seriesLabels());
+                g.writeArrayFieldStart("exemplars");
+                for (Exemplar e : s.exemplars()) {
+                    g.writeStartObject();
+                    g.writeFieldName("labels");
+                    PrometheusJson.writeLabels(g, e.labels());
+                    g.writeStringField("value", PrometheusJson.value(e.value()));
+                    g.writeFieldName("timestamp");
+                    g.writeNumber(PrometheusJson.timestamp(e.timestamp()));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
             g.writeEndArray();
         }, null);
     }

@@ -98,6 +98,17 @@ class PrometheusApiTest {
         public Map<String, List<String[]>> metadata(String tenant, String metric) {
             return Map.of();
         }
+
+        /** Exemplars by tenant, selected as an ingester's store selects them. */
+        final Map<String, io.mnemo.tsdb.exemplar.ExemplarStore> exemplars = new TreeMap<>();
+
+        @Override
+        public List<io.mnemo.tsdb.exemplar.SeriesExemplars> exemplars(String tenant, long start, long end,
+                                                                     List<LabelMatcher[]> matcherSets) {
+            if (failure != null) throw failure.get();
+            io.mnemo.tsdb.exemplar.ExemplarStore s = exemplars.get(tenant);
+            return s == null ? List.of() : s.select(start, end, matcherSets);
+        }
     }
 
     static final Heads heads = new Heads();
@@ -189,6 +200,41 @@ class PrometheusApiTest {
         assertEquals("[\"__name__\",\"a-b\",\"instance\"]", names.path("data").toString());
         JsonNode values = json(get("team-b", "label/U__a_2d_b/values"));
         assertEquals("[\"utf8\"]", values.path("data").toString(), "U__ escaping of a UTF-8 label name in the path");
+    }
+
+    @Test
+    void queryExemplarsAnswersPrometheusJsonOfTheTenantsOwnExemplars() throws Exception {
+        io.mnemo.tsdb.exemplar.ExemplarStore a = new io.mnemo.tsdb.exemplar.ExemplarStore(10);
+        Labels req = Labels.of("__name__", "req", "job", "api");
+        a.add(req, Labels.of("trace_id", "abc"), 1.5, 1_600_096_945_479L);
+        a.add(req, Labels.of("trace_id", "def"), 6, 1_600_096_946_000L);
+        a.add(Labels.of("__name__", "other"), Labels.of("trace_id", "o"), 1, 1_600_096_945_000L);
+        heads.exemplars.put("team-a", a);
+        try {
+            HttpResponse<String> r = get("team-a", "query_exemplars", "query", "sum(rate(req[5m])) / ignoring(x) up",
+                    "start", "1600096945", "end", "1600096947");
+            assertEquals("success", json(r).path("status").asText());
+            assertEquals("{\"status\":\"success\",\"data\":[{\"seriesLabels\":{\"__name__\":\"req\",\"job\":\"api\"},\"exemplars\":["
+                    + "{\"labels\":{\"trace_id\":\"abc\"},\"value\":\"1.5\",\"timestamp\":1600096945.479},"
+                    + "{\"labels\":{\"trace_id\":\"def\"},\"value\":\"6\",\"timestamp\":1600096946}]}]}",
+                    r.body(), "the raw body: JSON numbers as Prometheus writes them");
+            JsonNode later = json(get("team-a", "query_exemplars", "query", "req", "start", "1600096945.5"));
+            assertEquals(1, later.path("data").get(0).path("exemplars").size(), "start filters by time");
+            JsonNode both = json(get("team-a", "query_exemplars", "query", "req or other"));
+            assertEquals(2, both.path("data").size(), "every selector of the query");
+            assertEquals("[]", json(get("team-b", "query_exemplars", "query", "req")).path("data").toString(),
+                    "another tenant's exemplars are not seen");
+            HttpResponse<String> none = get("team-a", "query_exemplars", "query", "1 + 1");
+            assertEquals(200, none.statusCode());
+            assertTrue(json(none).path("data").isNull(), "no selector: null data, as Prometheus");
+            HttpResponse<String> bad = get("team-a", "query_exemplars", "query", "sum(");
+            assertEquals(400, bad.statusCode());
+            assertEquals("bad_data", json(bad).path("errorType").asText());
+            HttpResponse<String> backwards = get("team-a", "query_exemplars", "query", "req", "start", "10", "end", "5");
+            assertEquals(400, backwards.statusCode());
+        } finally {
+            heads.exemplars.clear();
+        }
     }
 
     @Test

@@ -110,6 +110,14 @@ class ReadPathIT {
                     assertEquals(SERIES, series.json().path("data").size(), n.name);
                 }
 
+                // Exemplars through every node, node4 holding no ingester: the exemplar query and its
+                // answers (several frames a partition) cross nodes, exact from each.
+                pushExemplars(n4);
+                for (MnemoProcess n : nodes) {
+                    Await.until("every exemplar through " + n.name, Duration.ofSeconds(60),
+                            () -> exemplarCount(n) == EXEMPLAR_SERIES * EXEMPLARS_PER_SERIES);
+                }
+
                 // A query cancelled by its timeout releases the ingesters' streams.
                 double cancelledBefore = sum(nodes, "mnemo_ingester_read_streams_cancelled_total");
                 for (int ms = 100; ms <= 3200 && sum(nodes, "mnemo_ingester_read_streams_cancelled_total") == cancelledBefore; ms *= 2) {
@@ -163,6 +171,37 @@ class ReadPathIT {
                 MnemoProcess.closeAll(nodes);
             }
         }
+    }
+
+    static final int EXEMPLAR_SERIES = 100;
+    static final int EXEMPLARS_PER_SERIES = 100;
+
+    static void pushExemplars(MnemoProcess via) throws Exception {
+        io.mnemo.actors.prompb.Remote.TimeSeries.Builder[] series = new io.mnemo.actors.prompb.Remote.TimeSeries.Builder[EXEMPLAR_SERIES];
+        for (int s = 0; s < EXEMPLAR_SERIES; s++) {
+            series[s] = ExemplarsIT.series("__name__", "ex_metric", "series", Integer.toString(s)).addSamples(ExemplarsIT.sample(T0, s));
+            for (int e = 0; e < EXEMPLARS_PER_SERIES; e++) {
+                series[s].addExemplars(ExemplarsIT.exemplar(T0 + e, e, "trace_id", ExemplarsIT.traceId(s, e)));
+            }
+        }
+        MnemoClient.Response r = via.client.push("t", ExemplarsIT.encode(series));
+        assertEquals(200, r.status(), r.body());
+    }
+
+    /** Exemplars query_exemplars answers through a node, each checked for its trace id; -1 on an error. */
+    static int exemplarCount(MnemoProcess n) {
+        MnemoClient.Response r = n.client.api("t", "query_exemplars", "query", "ex_metric");
+        if (r.status() != 200) return -1;
+        int count = 0;
+        for (JsonNode s : r.json().path("data")) {
+            int id = Integer.parseInt(s.path("seriesLabels").path("series").asText());
+            JsonNode es = s.path("exemplars");
+            for (int e = 0; e < es.size(); e++) {
+                assertEquals(ExemplarsIT.traceId(id, e), es.get(e).path("labels").path("trace_id").asText(), n.name);
+                count++;
+            }
+        }
+        return count;
     }
 
     static double value(int series, int sample) {

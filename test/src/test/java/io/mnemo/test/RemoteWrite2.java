@@ -52,7 +52,23 @@ final class RemoteWrite2 {
 
     /** Adds an exemplar (TimeSeries field 4, which Mnemo's proto reserves): value and timestamp, no labels. */
     static WriteV2.TimeSeries.Builder withExemplar(WriteV2.TimeSeries.Builder series, double value, long timestamp) {
-        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 10).order(ByteOrder.LITTLE_ENDIAN);
+        return withExemplar(series, value, timestamp, new int[0]);
+    }
+
+    /** Adds an exemplar with labels (alternating names and values, interned here; fewer than 128 symbols). */
+    WriteV2.TimeSeries.Builder exemplar(WriteV2.TimeSeries.Builder series, double value, long timestamp, String... nameValues) {
+        int[] refs = new int[nameValues.length];
+        for (int i = 0; i < refs.length; i++) refs[i] = ref(nameValues[i]);
+        return withExemplar(series, value, timestamp, refs);
+    }
+
+    private static WriteV2.TimeSeries.Builder withExemplar(WriteV2.TimeSeries.Builder series, double value, long timestamp,
+                                                          int[] refs) {
+        ByteBuffer b = ByteBuffer.allocate(2 + refs.length + 1 + 8 + 1 + 10).order(ByteOrder.LITTLE_ENDIAN);
+        if (refs.length > 0) { // labels_refs, packed, each ref one byte
+            b.put((byte) (1 << 3 | 2)).put((byte) refs.length);
+            for (int r : refs) b.put((byte) r);
+        }
         b.put((byte) (2 << 3 | 1)).putLong(Double.doubleToRawLongBits(value)).put((byte) (3 << 3));
         long v = timestamp;
         while ((v & ~0x7FL) != 0) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * test's comment), which needs Go modules this machine cannot fetch. Float samples and metadata
  * are stored and readable through the query API and {@code /api/v1/metadata}; answers carry the
  * {@code X-Prometheus-Remote-Write-*-Written} headers; what Mnemo cannot store (native histograms)
- * or refuses is a 4xx naming it, and what it does not store (exemplars) is reported as not written.
+ * or refuses is a 4xx naming it; exemplars are stored and counted as written.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RemoteWrite2IT {
@@ -270,17 +270,31 @@ class RemoteWrite2IT {
     }
 
     /**
-     * exemplar_test.go's cases: the samples are stored; exemplars are dropped as remote write 1.0 drops
-     * them (Mnemo stores none yet), and the answer says none was written.
+     * exemplar_test.go's cases: the samples are stored, the exemplars too and counted as written
+     * (query_exemplars returns them); an exemplar without labels is refused 400 naming it, its
+     * sample still stored.
      */
     @Test
-    void exemplarsAreNotWritten() {
+    void exemplarsAreWritten() {
         RemoteWrite2 b = RemoteWrite2.request();
-        b.add(RemoteWrite2.withExemplar(b.series("__name__", "ex_metric", "job", "a").addSamples(RemoteWrite2.sample(T, 2)), 2, T));
+        b.add(b.exemplar(b.series("__name__", "ex_metric", "job", "a").addSamples(RemoteWrite2.sample(T, 2)), 2, T,
+                "trace_id", "abc123"));
         MnemoClient.Response r = n.client.pushV2("t", b.encode());
         assertEquals(200, r.status(), r.body());
-        written(r, 1, 0, 0);
+        written(r, 1, 0, 1);
         awaitValue("ex_metric", T, "2");
+        Await.until("the exemplar queryable", Duration.ofSeconds(30), () -> n.client.api("t", "query_exemplars",
+                "query", "ex_metric").json().path("data").path(0).path("exemplars").path(0).path("labels").path("trace_id")
+                .asText().equals("abc123"));
+
+        b = RemoteWrite2.request();
+        b.add(RemoteWrite2.withExemplar(b.series("__name__", "ex_unlabelled", "job", "a").addSamples(RemoteWrite2.sample(T, 3)), 3, T));
+        MnemoClient.Response unlabelled = n.client.pushV2("t", b.encode());
+        assertEquals(400, unlabelled.status());
+        assertTrue(unlabelled.body().contains("err-mnemo-exemplar-labels-missing") && unlabelled.body().contains("ex_unlabelled"),
+                unlabelled.body());
+        written(unlabelled, 1, 0, 0);
+        awaitValue("ex_unlabelled", T, "3");
     }
 
     /** A push of megabytes (uncompressed): every sample stored, and the node takes 1.0 pushes afterwards. */

@@ -2,10 +2,11 @@ package io.mnemo.actors.distributor;
 
 /**
  * Why the distributor refused part of a push: a whole series ({@link SeriesValidator}), single
- * samples of a series (the tenant's time limits, native histograms), or a metric metadata entry
- * ({@link MetadataValidator}). {@link #label()} is the {@code reason} label of
- * {@code mnemo_discarded_samples_total}, or of {@code mnemo_discarded_metadata_total} for
- * {@link #isMetadata() metadata}, with Mimir's strings.
+ * samples of a series (the tenant's time limits, native histograms), a metric metadata entry
+ * ({@link MetadataValidator}) or an exemplar ({@link ExemplarValidator}). {@link #label()} is the
+ * {@code reason} label of {@code mnemo_discarded_samples_total}, of
+ * {@code mnemo_discarded_metadata_total} for {@link #isMetadata() metadata}, or of
+ * {@code mnemo_discarded_exemplars_total} for {@link #isExemplar() exemplars}, with Mimir's strings.
  */
 public enum DiscardReason {
     MISSING_METRIC_NAME("missing_metric_name"),
@@ -26,26 +27,43 @@ public enum DiscardReason {
     METADATA_MISSING_METRIC_NAME("missing_metric_name", "metadata-missing-metric-name"),
     METADATA_INVALID_METRIC_NAME("metric_name_invalid", "metadata-metric-name-invalid"),
     METADATA_METRIC_NAME_TOO_LONG("metric_name_too_long", "metric-name-too-long"),
-    METADATA_UNIT_TOO_LONG("unit_too_long", "unit-too-long");
+    METADATA_UNIT_TOO_LONG("unit_too_long", "unit-too-long"),
+    /** An exemplar without labels. */
+    EXEMPLAR_LABELS_MISSING("exemplar_labels_missing", "exemplar-labels-missing", Kind.EXEMPLAR),
+    /** An exemplar whose labels all have an empty name or value (Mimir's message is labels-missing's). */
+    EXEMPLAR_LABELS_BLANK("exemplar_labels_blank", "exemplar-labels-missing", Kind.EXEMPLAR),
+    /** An exemplar whose label names and values have more than 128 runes together (OpenMetrics' limit). */
+    EXEMPLAR_LABELS_TOO_LONG("exemplar_labels_too_long", "exemplar-labels-too-long", Kind.EXEMPLAR),
+    /** An exemplar with timestamp 0 (none). */
+    EXEMPLAR_TIMESTAMP_INVALID("exemplar_timestamp_invalid", "exemplar-timestamp-invalid", Kind.EXEMPLAR),
+    /** An exemplar more than 5 minutes older than its series' oldest sample, or older than the past grace period. */
+    EXEMPLAR_TOO_OLD("exemplar_too_old", "exemplar-too-old", Kind.EXEMPLAR),
+    /** An exemplar newer than now + creation-grace-period. */
+    EXEMPLAR_TOO_FAR_IN_FUTURE("exemplar_too_far_in_future", "exemplar-too-far-in-future", Kind.EXEMPLAR),
+    /** Any exemplar of a tenant whose max-global-exemplars-per-user is 0. */
+    EXEMPLARS_DISABLED("max_global_exemplars_per_user", "max-global-exemplars-per-user", Kind.EXEMPLAR);
+
+    /** What a reason refuses, and so which metric counts it. */
+    enum Kind { SAMPLE, METADATA, EXEMPLAR }
 
     private static final DiscardReason[] VALUES = values();
 
     private final String label;
     private final String errorId;
-    private final boolean metadata;
+    private final Kind kind;
 
     DiscardReason(String label) {
-        this(label, label.replace('_', '-'), false);
+        this(label, label.replace('_', '-'), Kind.SAMPLE);
     }
 
     DiscardReason(String label, String id) {
-        this(label, id, true);
+        this(label, id, Kind.METADATA);
     }
 
-    DiscardReason(String label, String id, boolean metadata) {
+    DiscardReason(String label, String id, Kind kind) {
         this.label = label;
         this.errorId = "err-mnemo-" + id;
-        this.metadata = metadata;
+        this.kind = kind;
     }
 
     static DiscardReason of(int ordinal) {
@@ -59,5 +77,8 @@ public enum DiscardReason {
     public String errorId() { return errorId; }
 
     /** True for metadata entries (counted in discarded metadata), false for samples. */
-    public boolean isMetadata() { return metadata; }
+    public boolean isMetadata() { return kind == Kind.METADATA; }
+
+    /** True for exemplars (counted in discarded exemplars). */
+    public boolean isExemplar() { return kind == Kind.EXEMPLAR; }
 }

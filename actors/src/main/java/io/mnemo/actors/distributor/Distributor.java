@@ -55,9 +55,9 @@ public final class Distributor implements AutoCloseable {
      * A decoded push: the topic and each partition's record to write there (null: none), and the
      * answer to give once they are written.
      */
-    private record Prepared(String topic, byte[][] records, int samples, int series, PushResult answer) {
+    private record Prepared(String topic, byte[][] records, int samples, int series, int exemplars, PushResult answer) {
         static Prepared refused(PushResult answer) {
-            return new Prepared(null, new byte[0][], 0, 0, answer);
+            return new Prepared(null, new byte[0][], 0, 0, 0, answer);
         }
 
         boolean empty() {
@@ -186,9 +186,11 @@ public final class Distributor implements AutoCloseable {
             if (counted) {
                 for (DiscardReason r : DiscardReason.values()) {
                     int n = split.discarded(r);
-                    if (n > 0) (r.isMetadata() ? metrics.discardedMetadata : metrics.discardedSamples).labelValues(tenant, r.label()).inc(n);
+                    if (n > 0) (r.isMetadata() ? metrics.discardedMetadata : r.isExemplar() ? metrics.discardedExemplars
+                            : metrics.discardedSamples).labelValues(tenant, r.label()).inc(n);
                 }
-                metrics.rejectedRequests.labelValues(first.reason().isMetadata() ? "invalid_metadata" : "invalid_series").inc();
+                metrics.rejectedRequests.labelValues(first.reason().isMetadata() ? "invalid_metadata"
+                        : first.reason().isExemplar() ? "invalid_exemplar" : "invalid_series").inc();
             }
             answer = new PushResult(400, first.message());
         }
@@ -203,7 +205,7 @@ public final class Distributor implements AutoCloseable {
         }
         byte[][] records = new byte[split.partitions()][];
         for (int p = 0; p < records.length; p++) records[p] = split.record(p);
-        return new Prepared(topic, records, split.acceptedSamples(), split.acceptedSeries(), answer);
+        return new Prepared(topic, records, split.acceptedSamples(), split.acceptedSeries(), split.acceptedExemplars(), answer);
     }
 
     private CompletionStage<PushResult> write(String tenant, Prepared p, boolean counted) {
@@ -238,7 +240,7 @@ public final class Distributor implements AutoCloseable {
                         }
                         return new PushResult(503, "failed to write to Kafka, nothing was acknowledged: " + why);
                     }
-                    PushResult answer = p.answer().withSamplesWritten(p.samples());
+                    PushResult answer = p.answer().withWritten(p.samples(), p.exemplars());
                     if (!counted) return answer;
                     metrics.kafkaProduceSeconds.observe((System.nanoTime() - start) / 1e9);
                     metrics.kafkaProducedBytes.inc(written);

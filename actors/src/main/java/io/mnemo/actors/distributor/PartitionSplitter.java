@@ -12,8 +12,8 @@ import java.util.List;
  * Turns one decoded push, remote write 1.0 ({@link #split}) or 2.0 ({@link #splitV2}), into one
  * Kafka record value per partition: an ingest record ({@link IngestRecordWriter}) holding the
  * partition's series with their float samples, and the push's metric metadata routed to partitions
- * by family. Labels with an empty value are left out
- * (Prometheus treats them as absent); exemplars are not carried.
+ * by family, and the series' exemplars that pass {@link ExemplarValidator}. Labels with an empty
+ * value are left out (Prometheus treats them as absent), in exemplars too.
  *
  * <p>What happens to bad input follows Mimir's distributor: a series that fails validation
  * ({@link SeriesValidator}) is left out; a sample outside the tenant's time limits
@@ -47,6 +47,8 @@ public final class PartitionSplitter {
     private long[] valueHash = new long[32];
     private int[] labelIndex = new int[32];
     private int[] refs = new int[64];
+    private boolean[] exemplarAccepted = new boolean[16]; // of the current series
+    private int[] exemplarRefs = new int[16];
 
     public PartitionSplitter(SeriesValidator validator) {
         this(validator, DEFAULT_KEPT_REJECTIONS);
@@ -82,10 +84,12 @@ public final class PartitionSplitter {
             }
             if (!validate(request, out)) continue;
             int accepted = checkSamples(request, limits, out);
-            if (accepted == 0 && request.sampleCount() + request.histogramCount() > 0) continue; // all refused
+            int exemplars = checkExemplars(request, limits, out);
+            if (accepted == 0 && exemplars == 0 && request.sampleCount() + request.histogramCount() > 0) continue; // all refused
             int partition = write(tenantSeed, request, partitions, limits, 0);
             out.series[partition]++;
             out.samples[partition] += accepted;
+            out.exemplars[partition] += exemplars;
         }
         if (metadata != null) {
             while (metadata.next()) addMetadata(tenant, metadata, partitions, limits, out);
@@ -119,10 +123,12 @@ public final class PartitionSplitter {
                 addMetadata(tenant, seriesMetadata, partitions, limits, out);
             }
             int accepted = checkSamples(request, limits, out);
-            if (accepted == 0) continue;
+            int exemplars = checkExemplars(request, limits, out);
+            if (accepted == 0 && exemplars == 0) continue;
             int partition = write(tenantSeed, request, partitions, limits, request.createdTimestamp());
             out.series[partition]++;
             out.samples[partition] += accepted;
+            out.exemplars[partition] += exemplars;
         }
         return finish(out, partitions);
     }
@@ -193,6 +199,30 @@ public final class PartitionSplitter {
         return accepted;
     }
 
+    /**
+     * Validates the current series' exemplars ({@link ExemplarValidator}), marking the accepted
+     * ones for {@link #write} and counting and keeping the refusals; returns how many are accepted.
+     */
+    private int checkExemplars(RemoteWriteSeries r, PushLimits limits, Split out) {
+        int n = r.exemplarCount();
+        if (n == 0) return 0;
+        if (exemplarAccepted.length < n) exemplarAccepted = new boolean[Math.max(n, 2 * exemplarAccepted.length)];
+        long oldestSample = Long.MAX_VALUE;
+        for (int s = 0; s < r.sampleCount(); s++) oldestSample = Math.min(oldestSample, r.sampleTimestamp(s));
+        int accepted = 0;
+        for (int e = 0; e < n; e++) {
+            DiscardReason reason = ExemplarValidator.validate(r, e, limits, oldestSample);
+            exemplarAccepted[e] = reason == null;
+            if (reason == null) {
+                accepted++;
+                continue;
+            }
+            out.discard(reason, 1);
+            if (out.keepsMore(keptRejections)) out.rejections.add(ExemplarValidator.rejection(r, e, reason));
+        }
+        return accepted;
+    }
+
     /** Mimir's messages for a sample outside the tenant's time limits. */
     private static Rejection sampleRejection(RemoteWriteSeries r, DiscardReason reason, long timestamp) {
         boolean future = reason == DiscardReason.TOO_FAR_IN_FUTURE;
@@ -241,9 +271,28 @@ public final class PartitionSplitter {
             long t = r.sampleTimestamp(s);
             if (limits.accepts(t)) w.sample(t, r.sampleValueBits(s));
         }
+        for (int e = 0; e < r.exemplarCount(); e++) {
+            if (exemplarAccepted[e]) writeExemplar(w, r, e);
+        }
         if (createdTimestamp != 0) w.createdTimestamp(createdTimestamp);
         w.endSeries();
         return partition;
+    }
+
+    /** An accepted exemplar of the current series, its labels with an empty name or value left out. */
+    private void writeExemplar(IngestRecordWriter w, RemoteWriteSeries r, int e) {
+        byte[] b = r.buffer();
+        int n = r.exemplarLabelCount(e);
+        if (exemplarRefs.length < 2 * n) exemplarRefs = new int[2 * n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            int nl = r.exemplarLabelNameLength(e, i);
+            int vl = r.exemplarLabelValueLength(e, i);
+            if (nl == 0 || vl == 0) continue;
+            exemplarRefs[k++] = symbol(w, b, r.exemplarLabelNameOffset(e, i), nl);
+            exemplarRefs[k++] = symbol(w, b, r.exemplarLabelValueOffset(e, i), vl);
+        }
+        w.exemplar(exemplarRefs, k, r.exemplarTimestamp(e), r.exemplarValueBits(e));
     }
 
     /**
@@ -401,6 +450,7 @@ public final class PartitionSplitter {
         private final byte[][] records;
         private final int[] series;
         private final int[] samples;
+        private final int[] exemplars;
         private final int[] rejectedSeriesByReason = new int[REASONS];
         private final int[] discardedByReason = new int[REASONS];
         private final List<Rejection> rejections = new ArrayList<>();
@@ -411,6 +461,7 @@ public final class PartitionSplitter {
             records = new byte[partitions][];
             series = new int[partitions];
             samples = new int[partitions];
+            exemplars = new int[partitions];
         }
 
         private void discard(DiscardReason reason, int count) {
@@ -436,6 +487,9 @@ public final class PartitionSplitter {
 
         public int acceptedSamples() { return Arrays.stream(samples).sum(); }
 
+        /** Exemplars written to the partitions' records. */
+        public int acceptedExemplars() { return Arrays.stream(exemplars).sum(); }
+
         /** True when anything of the push was refused: the push is then answered 400. */
         public boolean hasRejections() { return !rejections.isEmpty(); }
 
@@ -446,12 +500,13 @@ public final class PartitionSplitter {
 
         /**
          * Samples (float and native histogram) left out for a reason, those of refused series
-         * included, or metadata entries for a {@link DiscardReason#isMetadata() metadata} reason:
-         * the discarded-samples and discarded-metadata metrics.
+         * included, metadata entries for a {@link DiscardReason#isMetadata() metadata} reason, or
+         * exemplars for an {@link DiscardReason#isExemplar() exemplar} reason: the
+         * discarded-samples, -metadata and -exemplars metrics.
          */
         public int discarded(DiscardReason reason) { return discardedByReason[reason.ordinal()]; }
 
-        /** Samples and metadata entries left out, all reasons. */
+        /** Samples, metadata entries and exemplars left out, all reasons. */
         public int discarded() { return discarded; }
 
         /** The first few refusals, in request order (see {@link #DEFAULT_KEPT_REJECTIONS}). */

@@ -10,8 +10,8 @@ import java.util.Objects;
 /**
  * The current series of a remote-write request being walked in place, whichever protocol version
  * carries it: its labels as byte ranges into the request buffer, its float samples in reused
- * primitive arrays, its native histogram samples as byte ranges (not decoded) and a count of its
- * exemplars. {@link WriteRequestReader} (remote write 1.0) and {@link RequestV2Reader} (2.0) fill it;
+ * primitive arrays, its native histogram samples as byte ranges (not decoded) and its exemplars
+ * (timestamps and values in primitive arrays, labels as byte ranges, sorted by name). {@link WriteRequestReader} (remote write 1.0) and {@link RequestV2Reader} (2.0) fill it;
  * validation ({@link SeriesValidator}) and sharding ({@link PartitionSplitter}) read it the same way
  * for both. Nothing is allocated per series or sample once the arrays have grown to the largest
  * series seen.
@@ -27,6 +27,11 @@ public abstract class RemoteWriteSeries extends ProtobufCursor {
     private long[] timestamps = new long[16];
     private long[] valueBits = new long[16];
     private int exemplarCount;
+    private long[] exemplarTimestamps = new long[4];
+    private long[] exemplarValueBits = new long[4];
+    private int[] exemplarLabelEnd = new int[4]; // by exemplar: end of its labels in exemplarLabelRanges
+    private int[] exemplarLabelRanges = new int[4 * 8]; // per label: as labelRanges
+    private int exemplarLabels; // labels of all the series' exemplars so far
     private int histogramCount;
     private int[] histogramRanges = new int[2]; // per histogram: offset, length of its message body
 
@@ -44,7 +49,7 @@ public abstract class RemoteWriteSeries extends ProtobufCursor {
     // ---- filling, for the readers -------------------------------------------------------------
 
     protected final void clearSeries() {
-        labelCount = sampleCount = exemplarCount = histogramCount = 0;
+        labelCount = sampleCount = exemplarCount = histogramCount = exemplarLabels = 0;
     }
 
     protected final void addLabel(int nameOffset, int nameLength, int valueOffset, int valueLength) {
@@ -130,8 +135,42 @@ public abstract class RemoteWriteSeries extends ProtobufCursor {
         histogramCount++;
     }
 
-    protected final void addExemplar() {
-        exemplarCount++;
+    /** A label of the exemplar being read; {@link #addExemplar} ends it. */
+    protected final void addExemplarLabel(int nameOffset, int nameLength, int valueOffset, int valueLength) {
+        int at = exemplarLabels << 2;
+        if (at + 4 > exemplarLabelRanges.length) exemplarLabelRanges = Arrays.copyOf(exemplarLabelRanges, exemplarLabelRanges.length * 2);
+        exemplarLabelRanges[at] = nameOffset;
+        exemplarLabelRanges[at + 1] = nameLength;
+        exemplarLabelRanges[at + 2] = valueOffset;
+        exemplarLabelRanges[at + 3] = valueLength;
+        exemplarLabels++;
+    }
+
+    /** Ends an exemplar whose labels were added since the previous one; sorts them by name. */
+    protected final void addExemplar(long timestamp, long valueBits) {
+        if (exemplarCount == exemplarTimestamps.length) {
+            exemplarTimestamps = Arrays.copyOf(exemplarTimestamps, exemplarCount * 2);
+            exemplarValueBits = Arrays.copyOf(exemplarValueBits, exemplarCount * 2);
+            exemplarLabelEnd = Arrays.copyOf(exemplarLabelEnd, exemplarCount * 2);
+        }
+        int[] r = exemplarLabelRanges;
+        int from = exemplarCount == 0 ? 0 : exemplarLabelEnd[exemplarCount - 1];
+        for (int i = from + 1; i < exemplarLabels; i++) { // insertion sort: one or two labels, normally sorted
+            int no = r[i << 2], nl = r[(i << 2) + 1], vo = r[(i << 2) + 2], vl = r[(i << 2) + 3];
+            int j = i - 1;
+            while (j >= from && Arrays.compareUnsigned(buf, r[j << 2], r[j << 2] + r[(j << 2) + 1], buf, no, no + nl) > 0) {
+                System.arraycopy(r, j << 2, r, (j + 1) << 2, 4);
+                j--;
+            }
+            int at = (j + 1) << 2;
+            r[at] = no;
+            r[at + 1] = nl;
+            r[at + 2] = vo;
+            r[at + 3] = vl;
+        }
+        exemplarTimestamps[exemplarCount] = timestamp;
+        exemplarValueBits[exemplarCount] = valueBits;
+        exemplarLabelEnd[exemplarCount++] = exemplarLabels;
     }
 
     // ---- current series ---------------------------------------------------------------------
@@ -184,8 +223,45 @@ public abstract class RemoteWriteSeries extends ProtobufCursor {
 
     public final double sampleValue(int i) { return Double.longBitsToDouble(sampleValueBits(i)); }
 
-    /** Exemplars of the current series; skipped, only counted. */
+    /** Exemplars of the current series. */
     public final int exemplarCount() { return exemplarCount; }
+
+    public final long exemplarTimestamp(int e) { return exemplarTimestamps[index(e, exemplarCount)]; }
+
+    /** The raw IEEE-754 bits of an exemplar's value. */
+    public final long exemplarValueBits(int e) { return exemplarValueBits[index(e, exemplarCount)]; }
+
+    /** Labels of an exemplar, sorted by name, including empty names and values as sent. */
+    public final int exemplarLabelCount(int e) {
+        return exemplarLabelEnd[index(e, exemplarCount)] - (e == 0 ? 0 : exemplarLabelEnd[e - 1]);
+    }
+
+    private int exemplarLabel(int e, int k) {
+        return (e == 0 ? 0 : exemplarLabelEnd[e - 1]) + index(k, exemplarLabelCount(e));
+    }
+
+    public final int exemplarLabelNameOffset(int e, int k) { return exemplarLabelRanges[exemplarLabel(e, k) << 2]; }
+    public final int exemplarLabelNameLength(int e, int k) { return exemplarLabelRanges[(exemplarLabel(e, k) << 2) + 1]; }
+    public final int exemplarLabelValueOffset(int e, int k) { return exemplarLabelRanges[(exemplarLabel(e, k) << 2) + 2]; }
+    public final int exemplarLabelValueLength(int e, int k) { return exemplarLabelRanges[(exemplarLabel(e, k) << 2) + 3]; }
+
+    /** An exemplar's labels in Prometheus text form, {@code {trace_id="abc"}}, about {@code maxChars} at most. */
+    public final String exemplarLabelsText(int e, int maxChars) {
+        StringBuilder sb = new StringBuilder(Math.min(maxChars, 256) + 8).append('{');
+        for (int k = 0; k < exemplarLabelCount(e) && sb.length() <= maxChars; k++) {
+            if (k > 0) sb.append(", ");
+            appendBounded(sb, exemplarLabelNameOffset(e, k), exemplarLabelNameLength(e, k), maxChars, false);
+            sb.append("=\"");
+            appendBounded(sb, exemplarLabelValueOffset(e, k), exemplarLabelValueLength(e, k), maxChars, true);
+            sb.append('"');
+        }
+        sb.append('}');
+        if (sb.length() > maxChars) {
+            sb.setLength(maxChars);
+            sb.append('\u2026');
+        }
+        return sb.toString();
+    }
 
     /** Native histogram samples of the current series; not decoded. */
     public final int histogramCount() { return histogramCount; }

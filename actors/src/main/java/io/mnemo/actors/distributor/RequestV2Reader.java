@@ -15,7 +15,7 @@ import java.util.Arrays;
  * <p>Labels are sorted by name here, as Prometheus 3's and Mimir's receivers sort them: the spec
  * asks senders to sort, but senders that build label sets from maps do not. Float samples
  * (field 2) are decoded, native histogram samples (field 3) kept as byte ranges, exemplars (field
- * 4) only counted; the series' metadata (field 5: type, help and unit refs resolved to ranges) and
+ * 4) decoded with their label refs resolved to symbol ranges; the series' metadata (field 5: type, help and unit refs resolved to ranges) and
  * {@code created_timestamp} (field 6) are kept.
  *
  * <p>Besides wire damage, what breaks the 2.0 spec's rules refuses the request whole with a
@@ -183,8 +183,8 @@ public final class RequestV2Reader extends RemoteWriteSeries {
                 }
                 case 4 -> {
                     expectWire(wire, WIRE_LEN, "TimeSeries.exemplars (field 4)");
-                    addExemplar();
-                    skipField(field, wire, to);
+                    int len = readLength(to);
+                    parseExemplar(p, p + len);
                 }
                 case 5 -> {
                     expectWire(wire, WIRE_LEN, "TimeSeries.metadata (field 5)");
@@ -208,6 +208,48 @@ public final class RequestV2Reader extends RemoteWriteSeries {
             addLabel(symbolOffset[name], symbolLength[name], symbolOffset[value], symbolLength[value]);
         }
         sortLabels();
+    }
+
+    /** {@code Exemplar}: labels_refs (field 1, packed or not), value (2, double), timestamp (3, int64). */
+    private void parseExemplar(int from, int to) {
+        long bits = 0;
+        long timestamp = 0;
+        int nameRef = -1;
+        p = from;
+        while (p < to) {
+            int tag = readTag(to);
+            int field = tag >>> 3;
+            int wire = tag & 7;
+            if (field == 1) {
+                if (wire == WIRE_VARINT) {
+                    nameRef = exemplarRef(nameRef, readRef(to, "Exemplar.labels_refs (field 1)"));
+                } else {
+                    expectWire(wire, WIRE_LEN, "Exemplar.labels_refs (field 1)");
+                    int len = readLength(to);
+                    int stop = p + len;
+                    while (p < stop) nameRef = exemplarRef(nameRef, readRef(stop, "Exemplar.labels_refs (field 1)"));
+                }
+            } else if (field == 2) {
+                expectWire(wire, WIRE_FIXED64, "Exemplar.value (field 2)");
+                bits = readFixed64(to, "a fixed64 value");
+            } else if (field == 3) {
+                expectWire(wire, WIRE_VARINT, "Exemplar.timestamp (field 3)");
+                timestamp = readVarint(to);
+            } else {
+                skipField(field, wire, to);
+            }
+        }
+        if (nameRef >= 0) {
+            throw malformed("Exemplar.labels_refs (field 1) has an odd number of refs: labels are pairs of name and value refs", from);
+        }
+        addExemplar(timestamp, bits);
+    }
+
+    /** Takes an exemplar's next label ref: a name waits for its value (returned), a value adds the label (-1). */
+    private int exemplarRef(int nameRef, int ref) {
+        if (nameRef < 0) return ref;
+        addExemplarLabel(symbolOffset[nameRef], symbolLength[nameRef], symbolOffset[ref], symbolLength[ref]);
+        return -1;
     }
 
     private void addRef(int ref) {

@@ -8,8 +8,9 @@ package io.mnemo.actors.distributor;
  * <p>{@link #nextSeries()} moves to the next {@code TimeSeries} (field 1) and indexes it as a
  * {@link RemoteWriteSeries}: labels become byte ranges into the buffer, samples are decoded into
  * reused primitive arrays, so one reader should be reused across requests. Native histograms
- * (TimeSeries field 4) are kept as byte ranges, not decoded; exemplars (field 3), metadata (WriteRequest field 3) and unknown fields of
- * any wire type are skipped after their framing has been checked; exemplars are counted.
+ * (TimeSeries field 4) are kept as byte ranges, not decoded; exemplars (field 3) are decoded in
+ * place (labels as byte ranges); metadata (WriteRequest field 3) and unknown fields of any wire
+ * type are skipped after their framing has been checked.
  *
  * <p>Labels are exposed exactly as sent, including labels with an empty value. Prometheus treats
  * an empty value as an absent label, so consumers (validation, sharding, {@link #labels()}) skip
@@ -123,8 +124,9 @@ public final class WriteRequestReader extends RemoteWriteSeries {
                     parseSample(p, p + len);
                 }
                 case 3 -> {
-                    if (wire == WIRE_LEN) addExemplar();
-                    skipField(field, wire, to);
+                    expectWire(wire, WIRE_LEN, "TimeSeries.exemplars (field 3)");
+                    int len = readLength(to);
+                    parseExemplar(p, p + len);
                 }
                 case 4 -> {
                     if (wire == WIRE_LEN) {
@@ -138,6 +140,50 @@ public final class WriteRequestReader extends RemoteWriteSeries {
                 default -> skipField(field, wire, to);
             }
         }
+    }
+
+    /** {@code Exemplar}: labels (field 1, {@code Label} messages), value (2, double), timestamp (3, int64). */
+    private void parseExemplar(int from, int to) {
+        long bits = 0;
+        long timestamp = 0;
+        p = from;
+        while (p < to) {
+            int tag = readTag(to);
+            int field = tag >>> 3;
+            int wire = tag & 7;
+            if (field == 1) {
+                expectWire(wire, WIRE_LEN, "Exemplar.labels (field 1)");
+                int len = readLength(to);
+                int end = p + len;
+                int nameOff = p, nameLen = 0, valueOff = p, valueLen = 0;
+                while (p < end) {
+                    int t = readTag(end);
+                    if (t >>> 3 == 1) {
+                        expectWire(t & 7, WIRE_LEN, "Label.name (field 1)");
+                        nameLen = readLength(end);
+                        nameOff = p;
+                        p += nameLen;
+                    } else if (t >>> 3 == 2) {
+                        expectWire(t & 7, WIRE_LEN, "Label.value (field 2)");
+                        valueLen = readLength(end);
+                        valueOff = p;
+                        p += valueLen;
+                    } else {
+                        skipField(t >>> 3, t & 7, end);
+                    }
+                }
+                addExemplarLabel(nameOff, nameLen, valueOff, valueLen);
+            } else if (field == 2) {
+                expectWire(wire, WIRE_FIXED64, "Exemplar.value (field 2)");
+                bits = readFixed64(to, "a fixed64 value");
+            } else if (field == 3) {
+                expectWire(wire, WIRE_VARINT, "Exemplar.timestamp (field 3)");
+                timestamp = readVarint(to);
+            } else {
+                skipField(field, wire, to);
+            }
+        }
+        addExemplar(timestamp, bits);
     }
 
     private void parseLabel(int from, int to) {

@@ -11,8 +11,8 @@ import java.util.Objects;
  * that walks the wire bytes in place. {@link #reset} indexes the symbol table (byte ranges, no Strings);
  * {@link #nextSeries} moves to the next series and decodes its label refs and samples into reused
  * primitive arrays. Nothing is allocated per series or sample once the arrays have grown, so one
- * reader should be reused. Exemplars and unknown fields are skipped; native histogram samples are
- * counted.
+ * reader should be reused. Exemplars are decoded like samples (label refs, value, timestamp);
+ * unknown fields are skipped; native histogram samples are counted.
  *
  * <p>Any well-formed remote write 2.0 request is read, whatever its field order or whether its refs
  * are packed. Malformed input throws {@link MalformedRecordException} naming the problem and the
@@ -36,6 +36,11 @@ public final class IngestRecordReader extends ProtobufCursor {
     private long[] valueBits = new long[16];
     private int sampleCount;
     private int histogramCount;
+    private int exemplarCount;
+    private long[] exemplarTimestamps = new long[4];
+    private long[] exemplarValueBits = new long[4];
+    private int[] exemplarRefEnd = new int[4]; // by exemplar: end of its label refs in exemplarRefs
+    private int[] exemplarRefs = new int[16];
     private boolean hasMetadata;
     private int metadataType;
     private int metadataHelpRef;
@@ -141,6 +146,23 @@ public final class IngestRecordReader extends ProtobufCursor {
 
     public boolean hasMetadata() { return hasMetadata; }
 
+    /** Exemplars of the current series, in record order. */
+    public int exemplarCount() { return exemplarCount; }
+
+    public long exemplarTimestamp(int i) { return exemplarTimestamps[Objects.checkIndex(i, exemplarCount)]; }
+
+    public long exemplarValueBits(int i) { return exemplarValueBits[Objects.checkIndex(i, exemplarCount)]; }
+
+    /** Label refs of an exemplar (name, value, name, value...): {@code exemplarLabelRef(i, 0 .. count - 1)}. */
+    public int exemplarLabelRefCount(int i) {
+        Objects.checkIndex(i, exemplarCount);
+        return exemplarRefEnd[i] - (i == 0 ? 0 : exemplarRefEnd[i - 1]);
+    }
+
+    public int exemplarLabelRef(int i, int k) {
+        return exemplarRefs[(i == 0 ? 0 : exemplarRefEnd[i - 1]) + Objects.checkIndex(k, exemplarLabelRefCount(i))];
+    }
+
     /** Remote write's metric type number (0 unknown, 1 counter, 2 gauge, 3 histogram, ...). */
     public int metadataType() { return metadataType; }
 
@@ -183,7 +205,7 @@ public final class IngestRecordReader extends ProtobufCursor {
     // ---- decoding -----------------------------------------------------------------------------
 
     private void clearSeries() {
-        refCount = sampleCount = histogramCount = 0;
+        refCount = sampleCount = histogramCount = exemplarCount = 0;
         hasMetadata = false;
         metadataType = metadataHelpRef = metadataUnitRef = 0;
     }
@@ -207,6 +229,10 @@ public final class IngestRecordReader extends ProtobufCursor {
                 case 3 << 3 | WIRE_LEN -> {
                     histogramCount++;
                     skipField(tag >>> 3, tag & 7, to);
+                }
+                case 4 << 3 | WIRE_LEN -> {
+                    int len = readLength(to);
+                    parseExemplar(p, p + len);
                 }
                 case 5 << 3 | WIRE_LEN -> {
                     int len = readLength(to);
@@ -250,6 +276,45 @@ public final class IngestRecordReader extends ProtobufCursor {
         }
         timestamps[sampleCount] = timestamp;
         valueBits[sampleCount++] = bits;
+    }
+
+    private void parseExemplar(int from, int to) {
+        long bits = 0;
+        long timestamp = 0;
+        int refStart = exemplarCount == 0 ? 0 : exemplarRefEnd[exemplarCount - 1];
+        int refs = refStart;
+        p = from;
+        while (p < to) {
+            int tag = readTag(to);
+            switch (tag) {
+                case 1 << 3 | WIRE_LEN -> {
+                    int len = readLength(to);
+                    int stop = p + len;
+                    while (p < stop) refs = addExemplarRef(refs, readRef(stop));
+                }
+                case 1 << 3 | WIRE_VARINT -> refs = addExemplarRef(refs, readRef(to));
+                case 2 << 3 | WIRE_FIXED64 -> bits = readFixed64(to, "exemplar value");
+                case 3 << 3 | WIRE_VARINT -> timestamp = readVarint(to);
+                default -> skipField(tag >>> 3, tag & 7, to);
+            }
+        }
+        if (((refs - refStart) & 1) != 0) {
+            throw malformed("an exemplar of series #" + seriesIndex + " has an odd number of label refs", from);
+        }
+        if (exemplarCount == exemplarTimestamps.length) {
+            exemplarTimestamps = Arrays.copyOf(exemplarTimestamps, exemplarCount * 2);
+            exemplarValueBits = Arrays.copyOf(exemplarValueBits, exemplarCount * 2);
+            exemplarRefEnd = Arrays.copyOf(exemplarRefEnd, exemplarCount * 2);
+        }
+        exemplarTimestamps[exemplarCount] = timestamp;
+        exemplarValueBits[exemplarCount] = bits;
+        exemplarRefEnd[exemplarCount++] = refs;
+    }
+
+    private int addExemplarRef(int at, int ref) {
+        if (at == exemplarRefs.length) exemplarRefs = Arrays.copyOf(exemplarRefs, at * 2);
+        exemplarRefs[at] = ref;
+        return at + 1;
     }
 
     private void parseMetadata(int from, int to) {

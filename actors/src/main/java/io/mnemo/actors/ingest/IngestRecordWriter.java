@@ -24,10 +24,11 @@ import java.util.Arrays;
  * both), float samples ({@code Sample}, field 2), native histogram samples copied as encoded
  * ({@code Histogram}, field 3, whose fields remote write 1.0 and 2.0 share), metric metadata
  * ({@code Metadata}, field 5: type, help, unit) on series that carry no samples, and a created
- * timestamp ({@code created_timestamp}, field 6) when a remote write 2.0 push gave one.
+ * timestamp ({@code created_timestamp}, field 6) when a remote write 2.0 push gave one, and
+ * exemplars ({@code Exemplar}, field 4: label refs, value, timestamp).
  *
  * <p>Build a series with {@link #beginSeries}, {@link #labels}, then any of {@link #sample},
- * {@link #histogram}, {@link #metadata}, and {@link #endSeries}; {@link #toByteArray} gives the
+ * {@link #histogram}, {@link #exemplar}, {@link #metadata}, and {@link #endSeries}; {@link #toByteArray} gives the
  * record. Reused across records ({@link #reset}); nothing is allocated per series or sample once
  * its buffers have grown. Not thread-safe.
  */
@@ -37,6 +38,7 @@ public final class IngestRecordWriter {
     private static final int LABELS_REFS_TAG = 1 << 3 | 2;
     private static final int SAMPLE_TAG = 2 << 3 | 2;
     private static final int HISTOGRAM_TAG = 3 << 3 | 2;
+    private static final int EXEMPLAR_TAG = 4 << 3 | 2;
     private static final int METADATA_TAG = 5 << 3 | 2;
     private static final int CREATED_TIMESTAMP_TAG = 6 << 3;
     private static final long FREE = -1L;
@@ -58,6 +60,7 @@ public final class IngestRecordWriter {
     private int seriesStart = -1; // where the open series' length goes; -1 when none is open
     private int seriesCount;
     private int sampleCount;
+    private int exemplarCount;
 
     public IngestRecordWriter() {
         reset();
@@ -72,6 +75,7 @@ public final class IngestRecordWriter {
         seriesStart = -1;
         seriesCount = 0;
         sampleCount = 0;
+        exemplarCount = 0;
         symbol(NONE, 0, 0, EMPTY_HASH); // ref 0 is "", as remote write 2.0 requires
     }
 
@@ -179,6 +183,30 @@ public final class IngestRecordWriter {
         seriesUsed += len;
     }
 
+    /**
+     * An exemplar of the open series, remote write 2.0's {@code Exemplar} (field 4): its labels as
+     * {@code count} symbol refs (name, value, ...: packed, field 1), its value as raw IEEE-754 bits
+     * (fixed64, field 2) and its timestamp in ms (varint, field 3).
+     */
+    public void exemplar(int[] labelRefs, int count, long timestamp, long valueBits) {
+        int refsLen = 0;
+        for (int i = 0; i < count; i++) refsLen += Varint.size(labelRefs[i]);
+        int len = (count > 0 ? 1 + Varint.size(refsLen) + refsLen : 0) + 1 + 8 + 1 + Varint.size(timestamp);
+        ensure(1 + 5 + len);
+        series[seriesUsed++] = (byte) EXEMPLAR_TAG;
+        seriesUsed = Varint.put(series, seriesUsed, len);
+        if (count > 0) {
+            series[seriesUsed++] = (byte) LABELS_REFS_TAG;
+            seriesUsed = Varint.put(series, seriesUsed, refsLen);
+            for (int i = 0; i < count; i++) seriesUsed = Varint.put(series, seriesUsed, labelRefs[i]);
+        }
+        series[seriesUsed++] = 2 << 3 | 1; // value, fixed64
+        for (int b = 0; b < 8; b++) series[seriesUsed++] = (byte) (valueBits >>> (8 * b));
+        series[seriesUsed++] = 3 << 3;     // timestamp, varint
+        seriesUsed = Varint.put(series, seriesUsed, timestamp);
+        exemplarCount++;
+    }
+
     /** Metric metadata of the open series: type (remote write's enum number), help and unit as symbol refs. */
     public void metadata(int type, int helpRef, int unitRef) {
         int len = (type != 0 ? 1 + Varint.size(type) : 0) + (helpRef != 0 ? 1 + Varint.size(helpRef) : 0)
@@ -232,6 +260,9 @@ public final class IngestRecordWriter {
 
     /** Float samples written since {@link #reset}. */
     public int sampleCount() { return sampleCount; }
+
+    /** Exemplars written since {@link #reset}. */
+    public int exemplarCount() { return exemplarCount; }
 
     /** Symbols in the table, "" included. */
     public int symbolCount() { return symbolCount; }

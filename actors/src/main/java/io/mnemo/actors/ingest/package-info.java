@@ -35,12 +35,14 @@
  * <pre>
  *   request    = ( symbols | timeseries | other field )*
  *   symbols    = field 4, length-delimited: a string, UTF-8; the n-th one is symbol ref n; ref 0 is ""
- *   timeseries = field 5, length-delimited: ( labels | sample | histogram | metadata | created | other field )*
+ *   timeseries = field 5, length-delimited: ( labels | sample | histogram | exemplar | metadata | created | other field )*
  *   labels     = field 1, packed varints (or one varint per field): name ref, value ref, name ref, ...
  *   sample     = field 2, length-delimited: field 1 fixed64 value (IEEE-754 bits, staleness NaN kept),
  *                field 2 varint timestamp (ms)
  *   histogram  = field 3, length-delimited: a native histogram, as remote write encodes it
  *                (the format carries them; distributors refuse them and ingesters skip them so far)
+ *   exemplar   = field 4, length-delimited: field 1 packed varints (or one per field) label refs, name, value,
+ *                ...; field 2 fixed64 value (IEEE-754 bits); field 3 varint timestamp (ms)
  *   metadata   = field 5, length-delimited: field 1 varint type ({@link io.mnemo.actors.ingest.MetricTypes}),
  *                field 3 varint help ref, field 4 varint unit ref
  *   created    = field 6, varint: the series' created (start) timestamp in ms from a remote write 2.0
@@ -48,9 +50,14 @@
  * </pre>
  * What a distributor writes is narrower than what an ingester reads: each distinct string once in
  * the symbol table; each series' labels sorted by name, without empty values; metric metadata on a
- * sample-less series whose only label is {@code __name__} = the family; no exemplars. The reader
- * takes any well-formed request (fields in any order, unknown fields skipped, exemplars ignored)
- * and refuses damage ({@link io.mnemo.actors.ingest.MalformedRecordException}) with the byte offset.
+ * sample-less series whose only label is {@code __name__} = the family; a series' exemplars that
+ * passed validation, with their labels sorted by name. The reader takes any well-formed request
+ * (fields in any order, unknown fields skipped) and refuses damage ({@link io.mnemo.actors.ingest.MalformedRecordException}) with the byte offset.
+ *
+ * <p>Exemplars came to version 1 without a new version: the grammar always allowed field 4 and
+ * every reader skips fields it does not know, so an ingester built before exemplars applies a
+ * record that carries them, samples and all, and only leaves its exemplars out. A new version
+ * would have made that ingester refuse the whole record, samples included, during an upgrade.
  *
  * <h2>Where ingest records are kept</h2>
  *

@@ -1,8 +1,9 @@
 package io.mnemo.actors.ingester;
 
 /**
- * Why an ingester refused a sample or a metric family's metadata, with Mimir's reason labels
- * ({@code cortex_discarded_samples_total} and {@code cortex_discarded_metadata_total}).
+ * Why an ingester refused a sample, a metric family's metadata or an exemplar, with Mimir's reason
+ * labels ({@code cortex_discarded_samples_total}, {@code cortex_discarded_metadata_total},
+ * {@code cortex_discarded_exemplars_total}).
  */
 enum Discard {
     /** Older than its series' newest sample, without an out-of-order window (Prometheus: ErrOutOfOrderSample). */
@@ -14,7 +15,12 @@ enum Discard {
     /** The timestamp of a sample the series holds, with another value (ErrDuplicateSampleForTimestamp). */
     NEW_VALUE_FOR_TIMESTAMP("new-value-for-timestamp"),
     /** A new metric family's metadata beyond the tenant's share of max-global-metadata-per-user. */
-    PER_USER_METADATA_LIMIT("per_user_metadata_limit");
+    PER_USER_METADATA_LIMIT("per_user_metadata_limit"),
+    /**
+     * An exemplar older than its series' newest kept one, or at its timestamp with a lower value
+     * (Prometheus: ErrOutOfOrderExemplar); acknowledged already, so only counted.
+     */
+    EXEMPLAR_OUT_OF_ORDER("exemplar_out_of_order");
 
     static final Discard[] ALL = values();
 
@@ -27,5 +33,10 @@ enum Discard {
     /** Counted as discarded metadata, not samples. */
     boolean isMetadata() {
         return this == PER_USER_METADATA_LIMIT;
+    }
+
+    /** Counted as discarded exemplars, not samples. */
+    boolean isExemplar() {
+        return this == EXEMPLAR_OUT_OF_ORDER;
     }
 }

@@ -43,6 +43,10 @@ final class FailedIngester {
                         c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(unavailable)));
                         return Behaviors.same();
                     })
+                    .onMessage(IngesterCommand.ExemplarQuery.class, c -> {
+                        c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(unavailable)));
+                        return Behaviors.same();
+                    })
                     .onMessage(MetadataQuery.class, c -> {
                         c.replyTo().tell(new MetadataReply(id, null, unavailable));
                         return Behaviors.same();

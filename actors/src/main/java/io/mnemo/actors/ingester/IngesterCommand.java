@@ -39,6 +39,13 @@ public sealed interface IngesterCommand extends MnemoSerializable {
     record LabelQuery(String tenant, String name, long mint, long maxt, MatcherSpec[] matchers,
                       ActorRef<StreamReply> replyTo) implements IngesterCommand {}
 
+    /**
+     * Exemplars of a tenant in [start, end] (ms) of the series matching any of the matcher sets,
+     * streamed in exemplar frames ({@link io.mnemo.actors.readpath.ExemplarFrames}).
+     */
+    record ExemplarQuery(String tenant, long start, long end, MatcherSpec[][] matcherSets,
+                         ActorRef<StreamReply> replyTo) implements IngesterCommand {}
+
     record GetStatus(ActorRef<IngesterStatus> replyTo) implements IngesterCommand {}
 
     /** Metric metadata of a tenant: one family (metric set) or all. */

@@ -203,6 +203,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
             initialState.tsdb.setOutOfOrderWindows(t -> deps.settings().limits().outOfOrderTimeWindow(t).toMillis());
             initialState.tsdb.setMetadataLimits(t -> PartitionTsdb.perPartition(
                     deps.settings().limits().of(t).maxGlobalMetadataPerUser(), deps.settings().partitions()));
+            initialState.tsdb.setExemplarLimits(t -> PartitionTsdb.perPartition(
+                    deps.settings().limits().of(t).maxGlobalExemplarsPerUser(), deps.settings().partitions()));
             replayFlow().register(id.persistenceId(), REPLAY_BYTES_IN_FLIGHT);
         }
         return initialState;
@@ -269,6 +271,11 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                 })
                 .onCommand(LabelQuery.class, (s, c) -> {
                     if (membership.readable()) reads.labels(s.tsdb, c);
+                    else c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(membership.notReadable())));
+                    return Effect().none();
+                })
+                .onCommand(ExemplarQuery.class, (s, c) -> {
+                    if (membership.readable()) reads.exemplars(s.tsdb, c);
                     else c.replyTo().tell(new StreamReply(id, ReadAnswer.failed(membership.notReadable())));
                     return Effect().none();
                 })
@@ -494,6 +501,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
                         membership.logProgress("replaying the journal", s.nextOffset, s.tsdb.numSeries());
                     }
                     count(r);
+                    deps.metrics().ingesterExemplarsInStorage.labelValues(id.zone(), partitionLabel).set(s.tsdb.numExemplars());
                     return s;
                 })
                 .build();
@@ -507,6 +515,7 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
     private void count(PartitionTsdb.ApplyResult r) {
         MnemoMetrics m = deps.metrics();
         m.ingesterAppendedSamples.labelValues(id.zone(), partitionLabel).inc(r.appended);
+        if (r.exemplarsAppended > 0) m.ingesterExemplarsAppended.labelValues(id.zone(), partitionLabel).inc(r.exemplarsAppended);
         for (Discard d : Discard.ALL) {
             long n = r.refused[d.ordinal()];
             if (n > 0) m.ingesterRejectedSamples.labelValues(id.zone(), partitionLabel, d.label).inc(n);
@@ -515,7 +524,8 @@ public final class IngesterPartition extends EventSourcedBehavior<IngesterComman
         r.firstRefused.forEach((tenant, refused) -> {
             for (Discard d : Discard.ALL) {
                 long n = refused[d.ordinal()];
-                if (n > 0) (d.isMetadata() ? m.discardedMetadata : m.discardedSamples).labelValues(tenant, d.label).inc(n);
+                if (n > 0) (d.isMetadata() ? m.discardedMetadata : d.isExemplar() ? m.discardedExemplars : m.discardedSamples)
+                        .labelValues(tenant, d.label).inc(n);
             }
         });
         r.invalidRecords.forEach((reason, n) -> m.ingesterInvalidRecords.labelValues(id.zone(), partitionLabel, reason).inc(n));

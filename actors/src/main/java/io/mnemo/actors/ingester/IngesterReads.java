@@ -2,19 +2,24 @@ package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.MatcherSpec;
 import io.mnemo.actors.MnemoMetrics;
+import io.mnemo.actors.ingester.IngesterCommand.ExemplarQuery;
 import io.mnemo.actors.ingester.IngesterCommand.LabelQuery;
 import io.mnemo.actors.ingester.IngesterCommand.MetadataQuery;
 import io.mnemo.actors.ingester.IngesterCommand.MetadataReply;
 import io.mnemo.actors.ingester.IngesterCommand.Select;
 import io.mnemo.actors.ingester.IngesterCommand.StreamReply;
+import io.mnemo.actors.readpath.ExemplarFrames;
 import io.mnemo.actors.readpath.FrameSource;
 import io.mnemo.actors.readpath.ReadStreams;
 import io.mnemo.actors.readpath.StringFrames;
 import io.mnemo.cluster.IngesterId;
+import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,7 +28,8 @@ import org.apache.pekko.stream.Materializer;
 /**
  * Answers an ingester's reads from its partition's heads and blocks, as streams of frames
  * ({@link ReadStreams}): selects as series-set frames (chunks as they are), label sets as frames
- * of chunk-less series, label names and values as strings frames; metadata in one reply.
+ * of chunk-less series, label names and values as strings frames, exemplars as exemplar frames;
+ * metadata in one reply.
  */
 final class IngesterReads {
     private final IngesterId id;
@@ -68,6 +74,14 @@ final class IngesterReads {
                 return new StringFrames(values, ReadStreams.MAX_FRAME_BYTES);
             }
         });
+    }
+
+    /** The tenant's store is found here, on the entity's thread; its select runs on the read dispatcher. */
+    void exemplars(PartitionTsdb tsdb, ExemplarQuery c) {
+        List<LabelMatcher[]> sets = new ArrayList<>(c.matcherSets().length);
+        for (MatcherSpec[] set : c.matcherSets()) sets.add(MatcherSpec.toMatchers(set));
+        Supplier<List<SeriesExemplars>> select = tsdb.exemplars(c.tenant(), c.start(), c.end(), sets);
+        answer(c.replyTo(), () -> new ExemplarFrames(select.get(), ReadStreams.MAX_FRAME_BYTES));
     }
 
     MetadataReply metadata(PartitionTsdb tsdb, MetadataQuery c) {

@@ -11,25 +11,30 @@ import java.util.Map;
 /**
  * What an ingester needs to resume without the journal events before its snapshot: the offset of
  * the next record, and per tenant the head's series and chunks ({@link HeadSnapshot}), the samples
- * floor set by its blocks, where a rebuild of its head from Kafka starts, its metric metadata, and
- * its head's high-water mark (which decides what is out of bounds).
+ * floor set by its blocks, where a rebuild of its head from Kafka starts, its metric metadata, its
+ * head's high-water mark (which decides what is out of bounds), and its exemplars (which are in
+ * no block: without them here, a restart would keep only those of the journal events after the
+ * snapshot).
  * Blocks are not in it: they are on disk already and opened before the snapshot is restored.
  * It is stored as pages ({@link PagedSnapshot}): a head of millions of series outgrows one array.
  *
  * <pre>
- *   uvarint version (3; 2 lacks the high-water mark, 1 also the last section)   varint next offset
+ *   uvarint version (4; 3 lacks the exemplars, 2 also the high-water mark, 1 also the last section)
+ *   varint next offset
  *   uvarint tenant count, then each tenant:
  *     string name   varint min valid time   varint high-water mark (version 3)
  *     uvarint n, then n × (varint block-range start, varint first offset)
  *     uvarint n, then n × (string family, nullable string type, help, unit)
  *     head snapshot
+ *     exemplars (version 4): as {@link io.mnemo.tsdb.exemplar.ExemplarStore#write}, oldest first
+ *       (uvarint 0, uvarint 0 for a tenant that keeps none)
  *   uvarint n, then n out-of-order samples not in the write-behind log yet:
  *     varint offset   string tenant   varint max time   bytes ingest record
  * string: uvarint length, UTF-8;  nullable string: uvarint 0 (null) or length + 1, UTF-8
  * </pre>
  */
 final class PartitionSnapshotCodec {
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     private PartitionSnapshotCodec() {}
 
@@ -63,6 +68,14 @@ final class PartitionSnapshotCodec {
                 for (String field : m.getValue()) putNullable(out, field);
             }
             HeadSnapshot.write(t.head, out);
+            if (version >= 4) {
+                if (t.exemplars != null) {
+                    t.exemplars.write(out);
+                } else {
+                    out.putUvarint(0);
+                    out.putUvarint(0);
+                }
+            }
         }
         if (version >= 2) out.putUvarint(notLogged.size());
         for (OutOfOrderLogged e : version >= 2 ? notLogged : List.<OutOfOrderLogged>of()) {
@@ -108,6 +121,11 @@ final class PartitionSnapshotCodec {
                 t.metadata.put(in.getString(), new String[] {getNullable(in), getNullable(in), getNullable(in)});
             }
             HeadSnapshot.read(in, t.head);
+            if (version >= 4) {
+                // A tenant that keeps no exemplars now (its limit became 0) drops what it kept.
+                if (t.exemplars != null) t.exemplars.read(in);
+                else io.mnemo.tsdb.exemplar.ExemplarStore.skip(in);
+            }
             // Before version 3: the newest sample held, or of the blocks, whichever is newer.
             long minValidTime = t.db.minValidTime();
             t.head.setHighWaterMark(version >= 3 ? highWaterMark : Math.max(t.head.maxTime(),

@@ -17,6 +17,8 @@ import io.mnemo.tsdb.db.Cut;
 import io.mnemo.tsdb.db.CutHook;
 import io.mnemo.tsdb.db.MappedBlocks;
 import io.mnemo.tsdb.db.TenantDb;
+import io.mnemo.tsdb.exemplar.ExemplarStore;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import io.mnemo.tsdb.head.Head;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,9 +74,12 @@ final class PartitionTsdb implements AutoCloseable {
         /** Records skipped, by reason: an invalid tenant id ({@link TenantId.Problem} label) or {@link #MALFORMED_RECORD}. */
         final Map<String, Long> invalidRecords = new HashMap<>();
 
+        /** Exemplars added to the tenants' stores. */
+        long exemplarsAppended;
+
         private void refuse(String tenant, boolean firstTime, Discard reason, long n) {
             if (n == 0) return;
-            if (!reason.isMetadata()) refused[reason.ordinal()] += n;
+            if (!reason.isMetadata() && !reason.isExemplar()) refused[reason.ordinal()] += n;
             if (firstTime) firstRefused.computeIfAbsent(tenant, k -> new long[Discard.ALL.length])[reason.ordinal()] += n;
         }
     }
@@ -93,6 +99,11 @@ final class PartitionTsdb implements AutoCloseable {
         final Map<String, String[]> metadata = new HashMap<>();
         /** Most metric families with metadata kept: the tenant's share of its limit in this partition (0: none). */
         int metadataLimit;
+        /**
+         * The tenant's exemplars in this partition, as many as its share of max-global-exemplars-per-user;
+         * null when that is 0 (its exemplars are refused by distributors).
+         */
+        ExemplarStore exemplars;
         /**
          * Offset the partition had reached at this tenant's newest cut: what records before it
          * brought before the database's min valid time is in blocks (or was refused), so applying
@@ -129,6 +140,8 @@ final class PartitionTsdb implements AutoCloseable {
     private java.util.function.ToLongFunction<String> outOfOrderWindows = tenant -> 0;
     /** Tenant → most metric families with metadata it keeps in this partition (0: no limit). */
     private java.util.function.ToIntFunction<String> metadataLimits = tenant -> 0;
+    /** Tenant → exemplars it keeps in this partition (0: none). */
+    private java.util.function.ToIntFunction<String> exemplarLimits = tenant -> 0;
     /** Reasons of invalid records logged already: each is logged once, then only counted. */
     private final java.util.Set<String> invalidLogged = new java.util.HashSet<>();
     /**
@@ -247,8 +260,39 @@ final class PartitionTsdb implements AutoCloseable {
         Tenant t = new Tenant(db);
         t.head.setOutOfOrderTimeWindow(outOfOrderWindows.applyAsLong(name));
         t.metadataLimit = metadataLimits.applyAsInt(name);
+        int exemplars = exemplarLimits.applyAsInt(name);
+        if (exemplars > 0) t.exemplars = new ExemplarStore(exemplars);
         tenants.put(name, t);
         return t;
+    }
+
+    /**
+     * Sets how many exemplars each tenant keeps in this partition (0: none), for the tenants to
+     * come; call before any tenant exists (limits are read once, at startup).
+     */
+    void setExemplarLimits(java.util.function.ToIntFunction<String> limits) {
+        exemplarLimits = limits;
+        tenants.forEach((name, t) -> {
+            int n = limits.applyAsInt(name);
+            if (t.exemplars == null && n > 0) t.exemplars = new ExemplarStore(n);
+        });
+    }
+
+    /** Exemplars held in every tenant's store. */
+    long numExemplars() {
+        long n = 0;
+        for (Tenant t : tenants.values()) if (t.exemplars != null) n += t.exemplars.size();
+        return n;
+    }
+
+    /**
+     * A tenant's exemplars in [start, end] of the series matching any of the matcher sets
+     * ({@link ExemplarStore#select}); found on the entity's thread, read on the caller's.
+     */
+    Supplier<List<SeriesExemplars>> exemplars(String tenant, long start, long end, List<LabelMatcher[]> matcherSets) {
+        Tenant t = tenants.get(tenant);
+        ExemplarStore store = t == null ? null : t.exemplars;
+        return () -> store == null ? List.of() : store.select(start, end, matcherSets);
     }
 
     /** Sets each tenant's out-of-order time window (ms), for the tenants there are and to come. */
@@ -432,6 +476,8 @@ final class PartitionTsdb implements AutoCloseable {
             result.refuse(name, firstTime, Discard.SAMPLE_OUT_OF_ORDER, head.outOfOrder() - ooo0);
             result.refuse(name, firstTime, Discard.NEW_VALUE_FOR_TIMESTAMP, head.duplicates() - dup0);
             result.refuse(name, firstTime, Discard.PER_USER_METADATA_LIMIT, applier.metadataRefused());
+            result.refuse(name, firstTime, Discard.EXEMPLAR_OUT_OF_ORDER, applier.exemplarsOutOfOrder());
+            result.exemplarsAppended += applier.exemplarsAppended();
         }
         return result;
     }

@@ -2,6 +2,9 @@ package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.ingest.MetricTypes;
+import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.Varint;
+import io.mnemo.tsdb.exemplar.ExemplarStore;
 import io.mnemo.tsdb.head.AppendResult;
 import io.mnemo.tsdb.head.Head;
 import java.util.Arrays;
@@ -9,8 +12,8 @@ import java.util.Arrays;
 /**
  * Applies one ingest record to its tenant's head, as one batch of appends ({@link Head#beginAppend}):
  * finds each series (through the record's symbol table), appends its samples from the floor on,
- * keeps metric metadata up to the tenant's limit of families, and collects the samples the head
- * took out of order for the write-behind log.
+ * keeps metric metadata up to the tenant's limit of families, adds exemplars to the tenant's
+ * exemplar store, and collects the samples the head took out of order for the write-behind log.
  *
  * <p>Series the head does not have yet are created after the record's other series, in a second
  * walk over the record: the common case (every series known) runs a short loop of lookups and
@@ -35,6 +38,9 @@ final class RecordApplier {
     private long maxTime;
     private long belowFloor;
     private long metadataRefused;
+    private long exemplarsAppended;
+    private long exemplarsOutOfOrder;
+    private byte[] exemplarLabels = new byte[256]; // one exemplar's labels, encoded for the store
 
     /**
      * Applies a record as one batch of appends to the tenant's head, whose min valid time the
@@ -57,6 +63,7 @@ final class RecordApplier {
         maxTime = Long.MIN_VALUE;
         belowFloor = 0;
         metadataRefused = 0;
+        exemplarsAppended = exemplarsOutOfOrder = 0;
         missingCount = 0;
         head.beginAppend();
         outOfOrder.reset();
@@ -65,6 +72,7 @@ final class RecordApplier {
         try {
             while (reader.nextSeries()) {
                 if (reader.hasMetadata()) keepMetadata(t);
+                if (reader.exemplarCount() > 0 && t.exemplars != null) keepExemplars(t.exemplars);
                 if (!hasSamplesFromFloor()) continue;
                 int ref = lookup.find();
                 if (ref >= 0) {
@@ -91,6 +99,12 @@ final class RecordApplier {
 
     /** Metric families of the last record whose metadata was dropped: new ones over the tenant's limit. */
     long metadataRefused() { return metadataRefused; }
+
+    /** Exemplars of the last record added to the tenant's store. */
+    long exemplarsAppended() { return exemplarsAppended; }
+
+    /** Exemplars of the last record refused as out of order (duplicates of a series' newest are not counted). */
+    long exemplarsOutOfOrder() { return exemplarsOutOfOrder; }
 
     boolean hasOutOfOrder() { return !outOfOrder.isEmpty(); }
 
@@ -139,6 +153,36 @@ final class RecordApplier {
             double v = reader.sampleValue(i);
             if (head.append(ref, ts, v) == AppendResult.OK_OUT_OF_ORDER) outOfOrder.add(reader, ts, v);
             if (ts > maxTime) maxTime = ts;
+        }
+    }
+
+    /**
+     * Adds the current series' exemplars to the tenant's store, by the series' labels (one
+     * {@link Labels} per series that carries exemplars: they are far rarer than
+     * samples). Applied again (a replay), an exemplar the store has is a duplicate or out of
+     * order and changes nothing.
+     */
+    private void keepExemplars(ExemplarStore store) {
+        Labels series = reader.labels();
+        byte[] b = reader.buffer();
+        for (int e = 0; e < reader.exemplarCount(); e++) {
+            int len = 0;
+            int n = reader.exemplarLabelRefCount(e);
+            for (int k = 0; k < n; k++) {
+                int ref = reader.exemplarLabelRef(e, k);
+                int l = reader.symbolLength(ref);
+                if (exemplarLabels.length < len + Varint.MAX_BYTES + l) {
+                    exemplarLabels = Arrays.copyOf(exemplarLabels, Math.max(2 * exemplarLabels.length, len + Varint.MAX_BYTES + l));
+                }
+                len = Varint.put(exemplarLabels, len, l);
+                System.arraycopy(b, reader.symbolOffset(ref), exemplarLabels, len, l);
+                len += l;
+            }
+            switch (store.add(series, exemplarLabels, 0, len, reader.exemplarTimestamp(e), reader.exemplarValueBits(e))) {
+                case ADDED -> exemplarsAppended++;
+                case OUT_OF_ORDER -> exemplarsOutOfOrder++;
+                case DUPLICATE -> { }
+            }
         }
     }
 

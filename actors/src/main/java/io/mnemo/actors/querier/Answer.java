@@ -1,10 +1,12 @@
 package io.mnemo.actors.querier;
 
+import io.mnemo.actors.readpath.ExemplarFrames;
 import io.mnemo.actors.readpath.StringFrames;
 import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.SeriesSetCodec;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,6 +65,19 @@ interface Answer {
         SeriesSet series() {
             return SeriesSetCodec.decodeFrames(frames);
         }
+    }
+
+    /** Exemplar frames: series with their exemplars. */
+    final class OfExemplars implements Answer {
+        final List<SeriesExemplars> series = new ArrayList<>();
+
+        @Override
+        public void frame(byte[] payload) {
+            series.addAll(ExemplarFrames.decode(payload));
+        }
+
+        @Override
+        public void discard() {}
     }
 
     /** Strings frames: label names or values. */

@@ -9,12 +9,19 @@ import io.mnemo.actors.readpath.ReadStreams;
 import io.mnemo.cluster.IngesterId;
 import io.mnemo.cluster.Ring;
 import io.mnemo.cluster.RingView;
+import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.MergeSeriesSet;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.exemplar.Exemplar;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -74,6 +81,33 @@ public final class IngesterQuerier implements StoreQueryable {
     }
 
     /**
+     * Exemplars of the series matching any of the matcher sets in [start, end], from every
+     * partition: series sorted by labels, each series' exemplars by time, an exemplar two answers
+     * hold (a series' part split between frames, or sent twice) once. Exemplars are the
+     * ingesters' alone (as in Mimir): they are in no block.
+     */
+    public CompletableFuture<List<SeriesExemplars>> exemplars(String tenant, long start, long end, MatcherSpec[][] matcherSets,
+                                                              OpenStreams streams) {
+        return readAll(replyTo -> new IngesterCommand.ExemplarQuery(tenant, start, end, matcherSets, replyTo),
+                Answer.OfExemplars::new, streams)
+                .thenApply(answers -> {
+                    Map<Labels, Set<Exemplar>> merged = new TreeMap<>();
+                    for (Answer.OfExemplars a : answers) {
+                        for (SeriesExemplars s : a.series) {
+                            merged.computeIfAbsent(s.seriesLabels(), k -> new LinkedHashSet<>()).addAll(s.exemplars());
+                        }
+                    }
+                    List<SeriesExemplars> out = new ArrayList<>(merged.size());
+                    merged.forEach((series, exemplars) -> {
+                        List<Exemplar> sorted = new ArrayList<>(exemplars);
+                        sorted.sort(Comparator.comparingLong(Exemplar::timestamp));
+                        out.add(new SeriesExemplars(series, sorted));
+                    });
+                    return out;
+                });
+    }
+
+    /**
      * The oldest sample any ingester of the ring holds ({@link Long#MAX_VALUE}: none). Unknown,
      * and so {@link Long#MIN_VALUE} (ask them for any time), while a partition has no readable
      * ingester: asking then fails the query naming the partition (503) rather than answer without
@@ -91,7 +125,7 @@ public final class IngesterQuerier implements StoreQueryable {
 
     /** Metric metadata: family → distinct [type, help, unit] entries, families sorted. */
     public Map<String, List<String[]>> metadata(String tenant, String metric, long deadlineNanos) {
-        Map<String, List<String[]>> out = new java.util.TreeMap<>();
+        Map<String, List<String[]>> out = new TreeMap<>();
         List<CompletableFuture<MetadataReply>> asks = new ArrayList<>(partitions);
         List<List<IngesterId>> readers = readers();
         for (int p = 0; p < partitions; p++) asks.add(askMetadata(p, readers.get(p), 0, tenant, metric, new ArrayList<>()));

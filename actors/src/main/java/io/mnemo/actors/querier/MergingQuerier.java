@@ -8,6 +8,7 @@ import io.mnemo.tsdb.MergeSeriesSet;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class MergingQuerier implements TenantQueryable {
     /** Null on a node that queries ingesters alone. */
     private final StoreQueryable stores;
     private final Metadata metadata;
+    private final Exemplars exemplars;
     private final LongSupplier ingestersMinTime;
     private final TimeRouting routing;
     private final TenantLimits limits;
@@ -43,7 +45,15 @@ public final class MergingQuerier implements TenantQueryable {
      */
     public MergingQuerier(IngesterQuerier ingesters, StoreQueryable stores, TimeRouting routing, TenantLimits limits,
                           Duration queryTimeout, Clock clock) {
-        this(ingesters, stores, ingesters::metadata, ingesters::minTime, routing, limits, queryTimeout, clock);
+        this(ingesters, stores, ingesters::metadata, ingesters::exemplars, ingesters::minTime, routing, limits, queryTimeout,
+                clock);
+    }
+
+    /** Where exemplars are read: the ingesters, which alone hold them. */
+    @FunctionalInterface
+    interface Exemplars {
+        CompletableFuture<List<SeriesExemplars>> read(String tenant, long start, long end,
+                                                                           MatcherSpec[][] matcherSets, OpenStreams streams);
     }
 
     /** Where metric metadata is read. */
@@ -55,8 +65,15 @@ public final class MergingQuerier implements TenantQueryable {
     /** @param ingestersMinTime the oldest sample any ingester holds, as the ring says ({@link Long#MAX_VALUE}: none) */
     MergingQuerier(StoreQueryable ingesters, StoreQueryable stores, Metadata metadata, LongSupplier ingestersMinTime,
                    TimeRouting routing, TenantLimits limits, Duration queryTimeout, Clock clock) {
+        this(ingesters, stores, metadata, (t, s, e, m, streams) -> CompletableFuture.completedFuture(List.of()),
+                ingestersMinTime, routing, limits, queryTimeout, clock);
+    }
+
+    MergingQuerier(StoreQueryable ingesters, StoreQueryable stores, Metadata metadata, Exemplars exemplars,
+                   LongSupplier ingestersMinTime, TimeRouting routing, TenantLimits limits, Duration queryTimeout, Clock clock) {
         this.ingesters = ingesters;
         this.metadata = metadata;
+        this.exemplars = exemplars;
         this.ingestersMinTime = ingestersMinTime;
         this.stores = stores;
         this.routing = routing;
@@ -124,6 +141,17 @@ public final class MergingQuerier implements TenantQueryable {
     @Override
     public Map<String, List<String[]>> metadata(String tenant, String metric) {
         return metadata.read(tenant, metric, System.nanoTime() + queryTimeout.toNanos());
+    }
+
+    /** Exemplars are the ingesters' alone; the first failure, or the deadline, cancels every stream. */
+    @Override
+    public List<SeriesExemplars> exemplars(String tenant, long start, long end,
+                                                                 List<LabelMatcher[]> matcherSets) {
+        MatcherSpec[][] specs = new MatcherSpec[matcherSets.size()][];
+        for (int i = 0; i < specs.length; i++) specs[i] = MatcherSpec.of(matcherSets.get(i));
+        OpenStreams streams = new OpenStreams();
+        return streams.await(exemplars.read(tenant, start, end, specs, streams), System.nanoTime() + queryTimeout.toNanos(),
+                "reading exemplars from ingesters");
     }
 
     /**

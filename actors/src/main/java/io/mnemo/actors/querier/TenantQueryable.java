@@ -3,6 +3,7 @@ package io.mnemo.actors.querier;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Queryable;
+import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,12 @@ public interface TenantQueryable {
     List<String> labelNames(String tenant, long mint, long maxt, LabelMatcher... matchers);
 
     List<String> labelValues(String tenant, String name, long mint, long maxt, LabelMatcher... matchers);
+
+    /**
+     * Exemplars in [start, end] (ms, inclusive) of the series matching any of the matcher sets:
+     * series sorted by labels, each series' exemplars oldest first.
+     */
+    List<SeriesExemplars> exemplars(String tenant, long start, long end, List<LabelMatcher[]> matcherSets);
 
     /** Metric metadata: family → distinct [type, help, unit] entries, families sorted; one family or all (metric null). */
     Map<String, List<String[]>> metadata(String tenant, String metric);

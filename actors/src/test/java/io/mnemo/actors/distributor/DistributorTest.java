@@ -177,15 +177,128 @@ class DistributorTest {
     void aRemoteWrite2PushPartlyRefusedSaysWhatWasWritten() throws Exception {
         V2Requests b = new V2Requests();
         b.add(b.series("__name__", "kept").addSamples(V2Requests.sample(NOW, 1)));
-        b.add(V2Requests.withExemplar(b.series("__name__", "also_kept").addSamples(V2Requests.sample(NOW, 1)), 1, NOW));
+        b.add(b.exemplar(b.series("__name__", "also_kept").addSamples(V2Requests.sample(NOW, 1)), 1, NOW, "trace_id", "t1"));
         b.add(b.series("__name__", "h").addHistograms(com.google.protobuf.ByteString.copyFrom(new byte[] {8, 1})));
         PushResult r = pushV2("t", b.bytes());
         assertEquals(400, r.status());
         assertTrue(r.message().contains("err-mnemo-native-histogram-not-supported"), r.message());
         assertEquals(2, r.samplesWritten());
         assertEquals(0, r.histogramsWritten());
-        assertEquals(0, r.exemplarsWritten(), "exemplars are not stored: none written");
+        assertEquals(1, r.exemplarsWritten());
         assertEquals(1, discarded("t", "native_histogram_not_supported"));
+    }
+
+    static Remote.Exemplar exemplar(long timestamp, double value, String... nameValues) {
+        Remote.Exemplar.Builder e = Remote.Exemplar.newBuilder().setTimestamp(timestamp).setValue(value);
+        for (int i = 0; i < nameValues.length; i += 2) e.addLabels(Fixtures.label(nameValues[i], nameValues[i + 1]));
+        return e.build();
+    }
+
+    /** Every exemplar produced, as "series labels{exemplar labels}value@timestamp". */
+    private List<String> exemplars() {
+        List<String> out = new ArrayList<>();
+        IngestRecordReader r = new IngestRecordReader();
+        for (Written record : sink.sent) {
+            r.reset(record.value());
+            while (r.nextSeries()) {
+                for (int e = 0; e < r.exemplarCount(); e++) {
+                    StringBuilder l = new StringBuilder();
+                    for (int k = 0; k < r.exemplarLabelRefCount(e); k += 2) {
+                        l.append(r.symbol(r.exemplarLabelRef(e, k))).append('=').append(r.symbol(r.exemplarLabelRef(e, k + 1)));
+                    }
+                    out.add(r.labels() + "{" + l + "}" + Double.longBitsToDouble(r.exemplarValueBits(e)) + "@" + r.exemplarTimestamp(e));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void validExemplarsAreWrittenWithTheirSeriesAndInvalidOnesRefusedNamingThem() throws Exception {
+        PushResult r = push("t", Fixtures.request(
+                series("__name__", "req", "job", "a").addSamples(sample(NOW, 1))
+                        .addExemplars(exemplar(NOW, 0.5, "trace_id", "abc", "span_id", "s1", "empty", "")),
+                series("__name__", "req", "job", "b").addSamples(sample(NOW, 2))
+                        .addExemplars(exemplar(NOW, 1.5, "trace_id", "x".repeat(130))),
+                series("__name__", "req", "job", "c").addSamples(sample(NOW, 3))
+                        .addExemplars(exemplar(0, 1, "trace_id", "zero"))
+                        .addExemplars(exemplar(NOW, 1))
+                        .addExemplars(exemplar(NOW, 1, "trace_id", ""))
+                        .addExemplars(exemplar(NOW + 11 * MINUTE, 1, "trace_id", "future"))
+                        .addExemplars(exemplar(NOW - 6 * MINUTE, 1, "trace_id", "old"))));
+        assertEquals(400, r.status());
+        assertTrue(r.message().startsWith("received an exemplar where the size of its combined labels exceeds the limit of 128"
+                + " characters, timestamp: " + NOW + " series: {__name__=\"req\", job=\"b\"} labels: {trace_id=\"xxx"), r.message());
+        assertTrue(r.message().endsWith("(err-mnemo-exemplar-labels-too-long)"), r.message());
+        assertEquals(List.of("{__name__=\"req\", job=\"a\"}{span_id=s1trace_id=abc}0.5@" + NOW), exemplars(),
+                "labels sorted, the empty one left out");
+        assertEquals(3, sink.samples().size(), "every sample is stored");
+        assertEquals(3, r.samplesWritten());
+        assertEquals(1, r.exemplarsWritten());
+        for (String reason : List.of("exemplar_labels_too_long", "exemplar_timestamp_invalid", "exemplar_labels_missing",
+                "exemplar_labels_blank", "exemplar_too_far_in_future", "exemplar_too_old")) {
+            assertEquals(1, metrics.discardedExemplars.labelValues("t", reason).get(), reason);
+        }
+        assertEquals(1, metrics.rejectedRequests.labelValues("invalid_exemplar").get());
+    }
+
+    @Test
+    void eachExemplarRefusalHasMimirsMessage() throws Exception {
+        String series = " series: {__name__=\"m\"} labels: ";
+        for (Object[] c : new Object[][] {
+                {exemplar(0, 1, "trace_id", "a"), "received an exemplar with no timestamp, timestamp: 0" + series
+                        + "{trace_id=\"a\"} (err-mnemo-exemplar-timestamp-invalid)"},
+                {exemplar(NOW, 1), "received an exemplar with no valid labels, timestamp: " + NOW + series
+                        + "{} (err-mnemo-exemplar-labels-missing)"},
+                {exemplar(NOW, 1, "trace_id", ""), "received an exemplar with no valid labels, timestamp: " + NOW + series
+                        + "{trace_id=\"\"} (err-mnemo-exemplar-labels-missing)"},
+                {exemplar(NOW + 11 * MINUTE, 1, "trace_id", "a"), "received an exemplar whose timestamp is too far in the future,"
+                        + " timestamp: " + (NOW + 11 * MINUTE) + series + "{trace_id=\"a\"} (err-mnemo-exemplar-too-far-in-future)."
+                        + " To accept such exemplars, raise mnemo.limits.creation-grace-period"},
+                {exemplar(NOW - 5 * MINUTE - 1, 1, "trace_id", "a"), "received an exemplar whose timestamp is too far in the past,"
+                        + " timestamp: " + (NOW - 5 * MINUTE - 1) + series + "{trace_id=\"a\"} (err-mnemo-exemplar-too-old)"}}) {
+            PushResult r = push("t", Fixtures.request(series("__name__", "m").addSamples(sample(NOW, 1))
+                    .addExemplars((Remote.Exemplar) c[0])));
+            assertEquals(400, r.status());
+            assertTrue(r.message().startsWith((String) c[1]), r.message());
+        }
+        PushResult fiveMinutes = push("t", Fixtures.request(series("__name__", "m").addSamples(sample(NOW, 1))
+                .addExemplars(exemplar(NOW - 5 * MINUTE, 1, "trace_id", "a")).addExemplars(exemplar(NOW, 2, "ü", "é".repeat(127)))));
+        assertEquals(200, fiveMinutes.status(), "5 minutes before the oldest sample is not too old; 128 runes are not too long");
+        assertEquals(2, fiveMinutes.exemplarsWritten());
+    }
+
+    @Test
+    void aTenantWithoutExemplarsHasThemRefusedNamingTheLimitAndKeepsItsSamples() throws Exception {
+        Distributor none = new Distributor(settings("mnemo.limits.tenants.none.max-global-exemplars-per-user = 0"),
+                metrics, sink, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+        try {
+            PushResult r = none.push("none", Snappy.compress(Fixtures.request(series("__name__", "m")
+                    .addSamples(sample(NOW, 1)).addExemplars(exemplar(NOW, 1, "trace_id", "a"))).toByteArray()))
+                    .toCompletableFuture().get();
+            assertEquals(400, r.status());
+            assertTrue(r.message().contains("mnemo.limits.max-global-exemplars-per-user is 0"), r.message());
+            assertTrue(r.message().contains("(err-mnemo-max-global-exemplars-per-user)"), r.message());
+            assertEquals(1, r.samplesWritten());
+            assertEquals(0, r.exemplarsWritten());
+            assertEquals(List.of(), exemplars());
+            assertEquals(1, metrics.discardedExemplars.labelValues("none", "max_global_exemplars_per_user").get());
+        } finally {
+            none.close();
+        }
+    }
+
+    @Test
+    void remoteWrite2ExemplarsAreWritten() throws Exception {
+        V2Requests b = new V2Requests();
+        b.add(b.exemplar(b.series("__name__", "req").addSamples(V2Requests.sample(NOW, 1)), 2.5, NOW - 1, "trace_id", "t2",
+                "a", "b"));
+        b.add(b.exemplar(b.series("__name__", "only_exemplar"), 1, NOW, "trace_id", "t3"));
+        PushResult r = pushV2("t", b.bytes());
+        assertEquals(200, r.status(), r.message());
+        assertEquals(2, r.exemplarsWritten());
+        assertEquals(List.of("{__name__=\"only_exemplar\"}{trace_id=t3}1.0@" + NOW,
+                "{__name__=\"req\"}{a=btrace_id=t2}2.5@" + (NOW - 1)), exemplars().stream().sorted().toList());
     }
 
     @Test

@@ -137,4 +137,35 @@ class HotPathAllocationTest {
         // One object per series would be at least 320 kB; a family's metadata costs a few hundred bytes.
         assertTrue(overhead < 65_536, "allocated " + overhead + " bytes beyond the records");
     }
+
+    /** Exemplars are read, validated and written in place: nothing per exemplar beyond the records. */
+    @Test
+    void splittingExemplarsAllocatesNothingPerExemplar() {
+        com.sun.management.ThreadMXBean threads = threads();
+        Remote.WriteRequest.Builder b = Remote.WriteRequest.newBuilder();
+        for (int i = 0; i < SERIES; i++) {
+            Remote.TimeSeries.Builder s = series("__name__", "metric_" + i % 100, "instance", "host-" + i);
+            s.addSamples(sample(10_000, i));
+            for (int e = 0; e < 3; e++) {
+                s.addExemplars(Remote.Exemplar.newBuilder().setTimestamp(10_000 + e).setValue(e)
+                        .addLabels(Fixtures.label("trace_id", "%032x".formatted(i * 3L + e))).addLabels(Fixtures.label("span_id", "s")));
+            }
+            b.addTimeseries(s);
+        }
+        byte[] request = b.build().toByteArray();
+        WriteRequestReader reader = new WriteRequestReader();
+        PartitionSplitter splitter = new PartitionSplitter(SeriesValidator.withDefaults());
+        long overhead = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            PartitionSplitter.Split split = splitter.split("tenant", reader.reset(request), null, 4);
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            long output = 0;
+            for (int p = 0; p < 4; p++) output += split.record(p).length;
+            assertEquals(SERIES * 3, split.acceptedExemplars());
+            overhead = Math.min(overhead, allocated - output);
+        }
+        // 60,000 exemplars: one object each would be over a megabyte.
+        assertTrue(overhead < 65_536, "allocated " + overhead + " bytes beyond the records");
+    }
 }

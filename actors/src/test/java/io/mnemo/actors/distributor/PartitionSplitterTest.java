@@ -40,13 +40,20 @@ class PartitionSplitterTest {
 
     private static List<Remote.TimeSeries> validSeries(Random random, int count) {
         List<Remote.TimeSeries> out = new ArrayList<>();
-        Remote.Exemplar exemplar = Remote.Exemplar.newBuilder().addLabels(label("trace_id", "t1")).setValue(2).setTimestamp(3).build();
         for (int i = 0; i < count; i++) {
             Remote.TimeSeries.Builder s = series("__name__", "metric_" + i % 7, "empty", "", "instance", "host-" + i,
                     "zone", random.nextBoolean() ? "a" : "ü");
             int samples = random.nextInt(4); // some series carry no sample at all
-            for (int k = 0; k < samples; k++) s.addSamples(sample(random.nextLong(), k == 1 ? StaleNaN.VALUE : random.nextGaussian()));
-            if (i % 5 == 0) s.addExemplars(exemplar);
+            long oldest = 3; // a valid exemplar is at most 5 minutes older than its series' oldest sample
+            for (int k = 0; k < samples; k++) {
+                long t = random.nextLong();
+                if (k == 0 || t < oldest) oldest = t;
+                s.addSamples(sample(t, k == 1 ? StaleNaN.VALUE : random.nextGaussian()));
+            }
+            if (i % 5 == 0) {
+                s.addExemplars(Remote.Exemplar.newBuilder().addLabels(label("trace_id", "t1")).setValue(2)
+                        .setTimestamp(oldest == 0 ? 1 : oldest).build());
+            }
             out.add(s.build());
         }
         return out;

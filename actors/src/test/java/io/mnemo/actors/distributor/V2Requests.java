@@ -40,7 +40,24 @@ final class V2Requests {
 
     /** Adds an exemplar (TimeSeries field 4, which Mnemo's proto reserves): value (field 2) and timestamp (field 3). */
     static WriteV2.TimeSeries.Builder withExemplar(WriteV2.TimeSeries.Builder series, double value, long timestamp) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 + 8 + 1 + 10).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return withExemplar(series, value, timestamp, new int[0]);
+    }
+
+    /** An exemplar with labels: alternating label names and values, interned here. */
+    WriteV2.TimeSeries.Builder exemplar(WriteV2.TimeSeries.Builder series, double value, long timestamp, String... nameValues) {
+        int[] refs = new int[nameValues.length];
+        for (int i = 0; i < refs.length; i++) refs[i] = ref(nameValues[i]);
+        return withExemplar(series, value, timestamp, refs);
+    }
+
+    private static WriteV2.TimeSeries.Builder withExemplar(WriteV2.TimeSeries.Builder series, double value, long timestamp,
+                                                          int[] refs) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 + 5 + 5 * refs.length + 1 + 8 + 1 + 10)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (refs.length > 0) { // labels_refs, packed: each ref below 128 in tests
+            b.put((byte) (1 << 3 | 2)).put((byte) refs.length);
+            for (int r : refs) b.put((byte) r);
+        }
         b.put((byte) (2 << 3 | 1)).putLong(Double.doubleToRawLongBits(value)).put((byte) (3 << 3));
         long v = timestamp;
         while ((v & ~0x7FL) != 0) {

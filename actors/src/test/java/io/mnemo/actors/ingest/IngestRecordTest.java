@@ -16,6 +16,49 @@ import org.junit.jupiter.api.Test;
 /** The ingest record format: what the writer writes is remote write 2.0, and the reader reads any of it. */
 class IngestRecordTest {
     @Test
+    void exemplarsRoundTripAndARecordWithThemIsStillRemoteWrite2() throws Exception {
+        IngestRecordWriter w = new IngestRecordWriter();
+        int name = w.symbol("__name__");
+        int[] series = {name, w.symbol("req")};
+        int[] labels = {w.symbol("span_id"), w.symbol("s1"), w.symbol("trace_id"), w.symbol("t".repeat(200))};
+        w.beginSeries();
+        w.labels(series, 2);
+        w.sample(1_000, Double.doubleToRawLongBits(1));
+        w.exemplar(labels, 4, 1_000, Double.doubleToRawLongBits(0.25));
+        w.exemplar(labels, 2, -7, Double.doubleToRawLongBits(Double.NaN));
+        w.exemplar(labels, 0, 5, 0);
+        w.endSeries();
+        w.beginSeries();
+        w.labels(series, 2);
+        w.endSeries();
+        byte[] record = w.toByteArray();
+        assertEquals(3, w.exemplarCount());
+
+        // Remote write 2.0's schema (which reserves field 4 here) still reads the record: samples and labels as written.
+        WriteV2.Request parsed = WriteV2.Request.parseFrom(record);
+        assertEquals(1, parsed.getTimeseries(0).getSamplesCount());
+
+        IngestRecordReader r = new IngestRecordReader().reset(record);
+        assertTrue(r.nextSeries());
+        assertEquals(1, r.sampleCount());
+        assertEquals(3, r.exemplarCount());
+        assertEquals(4, r.exemplarLabelRefCount(0));
+        assertEquals("trace_id", r.symbol(r.exemplarLabelRef(0, 2)));
+        assertEquals("t".repeat(200), r.symbol(r.exemplarLabelRef(0, 3)));
+        assertEquals(1_000, r.exemplarTimestamp(0));
+        assertEquals(0.25, Double.longBitsToDouble(r.exemplarValueBits(0)));
+        assertEquals(2, r.exemplarLabelRefCount(1));
+        assertEquals("s1", r.symbol(r.exemplarLabelRef(1, 1)));
+        assertEquals(-7, r.exemplarTimestamp(1));
+        assertTrue(Double.isNaN(Double.longBitsToDouble(r.exemplarValueBits(1))));
+        assertEquals(0, r.exemplarLabelRefCount(2));
+        assertEquals(5, r.exemplarTimestamp(2));
+        assertTrue(r.nextSeries());
+        assertEquals(0, r.exemplarCount(), "the next series has its own");
+        assertFalse(r.nextSeries());
+    }
+
+    @Test
     void writerWritesRemoteWrite2AndTheReaderReadsItBack() throws Exception {
         IngestRecordWriter w = new IngestRecordWriter();
         for (int round = 0; round < 3; round++) { // reused: each record stands alone

@@ -281,13 +281,14 @@ class PartitionSnapshotCodecTest {
     void snapshotsOfEarlierReleasesAreRead() {
         PartitionState live = fresh();
         for (int b = 0; b < 30; b++) apply(live, batch(b));
-        assertEquals(3, bytes(PartitionSnapshotCodec.encode(live, List.of()))[0]);
+        assertEquals(4, bytes(PartitionSnapshotCodec.encode(live, List.of()))[0]);
+        byte[] v3 = bytes(PartitionSnapshotCodec.encode(live, List.of(), 3));
         byte[] v2 = bytes(PartitionSnapshotCodec.encode(live, List.of(), 2));
         assertEquals(0, v2[v2.length - 1], "no out-of-order samples waiting for the log");
         byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 1); // version 1: the same without that section
         v1[0] = 1;
         assertArrayEquals(v1, bytes(PartitionSnapshotCodec.encode(live, List.of(), 1)));
-        for (byte[] old : List.of(v1, v2)) {
+        for (byte[] old : List.of(v1, v2, v3)) {
             PartitionState restored = fresh();
             PartitionSnapshotCodec.decode(new PagedSnapshot(List.of(old)), restored);
             assertEquals(contents(live), contents(restored));
@@ -296,6 +297,62 @@ class PartitionSnapshotCodecTest {
             restored.tsdb.close();
         }
         live.tsdb.close();
+    }
+
+    /** A state whose tenants keep up to {@code exemplars} exemplars each, with pushes carrying some. */
+    PartitionState withExemplars(int exemplars) {
+        PartitionState s = fresh();
+        s.tsdb.setExemplarLimits(t -> exemplars);
+        return s;
+    }
+
+    static BatchConsumed exemplarBatch(int b, long offset) {
+        Remote.WriteRequest.Builder w = Remote.WriteRequest.newBuilder();
+        for (int s = 0; s < 3; s++) {
+            w.addTimeseries(Remote.TimeSeries.newBuilder()
+                    .addLabels(Remote.Label.newBuilder().setName("__name__").setValue("req_total"))
+                    .addLabels(Remote.Label.newBuilder().setName("pod").setValue("p-" + s))
+                    .addSamples(Remote.Sample.newBuilder().setTimestamp(b * 60_000L + s).setValue(b))
+                    .addExemplars(Remote.Exemplar.newBuilder().setTimestamp(b * 60_000L + s).setValue(b + 0.5)
+                            .addLabels(Remote.Label.newBuilder().setName("trace_id").setValue("trace-" + b + "-" + s))));
+        }
+        return new BatchConsumed(new long[] {offset}, new String[] {"team-a"},
+                new byte[][] {ingestRecord("team-a", w.build().toByteArray())});
+    }
+
+    static List<io.mnemo.tsdb.exemplar.SeriesExemplars> exemplarsOf(PartitionState s) {
+        return s.tsdb.exemplars("team-a", Long.MIN_VALUE, Long.MAX_VALUE,
+                List.<LabelMatcher[]>of(new LabelMatcher[] {LabelMatcher.regex("__name__", ".+")})).get();
+    }
+
+    @Test
+    void exemplarsSurviveASnapshotAndEarlierSnapshotsHaveNone() {
+        PartitionState live = withExemplars(10);
+        for (int b = 0; b < 5; b++) apply(live, exemplarBatch(b, b)); // 15 exemplars into 10: the oldest 5 went
+        List<io.mnemo.tsdb.exemplar.SeriesExemplars> kept = exemplarsOf(live);
+        assertEquals(10, kept.stream().mapToInt(e -> e.exemplars().size()).sum());
+        assertEquals(3, kept.size());
+        PagedSnapshot snap = PartitionSnapshotCodec.encode(live, List.of());
+
+        PartitionState restored = withExemplars(10);
+        PartitionSnapshotCodec.decode(snap, restored);
+        assertEquals(kept, exemplarsOf(restored));
+        assertEquals(contents(live), contents(restored));
+        assertArrayEquals(bytes(snap), bytes(PartitionSnapshotCodec.encode(restored, List.of())), "encode(decode(x)) == x");
+        PartitionState none = fresh(); // a tenant whose limit is now 0 drops them, and reads the rest
+        PartitionSnapshotCodec.decode(snap, none);
+        assertEquals(List.of(), exemplarsOf(none));
+        assertEquals(contents(live), contents(none));
+        // The ring's order came back too: the next exemplars evict the same oldest ones in both.
+        apply(live, exemplarBatch(5, 5));
+        apply(restored, exemplarBatch(5, 5));
+        assertEquals(exemplarsOf(live), exemplarsOf(restored));
+
+
+        PartitionState v3 = withExemplars(10);
+        PartitionSnapshotCodec.decode(PartitionSnapshotCodec.encode(live, List.of(), 3), v3);
+        assertEquals(List.of(), exemplarsOf(v3), "version 3 had no exemplars");
+        for (PartitionState s : List.of(live, restored, none, v3)) s.tsdb.close();
     }
 
     @Test

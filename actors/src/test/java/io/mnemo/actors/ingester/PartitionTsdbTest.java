@@ -121,6 +121,63 @@ class PartitionTsdbTest {
         tsdb.close();
     }
 
+    /** A record of series "m" with one sample (none when {@code sample} is negative) and exemplars at these times. */
+    static byte[] withExemplars(long sample, long... exemplarTimes) {
+        IngestRecordWriter w = new IngestRecordWriter();
+        w.beginSeries();
+        w.labels(new int[] {w.symbol("__name__"), w.symbol("m")}, 2);
+        if (sample >= 0) w.sample(sample, Double.doubleToRawLongBits(1));
+        for (long t : exemplarTimes) {
+            w.exemplar(new int[] {w.symbol("trace_id"), w.symbol("t" + t)}, 2, t, Double.doubleToRawLongBits(t / 10.0));
+        }
+        w.endSeries();
+        return w.toByteArray();
+    }
+
+    private static List<Long> exemplarTimes(PartitionTsdb tsdb, String tenant) {
+        List<Long> out = new java.util.ArrayList<>();
+        for (io.mnemo.tsdb.exemplar.SeriesExemplars s : tsdb.exemplars(tenant, Long.MIN_VALUE, Long.MAX_VALUE,
+                List.<LabelMatcher[]>of(new LabelMatcher[] {LabelMatcher.equal("__name__", "m")})).get()) {
+            assertEquals(io.mnemo.tsdb.Labels.of("__name__", "m"), s.seriesLabels());
+            for (io.mnemo.tsdb.exemplar.Exemplar e : s.exemplars()) out.add(e.timestamp());
+        }
+        return out;
+    }
+
+    @Test
+    void exemplarsGoToTheTenantsStoreAndOutOfOrderOnesAreCountedWhenFirstApplied() {
+        PartitionTsdb tsdb = new PartitionTsdb(ID, dir.resolve("tsdb"), RANGE);
+        tsdb.setExemplarLimits(t -> t.equals("none") ? 0 : 2);
+        PartitionTsdb.ApplyResult r = tsdb.apply(batch(0, "t", withExemplars(10 * HOUR, 10 * HOUR, 10 * HOUR + 1)));
+        assertEquals(2, r.exemplarsAppended);
+        assertEquals(List.of(10 * HOUR, 10 * HOUR + 1), exemplarTimes(tsdb, "t"));
+
+        r = tsdb.apply(new BatchConsumed(new long[] {1, 2}, new String[] {"t", "t"}, new byte[][] {
+                withExemplars(-1, 10 * HOUR - 1),      // older than the series' newest, in an entry without samples
+                withExemplars(-1, 10 * HOUR + 1)}));   // the newest again: a duplicate, no error
+        assertEquals(0, r.exemplarsAppended);
+        assertEquals(1, r.firstRefused.get("t")[Discard.EXEMPLAR_OUT_OF_ORDER.ordinal()]);
+        assertEquals(0, r.refused[Discard.EXEMPLAR_OUT_OF_ORDER.ordinal()], "not a refused sample");
+
+        r = tsdb.apply(batch(3, "t", withExemplars(-1, 10 * HOUR + 2))); // evicts the oldest: the store holds 2
+        assertEquals(1, r.exemplarsAppended);
+        assertEquals(List.of(10 * HOUR + 1, 10 * HOUR + 2), exemplarTimes(tsdb, "t"));
+        assertEquals(2, tsdb.numExemplars());
+
+        // Exemplars are kept by series labels: a cut that truncates the head keeps them.
+        tsdb.apply(batch(4, "t", record(13 * HOUR)));
+        assertEquals(1, tsdb.compactIfDue(5).size());
+        assertEquals(List.of(10 * HOUR + 1, 10 * HOUR + 2), exemplarTimes(tsdb, "t"));
+        // Applied again (a replay), nothing changes and nothing is counted.
+        r = tsdb.apply(batch(1, "t", withExemplars(-1, 10 * HOUR - 1)));
+        assertTrue(r.firstRefused.isEmpty(), "counted when first applied");
+
+        // A tenant whose limit is 0 keeps none.
+        tsdb.apply(batch(6, "none", withExemplars(10 * HOUR, 10 * HOUR)));
+        assertEquals(List.of(), exemplarTimes(tsdb, "none"));
+        tsdb.close();
+    }
+
     private static byte[] duplicate(long t) {
         IngestRecordWriter w = new IngestRecordWriter();
         w.beginSeries();
