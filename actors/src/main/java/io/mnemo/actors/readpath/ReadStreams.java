@@ -38,7 +38,7 @@ import org.apache.pekko.stream.javadsl.StreamRefs;
  * fails as a whole when its origin node dies, which is what a querier wants anyway (it asks
  * another zone from the start).
  *
- * <p>The store side ({@link #answer}) produces frames on the read dispatcher, never on the store
+ * <p>The store side ({@link #answer}) produces frames on the read dispatchers, never on the store
  * actor's thread, one frame per demand, and sends an answer of one frame whole instead of
  * streaming it ({@link ReadAnswer}); the querier side ({@link #collect}) runs a stream to its
  * {@link StreamElement.End} and treats anything else as incomplete.
@@ -49,8 +49,15 @@ public final class ReadStreams {
      * Artery's default maximum frame size (256 KiB).
      */
     public static final int MAX_FRAME_BYTES = 128 * 1024;
-    /** The dispatcher (a bounded pool, see application.conf) frames are produced on. */
+    /** The dispatcher (a bounded pool, see application.conf) reads are opened on: the select and the first frames. */
     public static final String READ_DISPATCHER = "mnemo.read-dispatcher";
+    /**
+     * The dispatcher (a small bounded pool) the rest of a streamed answer is produced on, and
+     * the querier takes a streamed answer's frames on: large answers never hold the threads that
+     * small reads open on, nor the default dispatcher's, and keep at most this pool's threads
+     * runnable, so small queries and ingestion wait less for a core.
+     */
+    public static final String STREAM_DISPATCHER = "mnemo.read-stream-dispatcher";
 
     private ReadStreams() {}
 
@@ -84,7 +91,7 @@ public final class ReadStreams {
                                 new StreamElement.Frame(second)))
                         .concat(Source.<StreamElement, Answer>unfoldResource(() -> rest, Answer::next, Answer::close)
                                 // On the stage itself: unfoldResource names the blocking-IO dispatcher otherwise.
-                                .withAttributes(ActorAttributes.dispatcher(READ_DISPATCHER)))
+                                .withAttributes(ActorAttributes.dispatcher(STREAM_DISPATCHER)))
                         .recover(new PFBuilder<Throwable, StreamElement>().match(Throwable.class,
                                 e -> new StreamElement.Failure(ReadError.of(who, unwrap(e)))).build());
                 return ReadAnswer.streamed(source.runWith(StreamRefs.sourceRef(), mat));
@@ -194,6 +201,7 @@ public final class ReadStreams {
                         throw new StoreFailedException(failure.error());
                     }
                 }), Keep.both())
+                .withAttributes(ActorAttributes.dispatcher(STREAM_DISPATCHER))
                 .run(mat);
         onStart.accept(run.first());
         return run.second().handle((done, err) -> {

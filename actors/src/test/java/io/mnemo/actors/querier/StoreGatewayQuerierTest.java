@@ -78,6 +78,7 @@ class StoreGatewayQuerierTest {
         kit = ActorTestKit.create(ConfigFactory.parseString("""
                 pekko.loglevel = WARNING
                 mnemo.read-dispatcher { type = Dispatcher, executor = "thread-pool-executor", thread-pool-executor.fixed-pool-size = 2 }
+                mnemo.read-stream-dispatcher { type = Dispatcher, executor = "thread-pool-executor", thread-pool-executor.fixed-pool-size = 2 }
                 """).withFallback(ConfigFactory.load()));
     }
 

@@ -40,6 +40,7 @@ class ReadStreamsTest {
         system = ActorSystem.create(Behaviors.empty(), "read-streams", ConfigFactory.parseString("""
                 pekko.loglevel = WARNING
                 mnemo.read-dispatcher { type = Dispatcher, executor = "thread-pool-executor", thread-pool-executor.fixed-pool-size = 2 }
+                mnemo.read-stream-dispatcher { type = Dispatcher, executor = "thread-pool-executor", thread-pool-executor.fixed-pool-size = 2 }
                 """).withFallback(ConfigFactory.load()));
         mat = Materializer.matFromSystem(system);
     }
@@ -56,6 +57,7 @@ class ReadStreamsTest {
         final RuntimeException failure;
         final CompletableFuture<Void> release = new CompletableFuture<>();
         final AtomicBoolean closed = new AtomicBoolean();
+        final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         volatile String thread;
         int sent;
 
@@ -67,6 +69,7 @@ class ReadStreamsTest {
 
         public byte[] next() {
             thread = Thread.currentThread().getName();
+            threads.add(thread.replaceAll("-\\d+$", ""));
             if (sent == stopAt) {
                 if (failure != null) throw failure;
                 release.join();
@@ -85,15 +88,24 @@ class ReadStreamsTest {
     }
 
     @Test
-    void aCompleteAnswerEndsWithItsCountAndIsProducedOnTheReadDispatcher() throws Exception {
+    void aCompleteAnswerEndsWithItsCountAndIsProducedOnTheReadDispatchers() throws Exception {
         Frames frames = new Frames(1000, -1, null);
         List<byte[]> got = new ArrayList<>();
-        long items = ReadStreams.collect("store s", serve(frames), Duration.ofSeconds(5), got::add, k -> {}, mat)
+        java.util.Set<String> takenOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        long items = ReadStreams.collect("store s", serve(frames), Duration.ofSeconds(5), f -> {
+                    got.add(f);
+                    takenOn.add(Thread.currentThread().getName().replaceAll("-\\d+$", ""));
+                }, k -> {}, mat)
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertEquals(1000, items);
+        // The querier takes a streamed answer on the stream dispatcher, not the default one.
+        assertTrue(takenOn.stream().allMatch(t -> t.endsWith("mnemo.read-stream-dispatcher")), takenOn.toString());
         assertEquals(1000, got.size());
         assertEquals((byte) 999, got.get(999)[0]);
-        assertTrue(frames.thread.contains("mnemo.read-dispatcher"), frames.thread);
+        // Opened (the first frames) on the read dispatcher, the rest on the stream dispatcher.
+        assertEquals(2, frames.threads.size(), frames.threads.toString());
+        assertTrue(frames.threads.stream().anyMatch(t -> t.endsWith("mnemo.read-dispatcher")), frames.threads.toString());
+        assertTrue(frames.thread.contains("mnemo.read-stream-dispatcher"), frames.thread);
         Await.until(() -> frames.closed.get() && open.get() == 0);
         assertEquals(0, cancelled.get());
     }
