@@ -27,15 +27,7 @@ public final class GoFloats {
         BigDecimal d = shortest(v);
         int exponent = d.precision() - d.scale() - 1;
         if (exponent >= -4 && exponent < 21) return d.toPlainString();
-        String digits = d.unscaledValue().abs().toString();
-        StringBuilder sb = new StringBuilder();
-        if (d.signum() < 0) sb.append('-');
-        sb.append(digits.charAt(0));
-        if (digits.length() > 1) sb.append('.').append(digits, 1, digits.length());
-        sb.append('e').append(exponent < 0 ? '-' : '+');
-        int abs = Math.abs(exponent);
-        if (abs < 10) sb.append('0');
-        return sb.append(abs).toString();
+        return exponentForm(d, exponent);
     }
 
     /**
@@ -49,15 +41,7 @@ public final class GoFloats {
         BigDecimal d = shortest(v);
         int exponent = d.precision() - d.scale() - 1;
         if (exponent >= -4 && exponent < 6) return d.toPlainString();
-        String digits = d.unscaledValue().abs().toString();
-        StringBuilder sb = new StringBuilder();
-        if (d.signum() < 0) sb.append('-');
-        sb.append(digits.charAt(0));
-        if (digits.length() > 1) sb.append('.').append(digits, 1, digits.length());
-        sb.append('e').append(exponent < 0 ? '-' : '+');
-        int abs = Math.abs(exponent);
-        if (abs < 10) sb.append('0');
-        return sb.append(abs).toString();
+        return exponentForm(d, exponent);
     }
 
     /**
@@ -74,15 +58,7 @@ public final class GoFloats {
         int eprec = precision;
         if (eprec > digits && digits >= exponent + 1) eprec = digits;
         if (exponent >= -4 && exponent < eprec) return d.toPlainString();
-        String ds = d.unscaledValue().abs().toString();
-        StringBuilder sb = new StringBuilder();
-        if (d.signum() < 0) sb.append('-');
-        sb.append(ds.charAt(0));
-        if (ds.length() > 1) sb.append('.').append(ds, 1, ds.length());
-        sb.append('e').append(exponent < 0 ? '-' : '+');
-        int abs = Math.abs(exponent);
-        if (abs < 10) sb.append('0');
-        return sb.append(abs).toString();
+        return exponentForm(d, exponent);
     }
 
     /** OpenMetrics' float text: Go's {@code %g}, with ".0" added when it has neither '.' nor 'e'. */
@@ -120,6 +96,19 @@ public final class GoFloats {
         String special = special(v);
         if (special != null) return special;
         return new BigDecimal(v).setScale(6, RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    /** Go's exponent form of a decimal: its digits as d.ddd, then e, a sign and at least two exponent digits. */
+    private static String exponentForm(BigDecimal d, int exponent) {
+        String digits = d.unscaledValue().abs().toString();
+        StringBuilder sb = new StringBuilder();
+        if (d.signum() < 0) sb.append('-');
+        sb.append(digits.charAt(0));
+        if (digits.length() > 1) sb.append('.').append(digits, 1, digits.length());
+        sb.append('e').append(exponent < 0 ? '-' : '+');
+        int abs = Math.abs(exponent);
+        if (abs < 10) sb.append('0');
+        return sb.append(abs).toString();
     }
 
     private static String special(double v) {
