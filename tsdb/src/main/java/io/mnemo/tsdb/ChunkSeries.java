@@ -1,9 +1,8 @@
 package io.mnemo.tsdb;
 
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
-import io.mnemo.tsdb.chunkenc.XorIterator;
 
-/** A series backed by XOR chunks, whose iterators see only samples in [mint, maxt]. */
+/** A series backed by chunks of any encoding, whose iterators see only samples in [mint, maxt]. */
 public final class ChunkSeries implements Series {
     private final Labels labels;
     private final ChunkMeta[] chunks;
@@ -43,8 +42,7 @@ public final class ChunkSeries implements Series {
         if (chunks.length > 1) return true;
         ChunkMeta c = chunks[0];
         if (c.minTime() >= mint || c.maxTime() <= maxt) return true;
-        XorIterator it = c.chunk().iterator();
-        return it.seek(mint) && it.timestamp() <= maxt;
+        return new ChunkSeriesIterator(chunks, mint, maxt).next();
     }
 
     @Override

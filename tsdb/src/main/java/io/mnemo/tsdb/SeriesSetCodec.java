@@ -144,7 +144,7 @@ public final class SeriesSetCodec {
             long prevMax = 0;
             for (int i = nextChunk; i < end; i++) {
                 ChunkMeta m = chunks[i];
-                XorChunk c = m.chunk();
+                XorChunk c = (XorChunk) m.chunk();
                 out.writeVarint(m.minTime() - prevMax);
                 out.writeVarint(m.maxTime() - m.minTime());
                 out.writeUvarint(c.length());

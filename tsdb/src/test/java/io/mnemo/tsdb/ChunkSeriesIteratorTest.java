@@ -70,4 +70,65 @@ class ChunkSeriesIteratorTest {
             }
         }
     }
+
+    /**
+     * A series that changes sample type at chunk boundaries (floats, integer histograms, float
+     * histograms, floats again): every sample comes back with its type, seek crosses encodings,
+     * and the histograms handed out stay unchanged as the iterator moves on.
+     */
+    @Test
+    void readsChunksOfEveryEncodingInOneSeries() {
+        int[] spans = {0, 2};
+        XorChunk floats = new XorChunk();
+        XorAppender fa = floats.appender();
+        for (long t = 1; t <= 3; t++) fa.append(t, t * 10);
+        io.mnemo.tsdb.chunkenc.HistogramChunk ints = new io.mnemo.tsdb.chunkenc.HistogramChunk();
+        io.mnemo.tsdb.chunkenc.HistogramAppender ia = ints.appender();
+        for (long t = 4; t <= 6; t++) {
+            ia = ia.append(t, io.mnemo.tsdb.histogram.Histogram.of(0, 0, 0, 2 * t, t, spans, new long[] {t, 0},
+                    new int[0], new long[0], null, io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint.UNKNOWN));
+        }
+        io.mnemo.tsdb.chunkenc.FloatHistogramChunk fls = new io.mnemo.tsdb.chunkenc.FloatHistogramChunk();
+        io.mnemo.tsdb.chunkenc.FloatHistogramAppender fha = fls.appender();
+        for (long t = 7; t <= 8; t++) {
+            fha = fha.append(t, io.mnemo.tsdb.histogram.Histogram.of(0, 0, 0, 2 * t, t, spans, new long[] {t, 0},
+                    new int[0], new long[0], null, io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint.UNKNOWN).toFloat());
+        }
+        XorChunk again = new XorChunk();
+        again.appender().append(9, StaleNaN.VALUE);
+        ChunkMeta[] chunks = {
+                new ChunkMeta(floats, 1, 3), new ChunkMeta(ints, 4, 6), new ChunkMeta(fls, 7, 8), new ChunkMeta(again, 9, 9)};
+
+        ChunkSeriesIterator it = new ChunkSeriesIterator(chunks, 2, 9);
+        List<io.mnemo.tsdb.histogram.FloatHistogram> kept = new ArrayList<>();
+        long expected = 2;
+        while (it.next()) {
+            assertEquals(expected, it.timestamp());
+            io.mnemo.tsdb.histogram.FloatHistogram h = it.histogram();
+            if (expected <= 3 || expected == 9) {
+                assertNull(h, "float sample at " + expected);
+                assertFalse(it.isHistogram());
+                if (expected <= 3) assertEquals(expected * 10, it.value());
+                else assertTrue(StaleNaN.is(it.value()));
+            } else {
+                assertNotNull(h, "histogram sample at " + expected);
+                assertTrue(it.isHistogram());
+                assertSame(h, it.histogram(), "one instance per sample");
+                assertEquals(2.0 * expected, h.count());
+                assertEquals(expected, h.sum());
+                kept.add(h);
+            }
+            expected++;
+        }
+        assertEquals(10, expected);
+        for (int i = 0; i < kept.size(); i++) assertEquals(4.0 + i, kept.get(i).sum(), "kept histograms unchanged");
+
+        ChunkSeriesIterator seeker = new ChunkSeriesIterator(chunks, 0, 7);
+        assertTrue(seeker.seek(5));
+        assertEquals(5, seeker.timestamp());
+        assertEquals(10.0, seeker.histogram().count());
+        assertTrue(seeker.seek(7));
+        assertEquals(14.0, seeker.histogram().count());
+        assertFalse(seeker.next(), "8 is past maxt");
+    }
 }

@@ -1,6 +1,6 @@
 package io.mnemo.promql.eval;
 
-import io.mnemo.promql.HistogramIterator;
+import io.mnemo.tsdb.HistogramIterator;
 import io.mnemo.promql.ast.BinaryExpr;
 import io.mnemo.promql.ast.BinaryOp;
 import io.mnemo.promql.ast.Call;

@@ -1,7 +1,7 @@
 package io.mnemo.promql.eval;
 
 import io.mnemo.promql.EvaluationException;
-import io.mnemo.promql.HistogramIterator;
+import io.mnemo.tsdb.HistogramIterator;
 import io.mnemo.promql.NotSupportedException;
 import io.mnemo.promql.ast.At;
 import io.mnemo.promql.ast.Call;

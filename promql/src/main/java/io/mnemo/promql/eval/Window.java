@@ -1,6 +1,6 @@
 package io.mnemo.promql.eval;
 
-import io.mnemo.promql.HistogramIterator;
+import io.mnemo.tsdb.HistogramIterator;
 import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.StaleNaN;
 import io.mnemo.tsdb.histogram.FloatHistogram;

@@ -1,6 +1,6 @@
 package io.mnemo.promql.promqltest;
 
-import io.mnemo.promql.HistogramIterator;
+import io.mnemo.tsdb.HistogramIterator;
 import io.mnemo.tsdb.LabelMatcher;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;

@@ -1,5 +1,6 @@
 package io.mnemo.tsdb.block;
 
+import io.mnemo.tsdb.ChunkSeriesIterator;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.mnemo.tsdb.chunkenc.XorAppender;
@@ -138,9 +139,9 @@ public final class BlockWriter {
                 for (ChunkMeta c : head.series(ref).chunksForBlock(mint, last, outOfOrderOnly)) {
                     if (c.maxTime() < mint) continue;
                     if (c.minTime() > last) break;
-                    ChunkMeta in = c.minTime() >= mint && c.maxTime() <= last ? c : cut(c.chunk(), mint, last);
+                    ChunkMeta in = c.minTime() >= mint && c.maxTime() <= last ? c : cut((XorChunk) c.chunk(), mint, last);
                     if (in == null) continue;
-                    XorChunk x = in.chunk();
+                    XorChunk x = (XorChunk) in.chunk();
                     chunks.add(in.minTime(), in.maxTime(), cw.writeXor(x.array(), x.offset(), x.length()));
                     numSamples += x.numSamples();
                 }
@@ -200,8 +201,7 @@ public final class BlockWriter {
             if (c.maxTime() < mint) continue;
             if (c.minTime() > last) return false;
             if (c.minTime() >= mint || c.maxTime() <= last) return true; // its first or last sample is inside
-            XorIterator it = c.chunk().iterator(); // straddles both ends: look inside
-            return it.seek(mint) && it.timestamp() <= last;
+            return new ChunkSeriesIterator(new ChunkMeta[] {c}, mint, last).next(); // straddles both ends: look inside
         }
         return false;
     }

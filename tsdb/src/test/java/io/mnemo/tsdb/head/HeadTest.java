@@ -8,6 +8,7 @@ import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.StaleNaN;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
+import io.mnemo.tsdb.chunkenc.XorChunk;
 import io.mnemo.tsdb.chunkenc.XorIterator;
 import org.junit.jupiter.api.Test;
 
@@ -111,7 +112,7 @@ class HeadTest {
         assertEquals(120_000, chunks.get(1).minTime());
         assertEquals(249_000, chunks.get(2).maxTime());
         // Each chunk decodes to exactly its own samples.
-        XorIterator it = chunks.get(1).chunk().iterator();
+        XorIterator it = ((XorChunk) chunks.get(1).chunk()).iterator();
         assertTrue(it.next());
         assertEquals(120_000, it.timestamp());
         assertEquals(120.0, it.value());

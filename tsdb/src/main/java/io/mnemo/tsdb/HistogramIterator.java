@@ -1,6 +1,5 @@
-package io.mnemo.promql;
+package io.mnemo.tsdb;
 
-import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.histogram.FloatHistogram;
 
 /**
@@ -9,6 +8,9 @@ import io.mnemo.tsdb.histogram.FloatHistogram;
  * each sample and falls back to the float value when it is null.
  */
 public interface HistogramIterator extends SampleIterator {
-    /** The histogram of the current sample, or null when the current sample is a float. */
+    /**
+     * The histogram of the current sample, or null when the current sample is a float. The caller
+     * may keep it: iterators hand out an instance they never change afterwards.
+     */
     FloatHistogram histogram();
 }
