@@ -10,6 +10,7 @@ import io.mnemo.tsdb.chunkenc.HistogramChunkIterator;
 import io.mnemo.tsdb.chunkenc.XorChunk;
 import io.mnemo.tsdb.chunkenc.XorIterator;
 import io.mnemo.tsdb.histogram.FloatHistogram;
+import io.mnemo.tsdb.histogram.Histogram;
 
 /**
  * Iterates the samples of a series stored as time-ordered, non-overlapping chunks of any
@@ -96,6 +97,11 @@ public final class ChunkSeriesIterator implements HistogramIterator {
             case HISTOGRAM -> current = hist.atFloatHistogram(null);
             case FLOAT_HISTOGRAM -> current = floatHist.atFloatHistogram(null);
         };
+    }
+
+    @Override
+    public Histogram integerHistogram() {
+        return encoding == ChunkEncoding.HISTOGRAM ? hist.atHistogram(null) : null;
     }
 
     /** Whether the current sample is a histogram (integer or float), without decoding it. */

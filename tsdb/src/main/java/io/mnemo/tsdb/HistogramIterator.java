@@ -1,6 +1,7 @@
 package io.mnemo.tsdb;
 
 import io.mnemo.tsdb.histogram.FloatHistogram;
+import io.mnemo.tsdb.histogram.Histogram;
 
 /**
  * A sample iterator over a series that may hold native histogram samples. Storage whose series
@@ -13,4 +14,11 @@ public interface HistogramIterator extends SampleIterator {
      * may keep it: iterators hand out an instance they never change afterwards.
      */
     FloatHistogram histogram();
+
+    /**
+     * The current sample as an integer histogram when it is stored as one (else null: a float, or
+     * a float histogram), so that re-encoding keeps Prometheus's integer histogram encoding. Same
+     * ownership as {@link #histogram()}.
+     */
+    default Histogram integerHistogram() { return null; }
 }
