@@ -1,11 +1,7 @@
 package io.mnemo.bench.tsdb;
 
-import io.mnemo.tsdb.chunkenc.FloatHistogramAppender;
-import io.mnemo.tsdb.chunkenc.FloatHistogramChunk;
-import io.mnemo.tsdb.chunkenc.HistogramAppender;
-import io.mnemo.tsdb.chunkenc.HistogramChunk;
-import io.mnemo.tsdb.chunkenc.XorAppender;
-import io.mnemo.tsdb.chunkenc.XorChunk;
+import io.mnemo.tsdb.chunkenc.ChunkCutter;
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint;
 import io.mnemo.tsdb.histogram.FloatHistogram;
 import io.mnemo.tsdb.histogram.Histogram;
@@ -19,8 +15,9 @@ import java.util.TreeMap;
  * of schema 3 (18 to 32 populated buckets after 2 h); variants observe 1, 10, 100 or 1000 values per
  * scrape.
  * Samples are appended to histogram chunks (encoding 2) and, as floats, to float histogram
- * chunks (encoding 3), cutting a chunk once it has at least 10 samples and 1024 bytes (Prometheus
- * 3's TargetBytesPerHistogramChunk, without its time-range prediction); the encoded chunk bytes,
+ * chunks (encoding 3), cut as heads cut them ({@link ChunkCutter}: once a chunk has at least 10
+ * samples and 1024 bytes, Prometheus 3's TargetBytesPerHistogramChunk, without its time-range
+ * prediction, or at a counter reset); the encoded chunk bytes,
  * headers included, are divided by the samples. For scale it also prints what the same
  * observations cost as a classic histogram: 20 {@code le} buckets, {@code _count} and
  * {@code _sum} as 22 float series in XOR chunks of 120 samples, per histogram sample.
@@ -32,8 +29,6 @@ import java.util.TreeMap;
  */
 public final class HistogramChunkCompression {
     private static final int SCHEMA = 3;
-    private static final int TARGET_BYTES = 1024;
-    private static final int MIN_SAMPLES = 10;
     private static final int[] OBSERVATIONS_PER_SCRAPE = {1, 10, 100, 1000};
     /** Classic bucket bounds, seconds: Prometheus client defaults extended to 20. */
     private static final double[] CLASSIC = {0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
@@ -50,45 +45,23 @@ public final class HistogramChunkCompression {
         for (int s = 0; s < numSeries; s++) {
             int variant = s % 4;
             Series series = new Series(s, OBSERVATIONS_PER_SCRAPE[variant]);
-            HistogramAppender ia = new HistogramChunk().appender();
-            FloatHistogramAppender fa = new FloatHistogramChunk().appender();
-            XorChunk[] classic = new XorChunk[CLASSIC.length + 2];
-            XorAppender[] ca = new XorAppender[classic.length];
+            ChunkCutter ints = new ChunkCutter(120);
+            ChunkCutter floats = new ChunkCutter(120);
+            ChunkCutter[] classic = new ChunkCutter[CLASSIC.length + 2];
+            for (int k = 0; k < classic.length; k++) classic[k] = new ChunkCutter(120);
             long t = 1_700_000_000_000L + s;
             for (int i = 0; i < samples; i++, t += 15_000) {
                 Histogram h = series.scrape();
                 buckets[variant] += h.positiveBucketCount();
-                if (ia.chunk().length() >= TARGET_BYTES && ia.chunk().numSamples() >= MIN_SAMPLES) {
-                    intBytes[variant] += ia.chunk().length();
-                    ia = new HistogramChunk().appender().append(t, h, ia);
-                } else {
-                    HistogramAppender next = ia.append(t, h);
-                    if (next.outcome() == HistogramAppender.Outcome.NEW_CHUNK) intBytes[variant] += ia.chunk().length();
-                    ia = next;
-                }
-                FloatHistogram f = h.toFloat();
-                if (fa.chunk().length() >= TARGET_BYTES && fa.chunk().numSamples() >= MIN_SAMPLES) {
-                    floatBytes[variant] += fa.chunk().length();
-                    fa = new FloatHistogramChunk().appender().append(t, f, fa);
-                } else {
-                    FloatHistogramAppender next = fa.append(t, f);
-                    if (next.outcome() == HistogramAppender.Outcome.NEW_CHUNK) floatBytes[variant] += fa.chunk().length();
-                    fa = next;
-                }
+                ints.appendHistogram(t, h);
+                floats.appendFloatHistogram(t, h.toFloat());
                 double[] classicValues = series.classic();
-                for (int k = 0; k < classic.length; k++) {
-                    if (i % 120 == 0) {
-                        if (classic[k] != null) classicBytes[variant] += classic[k].length();
-                        classic[k] = new XorChunk();
-                        ca[k] = classic[k].appender();
-                    }
-                    ca[k].append(t, classicValues[k]);
-                }
+                for (int k = 0; k < classic.length; k++) classic[k].appendFloat(t, classicValues[k]);
                 count[variant]++;
             }
-            intBytes[variant] += ia.chunk().length();
-            floatBytes[variant] += fa.chunk().length();
-            for (XorChunk c : classic) classicBytes[variant] += c.length();
+            intBytes[variant] += bytes(ints);
+            floatBytes[variant] += bytes(floats);
+            for (ChunkCutter c : classic) classicBytes[variant] += bytes(c);
         }
         System.out.printf("%-34s %10s %12s %14s %16s%n", "observations per 15 s scrape", "buckets", "hist B/smp",
                 "float B/smp", "classic(22) B/smp");
@@ -103,6 +76,12 @@ public final class HistogramChunkCompression {
         }
         System.out.printf("%-34s %10s %12.2f %14.2f %16.2f  (%,d samples)%n", "all", "", (double) ib / n, (double) fb / n,
                 (double) cb / n, n);
+    }
+
+    private static long bytes(ChunkCutter cutter) {
+        long n = 0;
+        for (ChunkMeta c : cutter.finish()) n += c.chunk().length();
+        return n;
     }
 
     /** One histogram series: cumulative bucket counts of log-normal observations around a drifting median. */
