@@ -255,9 +255,9 @@ class NativeHistogramInteropIT {
             for (int i = 0; i < hs.size(); i++) {
                 JsonNode h = hs.get(i).get(1);
                 assertEquals(hs.get(i).get(0).asDouble(), ourValues.get(i).get(0).asDouble(), q + " time");
-                close(q + " at " + hs.get(i).get(0) + " (Prometheus 2.42, linear)", quantile(quantile, h, false),
+                close(q + " at " + plain(hs.get(i).get(0).asDouble()) + " (Prometheus 2.42, linear)", quantile(quantile, h, false),
                         num(theirValues.get(i).get(1).asText()));
-                close(q + " at " + hs.get(i).get(0) + " (Mnemo, Prometheus 3's logarithmic)", quantile(quantile, h, true),
+                close(q + " at " + plain(hs.get(i).get(0).asDouble()) + " (Mnemo, Prometheus 3's logarithmic)", quantile(quantile, h, true),
                         num(ourValues.get(i).get(1).asText()));
             }
         }
@@ -271,7 +271,7 @@ class NativeHistogramInteropIT {
 
         @Override
         public String toString() {
-            return range() ? expr + " [" + start + ".." + end + "]" : expr + " @" + time;
+            return range() ? expr + " [" + start + ".." + end + "]" : expr + " @" + plain(time);
         }
     }
 

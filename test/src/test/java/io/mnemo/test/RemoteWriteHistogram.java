@@ -54,6 +54,14 @@ final class RemoteWriteHistogram {
         return new RemoteWriteHistogram(false, 0, STALE_NAN);
     }
 
+    double count() {
+        return count;
+    }
+
+    double sum() {
+        return sum;
+    }
+
     /** Overrides the count, e.g. with one the buckets do not add up to. */
     RemoteWriteHistogram count(double count) {
         this.count = count;
