@@ -4,13 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
 import io.mnemo.tsdb.Labels;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +71,134 @@ class BlocksIT {
                     .allMatch(l -> l.endsWith(" 0.0")), metrics);
             assertEquals(expectedDump(), dump(data), "no block written twice");
         }
+    }
+
+    static final int HISTOGRAM_SERIES = 3;
+
+    /**
+     * Native histograms cut into blocks: integer ones (chunk encoding 2) and gauge float ones
+     * (encoding 3). promtool 2.42 analyzes the blocks and dumps them, but its dump prints float
+     * samples only (as for Prometheus 2.42's own blocks: the histogram series are in the index and
+     * print nothing), so the histogram samples are checked by Prometheus 2.42 itself opening a copy
+     * of the blocks: its answer is Mnemo's, and the values pushed.
+     */
+    @Test
+    void histogramHeadsBecomePrometheusBlocks() throws Exception {
+        Path prometheus = PrometheusTools.prometheus();
+        PrometheusTools.promtool();
+        Path data = dir.resolve("data");
+        try (TestNode n = TestNode.start(data, "mnemo.ingester.block-range", "2m")) {
+            RemoteWrite w = RemoteWrite.request();
+            for (int s = 0; s < HISTOGRAM_SERIES; s++) {
+                ByteString[] integers = new ByteString[SAMPLES];
+                ByteString[] floats = new ByteString[SAMPLES];
+                for (int i = 0; i < SAMPLES; i++) {
+                    integers[i] = integerHistogram(s, i).at(T0 + i * STEP);
+                    floats[i] = floatHistogram(s, i).at(T0 + i * STEP);
+                }
+                w.histograms(Labels.of("__name__", "blocks_histogram", "job", "blocks", "series", Integer.toString(s)), integers);
+                w.histograms(Labels.of("__name__", "blocks_float_histogram", "job", "blocks", "series", Integer.toString(s)), floats);
+            }
+            w.series(labels(0), timestamps(), values(0)); // floats beside them, which promtool's dump prints
+            MnemoClient.Response push = n.client.push(TENANT, w.encode());
+            assertEquals(200, push.status(), push.body());
+
+            Await.until("blocks cut", Duration.ofSeconds(60), () -> blocks(data).size() >= 3);
+            Await.until("all histograms queryable", Duration.ofSeconds(30), () -> histogramsComplete(n));
+            MnemoClient.Response flush = n.client.post("/ingester/flush");
+            assertEquals(200, flush.status(), flush.body());
+            assertTrue(histogramsComplete(n), "complete after flush");
+
+            Path oneBlock = blocks(data).get(0);
+            String analyze = promtool("tsdb", "analyze", oneBlock.getParent().toString(), oneBlock.getFileName().toString());
+            assertTrue(analyze.contains("Series: " + (2 * HISTOGRAM_SERIES + 1)) && analyze.contains("blocks_histogram")
+                    && analyze.contains("blocks_float_histogram"), analyze);
+            List<String> floatsOnly = new ArrayList<>();
+            for (int i = 0; i < SAMPLES; i++) floatsOnly.add(labels(0) + " " + i + " " + (T0 + i * STEP));
+            floatsOnly.sort(null);
+            assertEquals(floatsOnly, dump(data), "promtool 2.42's dump: the float samples, nothing of the histograms");
+
+            // Prometheus 2.42 opens a copy of the blocks and answers as Mnemo does.
+            Path promData = dir.resolve("prom-data");
+            for (Path block : blocks(data)) copy(block, promData.resolve(block.getFileName()));
+            Path config = dir.resolve("prometheus.yml");
+            Files.writeString(config, "global:\n  scrape_interval: 1m\n");
+            int port = MnemoProcess.freePort();
+            Process p = new ProcessBuilder(prometheus.toString(), "--config.file=" + config, "--storage.tsdb.path=" + promData,
+                    "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:" + port,
+                    "--enable-feature=native-histograms")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            try {
+                String range = "{__name__=~\"blocks_.*histogram\"}[20m]";
+                String time = Long.toString((T0 + (SAMPLES - 1) * STEP) / 1000);
+                HttpClient http = HttpClient.newHttpClient();
+                URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/query?time=" + time + "&query="
+                        + URLEncoder.encode(range, StandardCharsets.UTF_8));
+                Await.until("Prometheus 2.42 answering from Mnemo's blocks", Duration.ofSeconds(60), () -> {
+                    try {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                        return r.statusCode() == 200 && MnemoClient.JSON.readTree(r.body()).path("data").path("result").size()
+                                == 2 * HISTOGRAM_SERIES;
+                    } catch (IOException e) {
+                        return false;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                });
+                JsonNode theirs = MnemoClient.JSON.readTree(http.send(HttpRequest.newBuilder(uri).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).path("data").path("result");
+                JsonNode ours = n.client.api(TENANT, "query", "query", range, "time", time).json().path("data").path("result");
+                assertEquals(byMetric(theirs), byMetric(ours), "Prometheus 2.42 reading Mnemo's blocks vs Mnemo");
+            } finally {
+                p.destroy();
+                if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            }
+        }
+    }
+
+    /** Series s, sample i: schema 0, 4 + s positive buckets of (i + 1) * (k + 1), a zero bucket of i. */
+    static RemoteWriteHistogram integerHistogram(int s, int i) {
+        int buckets = 4 + s;
+        double[] deltas = new double[buckets];
+        java.util.Arrays.fill(deltas, i + 1);
+        return RemoteWriteHistogram.integer((long) (i + 1) * buckets * (buckets + 1) / 2 + i, 1.5 * i * (s + 1))
+                .zero(0.001, i).positive(new int[] {0, buckets}, deltas);
+    }
+
+    /** Series s, sample i: a gauge of schema 1 whose buckets go up and down. */
+    static RemoteWriteHistogram floatHistogram(int s, int i) {
+        double[] counts = {0.5 * (i % 7), 1.25, 0.25 * (s + 1)};
+        return RemoteWriteHistogram.floats(counts[0] + counts[1] + counts[2], 0.75 * (i % 5) - 1)
+                .schema(1).positive(new int[] {-2, 3}, counts).resetHint(RemoteWriteHistogram.RESET_GAUGE);
+    }
+
+    /** Every histogram sample of both kinds queryable from Mnemo, with the count and sum pushed. */
+    static boolean histogramsComplete(TestNode n) {
+        JsonNode result = n.client.api(TENANT, "query", "query", "{__name__=~\"blocks_.*histogram\"}[20m]",
+                "time", Long.toString((T0 + (SAMPLES - 1) * STEP) / 1000)).json().path("data").path("result");
+        if (result.size() != 2 * HISTOGRAM_SERIES) return false;
+        for (JsonNode series : result) {
+            int s = Integer.parseInt(series.path("metric").path("series").asText());
+            boolean floats = series.path("metric").path("__name__").asText().equals("blocks_float_histogram");
+            JsonNode histograms = series.path("histograms");
+            if (histograms.size() != SAMPLES) return false;
+            for (int i = 0; i < SAMPLES; i++) {
+                RemoteWriteHistogram pushed = floats ? floatHistogram(s, i) : integerHistogram(s, i);
+                JsonNode h = histograms.get(i);
+                assertEquals((T0 + i * STEP) / 1000.0, h.get(0).asDouble(), series.path("metric") + " sample " + i);
+                assertEquals(pushed.count(), Double.parseDouble(h.get(1).path("count").asText()), series.path("metric") + " sample " + i);
+                assertEquals(pushed.sum(), Double.parseDouble(h.get(1).path("sum").asText()), series.path("metric") + " sample " + i);
+            }
+        }
+        return true;
+    }
+
+    /** A query's series keyed by their labels, for comparing answers that may list them in another order. */
+    static java.util.Map<String, JsonNode> byMetric(JsonNode result) {
+        java.util.Map<String, JsonNode> out = new java.util.TreeMap<>();
+        for (JsonNode s : result) out.put(s.path("metric").toString(), s);
+        return out;
     }
 
     static boolean complete(TestNode n) {

@@ -1,5 +1,7 @@
 package io.mnemo.test;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.mnemo.actors.prompb.Remote;
 import io.mnemo.tsdb.Labels;
 import java.io.IOException;
@@ -22,6 +24,22 @@ final class RemoteWrite {
         for (int i = 0; i < timestamps.length; i++) {
             ts.addSamples(Remote.Sample.newBuilder().setTimestamp(timestamps[i]).setValue(values[i]));
         }
+        request.addTimeseries(ts);
+        return this;
+    }
+
+    /**
+     * A series of native histogram samples ({@link RemoteWriteHistogram#at} messages), written as
+     * TimeSeries field 4, which Mnemo's 1.0 proto does not declare.
+     */
+    RemoteWrite histograms(Labels labels, ByteString... histograms) {
+        Remote.TimeSeries.Builder ts = Remote.TimeSeries.newBuilder();
+        for (int i = 0; i < labels.size(); i++) {
+            ts.addLabels(Remote.Label.newBuilder().setName(labels.name(i)).setValue(labels.value(i)));
+        }
+        UnknownFieldSet.Field.Builder field = UnknownFieldSet.Field.newBuilder();
+        for (ByteString h : histograms) field.addLengthDelimited(h);
+        ts.setUnknownFields(UnknownFieldSet.newBuilder().addField(4, field.build()).build());
         request.addTimeseries(ts);
         return this;
     }

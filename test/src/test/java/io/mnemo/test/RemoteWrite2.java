@@ -1,6 +1,7 @@
 package io.mnemo.test;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnknownFieldSet;
 import io.mnemo.actors.prompb.WriteV2;
 import java.io.IOException;
@@ -55,7 +56,7 @@ final class RemoteWrite2 {
         return withExemplar(series, value, timestamp, new int[0]);
     }
 
-    /** Adds an exemplar with labels (alternating names and values, interned here; fewer than 128 symbols). */
+    /** Adds an exemplar with labels (alternating names and values, interned here). */
     WriteV2.TimeSeries.Builder exemplar(WriteV2.TimeSeries.Builder series, double value, long timestamp, String... nameValues) {
         int[] refs = new int[nameValues.length];
         for (int i = 0; i < refs.length; i++) refs[i] = ref(nameValues[i]);
@@ -64,20 +65,23 @@ final class RemoteWrite2 {
 
     private static WriteV2.TimeSeries.Builder withExemplar(WriteV2.TimeSeries.Builder series, double value, long timestamp,
                                                           int[] refs) {
-        ByteBuffer b = ByteBuffer.allocate(2 + refs.length + 1 + 8 + 1 + 10).order(ByteOrder.LITTLE_ENDIAN);
-        if (refs.length > 0) { // labels_refs, packed, each ref one byte
-            b.put((byte) (1 << 3 | 2)).put((byte) refs.length);
-            for (int r : refs) b.put((byte) r);
+        ByteString.Output bytes = ByteString.newOutput();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        try {
+            if (refs.length > 0) { // labels_refs, packed varints
+                int size = 0;
+                for (int r : refs) size += CodedOutputStream.computeUInt32SizeNoTag(r);
+                out.writeTag(1, 2);
+                out.writeUInt32NoTag(size);
+                for (int r : refs) out.writeUInt32NoTag(r);
+            }
+            out.writeDouble(2, value);
+            out.writeInt64(3, timestamp);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        b.put((byte) (2 << 3 | 1)).putLong(Double.doubleToRawLongBits(value)).put((byte) (3 << 3));
-        long v = timestamp;
-        while ((v & ~0x7FL) != 0) {
-            b.put((byte) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        b.put((byte) v);
-        UnknownFieldSet.Field f = UnknownFieldSet.Field.newBuilder()
-                .addLengthDelimited(ByteString.copyFrom(b.array(), 0, b.position())).build();
+        UnknownFieldSet.Field f = UnknownFieldSet.Field.newBuilder().addLengthDelimited(bytes.toByteString()).build();
         return series.setUnknownFields(series.getUnknownFields().toBuilder().mergeField(4, f).build());
     }
 
