@@ -2,10 +2,10 @@ package io.mnemo.tsdb.block;
 
 import io.mnemo.tsdb.ChunkSeriesIterator;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.chunkenc.ChunkCutter;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
-import io.mnemo.tsdb.chunkenc.XorAppender;
 import io.mnemo.tsdb.chunkenc.XorChunk;
-import io.mnemo.tsdb.chunkenc.XorIterator;
 import io.mnemo.tsdb.head.Head;
 import io.mnemo.tsdb.head.MemSeries;
 import io.mnemo.tsdb.index.MemPostings;
@@ -24,8 +24,9 @@ import java.util.Optional;
  *
  * <p>The block is built in {@code <ULID>.tmp-for-creation}, synced, then renamed into place in
  * one step, so a crash never leaves a half-written block under a block's name. Series stream
- * through one at a time in label order: chunks entirely inside the range are copied as they are,
- * chunks straddling a range boundary are re-encoded with the samples inside it. Extra memory is
+ * through one at a time in label order: chunks of any encoding (floats, integer or float native
+ * histograms) entirely inside the range are copied as they are, chunks straddling a range
+ * boundary are re-encoded with the samples inside it, each keeping its type. Extra memory is
  * a few words per series written plus the block's symbols, never the chunks.
  *
  * <p>Reads the head through its public API; like every head reader it must run on the head's
@@ -122,7 +123,8 @@ public final class BlockWriter {
     private BlockMeta writeData(Head head, Labels[] series, int n, SymbolIndex symbols, Path indexFile, Path chunksDir,
                                 Ulid ulid, long mint, long maxt, boolean outOfOrderOnly) throws IOException {
         long last = maxt - 1;
-        long numSamples = 0;
+        long numFloatSamples = 0;
+        long numHistogramSamples = 0;
         long numChunks = 0;
         int[] ids = new int[n];          // block series ids in label order: the all-series postings
         long[] byHeadRef = new long[n];  // head ref << 32 | block series id, to translate head postings
@@ -139,11 +141,12 @@ public final class BlockWriter {
                 for (ChunkMeta c : head.series(ref).chunksForBlock(mint, last, outOfOrderOnly)) {
                     if (c.maxTime() < mint) continue;
                     if (c.minTime() > last) break;
-                    ChunkMeta in = c.minTime() >= mint && c.maxTime() <= last ? c : cut((XorChunk) c.chunk(), mint, last);
-                    if (in == null) continue;
-                    XorChunk x = (XorChunk) in.chunk();
-                    chunks.add(in.minTime(), in.maxTime(), cw.writeXor(x.array(), x.offset(), x.length()));
-                    numSamples += x.numSamples();
+                    List<ChunkMeta> in = c.minTime() >= mint && c.maxTime() <= last ? List.of(c) : trim(c, mint, last);
+                    for (ChunkMeta t : in) {
+                        chunks.add(t.minTime(), t.maxTime(), cw.write(t.chunk()));
+                        if (t.chunk().encoding() == ChunkEncoding.XOR) numFloatSamples += t.chunk().numSamples();
+                        else numHistogramSamples += t.chunk().numSamples();
+                    }
                 }
                 if (chunks.size == 0) continue;
                 int id = iw.addSeries(l, chunks.mins, chunks.maxs, chunks.refs, chunks.size);
@@ -172,7 +175,7 @@ public final class BlockWriter {
             }
             iw.finish();
         }
-        return BlockMeta.level1(ulid, mint, maxt, numSamples, written, numChunks);
+        return BlockMeta.level1(ulid, mint, maxt, numFloatSamples, numHistogramSamples, written, numChunks);
     }
 
     /** Block ids of the head refs that are in the block; head refs and the table ascend by head ref. */
@@ -206,19 +209,12 @@ public final class BlockWriter {
         return false;
     }
 
-    /** A new chunk with the samples of {@code src} in [mint, last]; null when there are none. */
-    private static ChunkMeta cut(XorChunk src, long mint, long last) {
-        XorIterator it = src.iterator();
-        if (!it.seek(mint) || it.timestamp() > last) return null;
-        XorChunk out = new XorChunk();
-        XorAppender app = out.appender();
-        long first = it.timestamp();
-        long t;
-        do {
-            t = it.timestamp();
-            app.append(t, it.value());
-        } while (it.next() && it.timestamp() <= last);
-        return new ChunkMeta(out, first, t);
+    /**
+     * The samples of a chunk that lie in [mint, last], encoded again as their types need
+     * ({@link ChunkCutter}): usually one chunk, none when no sample is inside.
+     */
+    private static List<ChunkMeta> trim(ChunkMeta c, long mint, long last) {
+        return ChunkCutter.encode(new ChunkSeriesIterator(new ChunkMeta[] {c}, mint, last), XorChunk.MAX_SAMPLES);
     }
 
     /** The chunks of the series being written, reused from one series to the next. */
