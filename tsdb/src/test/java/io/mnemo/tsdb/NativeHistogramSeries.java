@@ -103,6 +103,20 @@ public final class NativeHistogramSeries {
         return out;
     }
 
+    /** Asserts equal sample lists, naming the first difference (a whole list would be megabytes of message). */
+    public static void assertSameSamples(List<String> want, List<String> got, String what) {
+        for (int i = 0; i < Math.min(want.size(), got.size()); i++) {
+            if (!want.get(i).equals(got.get(i))) {
+                throw new AssertionError(what + ": sample " + i + " is <" + cut(got.get(i)) + ">, expected <" + cut(want.get(i)) + ">");
+            }
+        }
+        assertEquals(want.size(), got.size(), what + ": number of samples");
+    }
+
+    private static String cut(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+
     /** Asserts a series set gives exactly these series' samples in [mint, maxt], in order. */
     public static void assertSameSeries(List<ChunkSeries> expected, long mint, long maxt, SeriesSet actual) {
         for (ChunkSeries e : expected) {
@@ -113,7 +127,7 @@ public final class NativeHistogramSeries {
             assertEquals(e.labels(), a.labels());
             SampleIterator it = a.iterator();
             assertTrue(it instanceof HistogramIterator, "the iterator of " + a.labels() + " gives histograms: " + it.getClass());
-            assertEquals(want, samples(it), "samples of " + e.labels());
+            assertSameSamples(want, samples(it), "samples of " + e.labels());
         }
         assertFalse(actual.next(), "no extra series");
     }
