@@ -228,7 +228,7 @@ public final class BlockQuery implements Querier {
                 List<ChunkMeta> metas = new ArrayList<>(end[i] - first[i]);
                 for (int c = first[i]; c < end[i]; c++) {
                     Chunk x = chunks[Arrays.binarySearch(refs, 0, distinct, e.ref(c))];
-                    if (x != null) metas.add(new ChunkMeta(x, e.minTime(c), e.maxTime(c)));
+                    metas.add(new ChunkMeta(x, e.minTime(c), e.maxTime(c)));
                 }
                 ChunkMeta[] array = metas.toArray(new ChunkMeta[0]);
                 if (ChunkSeries.hasSampleIn(array, mint, maxt)) batch.add(new ChunkSeries(e.labels(), array, mint, maxt));

@@ -203,8 +203,9 @@ final class BucketBlock {
 
     /**
      * The chunks at {@code refs[0, n)} (ascending, distinct) into {@code out}, each in its own
-     * encoding (floats, integer or float native histograms), from the cache or the bucket; null
-     * for an encoding this store does not read.
+     * encoding (floats, integer or float native histograms), from the cache or the bucket.
+     *
+     * @throws IOException for damage, or an encoding this store does not read
      */
     void chunks(long[] refs, int n, Chunk[] out) throws IOException {
         long[] starts = new long[n];
@@ -243,7 +244,7 @@ final class BucketBlock {
                     }
                     Chunk c = ChunkSegmentReader.decode(chunkSrc, off);
                     out[which[k]] = c;
-                    if (c != null) chunksCache.putChunk(tenant, ulid, refs[which[k]], c);
+                    chunksCache.putChunk(tenant, ulid, refs[which[k]], c);
                 }
             }
         }

@@ -132,18 +132,14 @@ final class BlockQuerier implements Querier {
             return false;
         }
 
-        /**
-         * The series' chunks overlapping the range, of any encoding, read out; null if no sample
-         * is in it. A chunk of an encoding this store does not read is left out.
-         */
+        /** The series' chunks overlapping the range, of any encoding, read out; null if no sample is in it. */
         private ChunkMeta[] overlappingChunks() throws IOException {
             int first = entry.firstChunkFrom(mint);
             int end = entry.chunksUntil(first, maxt);
             if (first == end) return null;
             List<ChunkMeta> out = new ArrayList<>(end - first);
             for (int i = first; i < end; i++) {
-                Chunk c = chunks.readChunk(entry.refs[i]);
-                if (c != null) out.add(new ChunkMeta(c, entry.mins[i], entry.maxs[i]));
+                out.add(new ChunkMeta(chunks.readChunk(entry.refs[i]), entry.mins[i], entry.maxs[i]));
             }
             ChunkMeta[] metas = out.toArray(new ChunkMeta[0]);
             return ChunkSeries.hasSampleIn(metas, mint, maxt) ? metas : null;

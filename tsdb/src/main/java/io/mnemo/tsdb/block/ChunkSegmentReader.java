@@ -64,7 +64,10 @@ public final class ChunkSegmentReader implements Closeable {
 
     /**
      * The chunk at this ref in its own encoding (XOR, histogram or float histogram), copied out
-     * of the mapping; null for an encoding this store does not read.
+     * of the mapping.
+     *
+     * @throws IOException for damage, or an encoding this store does not read (a query fails
+     *     rather than leave the chunk's samples out)
      */
     public Chunk readChunk(long ref) throws IOException {
         int seg = (int) (ref >>> 32);
@@ -127,7 +130,9 @@ public final class ChunkSegmentReader implements Closeable {
 
     /**
      * The chunk at {@code off} of a segment in its own encoding, its checksum checked and its
-     * bytes copied out; null for an encoding this store does not read.
+     * bytes copied out.
+     *
+     * @throws IOException for damage, or an encoding this store does not read
      */
     public static Chunk decode(ByteSource f, long off) throws IOException {
         Cursor c = new Cursor(f, off, f.size());
@@ -138,7 +143,9 @@ public final class ChunkSegmentReader implements Closeable {
         int crc = c.be32();
         if (f.crc32c(encodingAt, 1L + len) != crc) throw new IOException(f.name() + ": checksum mismatch of chunk at " + off);
         ChunkEncoding encoding = ChunkEncoding.of(code);
-        if (encoding == null) return null;
+        if (encoding == null) {
+            throw new IOException(f.name() + ": chunk at " + off + " has encoding " + code + ", which this store does not read");
+        }
         byte[] data = new byte[len];
         f.copy(encodingAt + 1, data, 0, len);
         return Chunk.wrap(encoding, data, 0, len);

@@ -148,4 +148,38 @@ class HistogramBlockTest {
             }
         }
     }
+
+    @Test
+    void aChunkOfAnEncodingThisStoreDoesNotReadFailsTheReadInsteadOfVanishing() throws IOException {
+        List<ChunkSeries> in = fixture(200);
+        BlockMeta meta = new BlockWriter(dir).write(in, T0, T0 + 200 * STEP).orElseThrow();
+        Path blockDir = dir.resolve(meta.ulid().toString());
+        long ref;
+        try (IndexReader index = IndexReader.open(blockDir.resolve("index"))) {
+            SeriesEntry e = new SeriesEntry();
+            index.series(index.allPostings()[0], e, true);
+            ref = e.ref(0);
+        }
+        // Give the first chunk encoding 9 (as a newer Prometheus might write), its checksum made right again.
+        Path segment = blockDir.resolve("chunks").resolve(ChunkSegmentWriter.segmentName((int) (ref >>> 32) + 1));
+        byte[] b = Files.readAllBytes(segment);
+        int at = (int) ref;
+        int len = 0, shift = 0, p = at;
+        while (true) {
+            int x = b[p++] & 0xFF;
+            len |= (x & 0x7F) << shift;
+            shift += 7;
+            if ((x & 0x80) == 0) break;
+        }
+        b[p] = 9;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b, p, 1 + len);
+        java.nio.ByteBuffer.wrap(b, p + 1 + len, 4).putInt((int) crc.getValue());
+        Files.write(segment, b);
+        try (BlockReader r = BlockReader.open(blockDir); Querier q = r.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            var set = q.select(true, LabelMatcher.equal("__name__", "m"));
+            java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, set::next);
+            assertTrue(e.getMessage().contains("encoding 9"), e.getMessage());
+        }
+    }
 }
