@@ -10,7 +10,7 @@ import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.block.SeriesEntry;
 import io.mnemo.tsdb.block.Ulid;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
-import io.mnemo.tsdb.chunkenc.XorChunk;
+import io.mnemo.tsdb.chunkenc.Chunk;
 import io.mnemo.tsdb.index.PostingsForMatchers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -221,14 +221,14 @@ public final class BlockQuery implements Querier {
             Arrays.sort(refs);
             int distinct = 0;
             for (int i = 0; i < numRefs; i++) if (distinct == 0 || refs[i] != refs[distinct - 1]) refs[distinct++] = refs[i];
-            XorChunk[] chunks = new XorChunk[distinct];
+            Chunk[] chunks = new Chunk[distinct];
             block.chunks(refs, distinct, chunks);
             for (int i = 0; i < n; i++) {
                 SeriesEntry e = entries[i];
                 List<ChunkMeta> metas = new ArrayList<>(end[i] - first[i]);
                 for (int c = first[i]; c < end[i]; c++) {
-                    XorChunk x = chunks[Arrays.binarySearch(refs, 0, distinct, e.ref(c))];
-                    if (x != null) metas.add(new ChunkMeta(x, e.minTime(c), e.maxTime(c)));
+                    Chunk x = chunks[Arrays.binarySearch(refs, 0, distinct, e.ref(c))];
+                    metas.add(new ChunkMeta(x, e.minTime(c), e.maxTime(c)));
                 }
                 ChunkMeta[] array = metas.toArray(new ChunkMeta[0]);
                 if (ChunkSeries.hasSampleIn(array, mint, maxt)) batch.add(new ChunkSeries(e.labels(), array, mint, maxt));

@@ -11,7 +11,7 @@ import io.mnemo.tsdb.block.IndexTables;
 import io.mnemo.tsdb.block.SeriesEntry;
 import io.mnemo.tsdb.block.TablePostingsReader;
 import io.mnemo.tsdb.block.Ulid;
-import io.mnemo.tsdb.chunkenc.XorChunk;
+import io.mnemo.tsdb.chunkenc.Chunk;
 import io.mnemo.tsdb.index.IndexPostingsReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -202,11 +202,12 @@ final class BucketBlock {
     // ---- chunks ----
 
     /**
-     * The XOR chunks at {@code refs[0, n)} (ascending, distinct) into {@code out}, from the cache
-     * or the bucket; null for a chunk of another encoding (native histograms), which float
-     * queries skip.
+     * The chunks at {@code refs[0, n)} (ascending, distinct) into {@code out}, each in its own
+     * encoding (floats, integer or float native histograms), from the cache or the bucket.
+     *
+     * @throws IOException for damage, or an encoding this store does not read
      */
-    void chunks(long[] refs, int n, XorChunk[] out) throws IOException {
+    void chunks(long[] refs, int n, Chunk[] out) throws IOException {
         long[] starts = new long[n];
         long[] ends = new long[n];
         int[] which = new int[n];
@@ -219,9 +220,9 @@ final class BucketBlock {
             long size = segmentSizes[segment];
             int m = 0;
             for (; i < n && (int) (refs[i] >>> 32) == segment; i++) {
-                byte[] cached = chunksCache.chunk(tenant, ulid, refs[i]);
+                Chunk cached = chunksCache.chunk(tenant, ulid, refs[i]);
                 if (cached != null) {
-                    out[i] = XorChunk.wrap(cached);
+                    out[i] = cached;
                     continue;
                 }
                 starts[m] = refs[i] & 0xFFFF_FFFFL;
@@ -241,9 +242,9 @@ final class BucketBlock {
                     if (end < 0 || end > src.size()) { // longer than the guess: read on its own
                         chunkSrc = readAlone(object, off, end, size, ChunkSegmentReader::chunkEnd);
                     }
-                    XorChunk c = ChunkSegmentReader.decodeXor(chunkSrc, off);
+                    Chunk c = ChunkSegmentReader.decode(chunkSrc, off);
                     out[which[k]] = c;
-                    if (c != null) chunksCache.putChunk(tenant, ulid, refs[which[k]], c.array());
+                    chunksCache.putChunk(tenant, ulid, refs[which[k]], c);
                 }
             }
         }

@@ -1,8 +1,9 @@
 package io.mnemo.tsdb;
 
+import io.mnemo.tsdb.chunkenc.Chunk;
+import io.mnemo.tsdb.chunkenc.ChunkCutter;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
-import io.mnemo.tsdb.chunkenc.XorAppender;
-import io.mnemo.tsdb.chunkenc.XorChunk;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,27 +16,39 @@ import java.util.Map;
  * Packs a series set into byte arrays and back: how an ingester ships query results to a
  * querier on another node, as one payload or as a stream of bounded payloads ("frames", see
  * {@link FrameWriter}): consecutive series entries with equal labels, in one payload or across
- * consecutive frames, are parts of one series split at chunk boundaries. Samples travel as Prometheus XOR chunks; decoding parses labels and
- * chunk boundaries only, and the chunks are decoded lazily, straight from the array, by the
- * series' iterators. A {@link ChunkSeries} (what heads and blocks answer) ships its chunks as
- * they are, with its time bounds, which the decoded series applies again: no sample is decoded
- * or encoded on the way. Other series (merged ones) are encoded anew, {@value #SAMPLES_PER_CHUNK}
- * samples a chunk.
+ * consecutive frames, are parts of one series split at chunk boundaries. Samples travel as
+ * Prometheus chunks of any encoding (XOR floats, integer and float native histograms), each
+ * with its encoding byte; decoding parses labels and chunk boundaries only, and the chunks are
+ * decoded lazily, straight from the array, by the series' iterators. A {@link ChunkSeries} (what
+ * heads and blocks answer) ships its chunks as they are, with its time bounds, which the decoded
+ * series applies again: no sample is decoded or encoded on the way. Other series (merged ones)
+ * are encoded anew by a {@link ChunkCutter}, each sample as its type, floats
+ * {@value #SAMPLES_PER_CHUNK} a chunk.
  *
  * <pre>
- * payload  := version(1 byte = 2) series*         -- version 1, still read, has no bounds
+ * payload  := version(1 byte = 3) series*          -- versions 2 and 1 still read (below)
  * series   := uvarint(#labels) (string string)* bounds uvarint(#chunks) chunk*
  * bounds   := byte(0)                              -- every sample of the chunks belongs to it
  *           | byte(1) varint(mint) varint(maxt)     -- only samples in [mint, maxt] do
  * string   := uvarint(0) uvarint(#bytes) utf8      -- new string, becomes entry n of the dictionary
  *           | uvarint(n + 1)                        -- dictionary entry n
  * chunk    := varint(minTime - previous maxTime, or minTime for the first) varint(maxTime - minTime)
- *             uvarint(#bytes) xor-chunk-bytes       -- varints are zig-zag, as in Go
+ *             byte(encoding) uvarint(#bytes) chunk-bytes
+ *                                                   -- varints are zig-zag, as in Go; encoding is
+ *                                                      Prometheus's chunk encoding byte (1 XOR,
+ *                                                      2 histogram, 3 float histogram); chunk-bytes
+ *                                                      start with the 16-bit sample count
+ * version 2: chunk has no encoding byte, every chunk is XOR
+ * version 1: as version 2, and series have no bounds (their chunks hold only samples of the range)
  * </pre>
  */
 public final class SeriesSetCodec {
     public static final int SAMPLES_PER_CHUNK = 120;
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
+    /** XOR chunks only, without encoding bytes: what nodes before native histograms send. */
+    private static final byte VERSION_XOR_ONLY = 2;
+    /** As {@link #VERSION_XOR_ONLY}, and series without bounds. */
+    private static final byte VERSION_UNBOUNDED = 1;
 
     private SeriesSetCodec() {}
 
@@ -135,7 +148,7 @@ public final class SeriesSetCodec {
             int end = nextChunk;
             long size = out.size();
             while (end < chunks.length) {
-                long more = chunks[end].chunk().length() + 3L * Varint.MAX_BYTES;
+                long more = chunks[end].chunk().length() + 1L + 3L * Varint.MAX_BYTES;
                 if (end > nextChunk && size + more > maxFrameBytes) break;
                 size += more;
                 end++;
@@ -144,14 +157,15 @@ public final class SeriesSetCodec {
             long prevMax = 0;
             for (int i = nextChunk; i < end; i++) {
                 ChunkMeta m = chunks[i];
-                XorChunk c = (XorChunk) m.chunk();
+                Chunk c = m.chunk();
                 out.writeVarint(m.minTime() - prevMax);
                 out.writeVarint(m.maxTime() - m.minTime());
+                out.writeByte(c.encoding().code());
                 out.writeUvarint(c.length());
                 // A head chunk's view: the array's header may count samples appended after the view was taken.
                 out.writeByte(c.numSamples() >>> 8);
                 out.writeByte(c.numSamples());
-                out.writeBytes(c.array(), c.offset() + XorChunk.HEADER_SIZE, c.length() - XorChunk.HEADER_SIZE);
+                out.writeBytes(c.array(), c.offset() + SAMPLE_COUNT_BYTES, c.length() - SAMPLE_COUNT_BYTES);
                 chunkBytesWritten += c.length();
                 prevMax = m.maxTime();
             }
@@ -159,26 +173,15 @@ public final class SeriesSetCodec {
         }
     }
 
-    /** The samples of a series that is not chunk-backed (a merged one), in new chunks of {@value #SAMPLES_PER_CHUNK}. */
+    /** The sample count every chunk encoding starts with. */
+    private static final int SAMPLE_COUNT_BYTES = 2;
+
+    /**
+     * The samples of a series that is not chunk-backed (a merged one) in new chunks, each sample
+     * as its type: floats {@value #SAMPLES_PER_CHUNK} a chunk, histograms as Prometheus cuts them.
+     */
     private static ChunkMeta[] encodeAnew(Series s) {
-        List<ChunkMeta> out = new ArrayList<>();
-        SampleIterator it = s.iterator();
-        XorChunk chunk = null;
-        XorAppender app = null;
-        long min = 0, max = 0;
-        while (it.next()) {
-            long t = it.timestamp();
-            if (chunk == null || chunk.numSamples() == SAMPLES_PER_CHUNK) {
-                if (chunk != null) out.add(new ChunkMeta(chunk, min, max));
-                chunk = new XorChunk();
-                app = chunk.appender();
-                min = t;
-            }
-            app.append(t, it.value());
-            max = t;
-        }
-        if (chunk != null) out.add(new ChunkMeta(chunk, min, max));
-        return out.toArray(new ChunkMeta[0]);
+        return ChunkCutter.encode(s.iterator(), SAMPLES_PER_CHUNK).toArray(new ChunkMeta[0]);
     }
 
     /**
@@ -261,11 +264,11 @@ public final class SeriesSetCodec {
     public static SeriesSet decode(byte[] data, int offset, int length) {
         In in = new In(data, offset, offset + length);
         int version = in.readByte();
-        if (version != VERSION && version != 1) {
+        if (version != VERSION && version != VERSION_XOR_ONLY && version != VERSION_UNBOUNDED) {
             throw new IllegalArgumentException("unsupported series set payload version " + version
-                    + " (this node reads version " + VERSION + ")");
+                    + " (this node reads versions " + VERSION_UNBOUNDED + " to " + VERSION + ")");
         }
-        return new Decoded(in, version == 1);
+        return new Decoded(in, version);
     }
 
     private static void writeString(Out out, Map<String, Integer> dictionary, String s) {
@@ -285,12 +288,15 @@ public final class SeriesSetCodec {
         private final In in;
         /** Version 1 (older nodes): series have no bounds byte, their chunks hold only samples of the range. */
         private final boolean unbounded;
+        /** Versions 1 and 2 (older nodes): no encoding byte, every chunk is XOR. */
+        private final boolean xorOnly;
         private final List<String> dictionary = new ArrayList<>();
         private Series current;
 
-        Decoded(In in, boolean unbounded) {
+        Decoded(In in, int version) {
             this.in = in;
-            this.unbounded = unbounded;
+            this.unbounded = version == VERSION_UNBOUNDED;
+            this.xorOnly = version != VERSION;
         }
 
         @Override
@@ -316,8 +322,14 @@ public final class SeriesSetCodec {
             for (int i = 0; i < numChunks; i++) {
                 long min = prevMax + in.readVarint();
                 long max = min + in.readVarint();
+                ChunkEncoding encoding = ChunkEncoding.XOR;
+                if (!xorOnly) {
+                    int code = in.readByte();
+                    encoding = ChunkEncoding.of(code);
+                    if (encoding == null) throw In.corrupt("chunk encoding " + code);
+                }
                 int len = in.readCount();
-                chunks[i] = new ChunkMeta(XorChunk.wrap(in.data, in.take(len), len), min, max);
+                chunks[i] = new ChunkMeta(Chunk.wrap(encoding, in.data, in.take(len), len), min, max);
                 prevMax = max;
             }
             current = new ChunkSeries(Labels.wrapSorted(kv), chunks, mint, maxt);

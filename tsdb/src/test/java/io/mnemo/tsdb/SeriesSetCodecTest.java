@@ -138,17 +138,30 @@ class SeriesSetCodecTest {
     }
 
     @Test
-    void versionOnePayloadsOfOlderNodesAreRead() {
+    void versionOneAndTwoPayloadsOfOlderNodesAreRead() {
         List<Series> in = List.of(new ListSeries(Labels.of("__name__", "a"), new long[] {1, 2, 3}, new double[] {1, 2, 3}));
-        byte[] v2 = SeriesSetCodec.encode(SeriesSet.of(in));
-        // version 1: the same without the bounds byte, which a re-encoded series has as 0 right before its chunk count
+        byte[] v3 = SeriesSetCodec.encode(SeriesSet.of(in));
+        assertEquals(3, v3[0]);
+        // version 2: the same without the chunk's encoding byte, after the bounds byte (0 for a
+        // re-encoded series), the chunk count and the chunk's two one-byte time varints
         int boundsAt = 1 + 1 + (2 + 8) + (2 + 1); // version, #labels, "__name__" and "a" (each: new, length, bytes)
-        assertEquals(0, v2[boundsAt]);
+        assertEquals(0, v3[boundsAt]);
+        int encodingAt = boundsAt + 4;
+        assertEquals(1, v3[encodingAt], "XOR");
+        byte[] v2 = new byte[v3.length - 1];
+        System.arraycopy(v3, 0, v2, 0, encodingAt);
+        System.arraycopy(v3, encodingAt + 1, v2, encodingAt, v3.length - encodingAt - 1);
+        v2[0] = 2;
+        SeriesSet out = SeriesSetCodec.decode(v2);
+        assertTrue(out.next());
+        assertSameSamples(in.get(0), out.at());
+        assertFalse(out.next());
+        // version 1: version 2 without the bounds byte
         byte[] v1 = new byte[v2.length - 1];
         System.arraycopy(v2, 0, v1, 0, boundsAt);
         System.arraycopy(v2, boundsAt + 1, v1, boundsAt, v2.length - boundsAt - 1);
         v1[0] = 1;
-        SeriesSet out = SeriesSetCodec.decode(v1);
+        out = SeriesSetCodec.decode(v1);
         assertTrue(out.next());
         assertSameSamples(in.get(0), out.at());
         assertFalse(out.next());
@@ -201,5 +214,88 @@ class SeriesSetCodecTest {
         assertEquals(501, n, "the split series is one series again");
         assertNull(writer.next(), "exhausted");
         assertFalse(SeriesSetCodec.decodeFrames(List.of()).next());
+    }
+
+    /** Series of every kind, chunk-backed as heads and blocks answer them, sorted by labels. */
+    private static List<ChunkSeries> histogramSeries(int n, int copies, int buckets) {
+        List<ChunkSeries> out = new ArrayList<>();
+        for (int c = 0; c < copies; c++) {
+            for (NativeHistogramSeries.Kind k : NativeHistogramSeries.Kind.values()) {
+                out.add(NativeHistogramSeries.series(Labels.of("__name__", "h", "c", String.format("%03d", c), "kind", k.name()),
+                        k, 1_700_000_000_000L, 15_000, n, buckets, c));
+            }
+        }
+        out.sort((a, b) -> a.labels().compareTo(b.labels()));
+        return out;
+    }
+
+    @Test
+    void histogramChunksTravelInTheirEncodingsInOnePayload() {
+        List<ChunkSeries> in = histogramSeries(600, 2, 40);
+        long mint = 1_700_000_000_000L + 100 * 15_000 + 1, maxt = 1_700_000_000_000L + 500 * 15_000 - 1;
+        List<Series> bounded = new ArrayList<>();
+        for (ChunkSeries s : in) bounded.add(new ChunkSeries(s.labels(), s.chunks(), mint, maxt));
+        SeriesSet decoded = SeriesSetCodec.decode(SeriesSetCodec.encode(SeriesSet.of(bounded)));
+        List<ChunkSeries> got = new ArrayList<>();
+        for (ChunkSeries s : in) {
+            assertTrue(decoded.next());
+            ChunkSeries d = (ChunkSeries) decoded.at();
+            got.add(d);
+            assertEquals(NativeHistogramSeries.encodings(s.chunks()), NativeHistogramSeries.encodings(d.chunks()),
+                    "chunks as they were: " + s.labels());
+            for (int i = 0; i < s.chunks().length; i++) {
+                assertArrayEquals(s.chunks()[i].chunk().toByteArray(), d.chunks()[i].chunk().toByteArray());
+            }
+        }
+        assertFalse(decoded.next());
+        NativeHistogramSeries.assertSameSeries(in, mint, maxt, SeriesSet.of(new ArrayList<>(got)));
+    }
+
+    @Test
+    void framesSplitSeriesOfBigHistogramChunksAtChunkBoundaries() {
+        // Histogram chunks of about 1 KiB, thousands of them, across many 128 KiB frames (the read path's budget).
+        List<ChunkSeries> in = histogramSeries(16_000, 1, 40);
+        long chunks = 0, bytes = 0;
+        for (ChunkSeries s : in) {
+            chunks += s.chunks().length;
+            for (ChunkMeta c : s.chunks()) bytes += c.chunk().length();
+        }
+        assertTrue(chunks > 2_000 && bytes > 2 << 20, chunks + " chunks of " + bytes + " bytes");
+        int budget = 128 << 10;
+        SeriesSetCodec.FrameWriter writer = new SeriesSetCodec.FrameWriter(SeriesSet.of(new ArrayList<>(in)), budget);
+        List<byte[]> frames = new ArrayList<>();
+        for (byte[] f; (f = writer.next()) != null; ) {
+            assertTrue(f.length <= budget + 8 * 1024, "frame of " + f.length + " bytes, budget " + budget + " and one chunk over");
+            frames.add(f);
+        }
+        assertTrue(frames.size() > 15, "many frames: " + frames.size());
+        assertEquals(bytes, writer.chunkBytes());
+        assertEquals(in.size(), writer.series());
+        NativeHistogramSeries.assertSameSeries(in, Long.MIN_VALUE, Long.MAX_VALUE, SeriesSetCodec.decodeFrames(frames));
+    }
+
+    @Test
+    void mergedSeriesAreEncodedAnewKeepingEachSamplesType() {
+        // Two overlapping copies of each series (two zones): the merge is a MergedSeries, re-encoded sample by sample.
+        List<ChunkSeries> a = histogramSeries(900, 1, 40);
+        List<ChunkSeries> b = new ArrayList<>();
+        for (ChunkSeries s : histogramSeries(900, 1, 40)) {
+            // the second copy lacks the first 100 samples and has the rest: overlapping, not byte-identical series
+            ChunkMeta[] cs = s.chunks();
+            b.add(new ChunkSeries(s.labels(), java.util.Arrays.copyOfRange(cs, 1, cs.length), s.mint(), s.maxt()));
+        }
+        SeriesSet merged = MergeSeriesSet.merge(List.of(SeriesSet.of(new ArrayList<>(a)), SeriesSet.of(new ArrayList<>(b))));
+        SeriesSet decoded = SeriesSetCodec.decode(SeriesSetCodec.encode(merged));
+        NativeHistogramSeries.assertSameSeries(a, Long.MIN_VALUE, Long.MAX_VALUE, decoded);
+        decoded = SeriesSetCodec.decode(SeriesSetCodec.encode(
+                MergeSeriesSet.merge(List.of(SeriesSet.of(new ArrayList<>(a)), SeriesSet.of(new ArrayList<>(b))))));
+        while (decoded.next()) {
+            ChunkSeries d = (ChunkSeries) decoded.at();
+            String kind = d.labels().get("kind");
+            java.util.Set<io.mnemo.tsdb.chunkenc.ChunkEncoding> encodings = new java.util.HashSet<>(NativeHistogramSeries.encodings(d.chunks()));
+            if (kind.equals("INTEGER_HISTOGRAMS")) assertEquals(java.util.Set.of(io.mnemo.tsdb.chunkenc.ChunkEncoding.HISTOGRAM), encodings);
+            if (kind.equals("FLOAT_HISTOGRAMS")) assertEquals(java.util.Set.of(io.mnemo.tsdb.chunkenc.ChunkEncoding.FLOAT_HISTOGRAM), encodings);
+            if (kind.equals("CHANGING")) assertEquals(3, encodings.size(), "floats, integer and float histograms");
+        }
     }
 }

@@ -1,30 +1,32 @@
 package io.mnemo.bucketstore.cache;
 
 import io.mnemo.tsdb.block.Ulid;
+import io.mnemo.tsdb.chunkenc.Chunk;
 
 /**
  * Chunks of blocks in object storage, by their ref (segment file and offset), so that a repeated
  * query reads no chunk bytes from the bucket (Mimir's chunks cache, in memory:
- * {@code chunks-cache.inmemory.max-size-bytes}). Holds each chunk's XOR bytes, checked when they
- * were fetched. Safe for concurrent use.
+ * {@code chunks-cache.inmemory.max-size-bytes}). Holds each chunk in its encoding (floats or
+ * native histograms), checked when it was fetched, on an array of its own. Safe for concurrent use.
  */
 public final class ChunksCache {
     private record ChunkKey(String tenant, Ulid block, long ref) {}
 
-    private final BoundedCache<ChunkKey, byte[]> cache;
+    private final BoundedCache<ChunkKey, Chunk> cache;
 
     /** @param maxBytes its bound; 0 caches nothing */
     public ChunksCache(long maxBytes) {
-        cache = new BoundedCache<>(maxBytes, b -> 16 + b.length);
+        cache = new BoundedCache<>(maxBytes, c -> 16 + c.array().length);
     }
 
-    /** The XOR bytes of the chunk at this ref; null if not cached. */
-    public byte[] chunk(String tenant, Ulid block, long ref) {
+    /** The chunk at this ref; null if not cached. */
+    public Chunk chunk(String tenant, Ulid block, long ref) {
         return cache.get(new ChunkKey(tenant, block, ref));
     }
 
-    public void putChunk(String tenant, Ulid block, long ref, byte[] xor) {
-        cache.put(new ChunkKey(tenant, block, ref), xor);
+    /** Caches a chunk that is the whole of its array (a read-only view nobody changes). */
+    public void putChunk(String tenant, Ulid block, long ref, Chunk chunk) {
+        cache.put(new ChunkKey(tenant, block, ref), chunk);
     }
 
     public CacheStats stats() { return cache.stats(); }

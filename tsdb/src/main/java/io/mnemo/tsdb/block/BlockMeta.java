@@ -13,9 +13,15 @@ import java.util.Map;
  * exclusive as in Prometheus, counts of what it holds, and its compaction lineage: level 1 and
  * itself as only source for a block cut from a head; for a compacted block, one level above its
  * highest input, the sources of all its inputs and the inputs themselves as parents.
+ *
+ * <p>Samples are counted in all ({@code numSamples}) and, as Prometheus 2.45+ and 3 write them,
+ * by kind: {@code numFloatSamples} in XOR chunks, {@code numHistogramSamples} in integer and
+ * float histogram chunks. Go omits a zero count, so a meta.json written before the split (or by
+ * an older Prometheus) reads as 0 for both.
  */
 public record BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, long numSeries, long numChunks,
-                        int compactionLevel, List<Ulid> sources, List<Parent> parents) {
+                        int compactionLevel, List<Ulid> sources, List<Parent> parents,
+                        long numFloatSamples, long numHistogramSamples) {
     public static final String FILE_NAME = "meta.json";
     /** The only meta.json version Prometheus writes and reads. */
     public static final int VERSION = 1;
@@ -28,16 +34,35 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, 
         parents = List.copyOf(parents);
     }
 
-    /** Without parents: a block cut from a head, or one whose meta.json lists none. */
+    /** A block of float samples only. */
+    public BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, long numSeries, long numChunks,
+                     int compactionLevel, List<Ulid> sources, List<Parent> parents) {
+        this(ulid, minTime, maxTime, numSamples, numSeries, numChunks, compactionLevel, sources, parents, numSamples, 0);
+    }
+
+    /** A block of float samples only, without parents: cut from a head, or one whose meta.json lists none. */
     public BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, long numSeries, long numChunks,
                      int compactionLevel, List<Ulid> sources) {
         this(ulid, minTime, maxTime, numSamples, numSeries, numChunks, compactionLevel, sources, List.of());
     }
 
-    /** The meta of a block freshly cut from a head. */
+    /** The meta of a block of float samples only, freshly cut from a head. */
     public static BlockMeta level1(Ulid ulid, long minTime, long maxTime, long numSamples, long numSeries,
                                    long numChunks) {
         return new BlockMeta(ulid, minTime, maxTime, numSamples, numSeries, numChunks, 1, List.of(ulid));
+    }
+
+    /** The meta of a block freshly cut from a head, its samples counted by kind. */
+    public static BlockMeta level1(Ulid ulid, long minTime, long maxTime, long numFloatSamples, long numHistogramSamples,
+                                   long numSeries, long numChunks) {
+        return new BlockMeta(ulid, minTime, maxTime, numFloatSamples + numHistogramSamples, numSeries, numChunks, 1,
+                List.of(ulid), List.of(), numFloatSamples, numHistogramSamples);
+    }
+
+    /** This meta with other lineage and id, the same counts: a copy of a block under another ULID. */
+    public BlockMeta withLineage(Ulid ulid, int compactionLevel, List<Ulid> sources, List<Parent> parents) {
+        return new BlockMeta(ulid, minTime, maxTime, numSamples, numSeries, numChunks, compactionLevel, sources, parents,
+                numFloatSamples, numHistogramSamples);
     }
 
     /** Whether the block may hold samples in [mint, maxt] (both inclusive, as queriers take them). */
@@ -54,6 +79,9 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, 
         sb.append("\t\"maxTime\": ").append(maxTime).append(",\n");
         sb.append("\t\"stats\": {\n");
         sb.append("\t\t\"numSamples\": ").append(numSamples).append(",\n");
+        // Go's omitempty: a count of zero is left out.
+        if (numFloatSamples != 0) sb.append("\t\t\"numFloatSamples\": ").append(numFloatSamples).append(",\n");
+        if (numHistogramSamples != 0) sb.append("\t\t\"numHistogramSamples\": ").append(numHistogramSamples).append(",\n");
         sb.append("\t\t\"numSeries\": ").append(numSeries).append(",\n");
         sb.append("\t\t\"numChunks\": ").append(numChunks).append("\n");
         sb.append("\t},\n");
@@ -106,7 +134,8 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, long numSamples, 
         }
         return new BlockMeta(ulid, number(m, "minTime", true), number(m, "maxTime", true),
                 number(stats, "numSamples", false), number(stats, "numSeries", false),
-                number(stats, "numChunks", false), (int) number(compaction, "level", false), sources, parents);
+                number(stats, "numChunks", false), (int) number(compaction, "level", false), sources, parents,
+                number(stats, "numFloatSamples", false), number(stats, "numHistogramSamples", false));
     }
 
     public static BlockMeta read(Path blockDir) throws IOException {

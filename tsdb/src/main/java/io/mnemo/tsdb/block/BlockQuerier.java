@@ -7,7 +7,7 @@ import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
-import io.mnemo.tsdb.chunkenc.XorChunk;
+import io.mnemo.tsdb.chunkenc.Chunk;
 import io.mnemo.tsdb.index.PostingsForMatchers;
 
 import java.io.IOException;
@@ -132,15 +132,14 @@ final class BlockQuerier implements Querier {
             return false;
         }
 
-        /** The series' XOR chunks overlapping the range, read out; null if no sample is in it. */
+        /** The series' chunks overlapping the range, of any encoding, read out; null if no sample is in it. */
         private ChunkMeta[] overlappingChunks() throws IOException {
             int first = entry.firstChunkFrom(mint);
             int end = entry.chunksUntil(first, maxt);
             if (first == end) return null;
             List<ChunkMeta> out = new ArrayList<>(end - first);
             for (int i = first; i < end; i++) {
-                XorChunk c = chunks.readXor(entry.refs[i]);
-                if (c != null) out.add(new ChunkMeta(c, entry.mins[i], entry.maxs[i]));
+                out.add(new ChunkMeta(chunks.readChunk(entry.refs[i]), entry.mins[i], entry.maxs[i]));
             }
             ChunkMeta[] metas = out.toArray(new ChunkMeta[0]);
             return ChunkSeries.hasSampleIn(metas, mint, maxt) ? metas : null;

@@ -1,13 +1,15 @@
 package io.mnemo.tsdb.block;
 
+import io.mnemo.tsdb.ChunkSeries;
 import io.mnemo.tsdb.ChunkSeriesIterator;
 import io.mnemo.tsdb.Labels;
+import io.mnemo.tsdb.chunkenc.ChunkCutter;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
-import io.mnemo.tsdb.chunkenc.XorAppender;
 import io.mnemo.tsdb.chunkenc.XorChunk;
-import io.mnemo.tsdb.chunkenc.XorIterator;
 import io.mnemo.tsdb.head.Head;
 import io.mnemo.tsdb.head.MemSeries;
+import io.mnemo.tsdb.index.IntList;
 import io.mnemo.tsdb.index.MemPostings;
 
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Cuts the samples of a {@link Head} in a time range into a Prometheus TSDB block directory
@@ -24,8 +27,9 @@ import java.util.Optional;
  *
  * <p>The block is built in {@code <ULID>.tmp-for-creation}, synced, then renamed into place in
  * one step, so a crash never leaves a half-written block under a block's name. Series stream
- * through one at a time in label order: chunks entirely inside the range are copied as they are,
- * chunks straddling a range boundary are re-encoded with the samples inside it. Extra memory is
+ * through one at a time in label order: chunks of any encoding (floats, integer or float native
+ * histograms) entirely inside the range are copied as they are, chunks straddling a range
+ * boundary are re-encoded with the samples inside it, each keeping its type. Extra memory is
  * a few words per series written plus the block's symbols, never the chunks.
  *
  * <p>Reads the head through its public API; like every head reader it must run on the head's
@@ -122,7 +126,7 @@ public final class BlockWriter {
     private BlockMeta writeData(Head head, Labels[] series, int n, SymbolIndex symbols, Path indexFile, Path chunksDir,
                                 Ulid ulid, long mint, long maxt, boolean outOfOrderOnly) throws IOException {
         long last = maxt - 1;
-        long numSamples = 0;
+        SampleCounts counts = new SampleCounts();
         long numChunks = 0;
         int[] ids = new int[n];          // block series ids in label order: the all-series postings
         long[] byHeadRef = new long[n];  // head ref << 32 | block series id, to translate head postings
@@ -135,16 +139,7 @@ public final class BlockWriter {
                 Labels l = series[i];
                 int ref = head.seriesRef(l);
                 if (ref < 0) throw new IllegalStateException("series " + l + " left the head while its block was cut");
-                chunks.clear();
-                for (ChunkMeta c : head.series(ref).chunksForBlock(mint, last, outOfOrderOnly)) {
-                    if (c.maxTime() < mint) continue;
-                    if (c.minTime() > last) break;
-                    ChunkMeta in = c.minTime() >= mint && c.maxTime() <= last ? c : cut((XorChunk) c.chunk(), mint, last);
-                    if (in == null) continue;
-                    XorChunk x = (XorChunk) in.chunk();
-                    chunks.add(in.minTime(), in.maxTime(), cw.writeXor(x.array(), x.offset(), x.length()));
-                    numSamples += x.numSamples();
-                }
+                writeChunks(cw, head.series(ref).chunksForBlock(mint, last, outOfOrderOnly), mint, last, chunks, counts);
                 if (chunks.size == 0) continue;
                 int id = iw.addSeries(l, chunks.mins, chunks.maxs, chunks.refs, chunks.size);
                 numChunks += chunks.size;
@@ -172,7 +167,110 @@ public final class BlockWriter {
             }
             iw.finish();
         }
-        return BlockMeta.level1(ulid, mint, maxt, numSamples, written, numChunks);
+        return BlockMeta.level1(ulid, mint, maxt, counts.floats, counts.histograms, written, numChunks);
+    }
+
+    /**
+     * Writes series given as chunks of any encoding as a new block over [mint, maxt), as
+     * {@link #write(Head, long, long)} writes a head's: the samples of each series in the range
+     * (chunks straddling a bound trimmed), series without one left out. For blocks built from
+     * something other than a head (tests, imports): the series and their postings are held in
+     * memory. Each series' chunks must be time-ordered and not overlap; its own bounds are not
+     * applied. Returns empty when no sample falls in the range.
+     */
+    public Optional<BlockMeta> write(List<ChunkSeries> series, long mint, long maxt) throws IOException {
+        if (maxt <= mint) throw new IllegalArgumentException("empty block range [" + mint + ", " + maxt + ")");
+        long last = maxt - 1;
+        List<ChunkSeries> in = new ArrayList<>();
+        SymbolIndex symbols = new SymbolIndex();
+        for (ChunkSeries cs : series) {
+            if (!hasSampleIn(List.of(cs.chunks()), mint, last)) continue;
+            in.add(cs);
+            Labels l = cs.labels();
+            for (int i = 0; i < l.size(); i++) {
+                symbols.add(l.name(i));
+                symbols.add(l.value(i));
+            }
+        }
+        if (in.isEmpty()) return Optional.empty();
+        in.sort((a, b) -> Utf8Order.compare(a.labels(), b.labels()));
+        for (int i = 1; i < in.size(); i++) {
+            if (in.get(i).labels().equals(in.get(i - 1).labels())) throw new IllegalArgumentException("series " + in.get(i).labels() + " given twice");
+        }
+
+        NewBlockDir block = NewBlockDir.create(dir, Ulid.generate());
+        try {
+            SampleCounts counts = new SampleCounts();
+            long numChunks = 0;
+            TreeMap<String, TreeMap<String, IntList>> postings = new TreeMap<>(Utf8Order.STRINGS);
+            IntList all = new IntList();
+            ChunkList chunks = new ChunkList();
+            try (ChunkSegmentWriter cw = new ChunkSegmentWriter(block.chunksDir(), segmentBytes);
+                 IndexWriter iw = new IndexWriter(block.indexFile())) {
+                iw.writeSymbols(symbols);
+                for (ChunkSeries cs : in) {
+                    writeChunks(cw, List.of(cs.chunks()), mint, last, chunks, counts);
+                    int id = iw.addSeries(cs.labels(), chunks.mins, chunks.maxs, chunks.refs, chunks.size);
+                    numChunks += chunks.size;
+                    all.add(id);
+                    Labels l = cs.labels();
+                    for (int i = 0; i < l.size(); i++) {
+                        postings.computeIfAbsent(l.name(i), k -> new TreeMap<>(Utf8Order.STRINGS))
+                                .computeIfAbsent(l.value(i), k -> new IntList()).add(id);
+                    }
+                }
+                cw.finish();
+                iw.addPostings("", "", toArray(all), all.size());
+                for (var byName : postings.entrySet()) {
+                    for (var byValue : byName.getValue().entrySet()) {
+                        IntList ids = byValue.getValue();
+                        iw.addPostings(byName.getKey(), byValue.getKey(), toArray(ids), ids.size());
+                    }
+                }
+                iw.finish();
+            }
+            BlockMeta meta = BlockMeta.level1(block.ulid(), mint, maxt, counts.floats, counts.histograms, in.size(), numChunks);
+            block.commit(meta);
+            return Optional.of(meta);
+        } catch (IOException | RuntimeException e) {
+            block.abandon(e);
+            throw e;
+        }
+    }
+
+    private static int[] toArray(IntList l) {
+        int[] a = new int[l.size()];
+        for (int i = 0; i < a.length; i++) a[i] = l.get(i);
+        return a;
+    }
+
+    /**
+     * Writes a series' time-ordered chunks that overlap [mint, last] into {@code out} (cleared
+     * first): those inside as they are, whatever their encoding, those straddling a bound trimmed.
+     */
+    private static void writeChunks(ChunkSegmentWriter cw, List<ChunkMeta> series, long mint, long last, ChunkList out,
+                                    SampleCounts counts) throws IOException {
+        out.clear();
+        for (ChunkMeta c : series) {
+            if (c.maxTime() < mint) continue;
+            if (c.minTime() > last) break;
+            List<ChunkMeta> in = c.minTime() >= mint && c.maxTime() <= last ? List.of(c) : trim(c, mint, last);
+            for (ChunkMeta t : in) {
+                out.add(t.minTime(), t.maxTime(), cw.write(t.chunk()));
+                counts.add(t.chunk());
+            }
+        }
+    }
+
+    /** Samples written, by kind, as meta.json counts them. */
+    private static final class SampleCounts {
+        long floats;
+        long histograms;
+
+        void add(io.mnemo.tsdb.chunkenc.Chunk c) {
+            if (c.encoding() == ChunkEncoding.XOR) floats += c.numSamples();
+            else histograms += c.numSamples();
+        }
     }
 
     /** Block ids of the head refs that are in the block; head refs and the table ascend by head ref. */
@@ -206,19 +304,12 @@ public final class BlockWriter {
         return false;
     }
 
-    /** A new chunk with the samples of {@code src} in [mint, last]; null when there are none. */
-    private static ChunkMeta cut(XorChunk src, long mint, long last) {
-        XorIterator it = src.iterator();
-        if (!it.seek(mint) || it.timestamp() > last) return null;
-        XorChunk out = new XorChunk();
-        XorAppender app = out.appender();
-        long first = it.timestamp();
-        long t;
-        do {
-            t = it.timestamp();
-            app.append(t, it.value());
-        } while (it.next() && it.timestamp() <= last);
-        return new ChunkMeta(out, first, t);
+    /**
+     * The samples of a chunk that lie in [mint, last], encoded again as their types need
+     * ({@link ChunkCutter}): usually one chunk, none when no sample is inside.
+     */
+    private static List<ChunkMeta> trim(ChunkMeta c, long mint, long last) {
+        return ChunkCutter.encode(new ChunkSeriesIterator(new ChunkMeta[] {c}, mint, last), XorChunk.MAX_SAMPLES);
     }
 
     /** The chunks of the series being written, reused from one series to the next. */

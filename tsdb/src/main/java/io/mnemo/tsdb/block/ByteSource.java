@@ -8,7 +8,7 @@ import java.util.zip.CRC32C;
  * ({@link MappedFile}), or a part of it fetched by a ranged read ({@link #wrap}), which keeps the
  * file's positions so that offsets the index holds (series ids, postings offsets, chunk refs)
  * address it unchanged. The block format's decoders ({@link IndexFormat}, {@link IndexTables},
- * {@link ChunkSegmentReader#decodeXor}) read through it, whichever the bytes came from.
+ * {@link ChunkSegmentReader#decode}) read through it, whichever the bytes came from.
  *
  * <p>Reads are absolute, so one source serves any number of threads. Reading outside
  * [{@link #start()}, {@link #size()}) throws {@link IndexOutOfBoundsException}.

@@ -2,7 +2,6 @@ package io.mnemo.tsdb.block;
 
 import io.mnemo.tsdb.chunkenc.Chunk;
 import io.mnemo.tsdb.chunkenc.ChunkEncoding;
-import io.mnemo.tsdb.chunkenc.XorChunk;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -18,7 +17,7 @@ import java.util.List;
  * chunk checks its CRC32C. Safe for concurrent use.
  *
  * <p>Its decoders of a segment's header and of one chunk ({@link #checkSegmentHeader},
- * {@link #chunkEnd}, {@link #decodeXor}) read any {@link ByteSource}, so the bucket store decodes
+ * {@link #chunkEnd}, {@link #decode}) read any {@link ByteSource}, so the bucket store decodes
  * the chunks it fetches by ranged reads with them.
  */
 public final class ChunkSegmentReader implements Closeable {
@@ -64,18 +63,11 @@ public final class ChunkSegmentReader implements Closeable {
     }
 
     /**
-     * The XOR chunk at this ref, copied out of the mapping (so it outlives the block's mapping);
-     * null for a chunk of another encoding (native histograms), which float queries skip.
-     */
-    XorChunk readXor(long ref) throws IOException {
-        int seg = (int) (ref >>> 32);
-        if (seg >= segments.length) throw new IOException("chunk ref " + Long.toHexString(ref) + " names missing segment " + (seg + 1));
-        return decodeXor(segments[seg], ref & 0xFFFF_FFFFL);
-    }
-
-    /**
      * The chunk at this ref in its own encoding (XOR, histogram or float histogram), copied out
-     * of the mapping; null for an encoding this store does not read.
+     * of the mapping.
+     *
+     * @throws IOException for damage, or an encoding this store does not read (a query fails
+     *     rather than leave the chunk's samples out)
      */
     public Chunk readChunk(long ref) throws IOException {
         int seg = (int) (ref >>> 32);
@@ -84,31 +76,32 @@ public final class ChunkSegmentReader implements Closeable {
     }
 
     /**
-     * Copies the bytes of the XOR chunk at this ref (sample-count header included, checksum
-     * checked) into {@code dst} and returns their length; when {@code dst} is too short, copies
-     * nothing and returns minus the length needed. How the compactor copies chunks without a new
+     * Copies the chunk at this ref, its encoding byte first ({@link ChunkEncoding#code()}) and
+     * then its bytes (sample-count header included), checksum checked, into {@code dst} and
+     * returns how many bytes that is; when {@code dst} is too short, copies nothing and returns
+     * minus the length needed. How the compactor copies chunks of any encoding without a new
      * array each.
      *
-     * @throws IOException for damage, or a chunk of another encoding (native histograms)
+     * @throws IOException for damage, or an encoding this store does not read
      */
-    public int copyXor(long ref, byte[] dst) throws IOException {
+    public int copyChunk(long ref, byte[] dst) throws IOException {
         int seg = (int) (ref >>> 32);
         if (seg >= segments.length) throw new IOException("chunk ref " + Long.toHexString(ref) + " names missing segment " + (seg + 1));
         MappedFile f = segments[seg];
         long off = ref & 0xFFFF_FFFFL;
         Cursor c = new Cursor(f, off, f.size());
         int len = c.uvarintInt();
-        if (len > dst.length) return -len;
+        if (len + 1 > dst.length) return -(len + 1);
         long encodingAt = c.position();
         int encoding = c.u8();
         c.skip(len);
         int crc = c.be32();
         if (f.crc32c(encodingAt, 1L + len) != crc) throw new IOException(f.name() + ": checksum mismatch of chunk at " + off);
-        if (encoding != ChunkSegmentWriter.ENCODING_XOR) {
-            throw new IOException(f.name() + ": chunk at " + off + " has encoding " + encoding + ", only XOR (1) is read");
+        if (ChunkEncoding.of(encoding) == null) {
+            throw new IOException(f.name() + ": chunk at " + off + " has encoding " + encoding + ", which this store does not read");
         }
-        f.copy(encodingAt + 1, dst, 0, len);
-        return len;
+        f.copy(encodingAt, dst, 0, len + 1);
+        return len + 1;
     }
 
     /** Checks the magic and version at the start of a segment file. */
@@ -136,26 +129,10 @@ public final class ChunkSegmentReader implements Closeable {
     }
 
     /**
-     * The XOR chunk at {@code off} of a segment, its checksum checked and its bytes copied out;
-     * null for a chunk of another encoding.
-     */
-    public static XorChunk decodeXor(ByteSource f, long off) throws IOException {
-        Cursor c = new Cursor(f, off, f.size());
-        int len = c.uvarintInt();
-        long encodingAt = c.position();
-        int encoding = c.u8();
-        c.skip(len);
-        int crc = c.be32();
-        if (f.crc32c(encodingAt, 1L + len) != crc) throw new IOException(f.name() + ": checksum mismatch of chunk at " + off);
-        if (encoding != ChunkSegmentWriter.ENCODING_XOR) return null;
-        byte[] data = new byte[len];
-        f.copy(encodingAt + 1, data, 0, len);
-        return XorChunk.wrap(data);
-    }
-
-    /**
      * The chunk at {@code off} of a segment in its own encoding, its checksum checked and its
-     * bytes copied out; null for an encoding this store does not read.
+     * bytes copied out.
+     *
+     * @throws IOException for damage, or an encoding this store does not read
      */
     public static Chunk decode(ByteSource f, long off) throws IOException {
         Cursor c = new Cursor(f, off, f.size());
@@ -166,7 +143,9 @@ public final class ChunkSegmentReader implements Closeable {
         int crc = c.be32();
         if (f.crc32c(encodingAt, 1L + len) != crc) throw new IOException(f.name() + ": checksum mismatch of chunk at " + off);
         ChunkEncoding encoding = ChunkEncoding.of(code);
-        if (encoding == null) return null;
+        if (encoding == null) {
+            throw new IOException(f.name() + ": chunk at " + off + " has encoding " + code + ", which this store does not read");
+        }
         byte[] data = new byte[len];
         f.copy(encodingAt + 1, data, 0, len);
         return Chunk.wrap(encoding, data, 0, len);

@@ -125,6 +125,19 @@ public final class ChunkCutter {
         last = t;
     }
 
+    /** Whether chunks were closed since the last {@link #takeClosed()} or {@link #finish()}. */
+    public boolean hasClosed() { return !out.isEmpty(); }
+
+    /**
+     * The chunks closed so far, the open one left open, and forgotten here: how a writer streams
+     * a long series out without holding all its chunks.
+     */
+    public List<ChunkMeta> takeClosed() {
+        List<ChunkMeta> chunks = new ArrayList<>(out);
+        out.clear();
+        return chunks;
+    }
+
     /** The chunks of every sample appended, the open one closed; the cutter starts over empty. */
     public List<ChunkMeta> finish() {
         close();

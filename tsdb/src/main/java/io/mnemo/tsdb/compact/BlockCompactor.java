@@ -152,7 +152,8 @@ public final class BlockCompactor {
         LabelPairPostings postings = new LabelPairPostings(symbols);
         SeriesMerger merger = new SeriesMerger();
         InputBlock[] same = new InputBlock[inputs.size()];
-        long numSamples = 0;
+        long numFloatSamples = 0;
+        long numHistogramSamples = 0;
         long numChunks = 0;
         try (ChunkSegmentWriter cw = new ChunkSegmentWriter(block.chunksDir(), segmentBytes);
              IndexWriter iw = new IndexWriter(block.indexFile())) {
@@ -171,7 +172,8 @@ public final class BlockCompactor {
                     int id = iw.addSeries(labels, merger.chunkMins(), merger.chunkMaxs(), merger.chunkRefs(),
                             merger.numChunks());
                     postings.add(labels, id);
-                    numSamples += merger.samples();
+                    numFloatSamples += merger.floatSamples();
+                    numHistogramSamples += merger.histogramSamples();
                     numChunks += merger.numChunks();
                 }
                 for (int i = 0; i < m; i++) if (same[i].advance()) queue.add(same[i]);
@@ -181,10 +183,11 @@ public final class BlockCompactor {
             postings.writeTo(iw);
             iw.finish();
         }
-        return Optional.of(meta(block.ulid(), inputs, numSamples, postings.numSeries(), numChunks));
+        return Optional.of(meta(block.ulid(), inputs, numFloatSamples, numHistogramSamples, postings.numSeries(), numChunks));
     }
 
-    private static BlockMeta meta(Ulid ulid, List<InputBlock> inputs, long numSamples, long numSeries, long numChunks) {
+    private static BlockMeta meta(Ulid ulid, List<InputBlock> inputs, long numFloatSamples, long numHistogramSamples,
+                                  long numSeries, long numChunks) {
         long minTime = Long.MAX_VALUE;
         long maxTime = Long.MIN_VALUE;
         int level = 0;
@@ -198,7 +201,7 @@ public final class BlockCompactor {
             sources.addAll(m.sources().isEmpty() ? List.of(m.ulid()) : m.sources());
             parents.add(new BlockMeta.Parent(m.ulid(), m.minTime(), m.maxTime()));
         }
-        return new BlockMeta(ulid, minTime, maxTime, numSamples, numSeries, numChunks, level + 1,
-                new ArrayList<>(sources), parents);
+        return new BlockMeta(ulid, minTime, maxTime, numFloatSamples + numHistogramSamples, numSeries, numChunks, level + 1,
+                new ArrayList<>(sources), parents, numFloatSamples, numHistogramSamples);
     }
 }

@@ -77,9 +77,9 @@ final class InputBlock implements Closeable {
         return deleted.isEmpty() ? null : deleted.get(seriesId);
     }
 
-    /** See {@link ChunkSegmentReader#copyXor}. */
+    /** See {@link ChunkSegmentReader#copyChunk}: the encoding byte, then the chunk's bytes. */
     int copyChunk(long ref, byte[] dst) throws IOException {
-        return chunks.copyXor(ref, dst);
+        return chunks.copyChunk(ref, dst);
     }
 
     @Override

@@ -1,10 +1,12 @@
 package io.mnemo.tsdb.compact;
 
+import io.mnemo.tsdb.ChunkSeriesIterator;
 import io.mnemo.tsdb.block.ChunkSegmentWriter;
 import io.mnemo.tsdb.block.SeriesEntry;
-import io.mnemo.tsdb.chunkenc.XorAppender;
-import io.mnemo.tsdb.chunkenc.XorChunk;
-import io.mnemo.tsdb.chunkenc.XorIterator;
+import io.mnemo.tsdb.chunkenc.Chunk;
+import io.mnemo.tsdb.chunkenc.ChunkCutter;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
+import io.mnemo.tsdb.chunkenc.ChunkMeta;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -15,11 +17,12 @@ import java.util.Arrays;
  *
  * <p>The inputs' chunks are ordered by (min time, max time, input order) and swept into groups
  * of chunks that overlap in time, transitively. A group of one chunk, or of byte-identical copies
- * of one chunk (the zones' copies of a partition), is copied as it is: no decoding, which is what
- * makes horizontal compaction fast. Any other group, and any chunk that deleted intervals touch,
- * is decoded and merged by timestamp keeping one sample per timestamp, then re-encoded into XOR
- * chunks of at most {@value #SAMPLES_PER_CHUNK} samples, as Prometheus's vertical compaction
- * does. Where samples of two inputs share a timestamp with different values, Prometheus keeps
+ * of one chunk (the zones' copies of a partition), is copied as it is, whatever its encoding: no
+ * decoding, which is what makes horizontal compaction fast. Any other group, and any chunk that
+ * deleted intervals touch, is decoded and merged by timestamp keeping one sample per timestamp,
+ * then re-encoded by a {@link ChunkCutter}, each sample as its type (floats into XOR chunks of
+ * at most {@value #SAMPLES_PER_CHUNK} samples, histograms cut as Prometheus's head cuts them),
+ * as Prometheus's vertical compaction does. Where samples of two inputs share a timestamp with different values, Prometheus keeps
  * one at random; here the sample of the input first in the compaction's order, by (min time,
  * ULID), wins, so a compaction's output is reproducible.
  */
@@ -36,13 +39,13 @@ final class SeriesMerger {
     private long[][] deleted = new long[16][];
     private int[] order = new int[16];
 
-    // Per chunk of the group being written (slot k is chunk order[groupStart + k]): its bytes,
-    // and a cursor over its samples when merged.
+    // Per chunk of the group being written (slot k is chunk order[groupStart + k]): its encoding
+    // byte and bytes (InputBlock.copyChunk), and a cursor over its samples when merged.
     private int groupStart;
     private byte[][] bytes = new byte[16][];
     private int[] lengths = new int[16];
     private int[] kept = new int[16];
-    private XorIterator[] its = new XorIterator[16];
+    private ChunkSeriesIterator[] its = new ChunkSeriesIterator[16];
     private long[] heads = new long[16];      // timestamp each merged cursor is on
     private boolean[] live = new boolean[16];
     private int[] delAt = new int[16];        // first deleted interval not before the cursor
@@ -52,18 +55,17 @@ final class SeriesMerger {
     private long[] outMins = new long[16];
     private long[] outMaxs = new long[16];
     private long[] outRefs = new long[16];
-    private long samples;
+    private long floatSamples;
+    private long histogramSamples;
 
-    // The chunk being encoded from merged samples.
-    private XorChunk cur;
-    private XorAppender app;
-    private long curMin;
-    private long curMax;
+    // Encodes merged samples.
+    private final ChunkCutter cutter = new ChunkCutter(SAMPLES_PER_CHUNK);
 
     void reset() {
         n = 0;
         outN = 0;
-        samples = 0;
+        floatSamples = 0;
+        histogramSamples = 0;
     }
 
     /** Adds the chunks of the series an input is on, checking they lie in the input block's range. */
@@ -108,8 +110,11 @@ final class SeriesMerger {
 
     long[] chunkRefs() { return outRefs; }
 
-    /** Samples in the output chunks of the series. */
-    long samples() { return samples; }
+    /** Float samples in the output chunks of the series. */
+    long floatSamples() { return floatSamples; }
+
+    /** Histogram samples (integer and float) in the output chunks of the series. */
+    long histogramSamples() { return histogramSamples; }
 
     /** Insertion sort: each input's chunks arrive sorted, so this is linear for horizontal compaction. */
     private void sortChunks() {
@@ -148,10 +153,11 @@ final class SeriesMerger {
         if (clean && numKept == 1) {
             int k = kept[0];
             int c = chunkOf(k);
-            int count = ((bytes[k][0] & 0xFF) << 8) | (bytes[k][1] & 0xFF);
+            int count = ((bytes[k][1] & 0xFF) << 8) | (bytes[k][2] & 0xFF);
             if (count == 0) return;
-            addOutput(mins[c], maxs[c], cw.writeXor(bytes[k], 0, lengths[k]));
-            samples += count;
+            ChunkEncoding encoding = ChunkEncoding.of(bytes[k][0]);
+            addOutput(mins[c], maxs[c], cw.write(encoding, bytes[k], 1, lengths[k] - 1));
+            count(encoding, count);
             return;
         }
         merge(cw, numKept);
@@ -159,7 +165,7 @@ final class SeriesMerger {
 
     private int chunkOf(int k) { return order[groupStart + k]; }
 
-    /** Reads the bytes of chunk c into the group's slot k. */
+    /** Reads the encoding byte and bytes of chunk c into the group's slot k. */
     private void load(int c, int k) throws IOException {
         if (bytes[k] == null) bytes[k] = new byte[512];
         int len = inputs[c].copyChunk(refs[c], bytes[k]);
@@ -193,9 +199,9 @@ final class SeriesMerger {
         if (its.length < numKept) growGroup(numKept);
         for (int j = 0; j < numKept; j++) {
             int k = kept[j];
-            XorChunk chunk = XorChunk.wrap(bytes[k], 0, lengths[k]);
-            if (its[j] == null) its[j] = new XorIterator(chunk);
-            else its[j].reset(chunk);
+            Chunk chunk = Chunk.wrap(ChunkEncoding.of(bytes[k][0]), bytes[k], 1, lengths[k] - 1);
+            its[j] = new ChunkSeriesIterator(new ChunkMeta[] {new ChunkMeta(chunk, mins[chunkOf(k)], maxs[chunkOf(k)])},
+                    Long.MIN_VALUE, Long.MAX_VALUE);
             delAt[j] = 0;
             heads[j] = Long.MIN_VALUE;
             live[j] = step(j, chunkOf(k));
@@ -211,19 +217,20 @@ final class SeriesMerger {
             }
             if (best < 0) break;
             long t = heads[best];
-            append(cw, t, its[best].value());
+            cutter.append(its[best]);
+            if (cutter.hasClosed()) write(cw, cutter.takeClosed());
             for (int j = 0; j < numKept; j++) {
                 if (live[j] && heads[j] == t) live[j] = step(j, chunkOf(kept[j]));
             }
         }
-        flush(cw);
+        write(cw, cutter.finish());
     }
 
     private int inputOrder(int j) { return inputs[chunkOf(kept[j])].order; }
 
     /** Moves cursor j (over chunk c) to its next sample that is not deleted; false at its end. */
     private boolean step(int j, int c) throws IOException {
-        XorIterator it = its[j];
+        ChunkSeriesIterator it = its[j];
         long[] del = deleted[c];
         while (it.next()) {
             long t = it.timestamp();
@@ -241,23 +248,16 @@ final class SeriesMerger {
         return false;
     }
 
-    private void append(ChunkSegmentWriter cw, long t, double v) throws IOException {
-        if (cur == null) {
-            cur = new XorChunk(1024);
-            app = cur.appender();
-            curMin = t;
+    private void write(ChunkSegmentWriter cw, java.util.List<ChunkMeta> chunks) throws IOException {
+        for (ChunkMeta m : chunks) {
+            addOutput(m.minTime(), m.maxTime(), cw.write(m.chunk()));
+            count(m.chunk().encoding(), m.chunk().numSamples());
         }
-        app.append(t, v);
-        curMax = t;
-        if (cur.numSamples() == SAMPLES_PER_CHUNK) flush(cw);
     }
 
-    private void flush(ChunkSegmentWriter cw) throws IOException {
-        if (cur == null) return;
-        addOutput(curMin, curMax, cw.writeXor(cur.array(), cur.offset(), cur.length()));
-        samples += cur.numSamples();
-        cur = null;
-        app = null;
+    private void count(ChunkEncoding encoding, int samples) {
+        if (encoding == ChunkEncoding.XOR) floatSamples += samples;
+        else histogramSamples += samples;
     }
 
     private void addOutput(long min, long max, long ref) {

@@ -22,6 +22,7 @@ class BlockMetaTest {
                 \t"maxTime": 7201000,
                 \t"stats": {
                 \t\t"numSamples": 12,
+                \t\t"numFloatSamples": 12,
                 \t\t"numSeries": 3,
                 \t\t"numChunks": 4
                 \t},
@@ -34,6 +35,27 @@ class BlockMetaTest {
                 \t"version": 1
                 }""", m.toJson());
         assertEquals(m, BlockMeta.parse(m.toJson()));
+    }
+
+    @Test
+    void countsSamplesByKindAsPrometheus3AndLeavesZeroCountsOut() {
+        BlockMeta m = BlockMeta.level1(ID, 1000, 7201000, 0, 30, 3, 4);
+        assertEquals(30, m.numSamples());
+        String json = m.toJson();
+        assertTrue(json.contains("\t\t\"numSamples\": 30,\n\t\t\"numHistogramSamples\": 30,\n\t\t\"numSeries\": 3,"), json);
+        assertFalse(json.contains("numFloatSamples"), "a zero count is omitted, as Go's omitempty does: " + json);
+        assertEquals(m, BlockMeta.parse(json));
+        BlockMeta mixed = BlockMeta.parse(BlockMeta.level1(ID, 1000, 7201000, 7, 5, 3, 4).toJson());
+        assertEquals(12, mixed.numSamples());
+        assertEquals(7, mixed.numFloatSamples());
+        assertEquals(5, mixed.numHistogramSamples());
+        // A meta.json written before the split (or by Prometheus 2.42) has neither count.
+        BlockMeta old = BlockMeta.parse("{\"ulid\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\",\"minTime\":1,\"maxTime\":2,"
+                + "\"stats\":{\"numSamples\":9},\"compaction\":{\"level\":1},\"version\":1}");
+        assertEquals(9, old.numSamples());
+        assertEquals(0, old.numFloatSamples());
+        assertEquals(0, old.numHistogramSamples());
+        assertFalse(old.toJson().contains("numFloatSamples"), "read and written again unchanged");
     }
 
     @Test
@@ -66,6 +88,7 @@ class BlockMetaTest {
                 	"maxTime": 20,
                 	"stats": {
                 		"numSamples": 5,
+                		"numFloatSamples": 5,
                 		"numSeries": 1,
                 		"numChunks": 2
                 	},

@@ -113,7 +113,7 @@ final class Blocks {
         for (Labels l : got.keySet()) if (!want.containsKey(l)) fail(what + ": unexpected series " + l);
     }
 
-    /** Per series (in index order) the bytes of each of its chunks. */
+    /** Per series (in index order) each of its chunks: its encoding byte, then its bytes. */
     static TreeMap<Labels, List<byte[]>> chunks(Path blockDir) throws IOException {
         TreeMap<Labels, List<byte[]>> out = new TreeMap<>();
         try (IndexReader index = IndexReader.open(blockDir.resolve("index"));
@@ -123,15 +123,15 @@ final class Blocks {
             for (int id : index.allPostings()) {
                 index.series(id, e, true);
                 List<byte[]> list = new ArrayList<>();
-                for (int i = 0; i < e.numChunks(); i++) list.add(Arrays.copyOf(buf, chunks.copyXor(e.ref(i), buf)));
+                for (int i = 0; i < e.numChunks(); i++) list.add(Arrays.copyOf(buf, chunks.copyChunk(e.ref(i), buf)));
                 out.put(e.labels(), list);
             }
         }
         return out;
     }
 
-    /** The number of samples an XOR chunk's header counts. */
+    /** The number of samples a chunk's header counts (a chunk as {@link #chunks} gives it). */
     static int numSamples(byte[] chunk) {
-        return ((chunk[0] & 0xFF) << 8) | (chunk[1] & 0xFF);
+        return ((chunk[1] & 0xFF) << 8) | (chunk[2] & 0xFF);
     }
 }
