@@ -262,11 +262,13 @@ class PrometheusHistogramChunksIT {
         for (int i = 0; i < answered.size(); i++) assertSameSample(answered.get(i), times.get(i), ours.get(i));
     }
 
-    /** An instant query; failures to reach Prometheus are unchecked, so Await retries them until its deadline. */
+    /** An instant query; failures to reach Prometheus and its 503 while starting are unchecked, so Await retries them until its deadline. */
     private static JsonNode query(HttpClient http, String api, String expr, double time) {
         String url = api + "query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8) + "&time=" + time;
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            // 503 while Prometheus starts (its TSDB not open yet): retried like an unreachable server
+            if (r.statusCode() == 503) throw new UncheckedIOException(new IOException("Prometheus not ready: " + r.body()));
             assertEquals(200, r.statusCode(), r.body());
             return JSON.readTree(r.body());
         } catch (IOException e) {
