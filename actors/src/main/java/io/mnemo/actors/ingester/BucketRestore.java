@@ -104,8 +104,8 @@ final class BucketRestore {
         Path copy = staging.resolve(own.toString());
         Files.move(got, copy);
         BlockMeta m = meta.block();
-        Files.writeString(copy.resolve(BlockMeta.FILE_NAME), new BlockMeta(own, m.minTime(), m.maxTime(), m.numSamples(),
-                m.numSeries(), m.numChunks(), m.compactionLevel(), m.sources()).toJson());
+        // the same counts (floats and histograms apart) under the ingester's own id
+        Files.writeString(copy.resolve(BlockMeta.FILE_NAME), m.withLineage(own, m.compactionLevel(), m.sources(), List.of()).toJson());
         Files.write(copy.resolve(BlockSidecar.FILE), new BlockSidecar(held.origin().fields(), false).encode());
         Files.move(copy, tenantDir.resolve(own.toString()), StandardCopyOption.ATOMIC_MOVE);
         deleteRecursively(staging);
