@@ -1,12 +1,16 @@
 package io.mnemo.tsdb;
 
+import io.mnemo.tsdb.histogram.FloatHistogram;
+import io.mnemo.tsdb.histogram.Histogram;
+
 /**
  * Merges the sample iterators of one series coming from several sources (partitions, head and
  * blocks) into one timestamp-ordered iterator. When several sources have a sample at the same
  * timestamp only one is returned: that of the earliest source in the constructor's order.
- * Meant for a handful of sources: each step scans them all, and allocates nothing.
+ * Meant for a handful of sources: each step scans them all, and allocates nothing. Histogram
+ * samples come through from sources that are {@link HistogramIterator}s.
  */
-public final class MergeSampleIterator implements SampleIterator {
+public final class MergeSampleIterator implements HistogramIterator {
     private final SampleIterator[] its;
     private final boolean[] valid; // its[i] is positioned on a sample
     private int cur = -1;          // source of the current sample
@@ -53,6 +57,16 @@ public final class MergeSampleIterator implements SampleIterator {
 
     @Override
     public double value() { return its[cur].value(); }
+
+    @Override
+    public FloatHistogram histogram() {
+        return its[cur] instanceof HistogramIterator h ? h.histogram() : null;
+    }
+
+    @Override
+    public Histogram integerHistogram() {
+        return its[cur] instanceof HistogramIterator h ? h.integerHistogram() : null;
+    }
 
     private boolean pick() {
         cur = -1;

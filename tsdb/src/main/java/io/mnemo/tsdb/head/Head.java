@@ -4,6 +4,11 @@ import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
 import io.mnemo.tsdb.SeriesHasher;
+import io.mnemo.tsdb.StaleNaN;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
+import io.mnemo.tsdb.histogram.FloatHistogram;
+import io.mnemo.tsdb.histogram.Histogram;
+import io.mnemo.tsdb.histogram.InvalidHistogramException;
 import io.mnemo.tsdb.index.IntList;
 import io.mnemo.tsdb.index.MemPostings;
 
@@ -53,6 +58,9 @@ public final class Head implements Queryable {
 
     private final long chunkRange;
     private final int samplesPerChunk;
+    private static final Histogram STALE_HISTOGRAM = Histogram.staleMarker();
+    private static final FloatHistogram STALE_FLOAT_HISTOGRAM =
+            FloatHistogram.of(0, 0, 0, 0, StaleNaN.VALUE, new int[0], new double[0], new int[0], new double[0], null, null);
     private final SeriesByRef byRef = new SeriesByRef();
     private final HashIndex byLabels = new HashIndex(); // hash(packed labels) -> refs
     private int[] lookupIds = new int[32];      // seriesRef(Labels) scratch
@@ -66,6 +74,7 @@ public final class Head implements Queryable {
     private long appended;
     private long outOfOrder;
     private long duplicates;
+    private long invalidHistograms;
     // Out-of-order part: see setOutOfOrderTimeWindow and OutOfOrderChunks.
     private long outOfOrderWindow;
     private long minValidTime = Long.MIN_VALUE;
@@ -181,17 +190,106 @@ public final class Head implements Queryable {
             long last = s.maxTime();
             if (t < last) return appendOutOfOrder(s, t, v);
             if (t == last) {
-                if (Double.doubleToRawLongBits(v) == s.lastValueBits()) return AppendResult.OK;
-                duplicates++;
+                if (s.lastIsFloat() && Double.doubleToRawLongBits(v) == s.lastValueBits()) return AppendResult.OK;
+                duplicates++; // another value, or a float where a histogram is
                 return AppendResult.DUPLICATE;
             }
+            if (!s.lastIsFloat() && StaleNaN.is(v)) return appendStaleHistogram(s, t);
         }
         s.append(t, v, chunkRange, samplesPerChunk);
+        tookInOrder(t);
+        return AppendResult.OK;
+    }
+
+    private void tookInOrder(long t) {
         appended++;
         if (t < minTime) minTime = t;
         if (t > maxTime) maxTime = t;
         if (t > highWaterMark) highWaterMark = t;
+    }
+
+    /**
+     * A float stale marker for a series whose newest sample is a histogram becomes a histogram
+     * stale marker of that kind, as Prometheus's head stores it: the series' chunks keep their type.
+     */
+    private AppendResult appendStaleHistogram(MemSeries s, long t) {
+        if (s.lastIsHistogram(true)) s.appendHistogram(t, STALE_HISTOGRAM, chunkRange);
+        else s.appendFloatHistogram(t, STALE_FLOAT_HISTOGRAM, chunkRange);
+        tookInOrder(t);
         return AppendResult.OK;
+    }
+
+    /**
+     * Appends an integer native histogram sample (stale markers included: {@link Histogram#staleMarker()})
+     * with the rules of {@link #append}: a repeat of the newest sample (Prometheus's
+     * {@code Histogram.Equals}) is accepted silently, another value at its timestamp (a float or
+     * the other histogram kind too) is a duplicate. Out-of-order histograms are not stored: they
+     * are refused as {@link #append} refuses floats without an out-of-order window, whatever the
+     * window. A histogram that breaks Prometheus's validation rules is refused
+     * ({@link AppendResult#INVALID_HISTOGRAM}) and counted. Not kept: the caller may reuse it.
+     *
+     * @throws IllegalArgumentException for a ref that does not name a live series
+     */
+    public AppendResult appendHistogram(int ref, long t, Histogram h) {
+        MemSeries s = series(ref);
+        if (t < inOrderMinTime) return refuseOutOfOrderHistogram(t);
+        if (s.hasSamples()) {
+            long last = s.maxTime();
+            if (t < last) return refuseOutOfOrderHistogram(t);
+            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
+        }
+        if (!h.isStale()) {
+            try {
+                h.validate();
+            } catch (InvalidHistogramException e) {
+                invalidHistograms++;
+                return AppendResult.INVALID_HISTOGRAM;
+            }
+        }
+        s.appendHistogram(t, h, chunkRange);
+        tookInOrder(t);
+        return AppendResult.OK;
+    }
+
+    /** As {@link #appendHistogram}, for a float native histogram. */
+    public AppendResult appendFloatHistogram(int ref, long t, FloatHistogram h) {
+        MemSeries s = series(ref);
+        if (t < inOrderMinTime) return refuseOutOfOrderHistogram(t);
+        if (s.hasSamples()) {
+            long last = s.maxTime();
+            if (t < last) return refuseOutOfOrderHistogram(t);
+            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
+        }
+        if (!StaleNaN.is(h.sum())) {
+            try {
+                h.validate();
+            } catch (InvalidHistogramException e) {
+                invalidHistograms++;
+                return AppendResult.INVALID_HISTOGRAM;
+            }
+        }
+        s.appendFloatHistogram(t, h, chunkRange);
+        tookInOrder(t);
+        return AppendResult.OK;
+    }
+
+    /**
+     * Refuses a histogram that would go out of order, counted as {@link #append} counts floats
+     * without an out-of-order window: out of bounds before the batch's in-order bound, else out
+     * of order. (The out-of-order chunks hold floats only.)
+     */
+    private AppendResult refuseOutOfOrderHistogram(long t) {
+        if (t < inOrderMinTime) {
+            outOfBounds++;
+            return AppendResult.OUT_OF_BOUNDS;
+        }
+        outOfOrder++;
+        return AppendResult.OUT_OF_ORDER;
+    }
+
+    private AppendResult duplicate() {
+        duplicates++;
+        return AppendResult.DUPLICATE;
     }
 
     /**
@@ -374,10 +472,14 @@ public final class Head implements Queryable {
         return byRef.all();
     }
 
-    /** Adds a series with chunks read from a snapshot; for {@link HeadSnapshot}. */
-    void restoreSeries(Labels labels, byte[][] closed, long[] closedTimes, byte[] headChunk, long headMinTime) {
+    /**
+     * Adds a series with chunks read from a snapshot; for {@link HeadSnapshot}. Encodings: of the
+     * closed chunks (codes, null: all XOR) and of the open one.
+     */
+    void restoreSeries(Labels labels, byte[][] closed, long[] closedTimes, byte[] closedEncodings,
+                       ChunkEncoding headEncoding, byte[] headChunk, long headMinTime) {
         MemSeries s = series(getOrCreateSeries(labels));
-        s.restore(closed, closedTimes, headChunk, headMinTime, chunkRange);
+        s.restore(closed, closedTimes, closedEncodings, headEncoding, headChunk, headMinTime, chunkRange);
         if (s.hasSamples()) {
             minTime = Math.min(minTime, s.minTime());
             maxTime = Math.max(maxTime, s.maxTime());
@@ -442,4 +544,7 @@ public final class Head implements Queryable {
 
     /** Samples rejected as duplicates with a different value. */
     public long duplicates() { return duplicates; }
+
+    /** Native histogram samples rejected as invalid (Prometheus's histogram validation rules). */
+    public long invalidHistograms() { return invalidHistograms; }
 }
