@@ -444,7 +444,7 @@ final class PartitionTsdb implements AutoCloseable {
             }
             Head head = t.head;
             long ooo0 = head.outOfOrder(), dup0 = head.duplicates(), app0 = head.appended(), old0 = head.tooOld(),
-                    oob0 = head.outOfBounds();
+                    oob0 = head.outOfBounds(), inv0 = head.invalidHistograms();
             // Applied before (journal replay, or Kafka after a lost journal): what it brought before
             // minValidTime is in blocks when a cut came after it, and its out-of-order samples are
             // back from the write-behind log when that logged it. Either way, not again (and what
@@ -475,6 +475,8 @@ final class PartitionTsdb implements AutoCloseable {
             result.refuse(name, firstTime, Discard.SAMPLE_TOO_OLD, head.tooOld() - old0);
             result.refuse(name, firstTime, Discard.SAMPLE_OUT_OF_ORDER, head.outOfOrder() - ooo0);
             result.refuse(name, firstTime, Discard.NEW_VALUE_FOR_TIMESTAMP, head.duplicates() - dup0);
+            result.refuse(name, firstTime, Discard.INVALID_NATIVE_HISTOGRAM,
+                    head.invalidHistograms() - inv0 + applier.histogramsUndecodable());
             result.refuse(name, firstTime, Discard.PER_USER_METADATA_LIMIT, applier.metadataRefused());
             result.refuse(name, firstTime, Discard.EXEMPLAR_OUT_OF_ORDER, applier.exemplarsOutOfOrder());
             result.exemplarsAppended += applier.exemplarsAppended();
@@ -601,7 +603,7 @@ final class PartitionTsdb implements AutoCloseable {
         Tenant t = tenants.get(tenant);
         if (t == null) return 0;
         Head h = t.head;
-        return h.appended() + h.outOfOrder() + h.duplicates() + h.tooOld() + h.outOfBounds();
+        return h.appended() + h.outOfOrder() + h.duplicates() + h.tooOld() + h.outOfBounds() + h.invalidHistograms();
     }
 
     /** The oldest sample of any tenant held here, in heads and blocks ({@link Long#MAX_VALUE} when none). */
