@@ -20,7 +20,8 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The in-memory part of one tenant's TSDB on one ingester: series with their XOR chunks, the
+ * The in-memory part of one tenant's TSDB on one ingester: series with their chunks (float
+ * samples and native histograms, in Prometheus's encodings), the
  * postings index over their labels, and the symbols they share. Samples older than their
  * series' newest are rejected unless an out-of-order window is set: then those within it go to
  * the series' out-of-order chunks ({@link OutOfOrderChunks}), which queries and block writers
@@ -223,21 +224,15 @@ public final class Head implements Queryable {
      * Appends an integer native histogram sample (stale markers included: {@link Histogram#staleMarker()})
      * with the rules of {@link #append}: a repeat of the newest sample (Prometheus's
      * {@code Histogram.Equals}) is accepted silently, another value at its timestamp (a float or
-     * the other histogram kind too) is a duplicate. Out-of-order histograms are not stored: they
-     * are refused as {@link #append} refuses floats without an out-of-order window, whatever the
-     * window. A histogram that breaks Prometheus's validation rules is refused
-     * ({@link AppendResult#INVALID_HISTOGRAM}) and counted. Not kept: the caller may reuse it.
+     * the other histogram kind too) is a duplicate; out-of-order ones go to the series'
+     * out-of-order chunks within the window, as floats do. A histogram that breaks Prometheus's
+     * validation rules is refused first ({@link AppendResult#INVALID_HISTOGRAM}) and counted.
+     * Not kept: the caller may reuse it.
      *
      * @throws IllegalArgumentException for a ref that does not name a live series
      */
     public AppendResult appendHistogram(int ref, long t, Histogram h) {
         MemSeries s = series(ref);
-        if (t < inOrderMinTime) return refuseOutOfOrderHistogram(t);
-        if (s.hasSamples()) {
-            long last = s.maxTime();
-            if (t < last) return refuseOutOfOrderHistogram(t);
-            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
-        }
         if (!h.isStale()) {
             try {
                 h.validate();
@@ -245,6 +240,12 @@ public final class Head implements Queryable {
                 invalidHistograms++;
                 return AppendResult.INVALID_HISTOGRAM;
             }
+        }
+        if (t < inOrderMinTime) return appendOutOfOrderHistogram(s, t, h);
+        if (s.hasSamples()) {
+            long last = s.maxTime();
+            if (t < last) return appendOutOfOrderHistogram(s, t, h);
+            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
         }
         s.appendHistogram(t, h, chunkRange);
         tookInOrder(t);
@@ -254,12 +255,6 @@ public final class Head implements Queryable {
     /** As {@link #appendHistogram}, for a float native histogram. */
     public AppendResult appendFloatHistogram(int ref, long t, FloatHistogram h) {
         MemSeries s = series(ref);
-        if (t < inOrderMinTime) return refuseOutOfOrderHistogram(t);
-        if (s.hasSamples()) {
-            long last = s.maxTime();
-            if (t < last) return refuseOutOfOrderHistogram(t);
-            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
-        }
         if (!StaleNaN.is(h.sum())) {
             try {
                 h.validate();
@@ -268,23 +263,64 @@ public final class Head implements Queryable {
                 return AppendResult.INVALID_HISTOGRAM;
             }
         }
+        if (t < inOrderMinTime) return appendOutOfOrderHistogram(s, t, h);
+        if (s.hasSamples()) {
+            long last = s.maxTime();
+            if (t < last) return appendOutOfOrderHistogram(s, t, h);
+            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
+        }
         s.appendFloatHistogram(t, h, chunkRange);
         tookInOrder(t);
         return AppendResult.OK;
     }
 
     /**
-     * Refuses a histogram that would go out of order, counted as {@link #append} counts floats
-     * without an out-of-order window: out of bounds before the batch's in-order bound, else out
-     * of order. (The out-of-order chunks hold floats only.)
+     * A histogram older than its series' newest, or before the batch's in-order bound: into the
+     * series' out-of-order chunks within the window, as {@link #appendOutOfOrder} takes floats
+     * (Prometheus 3 takes native histograms out of order too); a copy is kept.
      */
-    private AppendResult refuseOutOfOrderHistogram(long t) {
-        if (t < inOrderMinTime) {
-            outOfBounds++;
-            return AppendResult.OUT_OF_BOUNDS;
+    private AppendResult appendOutOfOrderHistogram(MemSeries s, long t, Object h) {
+        if (outOfOrderWindow == 0) {
+            if (t < inOrderMinTime) {
+                outOfBounds++;
+                return AppendResult.OUT_OF_BOUNDS;
+            }
+            outOfOrder++;
+            return AppendResult.OUT_OF_ORDER;
         }
-        outOfOrder++;
-        return AppendResult.OUT_OF_ORDER;
+        if (t < outOfOrderBound()) {
+            tooOld++;
+            return AppendResult.TOO_OLD;
+        }
+        int inOrder = s.compareInOrder(t, 0, h);
+        int r = inOrder >= 0 ? (inOrder == 0 ? OutOfOrderChunks.REPEAT : OutOfOrderChunks.CONFLICT)
+                : s.outOfOrder(true).insertHistogram(t, copy(h));
+        if (r == OutOfOrderChunks.REPEAT) return AppendResult.OK;
+        if (r == OutOfOrderChunks.CONFLICT) return duplicate();
+        appended++;
+        outOfOrderAppended++;
+        if (t < minTime) minTime = t;
+        if (t > outOfOrderMaxTime) outOfOrderMaxTime = t;
+        return AppendResult.OK_OUT_OF_ORDER;
+    }
+
+    private static Object copy(Object h) {
+        return h instanceof Histogram ih ? ih.copy() : ((FloatHistogram) h).copy();
+    }
+
+    /**
+     * Puts back an out-of-order histogram ({@link Histogram} or {@link FloatHistogram}) this head
+     * accepted before a restart, as {@link #restoreOutOfOrder} puts back floats.
+     */
+    public boolean restoreOutOfOrderHistogram(int ref, long t, Object histogram) {
+        MemSeries s = series(ref);
+        if (s.compareInOrder(t, 0, histogram) >= 0
+                || s.outOfOrder(true).insertHistogram(t, copy(histogram)) != OutOfOrderChunks.STORED) return false;
+        appended++;
+        outOfOrderAppended++;
+        if (t < minTime) minTime = t;
+        if (t > outOfOrderMaxTime) outOfOrderMaxTime = t;
+        return true;
     }
 
     private AppendResult duplicate() {
@@ -313,7 +349,7 @@ public final class Head implements Queryable {
             return AppendResult.TOO_OLD;
         }
         long bits = Double.doubleToRawLongBits(v);
-        int inOrder = s.compareInOrder(t, bits);
+        int inOrder = s.compareInOrder(t, bits, null);
         int r = inOrder >= 0 ? (inOrder == 0 ? OutOfOrderChunks.REPEAT : OutOfOrderChunks.CONFLICT)
                 : s.outOfOrder(true).insert(t, bits);
         if (r == OutOfOrderChunks.REPEAT) return AppendResult.OK;
@@ -336,7 +372,7 @@ public final class Head implements Queryable {
     public boolean restoreOutOfOrder(int ref, long t, double v) {
         MemSeries s = series(ref);
         long bits = Double.doubleToRawLongBits(v);
-        if (s.compareInOrder(t, bits) >= 0 || s.outOfOrder(true).insert(t, bits) != OutOfOrderChunks.STORED) return false;
+        if (s.compareInOrder(t, bits, null) >= 0 || s.outOfOrder(true).insert(t, bits) != OutOfOrderChunks.STORED) return false;
         appended++;
         outOfOrderAppended++;
         if (t < minTime) minTime = t;

@@ -389,10 +389,11 @@ public final class MemSeries {
     long outOfOrderMaxTime() { return ooo == null ? Long.MIN_VALUE : ooo.maxTime(); }
 
     /**
-     * Compares with the in-order sample at t: -1 when there is none, 0 when it has these value
-     * bits, 1 when it has others.
+     * Compares with the in-order sample at t: -1 when there is none, 0 when it is this one (these
+     * float value bits, or with {@code histogram} not null an equal histogram of its kind), 1
+     * when it is another.
      */
-    int compareInOrder(long t, long bits) {
+    int compareInOrder(long t, long bits, Object histogram) {
         if (!hasSamples() || t < minTime() || t > maxTime()) return -1;
         ChunkMeta c = null;
         if (t >= headMinTime) {
@@ -405,8 +406,7 @@ public final class MemSeries {
         if (c == null) return -1;
         ChunkSeriesIterator it = new ChunkSeriesIterator(new ChunkMeta[] {c}, t, t);
         if (!it.next()) return -1;
-        if (it.isHistogram()) return 1; // a histogram where a float comes: another value
-        return Double.doubleToRawLongBits(it.value()) == bits ? 0 : 1;
+        return OutOfOrderChunks.sameSample(it, histogram, bits) ? 0 : 1;
     }
 
     /**

@@ -196,10 +196,8 @@ class HistogramHeadTest {
     }
 
     @Test
-    void outOfOrderHistogramsAreRefusedAndCountedWhateverTheWindow() {
+    void outOfOrderHistogramsAreRefusedAndCountedWithoutAWindow() {
         Head head = new Head(RANGE, 120);
-        head.setOutOfOrderTimeWindow(RANGE);
-        head.beginAppend();
         int ref = series(head, "h");
         head.appendHistogram(ref, 10 * STEP, counter(10, 8));
         head.beginAppend();
@@ -210,6 +208,85 @@ class HistogramHeadTest {
         assertEquals(AppendResult.OUT_OF_BOUNDS, head.appendHistogram(ref, 4 * STEP, counter(4, 8)));
         assertEquals(1, head.outOfBounds());
         assertEquals(1, select(head, "h").size());
+    }
+
+    /** A head with a window whose series "h" has in-order histograms from step 200 and the out-of-order steps given. */
+    static Head outOfOrderHead(int[] outOfOrderSteps) {
+        Head head = new Head(RANGE, 120);
+        head.setOutOfOrderTimeWindow(RANGE);
+        head.beginAppend();
+        int ref = series(head, "h");
+        for (int k = 200; k < 300; k++) assertEquals(AppendResult.OK, head.appendHistogram(ref, k * STEP, counter(k, 60)));
+        head.beginAppend();
+        for (int k : outOfOrderSteps) {
+            assertEquals(AppendResult.OK_OUT_OF_ORDER, head.appendHistogram(ref, k * STEP, counter(k, 60)), "step " + k);
+        }
+        return head;
+    }
+
+    static int[] descending(int from, int to) {
+        int[] out = new int[from - to];
+        for (int i = 0; i < out.length; i++) out[i] = from - 1 - i;
+        return out;
+    }
+
+    @Test
+    void outOfOrderHistogramsWithinTheWindowAreStoredMergedAndReadBack() {
+        Head head = outOfOrderHead(descending(200, 100)); // 100 out of order: several buffer merges
+        int ref = head.seriesRef(Labels.of("__name__", "h", "job", "api"));
+        assertEquals(100, head.outOfOrderAppended());
+        assertEquals(AppendResult.OK, head.appendHistogram(ref, 150 * STEP, counter(150, 60)), "a repeat");
+        assertEquals(AppendResult.DUPLICATE, head.appendHistogram(ref, 150 * STEP, counter(151, 60)));
+        assertEquals(AppendResult.DUPLICATE, head.append(ref, 150 * STEP, 1.0), "a float where a histogram is");
+        assertEquals(AppendResult.OK, head.appendHistogram(ref, 250 * STEP, counter(250, 60)), "a repeat of an in-order one");
+        int g = series(head, "g");
+        head.appendFloatHistogram(g, 300 * STEP, gauge(300));
+        head.beginAppend();
+        assertEquals(AppendResult.OK_OUT_OF_ORDER, head.appendFloatHistogram(g, 299 * STEP, gauge(299)));
+        assertEquals(AppendResult.OK_OUT_OF_ORDER, head.append(g, 298 * STEP, 7.0), "floats and histograms mix");
+
+        List<Object> got = select(head, "h");
+        assertEquals(200, got.size());
+        for (int k = 100; k < 300; k++) {
+            assertTrue(counter(k, 60).toFloat().equalsHistogram((FloatHistogram) got.get(k - 100)), "step " + k);
+        }
+        List<Object> gs = select(head, "g");
+        assertEquals(7.0, gs.get(0));
+        assertTrue(gauge(299).equalsHistogram((FloatHistogram) gs.get(1)));
+
+        // Blocks take them re-encoded, integer histograms in histogram chunks cut at 1 KiB.
+        List<ChunkMeta> block = head.series(ref).chunksForBlock(0, RANGE - 1, true);
+        int n = 0;
+        for (ChunkMeta c : block) {
+            assertEquals(ChunkEncoding.HISTOGRAM, c.chunk().encoding());
+            n += c.chunk().numSamples();
+        }
+        assertEquals(100, n);
+        assertTrue(block.size() > 1);
+        assertEquals(ChunkEncoding.FLOAT_HISTOGRAM,
+                head.series(g).chunksForBlock(0, RANGE - 1, true).get(1).chunk().encoding());
+
+        head.beginAppend();
+        assertEquals(AppendResult.TOO_OLD, head.appendHistogram(ref, 300 * STEP - RANGE - 1, counter(1, 60)));
+        assertEquals(1, head.tooOld());
+    }
+
+    @Test
+    void outOfOrderHistogramsTruncateAndRestore() {
+        int[] steps = descending(200, 120);
+        Head head = outOfOrderHead(steps);
+        // Restored from a write-behind log into a head that has the in-order part: the same samples.
+        Head restored = new Head(RANGE, 120);
+        int ref = series(restored, "h");
+        for (int k = 200; k < 300; k++) restored.appendHistogram(ref, k * STEP, counter(k, 60));
+        for (int k : steps) assertTrue(restored.restoreOutOfOrderHistogram(ref, k * STEP, counter(k, 60)));
+        assertFalse(restored.restoreOutOfOrderHistogram(ref, 150 * STEP, counter(150, 60)), "held already");
+        assertEquals(select(head, "h").toString(), select(restored, "h").toString());
+
+        head.truncate(160 * STEP + 1); // straddles an out-of-order chunk
+        List<Object> got = select(head, "h");
+        assertEquals(139, got.size());
+        assertTrue(counter(161, 60).toFloat().equalsHistogram((FloatHistogram) got.get(0)));
     }
 
     @Test
