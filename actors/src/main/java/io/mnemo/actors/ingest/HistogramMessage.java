@@ -130,7 +130,8 @@ public final class HistogramMessage {
         }
 
         private void span(int side, int limit) {
-            int stop = p + readLength(limit);
+            int len = readLength(limit); // before reading p: readLength moves it
+            int stop = p + len;
             int offset = 0;
             int length = 0;
             while (p < stop) {
@@ -148,7 +149,8 @@ public final class HistogramMessage {
 
         private void delta(int side, int wire, int limit) {
             if (wire == WIRE_LEN) {
-                int stop = p + readLength(limit);
+                int len = readLength(limit); // before reading p: readLength moves it
+                int stop = p + len;
                 while (p < stop) addDelta(side, unzigzag(readVarint(stop)));
             } else {
                 expectWire(wire, WIRE_VARINT, "deltas");
@@ -165,7 +167,8 @@ public final class HistogramMessage {
 
         private void absolute(int side, int wire, int limit) {
             if (wire == WIRE_LEN) {
-                int stop = p + readLength(limit);
+                int len = readLength(limit); // before reading p: readLength moves it
+                int stop = p + len;
                 if (((stop - p) & 7) != 0) throw malformed("packed counts not a multiple of 8 bytes", p);
                 while (p < stop) addAbsolute(side, Double.longBitsToDouble(readFixed64(stop, "counts")));
             } else {
@@ -182,7 +185,8 @@ public final class HistogramMessage {
 
         private void customValue(int wire, int limit) {
             if (wire == WIRE_LEN) {
-                int stop = p + readLength(limit);
+                int len = readLength(limit); // before reading p: readLength moves it
+                int stop = p + len;
                 if (((stop - p) & 7) != 0) throw malformed("packed custom values not a multiple of 8 bytes", p);
                 while (p < stop) addCustom(Double.longBitsToDouble(readFixed64(stop, "custom_values")));
             } else {

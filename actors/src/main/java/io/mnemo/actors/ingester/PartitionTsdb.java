@@ -1,6 +1,7 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.TenantId;
+import io.mnemo.actors.ingest.HistogramMessage;
 import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.ingest.MalformedRecordException;
 import io.mnemo.bucketstore.BlockOrigin;
@@ -20,6 +21,8 @@ import io.mnemo.tsdb.db.TenantDb;
 import io.mnemo.tsdb.exemplar.ExemplarStore;
 import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import io.mnemo.tsdb.head.Head;
+import io.mnemo.tsdb.histogram.FloatHistogram;
+import io.mnemo.tsdb.histogram.Histogram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -390,6 +393,22 @@ final class PartitionTsdb implements AutoCloseable {
                         if (compacted && ts < minValidTime) continue;
                         if (ref < 0 && (ref = lookup.find()) < 0) ref = lookup.create();
                         if (t.head.restoreOutOfOrder(ref, ts, reader.sampleValue(i))) restored++;
+                    }
+                    byte[] b = reader.buffer();
+                    for (int i = 0; i < reader.histogramCount(); i++) {
+                        long ts = reader.histogramTimestamp(i);
+                        if (compacted && ts < minValidTime) continue;
+                        int off = reader.histogramOffset(i), len = reader.histogramLength(i);
+                        Object h;
+                        try {
+                            h = HistogramMessage.isFloat(b, off, len)
+                                    ? HistogramMessage.readFloat(b, off, len, FloatHistogram.empty())
+                                    : HistogramMessage.readInt(b, off, len, new Histogram());
+                        } catch (IllegalArgumentException damaged) {
+                            continue; // the head took it, so this log entry is damaged: as a lost sample
+                        }
+                        if (ref < 0 && (ref = lookup.find()) < 0) ref = lookup.create();
+                        if (t.head.restoreOutOfOrderHistogram(ref, ts, h)) restored++;
                     }
                 }
             } finally {

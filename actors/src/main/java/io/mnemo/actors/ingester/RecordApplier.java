@@ -174,9 +174,9 @@ final class RecordApplier {
     }
 
     /**
-     * The current series' native histograms, with the float samples' rules. The head takes none
-     * out of order (it refuses and counts them), so none goes to the write-behind log; one whose
-     * message does not decode is refused and counted, and the rest of the record applied.
+     * The current series' native histograms, with the float samples' rules: those the head took
+     * out of order go to the write-behind log as their messages. One whose message does not
+     * decode is refused and counted, and the rest of the record applied.
      */
     private void appendHistograms(int ref) {
         byte[] b = reader.buffer();
@@ -189,16 +189,16 @@ final class RecordApplier {
             if (outOfOrderLogged && head.isOutOfOrder(ref, ts)) continue;
             int off = reader.histogramOffset(i);
             int len = reader.histogramLength(i);
+            AppendResult r;
             try {
-                if (HistogramMessage.isFloat(b, off, len)) {
-                    head.appendFloatHistogram(ref, ts, HistogramMessage.readFloat(b, off, len, floatHistogram));
-                } else {
-                    head.appendHistogram(ref, ts, HistogramMessage.readInt(b, off, len, histogram));
-                }
+                r = HistogramMessage.isFloat(b, off, len)
+                        ? head.appendFloatHistogram(ref, ts, HistogramMessage.readFloat(b, off, len, floatHistogram))
+                        : head.appendHistogram(ref, ts, HistogramMessage.readInt(b, off, len, histogram));
             } catch (IllegalArgumentException e) {
                 if (firstTime) histogramsUndecodable++;
                 continue;
             }
+            if (r == AppendResult.OK_OUT_OF_ORDER) outOfOrder.addHistogram(reader, i);
             if (ts > maxTime) maxTime = ts;
         }
     }
