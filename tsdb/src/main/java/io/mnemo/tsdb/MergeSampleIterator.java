@@ -7,8 +7,9 @@ import io.mnemo.tsdb.histogram.Histogram;
  * Merges the sample iterators of one series coming from several sources (partitions, head and
  * blocks) into one timestamp-ordered iterator. When several sources have a sample at the same
  * timestamp only one is returned: that of the earliest source in the constructor's order.
- * Meant for a handful of sources: each step scans them all, and allocates nothing. Histogram
- * samples come through from sources that are {@link HistogramIterator}s.
+ * Meant for a handful of sources: each step scans them all, and allocates nothing. The current
+ * sample keeps its type: a histogram of a source that is a {@link HistogramIterator} is this
+ * iterator's histogram, so merged series give the engine and re-encoders their histograms.
  */
 public final class MergeSampleIterator implements HistogramIterator {
     private final SampleIterator[] its;
