@@ -33,7 +33,8 @@ import java.util.List;
  *
  * <p>Completed chunks are kept as their exact bytes plus two timestamps and, once a series has a
  * histogram chunk, an encoding byte each, with no object per chunk; {@link #chunks()} wraps them
- * in views on demand. A float-only series pays nothing for histograms but one null field.
+ * in views on demand. A float-only series pays nothing for histograms but one null field
+ * ({@link Histograms}).
  */
 public final class MemSeries {
     private static final byte[][] NO_CHUNKS = new byte[0][];
@@ -47,26 +48,36 @@ public final class MemSeries {
     private final byte[] labels;            // see PackedLabels
     private byte[][] closed = NO_CHUNKS;    // completed chunks, oldest first, exactly sized
     private long[] closedTimes = NO_TIMES;  // min and max time of each completed chunk
-    private byte[] closedEncodings;         // encoding code of each completed chunk; null while all are XOR
     private XorChunk headChunk;             // the open chunk while it holds floats, else null
     private XorAppender appender;           // knows the newest float sample's time and value
-    private OpenHistograms hist;            // the open chunk while it holds histograms, else null
+    private Histograms hist;                // null until the series holds a histogram chunk
     private long headMinTime;
     private long nextAt;                    // first timestamp that must go to a new chunk
     private OutOfOrderChunks ooo;           // null until the first out-of-order sample
 
     /**
-     * The open chunk of a series while it holds native histograms: the appender of one of the
-     * two encodings, and the newest sample as appended (Prometheus's {@code lastHistogramValue}),
-     * which tells an exact repeat from another value at the same timestamp. Reused across
-     * chunks, so a histogram series allocates it once.
+     * What a series that holds histogram chunks needs beyond a float series, kept apart so a
+     * float-only series pays one null field: the encoding of each completed chunk, and while
+     * the open chunk holds native histograms, its appender (of one of the two encodings) and the
+     * newest sample as appended (Prometheus's {@code lastHistogramValue}), which tells an exact
+     * repeat from another value at the same timestamp. Reused across chunks.
      */
-    private static final class OpenHistograms {
+    private static final class Histograms {
+        byte[] closedEncodings; // encoding code of each completed chunk; null while all are XOR
         HistogramAppender integer;
         FloatHistogramAppender floats;
         final Histogram lastInteger = new Histogram();
         final FloatHistogram lastFloat = FloatHistogram.empty();
         boolean lastKnown; // false after a restore, until the next append: decode the chunk instead
+
+        /** Whether the open chunk holds histograms. */
+        boolean open() { return integer != null || floats != null; }
+
+        /** The open chunk does not hold histograms (any more). */
+        void closeOpen() {
+            integer = null;
+            floats = null;
+        }
 
         Chunk chunk() { return integer != null ? integer.chunk() : floats.chunk(); }
 
@@ -86,7 +97,9 @@ public final class MemSeries {
 
     byte[] packedLabels() { return labels; }
 
-    public boolean hasSamples() { return headChunk != null || hist != null; }
+    public boolean hasSamples() { return headChunk != null || openHistograms(); }
+
+    private boolean openHistograms() { return hist != null && hist.open(); }
 
     /** Timestamp of the oldest sample held; Long.MAX_VALUE when none. */
     public long minTime() {
@@ -97,7 +110,7 @@ public final class MemSeries {
     /** Timestamp of the newest sample; Long.MIN_VALUE when none. */
     public long maxTime() {
         if (appender != null) return appender.lastTimestamp();
-        return hist != null ? hist.lastTimestamp() : Long.MIN_VALUE;
+        return openHistograms() ? hist.lastTimestamp() : Long.MIN_VALUE;
     }
 
     /** Whether the newest sample is a float (false too when there is none). */
@@ -134,7 +147,7 @@ public final class MemSeries {
     private void cutHeadChunk(long t, long chunkRange) {
         int capacity = headChunk != null ? headChunk.length() + (headChunk.length() >> 3) : FIRST_CHUNK_CAPACITY;
         closeOpenChunk();
-        hist = null;
+        if (hist != null) hist.closeOpen();
         headChunk = new XorChunk(capacity);
         appender = headChunk.appender();
         startChunk(t, chunkRange);
@@ -151,7 +164,7 @@ public final class MemSeries {
      */
     void appendHistogram(long t, Histogram h, long chunkRange) {
         checkNewer(t);
-        OpenHistograms o = hist;
+        Histograms o = hist;
         if (o == null || o.integer == null || t >= nextAt || ChunkCutter.isFullHistogramChunk(o.integer.chunk())) {
             HistogramAppender previous = o != null ? o.integer : null; // for the new chunk's counter reset header
             openHistogramChunk(t, chunkRange);
@@ -171,7 +184,7 @@ public final class MemSeries {
     /** As {@link #appendHistogram}, for a float native histogram. */
     void appendFloatHistogram(long t, FloatHistogram h, long chunkRange) {
         checkNewer(t);
-        OpenHistograms o = hist;
+        Histograms o = hist;
         if (o == null || o.floats == null || t >= nextAt || ChunkCutter.isFullHistogramChunk(o.floats.chunk())) {
             FloatHistogramAppender previous = o != null ? o.floats : null;
             openHistogramChunk(t, chunkRange);
@@ -193,9 +206,8 @@ public final class MemSeries {
         closeOpenChunk();
         headChunk = null;
         appender = null;
-        if (hist == null) hist = new OpenHistograms();
-        hist.integer = null;
-        hist.floats = null;
+        if (hist == null) hist = new Histograms();
+        hist.closeOpen();
         startChunk(t, chunkRange);
     }
 
@@ -232,7 +244,7 @@ public final class MemSeries {
         if (headChunk != null) {
             c = headChunk;
             max = appender.lastTimestamp();
-        } else if (hist != null) {
+        } else if (openHistograms()) {
             c = hist.chunk();
             max = hist.lastTimestamp();
         } else {
@@ -240,12 +252,13 @@ public final class MemSeries {
         }
         int n = closed.length;
         byte encoding = (byte) c.encoding().code();
-        if (closedEncodings != null || encoding != XOR) {
+        byte[] encodings = closedChunkEncodings();
+        if (encodings != null || encoding != XOR) { // then hist is there: the series held a histogram chunk
             byte[] e = new byte[n + 1];
-            if (closedEncodings != null) System.arraycopy(closedEncodings, 0, e, 0, n);
+            if (encodings != null) System.arraycopy(encodings, 0, e, 0, n);
             else Arrays.fill(e, 0, n, XOR);
             e[n] = encoding;
-            closedEncodings = e;
+            hist.closedEncodings = e;
         }
         closed = Arrays.copyOf(closed, n + 1);
         closed[n] = c.toByteArray();
@@ -261,12 +274,12 @@ public final class MemSeries {
     long[] closedChunkTimes() { return closedTimes; }
 
     /** Encoding codes of the completed chunks ({@link ChunkEncoding#code()}); null when all are XOR. */
-    byte[] closedChunkEncodings() { return closedEncodings; }
+    byte[] closedChunkEncodings() { return hist == null ? null : hist.closedEncodings; }
 
     /** The open chunk (of any encoding), null before the first sample. */
     Chunk headChunk() {
         if (headChunk != null) return headChunk;
-        return hist != null ? hist.chunk() : null;
+        return openHistograms() ? hist.chunk() : null;
     }
 
     long headChunkMinTime() { return headMinTime; }
@@ -286,18 +299,21 @@ public final class MemSeries {
         }
         closed = closedChunks.length == 0 ? NO_CHUNKS : closedChunks;
         closedTimes = closedChunks.length == 0 ? NO_TIMES : closedChunkTimes;
-        closedEncodings = closedChunks.length == 0 ? null : closedChunkEncodings;
+        if (closedChunks.length > 0 && closedChunkEncodings != null) {
+            hist = new Histograms();
+            hist.closedEncodings = closedChunkEncodings;
+        }
         switch (openEncoding) {
             case XOR -> {
                 headChunk = XorChunk.wrap(open);
                 appender = headChunk.appender();
             }
             case HISTOGRAM -> {
-                hist = new OpenHistograms();
+                if (hist == null) hist = new Histograms();
                 hist.integer = HistogramChunk.wrap(open).appender();
             }
             case FLOAT_HISTOGRAM -> {
-                hist = new OpenHistograms();
+                if (hist == null) hist = new Histograms();
                 hist.floats = FloatHistogramChunk.wrap(open).appender();
             }
         }
@@ -345,10 +361,10 @@ public final class MemSeries {
         }
         if (withOpen) {
             Chunk open = headChunk();
-            out.setInOrder(i, chunks, times, closedEncodings, first, end, open.encoding(), open.array(), open.offset(),
+            out.setInOrder(i, chunks, times, closedChunkEncodings(), first, end, open.encoding(), open.array(), open.offset(),
                     open.length(), open.numSamples(), headMinTime, last);
         } else {
-            out.setInOrder(i, chunks, times, closedEncodings, first, end, null, null, 0, 0, 0, 0, 0);
+            out.setInOrder(i, chunks, times, closedChunkEncodings(), first, end, null, null, 0, 0, 0, 0, 0);
         }
         return true;
     }
@@ -360,8 +376,9 @@ public final class MemSeries {
         if (drop > 0) {
             closed = drop == closed.length ? NO_CHUNKS : Arrays.copyOfRange(closed, drop, closed.length);
             closedTimes = closed.length == 0 ? NO_TIMES : Arrays.copyOfRange(closedTimes, 2 * drop, closedTimes.length);
-            if (closedEncodings != null) {
-                closedEncodings = closed.length == 0 ? null : Arrays.copyOfRange(closedEncodings, drop, closedEncodings.length);
+            byte[] encodings = closedChunkEncodings();
+            if (encodings != null) {
+                hist.closedEncodings = closed.length == 0 ? null : Arrays.copyOfRange(encodings, drop, encodings.length);
             }
         }
         boolean inOrderGone = closed.length == 0 && (!hasSamples() || maxTime() < mint);
@@ -369,8 +386,9 @@ public final class MemSeries {
         if (inOrderGone && ooo != null) {
             headChunk = null; // out-of-order samples outlive the in-order ones: keep only those
             appender = null;
-            hist = null;
+            if (hist != null) hist.closeOpen();
         }
+        if (hist != null && !hist.open() && hist.closedEncodings == null) hist = null; // floats only again
         return inOrderGone && ooo == null;
     }
 
@@ -437,7 +455,7 @@ public final class MemSeries {
     }
 
     private ChunkMeta closedChunk(int i) {
-        return new ChunkMeta(Chunk.wrap(encoding(closedEncodings, i), closed[i], 0, closed[i].length),
+        return new ChunkMeta(Chunk.wrap(encoding(closedChunkEncodings(), i), closed[i], 0, closed[i].length),
                 closedTimes[2 * i], closedTimes[2 * i + 1]);
     }
 
