@@ -186,16 +186,7 @@ public final class PartitionSplitter {
             out.discard(reason, 1);
             if (out.keepsMore(keptRejections)) out.rejections.add(sampleRejection(r, reason, r.sampleTimestamp(s)));
         }
-        if (r.histogramCount() > 0) {
-            DiscardReason reason = DiscardReason.NATIVE_HISTOGRAM_NOT_SUPPORTED;
-            out.discard(reason, r.histogramCount());
-            if (out.keepsMore(keptRejections)) {
-                out.rejections.add(new Rejection(reason, "received " + r.histogramCount() + " native histogram sample"
-                        + (r.histogramCount() == 1 ? "" : "s") + ", which Mnemo does not store yet, series: '"
-                        + r.seriesText(SeriesValidator.TEXT_CHARS) + "' (" + reason.errorId() + "). The float samples"
-                        + " of the request are stored; send histograms as classic ones (bucket series) instead."));
-            }
-        }
+        accepted += r.histogramCount(); // nh-head: let native histograms through to the ingester (the nh-distributor branch validates them)
         return accepted;
     }
 
@@ -271,6 +262,7 @@ public final class PartitionSplitter {
             long t = r.sampleTimestamp(s);
             if (limits.accepts(t)) w.sample(t, r.sampleValueBits(s));
         }
+        for (int h = 0; h < r.histogramCount(); h++) w.histogram(r.buffer(), r.histogramOffset(h), r.histogramLength(h));
         for (int e = 0; e < r.exemplarCount(); e++) {
             if (exemplarAccepted[e]) writeExemplar(w, r, e);
         }

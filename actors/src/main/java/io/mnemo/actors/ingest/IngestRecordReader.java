@@ -12,7 +12,8 @@ import java.util.Objects;
  * {@link #nextSeries} moves to the next series and decodes its label refs and samples into reused
  * primitive arrays. Nothing is allocated per series or sample once the arrays have grown, so one
  * reader should be reused. Exemplars are decoded like samples (label refs, value, timestamp);
- * unknown fields are skipped; native histogram samples are counted.
+ * unknown fields are skipped; native histogram samples are found as byte ranges with their
+ * timestamps ({@link HistogramMessage} decodes them).
  *
  * <p>Any well-formed remote write 2.0 request is read, whatever its field order or whether its refs
  * are packed. Malformed input throws {@link MalformedRecordException} naming the problem and the
@@ -36,6 +37,8 @@ public final class IngestRecordReader extends ProtobufCursor {
     private long[] valueBits = new long[16];
     private int sampleCount;
     private int histogramCount;
+    private int[] histogramRanges = new int[8]; // per histogram: offset, length of its message body
+    private long[] histogramTimestamps = new long[4];
     private int exemplarCount;
     private long[] exemplarTimestamps = new long[4];
     private long[] exemplarValueBits = new long[4];
@@ -144,6 +147,14 @@ public final class IngestRecordReader extends ProtobufCursor {
     /** Native histogram samples of the current series; not decoded. */
     public int histogramCount() { return histogramCount; }
 
+    /** Offset in {@link #buffer()} of a native histogram sample's encoded {@code Histogram} message body. */
+    public int histogramOffset(int i) { return histogramRanges[Objects.checkIndex(i, histogramCount) << 1]; }
+
+    public int histogramLength(int i) { return histogramRanges[(Objects.checkIndex(i, histogramCount) << 1) + 1]; }
+
+    /** A native histogram sample's timestamp (its field 15), ms. */
+    public long histogramTimestamp(int i) { return histogramTimestamps[Objects.checkIndex(i, histogramCount)]; }
+
     public boolean hasMetadata() { return hasMetadata; }
 
     /** Exemplars of the current series, in record order. */
@@ -227,8 +238,8 @@ public final class IngestRecordReader extends ProtobufCursor {
                     parseSample(p, p + len);
                 }
                 case 3 << 3 | WIRE_LEN -> {
-                    histogramCount++;
-                    skipField(tag >>> 3, tag & 7, to);
+                    int len = readLength(to);
+                    addHistogram(p, p + len);
                 }
                 case 4 << 3 | WIRE_LEN -> {
                     int len = readLength(to);
@@ -276,6 +287,25 @@ public final class IngestRecordReader extends ProtobufCursor {
         }
         timestamps[sampleCount] = timestamp;
         valueBits[sampleCount++] = bits;
+    }
+
+    /** Notes a histogram's byte range and reads its timestamp (field 15), skipping the rest. */
+    private void addHistogram(int from, int to) {
+        long timestamp = 0;
+        p = from;
+        while (p < to) {
+            int tag = readTag(to);
+            if (tag == (15 << 3 | WIRE_VARINT)) timestamp = readVarint(to);
+            else skipField(tag >>> 3, tag & 7, to);
+        }
+        int at = histogramCount << 1;
+        if (at + 2 > histogramRanges.length) histogramRanges = Arrays.copyOf(histogramRanges, 2 * histogramRanges.length);
+        if (histogramCount == histogramTimestamps.length) {
+            histogramTimestamps = Arrays.copyOf(histogramTimestamps, 2 * histogramCount);
+        }
+        histogramRanges[at] = from;
+        histogramRanges[at + 1] = to - from;
+        histogramTimestamps[histogramCount++] = timestamp;
     }
 
     private void parseExemplar(int from, int to) {

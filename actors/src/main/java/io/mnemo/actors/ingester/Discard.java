@@ -14,6 +14,8 @@ enum Discard {
     SAMPLE_OUT_OF_BOUNDS("sample-out-of-bounds"),
     /** The timestamp of a sample the series holds, with another value (ErrDuplicateSampleForTimestamp). */
     NEW_VALUE_FOR_TIMESTAMP("new-value-for-timestamp"),
+    /** A native histogram that breaks Prometheus's validation rules, or does not decode (Mimir's invalid-native-histogram). */
+    INVALID_NATIVE_HISTOGRAM("invalid-native-histogram"),
     /** A new metric family's metadata beyond the tenant's share of max-global-metadata-per-user. */
     PER_USER_METADATA_LIMIT("per_user_metadata_limit"),
     /**

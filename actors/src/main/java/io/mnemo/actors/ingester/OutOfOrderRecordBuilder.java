@@ -8,7 +8,8 @@ import java.util.Arrays;
 /**
  * Collects, while an ingest record is applied, the samples its tenant's head took out of order,
  * and encodes them as an ingest record for the write-behind log: each series' labels copied from
- * the record being read, its samples as they come, so nothing is allocated per sample. Reused from
+ * the record being read, its float samples as they come and its native histograms as the
+ * record's encoded messages (field 3), so nothing is allocated per sample. Reused from
  * record to record.
  */
 final class OutOfOrderRecordBuilder {
@@ -25,6 +26,20 @@ final class OutOfOrderRecordBuilder {
 
     /** Adds a sample of the reader's current series. */
     void add(IngestRecordReader reader, long t, double v) {
+        openSeries(reader);
+        writer.sample(t, Double.doubleToRawLongBits(v));
+        if (t > maxTime) maxTime = t;
+    }
+
+    /** Adds native histogram {@code i} of the reader's current series, its message copied. */
+    void addHistogram(IngestRecordReader reader, int i) {
+        openSeries(reader);
+        writer.histogram(reader.buffer(), reader.histogramOffset(i), reader.histogramLength(i));
+        long t = reader.histogramTimestamp(i);
+        if (t > maxTime) maxTime = t;
+    }
+
+    private void openSeries(IngestRecordReader reader) {
         if (reader.seriesIndex() != series) {
             endSeries();
             series = reader.seriesIndex();
@@ -39,8 +54,6 @@ final class OutOfOrderRecordBuilder {
             writer.beginSeries();
             writer.labels(refs, n);
         }
-        writer.sample(t, Double.doubleToRawLongBits(v));
-        if (t > maxTime) maxTime = t;
     }
 
     boolean isEmpty() { return series < 0 && writer.seriesCount() == 0; }

@@ -1,6 +1,7 @@
 package io.mnemo.actors.ingester;
 
 import io.mnemo.actors.TenantId;
+import io.mnemo.actors.ingest.HistogramMessage;
 import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.ingest.MalformedRecordException;
 import io.mnemo.bucketstore.BlockOrigin;
@@ -20,6 +21,8 @@ import io.mnemo.tsdb.db.TenantDb;
 import io.mnemo.tsdb.exemplar.ExemplarStore;
 import io.mnemo.tsdb.exemplar.SeriesExemplars;
 import io.mnemo.tsdb.head.Head;
+import io.mnemo.tsdb.histogram.FloatHistogram;
+import io.mnemo.tsdb.histogram.Histogram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -391,6 +394,22 @@ final class PartitionTsdb implements AutoCloseable {
                         if (ref < 0 && (ref = lookup.find()) < 0) ref = lookup.create();
                         if (t.head.restoreOutOfOrder(ref, ts, reader.sampleValue(i))) restored++;
                     }
+                    byte[] b = reader.buffer();
+                    for (int i = 0; i < reader.histogramCount(); i++) {
+                        long ts = reader.histogramTimestamp(i);
+                        if (compacted && ts < minValidTime) continue;
+                        int off = reader.histogramOffset(i), len = reader.histogramLength(i);
+                        Object h;
+                        try {
+                            h = HistogramMessage.isFloat(b, off, len)
+                                    ? HistogramMessage.readFloat(b, off, len, FloatHistogram.empty())
+                                    : HistogramMessage.readInt(b, off, len, new Histogram());
+                        } catch (IllegalArgumentException damaged) {
+                            continue; // the head took it, so this log entry is damaged: as a lost sample
+                        }
+                        if (ref < 0 && (ref = lookup.find()) < 0) ref = lookup.create();
+                        if (t.head.restoreOutOfOrderHistogram(ref, ts, h)) restored++;
+                    }
                 }
             } finally {
                 append.unlock();
@@ -444,7 +463,7 @@ final class PartitionTsdb implements AutoCloseable {
             }
             Head head = t.head;
             long ooo0 = head.outOfOrder(), dup0 = head.duplicates(), app0 = head.appended(), old0 = head.tooOld(),
-                    oob0 = head.outOfBounds();
+                    oob0 = head.outOfBounds(), inv0 = head.invalidHistograms();
             // Applied before (journal replay, or Kafka after a lost journal): what it brought before
             // minValidTime is in blocks when a cut came after it, and its out-of-order samples are
             // back from the write-behind log when that logged it. Either way, not again (and what
@@ -475,6 +494,8 @@ final class PartitionTsdb implements AutoCloseable {
             result.refuse(name, firstTime, Discard.SAMPLE_TOO_OLD, head.tooOld() - old0);
             result.refuse(name, firstTime, Discard.SAMPLE_OUT_OF_ORDER, head.outOfOrder() - ooo0);
             result.refuse(name, firstTime, Discard.NEW_VALUE_FOR_TIMESTAMP, head.duplicates() - dup0);
+            result.refuse(name, firstTime, Discard.INVALID_NATIVE_HISTOGRAM,
+                    head.invalidHistograms() - inv0 + applier.histogramsUndecodable());
             result.refuse(name, firstTime, Discard.PER_USER_METADATA_LIMIT, applier.metadataRefused());
             result.refuse(name, firstTime, Discard.EXEMPLAR_OUT_OF_ORDER, applier.exemplarsOutOfOrder());
             result.exemplarsAppended += applier.exemplarsAppended();
@@ -601,7 +622,7 @@ final class PartitionTsdb implements AutoCloseable {
         Tenant t = tenants.get(tenant);
         if (t == null) return 0;
         Head h = t.head;
-        return h.appended() + h.outOfOrder() + h.duplicates() + h.tooOld() + h.outOfBounds();
+        return h.appended() + h.outOfOrder() + h.duplicates() + h.tooOld() + h.outOfBounds() + h.invalidHistograms();
     }
 
     /** The oldest sample of any tenant held here, in heads and blocks ({@link Long#MAX_VALUE} when none). */

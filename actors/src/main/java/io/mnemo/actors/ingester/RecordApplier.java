@@ -1,5 +1,6 @@
 package io.mnemo.actors.ingester;
 
+import io.mnemo.actors.ingest.HistogramMessage;
 import io.mnemo.actors.ingest.IngestRecordReader;
 import io.mnemo.actors.ingest.MetricTypes;
 import io.mnemo.tsdb.Labels;
@@ -7,11 +8,14 @@ import io.mnemo.tsdb.Varint;
 import io.mnemo.tsdb.exemplar.ExemplarStore;
 import io.mnemo.tsdb.head.AppendResult;
 import io.mnemo.tsdb.head.Head;
+import io.mnemo.tsdb.histogram.FloatHistogram;
+import io.mnemo.tsdb.histogram.Histogram;
 import java.util.Arrays;
 
 /**
  * Applies one ingest record to its tenant's head, as one batch of appends ({@link Head#beginAppend}):
- * finds each series (through the record's symbol table), appends its samples from the floor on,
+ * finds each series (through the record's symbol table), appends its samples from the floor on
+ * (its float samples, then its native histograms, as Prometheus's remote write handler does),
  * keeps metric metadata up to the tenant's limit of families, adds exemplars to the tenant's
  * exemplar store, and collects the samples the head took out of order for the write-behind log.
  *
@@ -41,6 +45,9 @@ final class RecordApplier {
     private long exemplarsAppended;
     private long exemplarsOutOfOrder;
     private byte[] exemplarLabels = new byte[256]; // one exemplar's labels, encoded for the store
+    private long histogramsUndecodable;
+    private final Histogram histogram = new Histogram();       // decoded into, sample after sample
+    private final FloatHistogram floatHistogram = FloatHistogram.empty();
 
     /**
      * Applies a record as one batch of appends to the tenant's head, whose min valid time the
@@ -64,6 +71,7 @@ final class RecordApplier {
         belowFloor = 0;
         metadataRefused = 0;
         exemplarsAppended = exemplarsOutOfOrder = 0;
+        histogramsUndecodable = 0;
         missingCount = 0;
         head.beginAppend();
         outOfOrder.reset();
@@ -97,6 +105,12 @@ final class RecordApplier {
      */
     long belowFloor() { return belowFloor; }
 
+    /**
+     * Native histograms of the last record, applied for the first time, whose message did not
+     * decode (the distributor checked them: damage or a foreign writer); refused like invalid ones.
+     */
+    long histogramsUndecodable() { return histogramsUndecodable; }
+
     /** Metric families of the last record whose metadata was dropped: new ones over the tenant's limit. */
     long metadataRefused() { return metadataRefused; }
 
@@ -116,10 +130,12 @@ final class RecordApplier {
     /** Whether the current series has a sample at or after the floor; counts the rest as refused if not. */
     private boolean hasSamplesFromFloor() {
         int n = reader.sampleCount();
-        if (n == 0) return false;
-        if (!started) start(reader.sampleTimestamp(0));
+        int nh = reader.histogramCount();
+        if (n + nh == 0) return false;
+        if (!started) start(n > 0 ? reader.sampleTimestamp(0) : reader.histogramTimestamp(0));
         for (int i = 0; i < n; i++) if (reader.sampleTimestamp(i) >= floor) return true;
-        if (firstTime) belowFloor += n;
+        for (int i = 0; i < nh; i++) if (reader.histogramTimestamp(i) >= floor) return true;
+        if (firstTime) belowFloor += n + nh;
         return false;
     }
 
@@ -152,6 +168,37 @@ final class RecordApplier {
             if (outOfOrderLogged && head.isOutOfOrder(ref, ts)) continue;
             double v = reader.sampleValue(i);
             if (head.append(ref, ts, v) == AppendResult.OK_OUT_OF_ORDER) outOfOrder.add(reader, ts, v);
+            if (ts > maxTime) maxTime = ts;
+        }
+        if (reader.histogramCount() > 0) appendHistograms(ref);
+    }
+
+    /**
+     * The current series' native histograms, with the float samples' rules: those the head took
+     * out of order go to the write-behind log as their messages. One whose message does not
+     * decode is refused and counted, and the rest of the record applied.
+     */
+    private void appendHistograms(int ref) {
+        byte[] b = reader.buffer();
+        for (int i = 0; i < reader.histogramCount(); i++) {
+            long ts = reader.histogramTimestamp(i);
+            if (ts < floor) {
+                if (firstTime) belowFloor++;
+                continue;
+            }
+            if (outOfOrderLogged && head.isOutOfOrder(ref, ts)) continue;
+            int off = reader.histogramOffset(i);
+            int len = reader.histogramLength(i);
+            AppendResult r;
+            try {
+                r = HistogramMessage.isFloat(b, off, len)
+                        ? head.appendFloatHistogram(ref, ts, HistogramMessage.readFloat(b, off, len, floatHistogram))
+                        : head.appendHistogram(ref, ts, HistogramMessage.readInt(b, off, len, histogram));
+            } catch (IllegalArgumentException e) {
+                if (firstTime) histogramsUndecodable++;
+                continue;
+            }
+            if (r == AppendResult.OK_OUT_OF_ORDER) outOfOrder.addHistogram(reader, i);
             if (ts > maxTime) maxTime = ts;
         }
     }

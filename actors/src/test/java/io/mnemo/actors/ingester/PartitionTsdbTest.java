@@ -335,4 +335,49 @@ class PartitionTsdbTest {
         assertEquals(36 * 12, samples(tsdb, "t"));
         tsdb.close();
     }
+
+    /** Histogram samples of series {@code name}, through the tenant's merged querier (head and blocks). */
+    private static List<String> histogramSamples(PartitionTsdb tsdb, String tenant, String name) {
+        List<String> out = new java.util.ArrayList<>();
+        try (Querier q = tsdb.querier(tenant, Long.MIN_VALUE, Long.MAX_VALUE)) {
+            SeriesSet set = q.select(false, LabelMatcher.equal("__name__", name));
+            while (set.next()) {
+                io.mnemo.tsdb.HistogramIterator it = (io.mnemo.tsdb.HistogramIterator) set.at().iterator();
+                while (it.next()) out.add(it.timestamp() + "=" + it.histogram());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void nativeHistogramRefusalsAreCountedAndOutOfOrderOnesComeBackFromTheWriteBehindLog() {
+        byte[] invalid = io.mnemo.actors.ingest.HistogramMessages.encode(96 * 15_000L + 1, io.mnemo.tsdb.histogram.Histogram.of(
+                0, 0, 0, 1, 1, new int[] {0, 1}, new long[] {5}, new int[0], new long[0], null,
+                io.mnemo.tsdb.histogram.FloatHistogram.CounterResetHint.UNKNOWN));
+        byte[] inOrder = RecordApplierTest.histograms(100, 110);
+        byte[] outOfOrder = RecordApplierTest.histograms(95, 100, invalid);
+        PartitionTsdb tsdb = new PartitionTsdb(ID, dir.resolve("tsdb"), RANGE);
+        tsdb.setOutOfOrderWindows(tenant -> HOUR);
+        tsdb.apply(batch(0, "t", inOrder));
+        PartitionTsdb.ApplyResult r = tsdb.apply(batch(1, "t", outOfOrder));
+        assertEquals(1, r.firstRefused.get("t")[Discard.INVALID_NATIVE_HISTOGRAM.ordinal()]);
+        assertEquals(10, r.appended);
+        List<String> h = histogramSamples(tsdb, "t", "h");
+        assertEquals(15, h.size());
+        List<OutOfOrderLogged> log = tsdb.takeOutOfOrderLog();
+        assertEquals(1, log.size());
+
+        // Another start: the in-order record replayed, the log restored, then the out-of-order record
+        // replayed with its out-of-order samples skipped (the log brought them).
+        PartitionTsdb restarted = new PartitionTsdb(ID, dir.resolve("tsdb-2"), RANGE);
+        restarted.setOutOfOrderWindows(tenant -> HOUR);
+        restarted.apply(batch(0, "t", inOrder));
+        assertEquals(10, restarted.restoreOutOfOrder(log, 1, List.of()));
+        r = restarted.apply(batch(1, "t", outOfOrder));
+        assertEquals(0, r.appended);
+        assertEquals(h, histogramSamples(restarted, "t", "h"));
+        assertEquals(15, histogramSamples(restarted, "t", "g").size());
+        tsdb.close();
+        restarted.close();
+    }
 }

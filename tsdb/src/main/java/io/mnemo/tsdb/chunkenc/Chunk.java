@@ -30,4 +30,16 @@ public sealed interface Chunk permits XorChunk, HistogramChunk, FloatHistogramCh
             case FLOAT_HISTOGRAM -> FloatHistogramChunk.wrap(bytes, offset, length);
         };
     }
+
+    /**
+     * The view a snapshot gives of a chunk of this encoding whose array, offset, length and
+     * sample count were read when it held those samples; nothing is copied.
+     */
+    static Chunk view(ChunkEncoding encoding, byte[] bytes, int offset, int length, int numSamples) {
+        return switch (encoding) {
+            case XOR -> XorChunk.view(bytes, offset, length, numSamples);
+            case HISTOGRAM -> HistogramChunk.view(bytes, offset, length, numSamples);
+            case FLOAT_HISTOGRAM -> FloatHistogramChunk.view(bytes, offset, length, numSamples);
+        };
+    }
 }

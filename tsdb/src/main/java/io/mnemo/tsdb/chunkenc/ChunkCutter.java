@@ -146,6 +146,14 @@ public final class ChunkCutter {
         return chunks;
     }
 
+    /**
+     * Whether a histogram chunk (integer or float) is complete: a new sample goes to a new chunk,
+     * as Prometheus's head cuts them.
+     */
+    public static boolean isFullHistogramChunk(Chunk c) {
+        return c instanceof HistogramChunkBytes h && full(h);
+    }
+
     private static boolean full(HistogramChunkBytes c) {
         return c.numSamples() >= HistogramChunkBytes.MAX_SAMPLES
                 || (c.numSamples() >= HISTOGRAM_CHUNK_MIN_SAMPLES && c.length() >= HISTOGRAM_CHUNK_BYTES);

@@ -38,6 +38,11 @@ public final class FloatHistogramChunk extends HistogramChunkBytes implements Ch
         return new FloatHistogramChunk(view, headerSamples(view));
     }
 
+    /** As {@link HistogramChunk#view}. */
+    public static FloatHistogramChunk view(byte[] bytes, int offset, int length, int numSamples) {
+        return new FloatHistogramChunk(checkedView(bytes, offset, length, "float histogram"), numSamples);
+    }
+
     @Override
     public ChunkEncoding encoding() { return ChunkEncoding.FLOAT_HISTOGRAM; }
 

@@ -38,6 +38,14 @@ public final class HistogramChunk extends HistogramChunkBytes implements Chunk {
         return new HistogramChunk(view, headerSamples(view));
     }
 
+    /**
+     * The view {@link #snapshot} gives of a chunk whose array, offset, length and sample count
+     * were read when it held those samples (readers that keep numbers, not a view per chunk).
+     */
+    public static HistogramChunk view(byte[] bytes, int offset, int length, int numSamples) {
+        return new HistogramChunk(checkedView(bytes, offset, length, "histogram"), numSamples);
+    }
+
     @Override
     public ChunkEncoding encoding() { return ChunkEncoding.HISTOGRAM; }
 

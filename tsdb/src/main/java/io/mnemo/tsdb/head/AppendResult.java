@@ -1,6 +1,6 @@
 package io.mnemo.tsdb.head;
 
-/** Outcome of appending one float sample to the head. */
+/** Outcome of appending one sample (float or native histogram) to the head. */
 public enum AppendResult {
     /**
      * Accepted: stored, or ignored because the series already has exactly this sample (same
@@ -19,5 +19,7 @@ public enum AppendResult {
      * Rejected, without an out-of-order window: before the batch's in-order bound, the end of the
      * blocks or half a chunk range behind the head's newest (Prometheus: ErrOutOfBounds).
      */
-    OUT_OF_BOUNDS
+    OUT_OF_BOUNDS,
+    /** Rejected: a native histogram that breaks Prometheus's validation rules ({@code Histogram.validate()}). */
+    INVALID_HISTOGRAM
 }

@@ -4,6 +4,11 @@ import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.Querier;
 import io.mnemo.tsdb.Queryable;
 import io.mnemo.tsdb.SeriesHasher;
+import io.mnemo.tsdb.StaleNaN;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
+import io.mnemo.tsdb.histogram.FloatHistogram;
+import io.mnemo.tsdb.histogram.Histogram;
+import io.mnemo.tsdb.histogram.InvalidHistogramException;
 import io.mnemo.tsdb.index.IntList;
 import io.mnemo.tsdb.index.MemPostings;
 
@@ -15,7 +20,8 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The in-memory part of one tenant's TSDB on one ingester: series with their XOR chunks, the
+ * The in-memory part of one tenant's TSDB on one ingester: series with their chunks (float
+ * samples and native histograms, in Prometheus's encodings), the
  * postings index over their labels, and the symbols they share. Samples older than their
  * series' newest are rejected unless an out-of-order window is set: then those within it go to
  * the series' out-of-order chunks ({@link OutOfOrderChunks}), which queries and block writers
@@ -53,6 +59,9 @@ public final class Head implements Queryable {
 
     private final long chunkRange;
     private final int samplesPerChunk;
+    private static final Histogram STALE_HISTOGRAM = Histogram.staleMarker();
+    private static final FloatHistogram STALE_FLOAT_HISTOGRAM =
+            FloatHistogram.of(0, 0, 0, 0, StaleNaN.VALUE, new int[0], new double[0], new int[0], new double[0], null, null);
     private final SeriesByRef byRef = new SeriesByRef();
     private final HashIndex byLabels = new HashIndex(); // hash(packed labels) -> refs
     private int[] lookupIds = new int[32];      // seriesRef(Labels) scratch
@@ -66,6 +75,7 @@ public final class Head implements Queryable {
     private long appended;
     private long outOfOrder;
     private long duplicates;
+    private long invalidHistograms;
     // Out-of-order part: see setOutOfOrderTimeWindow and OutOfOrderChunks.
     private long outOfOrderWindow;
     private long minValidTime = Long.MIN_VALUE;
@@ -181,17 +191,141 @@ public final class Head implements Queryable {
             long last = s.maxTime();
             if (t < last) return appendOutOfOrder(s, t, v);
             if (t == last) {
-                if (Double.doubleToRawLongBits(v) == s.lastValueBits()) return AppendResult.OK;
-                duplicates++;
+                if (s.lastIsFloat() && Double.doubleToRawLongBits(v) == s.lastValueBits()) return AppendResult.OK;
+                duplicates++; // another value, or a float where a histogram is
                 return AppendResult.DUPLICATE;
             }
+            if (!s.lastIsFloat() && StaleNaN.is(v)) return appendStaleHistogram(s, t);
         }
         s.append(t, v, chunkRange, samplesPerChunk);
+        tookInOrder(t);
+        return AppendResult.OK;
+    }
+
+    private void tookInOrder(long t) {
         appended++;
         if (t < minTime) minTime = t;
         if (t > maxTime) maxTime = t;
         if (t > highWaterMark) highWaterMark = t;
+    }
+
+    /**
+     * A float stale marker for a series whose newest sample is a histogram becomes a histogram
+     * stale marker of that kind, as Prometheus's head stores it: the series' chunks keep their type.
+     */
+    private AppendResult appendStaleHistogram(MemSeries s, long t) {
+        if (s.lastIsHistogram(true)) s.appendHistogram(t, STALE_HISTOGRAM, chunkRange);
+        else s.appendFloatHistogram(t, STALE_FLOAT_HISTOGRAM, chunkRange);
+        tookInOrder(t);
         return AppendResult.OK;
+    }
+
+    /**
+     * Appends an integer native histogram sample (stale markers included: {@link Histogram#staleMarker()})
+     * with the rules of {@link #append}: a repeat of the newest sample (Prometheus's
+     * {@code Histogram.Equals}) is accepted silently, another value at its timestamp (a float or
+     * the other histogram kind too) is a duplicate; out-of-order ones go to the series'
+     * out-of-order chunks within the window, as floats do. A histogram that breaks Prometheus's
+     * validation rules is refused first ({@link AppendResult#INVALID_HISTOGRAM}) and counted.
+     * Not kept: the caller may reuse it.
+     *
+     * @throws IllegalArgumentException for a ref that does not name a live series
+     */
+    public AppendResult appendHistogram(int ref, long t, Histogram h) {
+        MemSeries s = series(ref);
+        if (!h.isStale()) {
+            try {
+                h.validate();
+            } catch (InvalidHistogramException e) {
+                invalidHistograms++;
+                return AppendResult.INVALID_HISTOGRAM;
+            }
+        }
+        if (t < inOrderMinTime) return appendOutOfOrderHistogram(s, t, h);
+        if (s.hasSamples()) {
+            long last = s.maxTime();
+            if (t < last) return appendOutOfOrderHistogram(s, t, h);
+            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
+        }
+        s.appendHistogram(t, h, chunkRange);
+        tookInOrder(t);
+        return AppendResult.OK;
+    }
+
+    /** As {@link #appendHistogram}, for a float native histogram. */
+    public AppendResult appendFloatHistogram(int ref, long t, FloatHistogram h) {
+        MemSeries s = series(ref);
+        if (!StaleNaN.is(h.sum())) {
+            try {
+                h.validate();
+            } catch (InvalidHistogramException e) {
+                invalidHistograms++;
+                return AppendResult.INVALID_HISTOGRAM;
+            }
+        }
+        if (t < inOrderMinTime) return appendOutOfOrderHistogram(s, t, h);
+        if (s.hasSamples()) {
+            long last = s.maxTime();
+            if (t < last) return appendOutOfOrderHistogram(s, t, h);
+            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
+        }
+        s.appendFloatHistogram(t, h, chunkRange);
+        tookInOrder(t);
+        return AppendResult.OK;
+    }
+
+    /**
+     * A histogram older than its series' newest, or before the batch's in-order bound: into the
+     * series' out-of-order chunks within the window, as {@link #appendOutOfOrder} takes floats
+     * (Prometheus 3 takes native histograms out of order too); a copy is kept.
+     */
+    private AppendResult appendOutOfOrderHistogram(MemSeries s, long t, Object h) {
+        if (outOfOrderWindow == 0) {
+            if (t < inOrderMinTime) {
+                outOfBounds++;
+                return AppendResult.OUT_OF_BOUNDS;
+            }
+            outOfOrder++;
+            return AppendResult.OUT_OF_ORDER;
+        }
+        if (t < outOfOrderBound()) {
+            tooOld++;
+            return AppendResult.TOO_OLD;
+        }
+        int inOrder = s.compareInOrder(t, 0, h);
+        int r = inOrder >= 0 ? (inOrder == 0 ? OutOfOrderChunks.REPEAT : OutOfOrderChunks.CONFLICT)
+                : s.outOfOrder(true).insertHistogram(t, copy(h));
+        if (r == OutOfOrderChunks.REPEAT) return AppendResult.OK;
+        if (r == OutOfOrderChunks.CONFLICT) return duplicate();
+        appended++;
+        outOfOrderAppended++;
+        if (t < minTime) minTime = t;
+        if (t > outOfOrderMaxTime) outOfOrderMaxTime = t;
+        return AppendResult.OK_OUT_OF_ORDER;
+    }
+
+    private static Object copy(Object h) {
+        return h instanceof Histogram ih ? ih.copy() : ((FloatHistogram) h).copy();
+    }
+
+    /**
+     * Puts back an out-of-order histogram ({@link Histogram} or {@link FloatHistogram}) this head
+     * accepted before a restart, as {@link #restoreOutOfOrder} puts back floats.
+     */
+    public boolean restoreOutOfOrderHistogram(int ref, long t, Object histogram) {
+        MemSeries s = series(ref);
+        if (s.compareInOrder(t, 0, histogram) >= 0
+                || s.outOfOrder(true).insertHistogram(t, copy(histogram)) != OutOfOrderChunks.STORED) return false;
+        appended++;
+        outOfOrderAppended++;
+        if (t < minTime) minTime = t;
+        if (t > outOfOrderMaxTime) outOfOrderMaxTime = t;
+        return true;
+    }
+
+    private AppendResult duplicate() {
+        duplicates++;
+        return AppendResult.DUPLICATE;
     }
 
     /**
@@ -215,7 +349,7 @@ public final class Head implements Queryable {
             return AppendResult.TOO_OLD;
         }
         long bits = Double.doubleToRawLongBits(v);
-        int inOrder = s.compareInOrder(t, bits);
+        int inOrder = s.compareInOrder(t, bits, null);
         int r = inOrder >= 0 ? (inOrder == 0 ? OutOfOrderChunks.REPEAT : OutOfOrderChunks.CONFLICT)
                 : s.outOfOrder(true).insert(t, bits);
         if (r == OutOfOrderChunks.REPEAT) return AppendResult.OK;
@@ -238,7 +372,7 @@ public final class Head implements Queryable {
     public boolean restoreOutOfOrder(int ref, long t, double v) {
         MemSeries s = series(ref);
         long bits = Double.doubleToRawLongBits(v);
-        if (s.compareInOrder(t, bits) >= 0 || s.outOfOrder(true).insert(t, bits) != OutOfOrderChunks.STORED) return false;
+        if (s.compareInOrder(t, bits, null) >= 0 || s.outOfOrder(true).insert(t, bits) != OutOfOrderChunks.STORED) return false;
         appended++;
         outOfOrderAppended++;
         if (t < minTime) minTime = t;
@@ -374,10 +508,14 @@ public final class Head implements Queryable {
         return byRef.all();
     }
 
-    /** Adds a series with chunks read from a snapshot; for {@link HeadSnapshot}. */
-    void restoreSeries(Labels labels, byte[][] closed, long[] closedTimes, byte[] headChunk, long headMinTime) {
+    /**
+     * Adds a series with chunks read from a snapshot; for {@link HeadSnapshot}. Encodings: of the
+     * closed chunks (codes, null: all XOR) and of the open one.
+     */
+    void restoreSeries(Labels labels, byte[][] closed, long[] closedTimes, byte[] closedEncodings,
+                       ChunkEncoding headEncoding, byte[] headChunk, long headMinTime) {
         MemSeries s = series(getOrCreateSeries(labels));
-        s.restore(closed, closedTimes, headChunk, headMinTime, chunkRange);
+        s.restore(closed, closedTimes, closedEncodings, headEncoding, headChunk, headMinTime, chunkRange);
         if (s.hasSamples()) {
             minTime = Math.min(minTime, s.minTime());
             maxTime = Math.max(maxTime, s.maxTime());
@@ -442,4 +580,7 @@ public final class Head implements Queryable {
 
     /** Samples rejected as duplicates with a different value. */
     public long duplicates() { return duplicates; }
+
+    /** Native histogram samples rejected as invalid (Prometheus's histogram validation rules). */
+    public long invalidHistograms() { return invalidHistograms; }
 }

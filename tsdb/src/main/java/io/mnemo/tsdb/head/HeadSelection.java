@@ -7,6 +7,8 @@ import io.mnemo.tsdb.MergeSampleIterator;
 import io.mnemo.tsdb.SampleIterator;
 import io.mnemo.tsdb.Series;
 import io.mnemo.tsdb.SeriesSet;
+import io.mnemo.tsdb.chunkenc.Chunk;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import io.mnemo.tsdb.chunkenc.XorChunk;
 
@@ -22,7 +24,7 @@ import java.util.Arrays;
  * collection during a large read copies arrays, not a graph of per-series objects.
  *
  * <p>What it sees of appends is what a snapshot of the open chunk sees: the samples it held
- * when copied ({@link XorChunk}'s views capture the sample count; later appends only add bits
+ * when copied (chunk views, {@link XorChunk}'s and the histogram ones, capture the sample count; later appends only add bits
  * after them, and a grown buffer is a new array).
  */
 final class HeadSelection {
@@ -34,9 +36,11 @@ final class HeadSelection {
     private byte[][] labels;
     private byte[][][] closed;
     private long[][] closedTimes;
+    private byte[][] closedEncodings; // per series: null while all its chunks are XOR
     private int[] firstClosed;      // first completed chunk in the range
     private int[] endClosed;        // one past the last
     private byte[][] openBuf;       // null: the open chunk is not in the range
+    private ChunkEncoding[] openEncoding;
     private int[] openOffset;
     private int[] openLength;
     private int[] openSamples;
@@ -52,9 +56,11 @@ final class HeadSelection {
         labels = new byte[capacity][];
         closed = new byte[capacity][][];
         closedTimes = new long[capacity][];
+        closedEncodings = new byte[capacity][];
         firstClosed = new int[capacity];
         endClosed = new int[capacity];
         openBuf = new byte[capacity][];
+        openEncoding = new ChunkEncoding[capacity];
         openOffset = new int[capacity];
         openLength = new int[capacity];
         openSamples = new int[capacity];
@@ -101,9 +107,11 @@ final class HeadSelection {
         labels = Arrays.copyOf(labels, capacity);
         closed = Arrays.copyOf(closed, capacity);
         closedTimes = Arrays.copyOf(closedTimes, capacity);
+        closedEncodings = Arrays.copyOf(closedEncodings, capacity);
         firstClosed = Arrays.copyOf(firstClosed, capacity);
         endClosed = Arrays.copyOf(endClosed, capacity);
         openBuf = Arrays.copyOf(openBuf, capacity);
+        openEncoding = Arrays.copyOf(openEncoding, capacity);
         openOffset = Arrays.copyOf(openOffset, capacity);
         openLength = Arrays.copyOf(openLength, capacity);
         openSamples = Arrays.copyOf(openSamples, capacity);
@@ -112,11 +120,16 @@ final class HeadSelection {
         if (outOfOrder != null) outOfOrder = Arrays.copyOf(outOfOrder, capacity);
     }
 
-    /** The in-order chunks of series i: completed ones [first, end) of {@code chunks}, and the open one if buf is not null. */
-    void setInOrder(int i, byte[][] chunks, long[] times, int first, int end,
+    /**
+     * The in-order chunks of series i: completed ones [first, end) of {@code chunks} (of these
+     * encodings, null: all XOR), and the open one if buf is not null.
+     */
+    void setInOrder(int i, byte[][] chunks, long[] times, byte[] encodings, int first, int end, ChunkEncoding open,
                     byte[] buf, int offset, int length, int samples, long openMin, long openMax) {
         closed[i] = chunks;
         closedTimes[i] = times;
+        closedEncodings[i] = encodings;
+        openEncoding[i] = open;
         firstClosed[i] = first;
         endClosed[i] = end;
         openBuf[i] = buf;
@@ -168,11 +181,14 @@ final class HeadSelection {
         int count = end - first + (openBuf[i] != null ? 1 : 0);
         ChunkMeta[] out = new ChunkMeta[count];
         long[] times = closedTimes[i];
+        byte[] encodings = closedEncodings[i];
         for (int c = first; c < end; c++) {
-            out[c - first] = new ChunkMeta(XorChunk.wrap(closed[i][c]), times[2 * c], times[2 * c + 1]);
+            byte[] bytes = closed[i][c];
+            out[c - first] = new ChunkMeta(Chunk.wrap(MemSeries.encoding(encodings, c), bytes, 0, bytes.length),
+                    times[2 * c], times[2 * c + 1]);
         }
         if (openBuf[i] != null) {
-            out[count - 1] = new ChunkMeta(XorChunk.view(openBuf[i], openOffset[i], openLength[i], openSamples[i]),
+            out[count - 1] = new ChunkMeta(Chunk.view(openEncoding[i], openBuf[i], openOffset[i], openLength[i], openSamples[i]),
                     openMinTime[i], openMaxTime[i]);
         }
         return out;

@@ -1,27 +1,36 @@
 package io.mnemo.tsdb.head;
 
+import io.mnemo.tsdb.ChunkSeriesIterator;
+import io.mnemo.tsdb.HistogramIterator;
+import io.mnemo.tsdb.MergeSampleIterator;
+import io.mnemo.tsdb.SampleIterator;
+import io.mnemo.tsdb.chunkenc.Chunk;
+import io.mnemo.tsdb.chunkenc.ChunkCutter;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
-import io.mnemo.tsdb.chunkenc.XorAppender;
-import io.mnemo.tsdb.chunkenc.XorChunk;
-import io.mnemo.tsdb.chunkenc.XorIterator;
+import io.mnemo.tsdb.histogram.FloatHistogram;
+import io.mnemo.tsdb.histogram.Histogram;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The out-of-order samples of one series: a small sorted buffer that takes inserts (primitive
  * arrays, up to {@value #BUFFER_SAMPLES} samples, like Prometheus's in-memory OOO chunk), and
- * closed XOR chunks that are sorted and never overlap each other. A full buffer is merged with the
- * closed chunks it overlaps and re-encoded, so the chunks stay one sorted sequence and a read
- * merges just two sources: the chunks and the buffer.
+ * closed chunks that are sorted and never overlap each other. A full buffer is merged with the
+ * closed chunks it overlaps and re-encoded ({@link ChunkCutter}), so the chunks stay one sorted
+ * sequence and a read merges just two sources: the chunks and the buffer.
+ *
+ * <p>Samples are floats or native histograms (Prometheus 3 takes histograms out of order too):
+ * the buffer keeps a histogram as its own copy next to its timestamp, and the closed chunks are
+ * of the encoding their samples need, with an encoding byte each once one is not XOR.
  *
  * <p>Closed chunk byte arrays are never changed once made (a merge makes new ones), so readers
  * may hold them across later inserts. Not thread-safe: the head's thread only.
  */
 final class OutOfOrderChunks {
     static final int BUFFER_SAMPLES = 32;
-    /** Samples per re-encoded chunk, Prometheus's head chunk size. */
+    /** Float samples per re-encoded chunk, Prometheus's head chunk size. */
     static final int CHUNK_SAMPLES = 120;
 
     /** Outcomes of {@link #insert}. */
@@ -29,38 +38,75 @@ final class OutOfOrderChunks {
 
     private static final byte[][] NO_CHUNKS = new byte[0][];
     private static final long[] NO_TIMES = new long[0];
+    private static final ChunkMeta[] NO_METAS = new ChunkMeta[0];
 
     private byte[][] chunks = NO_CHUNKS;   // sorted, non-overlapping
     private long[] times = NO_TIMES;       // min and max time of each chunk
+    private byte[] encodings;              // encoding code of each chunk; null while all are XOR
     private long[] bufTimes = new long[4]; // sorted ascending, no repeats
-    private long[] bufValues = new long[4]; // raw value bits
+    private long[] bufValues = new long[4]; // raw value bits of floats
+    private Object[] bufHistograms;        // Histogram or FloatHistogram copies, null for floats; null until one
     private int bufSize;
 
     /**
-     * Adds a sample unless one with this timestamp is held: then it is an exact {@link #REPEAT}
-     * (same value bits, nothing stored) or a {@link #CONFLICT}.
+     * Adds a float sample unless one with this timestamp is held: then it is an exact
+     * {@link #REPEAT} (same value bits, nothing stored) or a {@link #CONFLICT}.
      */
     int insert(long t, long bits) {
+        return insert(t, bits, null);
+    }
+
+    /**
+     * Adds a native histogram sample ({@link Histogram} or {@link FloatHistogram}, kept: give a
+     * copy) as {@link #insert(long, long)} adds a float; a repeat is an equal histogram of the
+     * same kind.
+     */
+    int insertHistogram(long t, Object histogram) {
+        return insert(t, 0, histogram);
+    }
+
+    private int insert(long t, long bits, Object histogram) {
         int i = Arrays.binarySearch(bufTimes, 0, bufSize, t);
-        if (i >= 0) return bufValues[i] == bits ? REPEAT : CONFLICT;
+        if (i >= 0) {
+            Object held = bufHistograms == null ? null : bufHistograms[i];
+            return sameSample(held, bufValues[i], histogram, bits) ? REPEAT : CONFLICT;
+        }
         int c = chunkContaining(t);
         if (c >= 0) {
-            XorIterator it = XorChunk.wrap(chunks[c]).iterator();
-            if (it.seek(t) && it.timestamp() == t) {
-                return Double.doubleToRawLongBits(it.value()) == bits ? REPEAT : CONFLICT;
-            }
+            ChunkSeriesIterator it = new ChunkSeriesIterator(new ChunkMeta[] {chunk(c)}, t, t);
+            if (it.next()) return sameSample(it, histogram, bits) ? REPEAT : CONFLICT;
         }
         int at = -i - 1;
         if (bufSize == bufTimes.length) {
             bufTimes = Arrays.copyOf(bufTimes, Math.min(BUFFER_SAMPLES, bufSize * 2));
             bufValues = Arrays.copyOf(bufValues, bufTimes.length);
+            if (bufHistograms != null) bufHistograms = Arrays.copyOf(bufHistograms, bufTimes.length);
         }
+        if (histogram != null && bufHistograms == null) bufHistograms = new Object[bufTimes.length];
         System.arraycopy(bufTimes, at, bufTimes, at + 1, bufSize - at);
         System.arraycopy(bufValues, at, bufValues, at + 1, bufSize - at);
+        if (bufHistograms != null) System.arraycopy(bufHistograms, at, bufHistograms, at + 1, bufSize - at);
         bufTimes[at] = t;
         bufValues[at] = bits;
+        if (bufHistograms != null) bufHistograms[at] = histogram;
         if (++bufSize == BUFFER_SAMPLES) mergeBuffer();
         return STORED;
+    }
+
+    /**
+     * Whether the sample the iterator is on is this one: the same float bits, or an equal
+     * histogram of the same kind (Prometheus's {@code Equals}, the counter reset hint aside).
+     */
+    static boolean sameSample(ChunkSeriesIterator it, Object histogram, long bits) {
+        if (!it.isHistogram()) return histogram == null && Double.doubleToRawLongBits(it.value()) == bits;
+        if (histogram instanceof Histogram h) return h.equalsIgnoringHint(it.integerHistogram());
+        return histogram instanceof FloatHistogram fh && it.integerHistogram() == null && fh.equalsHistogram(it.histogram());
+    }
+
+    private static boolean sameSample(Object held, long heldBits, Object histogram, long bits) {
+        if (held == null) return histogram == null && heldBits == bits;
+        if (held instanceof Histogram h) return histogram instanceof Histogram o && h.equalsIgnoringHint(o);
+        return histogram instanceof FloatHistogram o && ((FloatHistogram) held).equalsHistogram(o);
     }
 
     boolean isEmpty() { return bufSize == 0 && chunks.length == 0; }
@@ -79,27 +125,22 @@ final class OutOfOrderChunks {
 
     /**
      * As of now, the samples overlapping [mint, maxt] as two sorted sources: [0] the closed
-     * chunks overlapping the range, [1] the buffer encoded as one chunk (empty when it has none
-     * in the range). Null when neither overlaps.
+     * chunks overlapping the range, [1] the buffer's samples in it encoded as chunks (one, unless
+     * their type changes; none when it has none in the range). Null when neither overlaps.
      */
     ChunkMeta[][] chunksIn(long mint, long maxt) {
-        List<ChunkMeta> closed = new ArrayList<>();
-        for (int i = 0; i < chunks.length; i++) {
-            if (times[2 * i + 1] < mint) continue;
-            if (times[2 * i] > maxt) break;
-            closed.add(new ChunkMeta(XorChunk.wrap(chunks[i]), times[2 * i], times[2 * i + 1]));
-        }
+        int first = 0;
+        while (first < chunks.length && times[2 * first + 1] < mint) first++;
+        int end = first;
+        while (end < chunks.length && times[2 * end] <= maxt) end++;
+        ChunkMeta[] closed = end == first ? NO_METAS : new ChunkMeta[end - first];
+        for (int i = first; i < end; i++) closed[i - first] = chunk(i);
         int from = lowerBound(mint);
         int to = lowerBound(maxt == Long.MAX_VALUE ? maxt : maxt + 1);
-        ChunkMeta[] buffer = new ChunkMeta[0];
-        if (to > from) {
-            XorChunk c = new XorChunk();
-            XorAppender app = c.appender();
-            for (int i = from; i < to; i++) app.append(bufTimes[i], Double.longBitsToDouble(bufValues[i]));
-            buffer = new ChunkMeta[] {new ChunkMeta(c, bufTimes[from], bufTimes[to - 1])};
-        }
-        if (closed.isEmpty() && buffer.length == 0) return null;
-        return new ChunkMeta[][] {closed.toArray(new ChunkMeta[0]), buffer};
+        ChunkMeta[] buffer = to > from
+                ? ChunkCutter.encode(new BufferIterator(from, to), CHUNK_SAMPLES).toArray(NO_METAS) : NO_METAS;
+        if (closed.length == 0 && buffer.length == 0) return null;
+        return new ChunkMeta[][] {closed, buffer};
     }
 
     /** Drops every sample before {@code mint}; true when nothing is left. */
@@ -108,17 +149,18 @@ final class OutOfOrderChunks {
         while (drop < chunks.length && times[2 * drop + 1] < mint) drop++;
         if (drop < chunks.length && times[2 * drop] < mint) {
             // Straddles mint: keep exactly its samples from mint on, so no sample is compacted twice.
-            long[][] kept = decode(chunks[drop], mint);
-            List<byte[]> enc = new ArrayList<>();
-            List<long[]> encTimes = new ArrayList<>();
-            encode(kept[0], kept[1], kept[0].length, enc, encTimes);
-            replace(drop, drop + 1, enc, encTimes); // one chunk in, one out (fewer samples)
+            ChunkSeriesIterator kept = new ChunkSeriesIterator(new ChunkMeta[] {chunk(drop)}, mint, Long.MAX_VALUE);
+            replace(drop, drop + 1, ChunkCutter.encode(kept, CHUNK_SAMPLES));
         }
-        if (drop > 0) replace(0, drop, List.of(), List.of());
+        if (drop > 0) replace(0, drop, List.of());
         int keepFrom = lowerBound(mint);
         if (keepFrom > 0) {
             System.arraycopy(bufTimes, keepFrom, bufTimes, 0, bufSize - keepFrom);
             System.arraycopy(bufValues, keepFrom, bufValues, 0, bufSize - keepFrom);
+            if (bufHistograms != null) {
+                System.arraycopy(bufHistograms, keepFrom, bufHistograms, 0, bufSize - keepFrom);
+                Arrays.fill(bufHistograms, bufSize - keepFrom, bufSize, null);
+            }
             bufSize -= keepFrom;
         }
         return isEmpty();
@@ -131,68 +173,45 @@ final class OutOfOrderChunks {
         while (first < chunks.length && times[2 * first + 1] < lo) first++;
         int end = first;
         while (end < chunks.length && times[2 * end] <= hi) end++;
-        int n = bufSize;
-        for (int i = first; i < end; i++) n += XorChunk.wrap(chunks[i]).numSamples();
-        long[] ts = new long[n], vs = new long[n];
-        int k = 0, b = 0;
-        for (int i = first; i < end; i++) {
-            XorIterator it = XorChunk.wrap(chunks[i]).iterator();
-            while (it.next()) {
-                long t = it.timestamp();
-                while (b < bufSize && bufTimes[b] < t) { ts[k] = bufTimes[b]; vs[k++] = bufValues[b++]; }
-                ts[k] = t;
-                vs[k++] = Double.doubleToRawLongBits(it.value());
-            }
-        }
-        while (b < bufSize) { ts[k] = bufTimes[b]; vs[k++] = bufValues[b++]; }
-        List<byte[]> enc = new ArrayList<>();
-        List<long[]> encTimes = new ArrayList<>();
-        encode(ts, vs, k, enc, encTimes);
-        replace(first, end, enc, encTimes);
+        ChunkMeta[] overlapping = new ChunkMeta[end - first];
+        for (int i = first; i < end; i++) overlapping[i - first] = chunk(i);
+        SampleIterator merged = new MergeSampleIterator(
+                new ChunkSeriesIterator(overlapping, Long.MIN_VALUE, Long.MAX_VALUE), new BufferIterator(0, bufSize));
+        replace(first, end, ChunkCutter.encode(merged, CHUNK_SAMPLES));
         bufSize = 0;
+        if (bufHistograms != null) Arrays.fill(bufHistograms, null);
+    }
+
+    /** Closed chunk i as a view of its bytes. */
+    private ChunkMeta chunk(int i) {
+        byte[] b = chunks[i];
+        return new ChunkMeta(Chunk.wrap(MemSeries.encoding(encodings, i), b, 0, b.length), times[2 * i], times[2 * i + 1]);
     }
 
     /** Replaces chunks [from, to) with the given ones, in new arrays (readers may hold the old). */
-    private void replace(int from, int to, List<byte[]> with, List<long[]> withTimes) {
+    private void replace(int from, int to, List<ChunkMeta> with) {
         int n = chunks.length - (to - from) + with.size();
         byte[][] c = n == 0 ? NO_CHUNKS : new byte[n][];
         long[] tm = n == 0 ? NO_TIMES : new long[2 * n];
+        byte[] e = new byte[n];
+        boolean allXor = true;
+        for (int i = 0; i < from; i++) e[i] = (byte) MemSeries.encoding(encodings, i).code();
         System.arraycopy(chunks, 0, c, 0, from);
         System.arraycopy(times, 0, tm, 0, 2 * from);
         for (int i = 0; i < with.size(); i++) {
-            c[from + i] = with.get(i);
-            tm[2 * (from + i)] = withTimes.get(i)[0];
-            tm[2 * (from + i) + 1] = withTimes.get(i)[1];
+            ChunkMeta m = with.get(i);
+            c[from + i] = m.chunk().toByteArray();
+            tm[2 * (from + i)] = m.minTime();
+            tm[2 * (from + i) + 1] = m.maxTime();
+            e[from + i] = (byte) m.chunk().encoding().code();
         }
+        for (int i = to; i < chunks.length; i++) e[i - to + from + with.size()] = (byte) MemSeries.encoding(encodings, i).code();
         System.arraycopy(chunks, to, c, from + with.size(), chunks.length - to);
         System.arraycopy(times, 2 * to, tm, 2 * (from + with.size()), times.length - 2 * to);
+        for (byte b : e) if (b != ChunkEncoding.XOR.code()) allXor = false;
         chunks = c;
         times = tm;
-    }
-
-    private static void encode(long[] ts, long[] vs, int n, List<byte[]> out, List<long[]> outTimes) {
-        for (int start = 0; start < n; start += CHUNK_SAMPLES) {
-            int end = Math.min(n, start + CHUNK_SAMPLES);
-            XorChunk c = new XorChunk();
-            XorAppender app = c.appender();
-            for (int i = start; i < end; i++) app.append(ts[i], Double.longBitsToDouble(vs[i]));
-            out.add(c.toByteArray());
-            outTimes.add(new long[] {ts[start], ts[end - 1]});
-        }
-    }
-
-    /** The samples of a chunk from {@code mint} on: [timestamps, value bits]. */
-    private static long[][] decode(byte[] chunk, long mint) {
-        XorChunk c = XorChunk.wrap(chunk);
-        long[] ts = new long[c.numSamples()], vs = new long[c.numSamples()];
-        int n = 0;
-        XorIterator it = c.iterator();
-        while (it.next()) {
-            if (it.timestamp() < mint) continue;
-            ts[n] = it.timestamp();
-            vs[n++] = Double.doubleToRawLongBits(it.value());
-        }
-        return new long[][] {Arrays.copyOf(ts, n), Arrays.copyOf(vs, n)};
+        encodings = allXor ? null : e;
     }
 
     /** Index of the closed chunk whose range holds t, or -1. */
@@ -211,5 +230,46 @@ final class OutOfOrderChunks {
     private int lowerBound(long t) {
         int i = Arrays.binarySearch(bufTimes, 0, bufSize, t);
         return i >= 0 ? i : -i - 1;
+    }
+
+    /** The buffer's samples [from, to) as they are now, for encoding them. */
+    private final class BufferIterator implements HistogramIterator {
+        private final int from;
+        private final int to;
+        private int i;
+
+        BufferIterator(int from, int to) {
+            this.from = from;
+            this.to = to;
+            this.i = from - 1;
+        }
+
+        @Override
+        public boolean next() { return ++i < to; }
+
+        @Override
+        public boolean seek(long t) {
+            if (i < from) i = from;
+            while (i < to && bufTimes[i] < t) i++;
+            return i < to;
+        }
+
+        @Override
+        public long timestamp() { return bufTimes[i]; }
+
+        @Override
+        public double value() { return Double.longBitsToDouble(bufValues[i]); }
+
+        @Override
+        public FloatHistogram histogram() {
+            Object h = bufHistograms == null ? null : bufHistograms[i];
+            if (h instanceof Histogram ih) return ih.toFloat();
+            return (FloatHistogram) h;
+        }
+
+        @Override
+        public Histogram integerHistogram() {
+            return bufHistograms != null && bufHistograms[i] instanceof Histogram ih ? ih : null;
+        }
     }
 }

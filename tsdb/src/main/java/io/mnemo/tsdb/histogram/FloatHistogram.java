@@ -142,6 +142,14 @@ public final class FloatHistogram {
         return this;
     }
 
+    /** Makes this histogram equal to {@code src}, reusing its arrays when sizes match (custom bounds shared). */
+    public FloatHistogram setFrom(FloatHistogram src) {
+        reset(src.hint, src.schema, src.zeroThreshold, src.zeroCount, src.count, src.sum, src.customValues);
+        resetBuckets(true, src.posIdx, src.posCnt, src.posIdx.length);
+        resetBuckets(false, src.negIdx, src.negCnt, src.negIdx.length);
+        return this;
+    }
+
     /** Overwrites one side's buckets with {@code n} indices and counts, reusing this histogram's arrays when the size matches. */
     public void resetBuckets(boolean positive, int[] idx, double[] cnt, int n) {
         if (n == 0) {

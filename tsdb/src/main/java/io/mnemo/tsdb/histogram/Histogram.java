@@ -146,6 +146,15 @@ public final class Histogram {
     /** The custom upper bounds (without +Inf), shared, not copied; null for exponential schemas. */
     public double[] customValuesShared() { return customValues; }
 
+    /** Makes this histogram equal to {@code src}, reusing its arrays when sizes match (custom bounds shared). */
+    public Histogram setFrom(Histogram src) {
+        set(src.hint, src.schema, src.zeroThreshold, src.zeroCount, src.count, src.sum);
+        setPositive(src.positiveSpans, src.positiveSpans.length, src.positiveBuckets, src.positiveBuckets.length);
+        setNegative(src.negativeSpans, src.negativeSpans.length, src.negativeBuckets, src.negativeBuckets.length);
+        customValues = src.customValues;
+        return this;
+    }
+
     public Histogram copy() {
         return of(schema, zeroThreshold, zeroCount, count, sum, positiveSpans, positiveBuckets, negativeSpans,
                 negativeBuckets, customValues, hint);
@@ -234,7 +243,15 @@ public final class Histogram {
     /** Equal field by field, spans as written, sums bit for bit. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Histogram h && h.hint == hint && h.schema == schema
+        return o instanceof Histogram h && h.hint == hint && equalsIgnoringHint(h);
+    }
+
+    /**
+     * Prometheus's {@code Histogram.Equals}: the same sample whatever the counter reset hint says
+     * (how a head tells an exact repeat from another value at the same timestamp).
+     */
+    public boolean equalsIgnoringHint(Histogram h) {
+        return h != null && h.schema == schema
                 && Double.doubleToRawLongBits(h.zeroThreshold) == Double.doubleToRawLongBits(zeroThreshold)
                 && h.zeroCount == zeroCount && h.count == count
                 && Double.doubleToRawLongBits(h.sum) == Double.doubleToRawLongBits(sum)

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.StaleNaN;
+import io.mnemo.tsdb.chunkenc.Chunk;
+import io.mnemo.tsdb.chunkenc.ChunkEncoding;
 import io.mnemo.tsdb.chunkenc.ChunkMeta;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +55,7 @@ class HeadSnapshotTest {
         for (MemSeries s : series) {
             StringBuilder b = new StringBuilder(s.labels().toString());
             for (ChunkMeta c : s.chunks()) {
-                b.append(" [").append(c.minTime()).append(',').append(c.maxTime()).append(':')
+                b.append(" [").append(c.chunk().encoding()).append(' ').append(c.minTime()).append(',').append(c.maxTime()).append(':')
                         .append(java.util.HexFormat.of().formatHex(c.chunk().toByteArray())).append(']');
             }
             out.add(b.toString());
@@ -145,5 +147,109 @@ class HeadSnapshotTest {
         List<byte[]> short1 = new ArrayList<>(pages.subList(0, pages.size() - 1));
         assertThrows(IllegalArgumentException.class, () -> HeadSnapshot.read(new SnapshotIn(short1), new Head(RANGE, 120)),
                 "a missing last page is a truncated snapshot");
+    }
+
+    /** Series of every kind: floats, integer and float histograms, and one that changes type twice. */
+    static Head mixedHead() {
+        Head head = new Head(RANGE, 120);
+        int f = head.getOrCreateSeries(Labels.of("__name__", "floats"));
+        int h = head.getOrCreateSeries(Labels.of("__name__", "histograms"));
+        int g = head.getOrCreateSeries(Labels.of("__name__", "float_histograms"));
+        int m = head.getOrCreateSeries(Labels.of("__name__", "mixed"));
+        long step = 15_000;
+        for (int k = 0; k < 300; k++) {
+            long t = k * step;
+            head.append(f, t, k * 0.5);
+            assertEquals(AppendResult.OK, head.appendHistogram(h, t, HistogramHeadTest.counter(k, 60)));
+            assertEquals(AppendResult.OK, head.appendFloatHistogram(g, t, HistogramHeadTest.gauge(k)));
+            AppendResult r = k < 100 ? head.append(m, t, k) : k < 200 ? head.appendHistogram(m, t, HistogramHeadTest.counter(k, 8))
+                    : head.appendFloatHistogram(m, t, HistogramHeadTest.gauge(k));
+            assertEquals(AppendResult.OK, r);
+        }
+        return head;
+    }
+
+    @Test
+    void histogramChunksRoundTripWithTheirEncodingsAndContinueUninterrupted() {
+        Head head = mixedHead();
+        Head restored = roundTrip(head);
+        List<String> dumped = dump(restored);
+        assertEquals(dump(head), dumped);
+        assertTrue(dumped.toString().contains("FLOAT_HISTOGRAM") && dumped.toString().contains("[HISTOGRAM"));
+
+        // The open histogram chunks continue as if never interrupted; repeats of the restored newest
+        // sample are told from other values although the head did not append it itself.
+        long t = 300 * 15_000L;
+        int h = restored.seriesRef(Labels.of("__name__", "histograms"));
+        assertEquals(AppendResult.OK, restored.appendHistogram(h, t - 15_000, HistogramHeadTest.counter(299, 60)));
+        assertEquals(AppendResult.DUPLICATE, restored.appendHistogram(h, t - 15_000, HistogramHeadTest.counter(298, 60)));
+        int m = restored.seriesRef(Labels.of("__name__", "mixed"));
+        assertEquals(AppendResult.OK, restored.appendFloatHistogram(m, t - 15_000, HistogramHeadTest.gauge(299)));
+        for (int k = 300; k < 400; k++, t += 15_000) {
+            for (Head x : List.of(head, restored)) {
+                assertEquals(AppendResult.OK, x.appendHistogram(x.seriesRef(Labels.of("__name__", "histograms")), t,
+                        HistogramHeadTest.counter(k, 60)));
+                assertEquals(AppendResult.OK, x.appendFloatHistogram(x.seriesRef(Labels.of("__name__", "float_histograms")), t,
+                        HistogramHeadTest.gauge(k)));
+                assertEquals(AppendResult.OK, x.append(x.seriesRef(Labels.of("__name__", "mixed")), t, k));
+            }
+        }
+        assertEquals(dump(head), dump(restored));
+    }
+
+    @Test
+    void versionOneSnapshotsOfFloatChunksAreStillRead() {
+        Head head = sampleHead(new Random(9), 50, 0, 2 * RANGE);
+        SnapshotOut out = new SnapshotOut(16);
+        writeVersionOne(head, out);
+        Head restored = new Head(RANGE, 120);
+        SnapshotIn in = new SnapshotIn(out.toByteArray());
+        HeadSnapshot.read(in, restored);
+        assertFalse(in.hasRemaining());
+        assertEquals(dump(head), dump(restored));
+    }
+
+    /** The format before heads held histograms: as version 2 without the encoding bytes. */
+    private static void writeVersionOne(Head head, SnapshotOut out) {
+        MemSeries[] series = head.allSeries();
+        java.util.Arrays.sort(series, java.util.Comparator.comparingInt(MemSeries::ref));
+        List<String> symbols = new ArrayList<>();
+        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        for (MemSeries s : series) {
+            Labels l = s.labels();
+            for (int i = 0; i < l.size(); i++) {
+                for (String str : new String[] {l.name(i), l.value(i)}) {
+                    if (index.putIfAbsent(str, symbols.size()) == null) symbols.add(str);
+                }
+            }
+        }
+        out.putUvarint(1);
+        out.putUvarint(symbols.size());
+        for (String str : symbols) out.putString(str);
+        out.putUvarint(series.length);
+        for (MemSeries s : series) {
+            Labels l = s.labels();
+            out.putUvarint(2L * l.size());
+            for (int i = 0; i < l.size(); i++) {
+                out.putUvarint(index.get(l.name(i)));
+                out.putUvarint(index.get(l.value(i)));
+            }
+            assertNull(s.closedChunkEncodings());
+            out.putUvarint(s.closedChunks().length);
+            for (int c = 0; c < s.closedChunks().length; c++) {
+                out.putVarint(s.closedChunkTimes()[2 * c]);
+                out.putUvarint(s.closedChunkTimes()[2 * c + 1] - s.closedChunkTimes()[2 * c]);
+                out.putBytes(s.closedChunks()[c]);
+            }
+            Chunk open = s.headChunk();
+            if (open == null) {
+                out.putByte(0);
+            } else {
+                assertEquals(ChunkEncoding.XOR, open.encoding());
+                out.putByte(1);
+                out.putVarint(s.headChunkMinTime());
+                out.putBytes(open.toByteArray());
+            }
+        }
     }
 }
