@@ -308,7 +308,7 @@ class RemoteWriteComplianceHistogramsIT {
                 bucket(0, "0.7071067811865475", "1", "2.25"),
                 bucket(0, "1.414213562373095", "2", "0.75")), "__name__", "float_hist", "job", "rules");
         awaitHistogram(t, histogram("3.5", "1.75",
-                bucket(0, "-Inf", "0.25", "0.5"),
+                bucket(3, "-Inf", "0.25", "0.5"), // custom bucket 0: both bounds in, as Prometheus 3 says
                 bucket(0, "0.25", "1", "2.5"),
                 bucket(0, "4", "+Inf", "0.5")), "__name__", "float_nhcb", "job", "rules");
         assertEquals("3.5", value("histogram_count(float_nhcb)", t), "PromQL reads the float histogram");
@@ -420,7 +420,8 @@ class RemoteWriteComplianceHistogramsIT {
         if (custom) {
             String[] bounds = {"-Inf", "0.1", "0.5", "1", "2.5", "5", "10"};
             long[] counts = {2, 3, 5, 8, 7, 5};
-            for (int i = 0; i < counts.length; i++) buckets.add(bucket(0, bounds[i], bounds[i + 1], Long.toString(counts[i])));
+            // (lower, upper], but custom bucket 0 includes its lower bound too (Prometheus 3: LowerInclusive = index == 0)
+            for (int i = 0; i < counts.length; i++) buckets.add(bucket(i == 0 ? 3 : 0, bounds[i], bounds[i + 1], Long.toString(counts[i])));
             count = 30;
         } else {
             if (negative) { // index 1 is [-2, -1), index 0 [-1, -0.5): lower bound in, upper out
