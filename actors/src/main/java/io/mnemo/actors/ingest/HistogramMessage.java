@@ -305,29 +305,29 @@ public final class HistogramMessage {
                 int tag = readTag(to);
                 int field = tag >>> 3, wire = tag & 7;
                 switch (field) {
-                    case 1 -> { countInt = varint(wire, to, "count_int (field 1)"); isFloat = false; }
-                    case 2 -> { countFloat = fixed64(wire, to, "count_float (field 2)"); isFloat = true; }
-                    case 3 -> sum = fixed64(wire, to, "sum (field 3)");
+                    case 1 -> { countInt = varint(wire, to, "Histogram.count_int (field 1)"); isFloat = false; }
+                    case 2 -> { countFloat = fixed64(wire, to, "Histogram.count_float (field 2)"); isFloat = true; }
+                    case 3 -> sum = fixed64(wire, to, "Histogram.sum (field 3)");
                     case 4 -> {
-                        int z = (int) varint(wire, to, "schema (field 4)"); // sint32: the low 32 bits, zigzag
+                        int z = (int) varint(wire, to, "Histogram.schema (field 4)"); // sint32: the low 32 bits, zigzag
                         schema = (z >>> 1) ^ -(z & 1);
                     }
-                    case 5 -> zeroThreshold = fixed64(wire, to, "zero_threshold (field 5)");
-                    case 6 -> zeroCountInt = varint(wire, to, "zero_count_int (field 6)");
-                    case 7 -> zeroCountFloat = fixed64(wire, to, "zero_count_float (field 7)");
-                    case 8 -> span(wire, to, neg, "negative_spans (field 8)");
-                    case 9 -> deltas(wire, to, neg, "negative_deltas (field 9)");
-                    case 10 -> counts(wire, to, neg, "negative_counts (field 10)");
-                    case 11 -> span(wire, to, pos, "positive_spans (field 11)");
-                    case 12 -> deltas(wire, to, pos, "positive_deltas (field 12)");
-                    case 13 -> counts(wire, to, pos, "positive_counts (field 13)");
-                    case 14 -> hint = switch ((int) varint(wire, to, "reset_hint (field 14)")) {
+                    case 5 -> zeroThreshold = fixed64(wire, to, "Histogram.zero_threshold (field 5)");
+                    case 6 -> zeroCountInt = varint(wire, to, "Histogram.zero_count_int (field 6)");
+                    case 7 -> zeroCountFloat = fixed64(wire, to, "Histogram.zero_count_float (field 7)");
+                    case 8 -> span(wire, to, neg, "Histogram.negative_spans (field 8)");
+                    case 9 -> deltas(wire, to, neg, "Histogram.negative_deltas (field 9)");
+                    case 10 -> counts(wire, to, neg, "Histogram.negative_counts (field 10)");
+                    case 11 -> span(wire, to, pos, "Histogram.positive_spans (field 11)");
+                    case 12 -> deltas(wire, to, pos, "Histogram.positive_deltas (field 12)");
+                    case 13 -> counts(wire, to, pos, "Histogram.positive_counts (field 13)");
+                    case 14 -> hint = switch ((int) varint(wire, to, "Histogram.reset_hint (field 14)")) {
                         case 1 -> CounterResetHint.COUNTER_RESET;
                         case 2 -> CounterResetHint.NOT_COUNTER_RESET;
                         case 3 -> CounterResetHint.GAUGE;
                         default -> CounterResetHint.UNKNOWN; // proto3 enums are open: unknown numbers read as the default
                     };
-                    case 15 -> timestamp = varint(wire, to, "timestamp (field 15)");
+                    case 15 -> timestamp = varint(wire, to, "Histogram.timestamp (field 15)");
                     case 16 -> customValues(wire, to);
                     default -> skipField(field, wire, to);
                 }
@@ -336,17 +336,17 @@ public final class HistogramMessage {
         }
 
         private long varint(int wire, int to, String field) {
-            expectWire(wire, WIRE_VARINT, "Histogram." + field);
+            expectWire(wire, WIRE_VARINT, field);
             return readVarint(to);
         }
 
         private double fixed64(int wire, int to, String field) {
-            expectWire(wire, WIRE_FIXED64, "Histogram." + field);
-            return Double.longBitsToDouble(readFixed64(to, "Histogram." + field));
+            expectWire(wire, WIRE_FIXED64, field);
+            return Double.longBitsToDouble(readFixed64(to, field));
         }
 
         private void span(int wire, int to, Side side, String field) {
-            expectWire(wire, WIRE_LEN, "Histogram." + field);
+            expectWire(wire, WIRE_LEN, field);
             int end = readLength(to) + p;
             int offset = 0;
             long length = 0;
@@ -354,18 +354,18 @@ public final class HistogramMessage {
                 int tag = readTag(end);
                 int f = tag >>> 3, w = tag & 7;
                 if (f == 1) {
-                    expectWire(w, WIRE_VARINT, "Histogram." + field + " BucketSpan.offset");
+                    if (w != WIRE_VARINT) expectWire(w, WIRE_VARINT, field + " BucketSpan.offset"); // built only when wrong
                     int z = (int) readVarint(end);
                     offset = (z >>> 1) ^ -(z & 1);
                 } else if (f == 2) {
-                    expectWire(w, WIRE_VARINT, "Histogram." + field + " BucketSpan.length");
+                    if (w != WIRE_VARINT) expectWire(w, WIRE_VARINT, field + " BucketSpan.length");
                     length = readVarint(end) & 0xFFFFFFFFL; // uint32: the low 32 bits
                 } else {
                     skipField(f, w, end);
                 }
             }
             if (length > Integer.MAX_VALUE) {
-                throw new MalformedHistogramException("malformed native histogram: Histogram." + field
+                throw new MalformedHistogramException("malformed native histogram: " + field
                         + " has a span of " + length + " buckets", true);
             }
             side.addSpan(offset, (int) length);
@@ -376,21 +376,21 @@ public final class HistogramMessage {
                 side.addDelta(unzigzag(readVarint(to)));
                 return;
             }
-            expectWire(wire, WIRE_LEN, "Histogram." + field);
+            expectWire(wire, WIRE_LEN, field);
             int end = readLength(to) + p;
             while (p < end) side.addDelta(unzigzag(readVarint(end)));
         }
 
         private void counts(int wire, int to, Side side, String field) {
             if (wire == WIRE_FIXED64) {
-                side.addCount(Double.longBitsToDouble(readFixed64(to, "Histogram." + field)));
+                side.addCount(Double.longBitsToDouble(readFixed64(to, field)));
                 return;
             }
-            expectWire(wire, WIRE_LEN, "Histogram." + field);
+            expectWire(wire, WIRE_LEN, field);
             int len = readLength(to);
-            if (len % 8 != 0) throw malformed("Histogram." + field + " packed doubles of " + len + " bytes, not a multiple of 8", p);
+            if (len % 8 != 0) throw malformed(field + " packed doubles of " + len + " bytes, not a multiple of 8", p);
             int end = p + len;
-            while (p < end) side.addCount(Double.longBitsToDouble(readFixed64(end, "Histogram." + field)));
+            while (p < end) side.addCount(Double.longBitsToDouble(readFixed64(end, field)));
         }
 
         private void customValues(int wire, int to) {
