@@ -128,7 +128,7 @@ class NativeHistogramPushIT {
             b.add(b.series("__name__", "v2_good", "job", "a").addHistograms(eightBuckets(T).build().toByteString()));
             r = n.client.pushV2("t", b.encode());
             assertEquals(400, r.status(), r.body());
-            assertTrue(r.body().contains("{__name__=\"v2_bad\", job=\"a\"}") && r.body().contains("36 observations found in buckets,"
+            assertTrue(r.body().contains("{__name__=\"v2_bad\", job=\"a\"}") && r.body().contains("38 observations found in buckets,"
                     + " but the Count field is 37") && r.body().contains("err-mnemo-native-histogram-count-mismatch"), r.body());
             written(r, 0, 1);
             assertEquals("1.0", discarded(n, "invalid_native_histogram", "t"));
