@@ -29,8 +29,12 @@ import java.util.Arrays;
 public final class HistogramMessage {
     private HistogramMessage() {}
 
-    /** A histogram message that does not decode, or whose buckets a float histogram cannot hold. */
-    public static final class MalformedHistogramException extends RuntimeException {
+    /**
+     * A histogram message that does not decode, or whose buckets a float histogram cannot hold. An
+     * IllegalArgumentException, as the histogram classes' own refusals are, so a caller that skips
+     * undecodable samples catches both.
+     */
+    public static final class MalformedHistogramException extends IllegalArgumentException {
         private final boolean wire;
 
         MalformedHistogramException(String message, boolean wire) {
