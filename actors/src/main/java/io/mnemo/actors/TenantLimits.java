@@ -37,12 +37,32 @@ public final class TenantLimits {
      *                                    service.instance.id too (Mimir: otel_keep_identifying_resource_attributes)
      * @param maxGlobalExemplarsPerUser   exemplars kept per tenant, across the cluster; 0: exemplars are refused
      *                                    (Mimir: max_global_exemplars_per_user)
+     * @param nativeHistogramsIngestionEnabled false refuses the tenant's native histogram samples with 400
+     *                                    (Mimir: native_histograms_ingestion_enabled, which drops them silently)
+     * @param maxNativeHistogramBuckets   most buckets a native histogram sample may have; 0: no limit
+     *                                    (Mimir: max_native_histogram_buckets)
+     * @param reduceNativeHistogramOverMaxBuckets a sample over that limit has its resolution reduced until it
+     *                                    fits, rather than being refused (Mimir: reduce_native_histogram_over_max_buckets)
      */
     public record Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
                          int maxMetadataLength, int maxGlobalMetadataPerUser, int maxFetchedSeriesPerQuery,
                          long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod,
                          OtelTranslationStrategy otelTranslationStrategy, List<String> promoteOtelResourceAttributes,
-                         boolean otelKeepIdentifyingResourceAttributes, int maxGlobalExemplarsPerUser) {
+                         boolean otelKeepIdentifyingResourceAttributes, int maxGlobalExemplarsPerUser,
+                         boolean nativeHistogramsIngestionEnabled, int maxNativeHistogramBuckets,
+                         boolean reduceNativeHistogramOverMaxBuckets) {
+
+        /** The limits with native histograms' defaults (tests). */
+        public Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
+                      int maxMetadataLength, int maxGlobalMetadataPerUser, int maxFetchedSeriesPerQuery,
+                      long maxFetchedChunkBytesPerQuery, Duration maxQueryLength, Duration compactorBlocksRetentionPeriod,
+                      OtelTranslationStrategy otelTranslationStrategy, List<String> promoteOtelResourceAttributes,
+                      boolean otelKeepIdentifyingResourceAttributes, int maxGlobalExemplarsPerUser) {
+            this(outOfOrderTimeWindow, creationGracePeriod, pastGracePeriod, maxMetadataLength, maxGlobalMetadataPerUser,
+                    maxFetchedSeriesPerQuery, maxFetchedChunkBytesPerQuery, maxQueryLength, compactorBlocksRetentionPeriod,
+                    otelTranslationStrategy, promoteOtelResourceAttributes, otelKeepIdentifyingResourceAttributes,
+                    maxGlobalExemplarsPerUser, true, 0, true);
+        }
 
         /** The limits without exemplars, as before they were kept (tests). */
         public Limits(Duration outOfOrderTimeWindow, Duration creationGracePeriod, Duration pastGracePeriod,
@@ -70,12 +90,15 @@ public final class TenantLimits {
                     OtelTranslationStrategy.parse(c.getString("otel-translation-strategy")),
                     List.copyOf(c.getStringList("promote-otel-resource-attributes")),
                     c.getBoolean("otel-keep-identifying-resource-attributes"),
-                    c.getInt("max-global-exemplars-per-user"));
+                    c.getInt("max-global-exemplars-per-user"),
+                    c.getBoolean("native-histograms-ingestion-enabled"),
+                    c.getInt("max-native-histogram-buckets"),
+                    c.getBoolean("reduce-native-histogram-over-max-buckets"));
             if (l.maxMetadataLength <= 0) throw new IllegalArgumentException("max-metadata-length must be positive");
             if (l.outOfOrderTimeWindow.isNegative() || l.creationGracePeriod.isNegative() || l.pastGracePeriod.isNegative()
                     || l.maxQueryLength.isNegative() || l.maxGlobalMetadataPerUser < 0 || l.maxFetchedSeriesPerQuery < 0
                     || l.maxFetchedChunkBytesPerQuery < 0 || l.compactorBlocksRetentionPeriod.isNegative()
-                    || l.maxGlobalExemplarsPerUser < 0) {
+                    || l.maxGlobalExemplarsPerUser < 0 || l.maxNativeHistogramBuckets < 0) {
                 throw new IllegalArgumentException("limits must not be negative");
             }
             return l;
@@ -86,7 +109,8 @@ public final class TenantLimits {
             "past-grace-period", "max-metadata-length", "max-global-metadata-per-user", "max-fetched-series-per-query",
             "max-fetched-chunk-bytes-per-query", "max-query-length", "compactor-blocks-retention-period",
             "otel-translation-strategy", "promote-otel-resource-attributes", "otel-keep-identifying-resource-attributes",
-            "max-global-exemplars-per-user");
+            "max-global-exemplars-per-user", "native-histograms-ingestion-enabled", "max-native-histogram-buckets",
+            "reduce-native-histogram-over-max-buckets");
 
     /** Prometheus's default exemplar storage size (Mimir's default, 0, would refuse every exemplar). */
     public static final int DEFAULT_MAX_GLOBAL_EXEMPLARS_PER_USER = 100_000;

@@ -47,8 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code POST /otlp/v1/metrics} with the real OpenTelemetry Java SDK and its OTLP/HTTP exporter
  * (protobuf, uncompressed and gzip), read back through PromQL: names as Prometheus 3 makes them
  * (unit and type suffixes), values, {@code job}/{@code instance} from the service attributes,
- * {@code target_info}, metadata; a request of over 1 MB; what is refused (exponential histograms
- * until native histograms are stored, delta temporality) is refused with a 400 naming it. Then
+ * {@code target_info}, metadata; a request of over 1 MB; exponential histograms are accepted as
+ * native histograms; what is refused (delta temporality, a scale below -4) is refused with a 400
+ * naming it. Then
  * OTLP/JSON by hand, gzip, 413 and 415. Remote-write samples pushed before and after stay queryable.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -202,31 +203,34 @@ class OtlpIT {
 
     @Test
     void whatIsNotStoredIsRefusedNamingIt() throws Exception {
-        // The SDK's exponential histograms: native histograms, refused until they are stored.
+        // The SDK's exponential histograms: native histograms, accepted (queryable once the head stores histograms).
         Recording exponential = export("none", b -> b.setDefaultAggregationSelector(DefaultAggregationSelector.getDefault()
                 .with(InstrumentType.HISTOGRAM, Aggregation.base2ExponentialBucketHistogram())), meter -> {
                     meter.histogramBuilder("exp.latency").setUnit("s").build().record(0.3);
                     meter.gaugeBuilder("exp.companion").build().set(4);
                 });
-        assertFalse(exponential.lastResult.isSuccess(), "the exporter sees the refusal");
+        assertTrue(exponential.lastResult.isSuccess(), "exponential histograms are accepted as native histograms");
         // Delta temporality: refused by name, as Prometheus 3 and Mimir do by default.
         Recording delta = export("none", b -> b.setAggregationTemporalitySelector(AggregationTemporalitySelector.deltaPreferred()),
                 meter -> meter.counterBuilder("delta.requests").build().add(3));
         assertFalse(delta.lastResult.isSuccess());
-        // The rest of the refused request is stored.
         Await.until("the gauge beside the exponential histogram", Duration.ofSeconds(30),
                 () -> "4".equals(value("exp_companion{job=\"shop/checkout\"}")));
-        assertEquals("0", value("count({__name__=~\"exp_latency.*|delta_requests.*\"}) or vector(0)"));
+        assertEquals("0", value("count({__name__=~\"delta_requests.*\"}) or vector(0)"));
 
         // The answers name what was refused (OTLP/JSON by hand, answered in JSON).
         long now = System.currentTimeMillis();
         HttpResponse<byte[]> r = post(jsonRequest(now, metricJson("hand.exp", "exponentialHistogram", 2,
                 "{\"timeUnixNano\": \"" + now + "000000\", \"count\": \"1\", \"scale\": 0, \"positive\": {\"bucketCounts\": [\"1\"]}}")),
                 "application/json", null);
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        r = post(jsonRequest(now, metricJson("hand.coarse", "exponentialHistogram", 2,
+                "{\"timeUnixNano\": \"" + now + "000000\", \"count\": \"1\", \"scale\": -5, \"positive\": {\"bucketCounts\": [\"1\"]}}")),
+                "application/json", null);
         assertEquals(400, r.statusCode());
         JsonNode status = MnemoClient.JSON.readTree(r.body());
         assertEquals(3, status.path("code").asInt(), status.toString());
-        assertTrue(status.path("message").asText().contains("native histogram") && status.path("message").asText().contains("hand_exp"),
+        assertTrue(status.path("message").asText().contains("native histogram") && status.path("message").asText().contains("hand.coarse"),
                 status.toString());
         r = post(jsonRequest(now, metricJson("hand.delta", "sum", 1, numberPoint(now, 1)), metricJson("hand.kept", "gauge", 0, numberPoint(now, 9))),
                 "application/json", null);
@@ -236,7 +240,6 @@ class OtlpIT {
         Await.until("the gauge beside the delta sum", Duration.ofSeconds(30), () -> "9".equals(value("hand_kept")));
         String metrics = n.client.get("/metrics").body();
         assertTrue(metrics.contains("mnemo_discarded_samples_total{reason=\"otlp_parse_error\",tenant=\"otel\"}"), metrics);
-        assertTrue(metrics.contains("mnemo_discarded_samples_total{reason=\"native_histogram_not_supported\",tenant=\"otel\"}"), metrics);
     }
 
     @Test

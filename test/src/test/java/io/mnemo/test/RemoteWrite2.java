@@ -85,11 +85,12 @@ final class RemoteWrite2 {
         return series.setUnknownFields(series.getUnknownFields().toBuilder().mergeField(4, f).build());
     }
 
-    /** A native histogram sample as Prometheus encodes one: count 1, sum, schema 0, the timestamp. */
+    /** A native histogram sample as Prometheus encodes one: count 1 (in the zero bucket), sum, schema 0, the timestamp. */
     static ByteString histogram(long timestamp) {
         ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
         b.put((byte) (1 << 3)).put((byte) 1);                       // count_int = 1
         b.put((byte) (3 << 3 | 1)).putLong(Double.doubleToRawLongBits(1.0)); // sum = 1
+        b.put((byte) (6 << 3)).put((byte) 1);                       // zero_count_int = 1
         b.put((byte) (15 << 3));                                     // timestamp
         long v = timestamp;
         while ((v & ~0x7FL) != 0) {

@@ -2,7 +2,7 @@ package io.mnemo.actors.distributor;
 
 /**
  * Why the distributor refused part of a push: a whole series ({@link SeriesValidator}), single
- * samples of a series (the tenant's time limits, native histograms), a metric metadata entry
+ * samples of a series (the tenant's time limits, native histogram rules and limits), a metric metadata entry
  * ({@link MetadataValidator}) or an exemplar ({@link ExemplarValidator}). {@link #label()} is the
  * {@code reason} label of {@code mnemo_discarded_samples_total}, of
  * {@code mnemo_discarded_metadata_total} for {@link #isMetadata() metadata}, or of
@@ -22,8 +22,25 @@ public enum DiscardReason {
     TOO_FAR_IN_FUTURE("too_far_in_future"),
     /** A sample older than now - out-of-order-time-window - past-grace-period. */
     TOO_FAR_IN_PAST("too_far_in_past"),
-    /** A native histogram sample: the heads store floats only, until native histograms are carried end to end. */
-    NATIVE_HISTOGRAM_NOT_SUPPORTED("native_histogram_not_supported"),
+    /**
+     * A native histogram sample of a tenant whose native-histograms-ingestion-enabled is off (Mimir
+     * drops those without an error and has no reason for them: this one is ours).
+     */
+    NATIVE_HISTOGRAMS_DISABLED("native_histograms_ingestion_disabled", "native-histograms-ingestion-disabled", Kind.SAMPLE),
+    /** A native histogram sample whose schema is neither exponential (-4..8) nor custom buckets (-53). */
+    INVALID_NATIVE_HISTOGRAM_SCHEMA("invalid_native_histogram_schema", "invalid-native-histogram-schema", Kind.SAMPLE),
+    /** A native histogram sample with more buckets than max-native-histogram-buckets, not reduced. */
+    MAX_NATIVE_HISTOGRAM_BUCKETS("max_native_histogram_buckets"),
+    /** Over the bucket limit even at schema -4 (Mimir counts it under max_native_histogram_buckets). */
+    NOT_REDUCIBLE_NATIVE_HISTOGRAM("max_native_histogram_buckets", "not-reducible-native-histogram", Kind.SAMPLE),
+    /** Custom buckets over the bucket limit: they cannot be merged (Mimir counts it under max_native_histogram_buckets). */
+    NATIVE_HISTOGRAM_CUSTOM_BUCKETS_NOT_REDUCIBLE("max_native_histogram_buckets",
+            "native-histogram-custom-buckets-not-reducible", Kind.SAMPLE),
+    /**
+     * A native histogram sample that breaks one of Prometheus's histogram rules (Mimir's ingester
+     * reason); the message carries Prometheus's text and a per-rule id.
+     */
+    INVALID_NATIVE_HISTOGRAM("invalid_native_histogram", "invalid-native-histogram", Kind.SAMPLE),
     METADATA_MISSING_METRIC_NAME("missing_metric_name", "metadata-missing-metric-name"),
     METADATA_INVALID_METRIC_NAME("metric_name_invalid", "metadata-metric-name-invalid"),
     METADATA_METRIC_NAME_TOO_LONG("metric_name_too_long", "metric-name-too-long"),

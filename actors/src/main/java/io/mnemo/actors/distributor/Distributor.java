@@ -55,9 +55,10 @@ public final class Distributor implements AutoCloseable {
      * A decoded push: the topic and each partition's record to write there (null: none), and the
      * answer to give once they are written.
      */
-    private record Prepared(String topic, byte[][] records, int samples, int series, int exemplars, PushResult answer) {
+    private record Prepared(String topic, byte[][] records, int samples, int histograms, int series, int exemplars,
+                            PushResult answer) {
         static Prepared refused(PushResult answer) {
-            return new Prepared(null, new byte[0][], 0, 0, 0, answer);
+            return new Prepared(null, new byte[0][], 0, 0, 0, 0, answer);
         }
 
         boolean empty() {
@@ -205,7 +206,8 @@ public final class Distributor implements AutoCloseable {
         }
         byte[][] records = new byte[split.partitions()][];
         for (int p = 0; p < records.length; p++) records[p] = split.record(p);
-        return new Prepared(topic, records, split.acceptedSamples(), split.acceptedSeries(), split.acceptedExemplars(), answer);
+        return new Prepared(topic, records, split.acceptedSamples(), split.acceptedHistograms(), split.acceptedSeries(),
+                split.acceptedExemplars(), answer);
     }
 
     private CompletionStage<PushResult> write(String tenant, Prepared p, boolean counted) {
@@ -240,11 +242,12 @@ public final class Distributor implements AutoCloseable {
                         }
                         return new PushResult(503, "failed to write to Kafka, nothing was acknowledged: " + why);
                     }
-                    PushResult answer = p.answer().withWritten(p.samples(), p.exemplars());
+                    PushResult answer = p.answer().withWritten(p.samples(), p.histograms(), p.exemplars());
                     if (!counted) return answer;
                     metrics.kafkaProduceSeconds.observe((System.nanoTime() - start) / 1e9);
                     metrics.kafkaProducedBytes.inc(written);
-                    metrics.receivedSamples.labelValues(tenant).inc(p.samples());
+                    // Mimir counts native histogram samples as samples (received samples, ingestion rate).
+                    metrics.receivedSamples.labelValues(tenant).inc(p.samples() + p.histograms());
                     metrics.receivedSeries.labelValues(tenant).inc(p.series());
                     return answer;
                 });

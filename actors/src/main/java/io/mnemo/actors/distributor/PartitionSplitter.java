@@ -11,14 +11,15 @@ import java.util.List;
 /**
  * Turns one decoded push, remote write 1.0 ({@link #split}) or 2.0 ({@link #splitV2}), into one
  * Kafka record value per partition: an ingest record ({@link IngestRecordWriter}) holding the
- * partition's series with their float samples, and the push's metric metadata routed to partitions
+ * partition's series with their float and native histogram samples, and the push's metric metadata routed to partitions
  * by family, and the series' exemplars that pass {@link ExemplarValidator}. Labels with an empty
  * value are left out (Prometheus treats them as absent), in exemplars too.
  *
  * <p>What happens to bad input follows Mimir's distributor: a series that fails validation
  * ({@link SeriesValidator}) is left out; a sample outside the tenant's time limits
- * ({@link PushLimits}) is left out of its series, whose other samples are kept; native histogram
- * samples are left out (the heads store floats only); metadata that fails {@link MetadataValidator}
+ * ({@link PushLimits}) is left out of its series, whose other samples are kept; so is a native
+ * histogram sample that {@link HistogramValidator} refuses (one over the tenant's bucket limit may
+ * instead be reduced in resolution and re-encoded); metadata that fails {@link MetadataValidator}
  * is left out, and a HELP over the length limit is cut to it. Everything left out is counted by
  * reason, the rest is still written, and the push is then answered 400 with the first refusal's
  * message ({@link Split#firstRejection()}); if nothing valid is left, nothing is written and the
@@ -28,7 +29,8 @@ import java.util.List;
  * <p>One pass: each label string is hashed once, and that hash serves both the series' partition
  * ({@link PartitionSharder}) and interning the string into the partition's symbol table. Samples
  * are checked against the limits in place and only accepted ones are copied, so nothing is
- * allocated per series or sample. Reuses its writers and scratch arrays: not thread-safe, one per
+ * allocated per series or float sample (native histograms are decoded to be checked, into reused
+ * instances). Reuses its writers and scratch arrays: not thread-safe, one per
  * distributor worker.
  */
 public final class PartitionSplitter {
@@ -49,6 +51,12 @@ public final class PartitionSplitter {
     private int[] refs = new int[64];
     private boolean[] exemplarAccepted = new boolean[16]; // of the current series
     private int[] exemplarRefs = new int[16];
+    private final HistogramValidator histogramValidator = new HistogramValidator();
+    // Of the current series' native histograms: accepted ones, and where a re-encoded one is (-1: as sent).
+    private boolean[] histogramAccepted = new boolean[4];
+    private int[] histogramReencodedOffset = new int[4];
+    private int[] histogramReencodedLength = new int[4];
+    private long oldestHistogram; // of the current series' histograms, Long.MAX_VALUE: none
 
     public PartitionSplitter(SeriesValidator validator) {
         this(validator, DEFAULT_KEPT_REJECTIONS);
@@ -84,11 +92,15 @@ public final class PartitionSplitter {
             }
             if (!validate(request, out)) continue;
             int accepted = checkSamples(request, limits, out);
+            int histograms = checkHistograms(request, limits, out);
             int exemplars = checkExemplars(request, limits, out);
-            if (accepted == 0 && exemplars == 0 && request.sampleCount() + request.histogramCount() > 0) continue; // all refused
+            if (accepted == 0 && histograms == 0 && exemplars == 0 && request.sampleCount() + request.histogramCount() > 0) {
+                continue; // all refused
+            }
             int partition = write(tenantSeed, request, partitions, limits, 0);
             out.series[partition]++;
             out.samples[partition] += accepted;
+            out.histograms[partition] += histograms;
             out.exemplars[partition] += exemplars;
         }
         if (metadata != null) {
@@ -107,7 +119,7 @@ public final class PartitionSplitter {
      * {@code _bucket}, {@code _sum} and {@code _count} suffixes of a histogram's or summary's
      * series; it is kept for series whose labels are valid, is checked by {@link MetadataValidator}
      * and travels as 1.0's does. A series' {@code created_timestamp} is kept in its record. A
-     * series left with no float sample is not written (its metadata still is).
+     * series left with no sample (float or histogram) nor exemplar is not written (its metadata still is).
      *
      * @throws RemoteWriteException if the request is malformed
      */
@@ -123,11 +135,13 @@ public final class PartitionSplitter {
                 addMetadata(tenant, seriesMetadata, partitions, limits, out);
             }
             int accepted = checkSamples(request, limits, out);
+            int histograms = checkHistograms(request, limits, out);
             int exemplars = checkExemplars(request, limits, out);
-            if (accepted == 0 && exemplars == 0) continue;
+            if (accepted == 0 && histograms == 0 && exemplars == 0) continue;
             int partition = write(tenantSeed, request, partitions, limits, request.createdTimestamp());
             out.series[partition]++;
             out.samples[partition] += accepted;
+            out.histograms[partition] += histograms;
             out.exemplars[partition] += exemplars;
         }
         return finish(out, partitions);
@@ -172,8 +186,8 @@ public final class PartitionSplitter {
     }
 
     /**
-     * Counts the current series' samples the limits refuse (and its native histogram samples, all
-     * refused), keeping messages for the first few; returns how many float samples are accepted.
+     * Counts the current series' float samples the limits refuse, keeping messages for the first
+     * few; returns how many are accepted.
      */
     private int checkSamples(RemoteWriteSeries r, PushLimits limits, Split out) {
         int accepted = 0;
@@ -186,7 +200,41 @@ public final class PartitionSplitter {
             out.discard(reason, 1);
             if (out.keepsMore(keptRejections)) out.rejections.add(sampleRejection(r, reason, r.sampleTimestamp(s)));
         }
-        accepted += r.histogramCount(); // nh-head: let native histograms through to the ingester (the nh-distributor branch validates them)
+        return accepted;
+    }
+
+    /**
+     * Checks the current series' native histogram samples ({@link HistogramValidator}), marking
+     * the accepted ones for {@link #write} (with where a reduced one was re-encoded) and counting
+     * and keeping the refusals; returns how many are accepted.
+     *
+     * @throws RemoteWriteException if a histogram message is damaged
+     */
+    private int checkHistograms(RemoteWriteSeries r, PushLimits limits, Split out) {
+        int n = r.histogramCount();
+        oldestHistogram = Long.MAX_VALUE;
+        if (n == 0) return 0;
+        if (histogramAccepted.length < n) {
+            int size = Math.max(n, 2 * histogramAccepted.length);
+            histogramAccepted = new boolean[size];
+            histogramReencodedOffset = new int[size];
+            histogramReencodedLength = new int[size];
+        }
+        histogramValidator.beginSeries();
+        int accepted = 0;
+        for (int h = 0; h < n; h++) {
+            DiscardReason reason = histogramValidator.check(r, h, limits, out.keepsMore(keptRejections));
+            histogramAccepted[h] = reason == null;
+            if (reason == null) {
+                histogramReencodedOffset[h] = histogramValidator.reencodedOffset();
+                histogramReencodedLength[h] = histogramValidator.reencodedLength();
+                oldestHistogram = Math.min(oldestHistogram, histogramValidator.timestamp());
+                accepted++;
+                continue;
+            }
+            out.discard(reason, 1);
+            if (out.keepsMore(keptRejections)) out.rejections.add(histogramValidator.rejection());
+        }
         return accepted;
     }
 
@@ -198,7 +246,7 @@ public final class PartitionSplitter {
         int n = r.exemplarCount();
         if (n == 0) return 0;
         if (exemplarAccepted.length < n) exemplarAccepted = new boolean[Math.max(n, 2 * exemplarAccepted.length)];
-        long oldestSample = Long.MAX_VALUE;
+        long oldestSample = oldestHistogram;
         for (int s = 0; s < r.sampleCount(); s++) oldestSample = Math.min(oldestSample, r.sampleTimestamp(s));
         int accepted = 0;
         for (int e = 0; e < n; e++) {
@@ -215,7 +263,7 @@ public final class PartitionSplitter {
     }
 
     /** Mimir's messages for a sample outside the tenant's time limits. */
-    private static Rejection sampleRejection(RemoteWriteSeries r, DiscardReason reason, long timestamp) {
+    static Rejection sampleRejection(RemoteWriteSeries r, DiscardReason reason, long timestamp) {
         boolean future = reason == DiscardReason.TOO_FAR_IN_FUTURE;
         return new Rejection(reason, "received a sample whose timestamp is too far in the " + (future ? "future" : "past")
                 + ", timestamp: " + timestamp + " series: '" + r.seriesText(SeriesValidator.TEXT_CHARS) + "' ("
@@ -262,7 +310,14 @@ public final class PartitionSplitter {
             long t = r.sampleTimestamp(s);
             if (limits.accepts(t)) w.sample(t, r.sampleValueBits(s));
         }
-        for (int h = 0; h < r.histogramCount(); h++) w.histogram(r.buffer(), r.histogramOffset(h), r.histogramLength(h));
+        for (int h = 0; h < r.histogramCount(); h++) {
+            if (!histogramAccepted[h]) continue;
+            if (histogramReencodedOffset[h] < 0) {
+                w.histogram(b, r.histogramOffset(h), r.histogramLength(h));
+            } else {
+                w.histogram(histogramValidator.reencoded(), histogramReencodedOffset[h], histogramReencodedLength[h]);
+            }
+        }
         for (int e = 0; e < r.exemplarCount(); e++) {
             if (exemplarAccepted[e]) writeExemplar(w, r, e);
         }
@@ -442,6 +497,7 @@ public final class PartitionSplitter {
         private final byte[][] records;
         private final int[] series;
         private final int[] samples;
+        private final int[] histograms;
         private final int[] exemplars;
         private final int[] rejectedSeriesByReason = new int[REASONS];
         private final int[] discardedByReason = new int[REASONS];
@@ -453,6 +509,7 @@ public final class PartitionSplitter {
             records = new byte[partitions][];
             series = new int[partitions];
             samples = new int[partitions];
+            histograms = new int[partitions];
             exemplars = new int[partitions];
         }
 
@@ -477,7 +534,11 @@ public final class PartitionSplitter {
 
         public int acceptedSeries() { return Arrays.stream(series).sum(); }
 
+        /** Float samples written to the partitions' records. */
         public int acceptedSamples() { return Arrays.stream(samples).sum(); }
+
+        /** Native histogram samples written to the partitions' records. */
+        public int acceptedHistograms() { return Arrays.stream(histograms).sum(); }
 
         /** Exemplars written to the partitions' records. */
         public int acceptedExemplars() { return Arrays.stream(exemplars).sum(); }

@@ -5,8 +5,8 @@ package io.mnemo.actors.distributor;
  * with a message naming the limit and the series when input was refused; 5xx when Kafka did not
  * acknowledge in time (nothing is then reported written). With it, what was written, for remote
  * write 2.0's {@code X-Prometheus-Remote-Write-*-Written} answer headers: float samples Kafka
- * acknowledged (on a 400 too, where the valid rest was written), native histogram samples (Mnemo
- * stores none yet: always 0) and exemplars.
+ * acknowledged (on a 400 too, where the valid rest was written), native histogram samples and
+ * exemplars, likewise.
  */
 public record PushResult(int status, String message, int samplesWritten, int histogramsWritten, int exemplarsWritten) {
     public static final PushResult OK = new PushResult(200, "");
@@ -20,8 +20,8 @@ public record PushResult(int status, String message, int samplesWritten, int his
         return status / 100 == 2;
     }
 
-    /** This answer, with that many float samples and exemplars written. */
-    PushResult withWritten(int samples, int exemplars) {
-        return new PushResult(status, message, samples, histogramsWritten, exemplars);
+    /** This answer, with that many float samples, native histogram samples and exemplars written. */
+    PushResult withWritten(int samples, int histograms, int exemplars) {
+        return new PushResult(status, message, samples, histograms, exemplars);
     }
 }

@@ -39,8 +39,9 @@
  *   labels     = field 1, packed varints (or one varint per field): name ref, value ref, name ref, ...
  *   sample     = field 2, length-delimited: field 1 fixed64 value (IEEE-754 bits, staleness NaN kept),
  *                field 2 varint timestamp (ms)
- *   histogram  = field 3, length-delimited: a native histogram, as remote write encodes it
- *                (the format carries them; distributors refuse them and ingesters skip them so far)
+ *   histogram  = field 3, length-delimited: a native histogram, remote write's Histogram message
+ *                ({@link io.mnemo.actors.ingest.HistogramMessage}), as the sender encoded it or, reduced
+ *                to the tenant's bucket limit, as the distributor re-encoded it
  *   exemplar   = field 4, length-delimited: field 1 packed varints (or one per field) label refs, name, value,
  *                ...; field 2 fixed64 value (IEEE-754 bits); field 3 varint timestamp (ms)
  *   metadata   = field 5, length-delimited: field 1 varint type ({@link io.mnemo.actors.ingest.MetricTypes}),

@@ -178,14 +178,19 @@ class DistributorTest {
         V2Requests b = new V2Requests();
         b.add(b.series("__name__", "kept").addSamples(V2Requests.sample(NOW, 1)));
         b.add(b.exemplar(b.series("__name__", "also_kept").addSamples(V2Requests.sample(NOW, 1)), 1, NOW, "trace_id", "t1"));
+        // count 1 but no observation in any bucket: Prometheus refuses it (count mismatch).
         b.add(b.series("__name__", "h").addHistograms(com.google.protobuf.ByteString.copyFrom(new byte[] {8, 1})));
+        // count 1, all in the zero bucket: valid, written.
+        b.add(b.series("__name__", "h_ok").addHistograms(com.google.protobuf.ByteString.copyFrom(new byte[] {8, 1, 0x30, 1})));
         PushResult r = pushV2("t", b.bytes());
         assertEquals(400, r.status());
-        assertTrue(r.message().contains("err-mnemo-native-histogram-not-supported"), r.message());
+        assertTrue(r.message().contains("err-mnemo-native-histogram-count-mismatch") && r.message().contains("{__name__=\"h\"}"),
+                r.message());
         assertEquals(2, r.samplesWritten());
-        assertEquals(0, r.histogramsWritten());
+        assertEquals(1, r.histogramsWritten());
         assertEquals(1, r.exemplarsWritten());
-        assertEquals(1, discarded("t", "native_histogram_not_supported"));
+        assertEquals(1, discarded("t", "invalid_native_histogram"));
+        assertEquals(3, metrics.receivedSamples.labelValues("t").get(), "histograms count as received samples, as in Mimir");
     }
 
     static Remote.Exemplar exemplar(long timestamp, double value, String... nameValues) {

@@ -60,6 +60,38 @@ class HotPathAllocationTest {
         assertTrue(allocated < 4_096, "allocated " + allocated + " bytes for " + SERIES + " series");
     }
 
+    /** Native histograms are decoded to be checked, into the splitter's reused instances. */
+    @Test
+    void checkingNativeHistogramsAllocatesNothingPerSample() {
+        com.sun.management.ThreadMXBean threads = threads();
+        Remote.Histogram.Builder h = Remote.Histogram.newBuilder().setCountInt(36).setSum(3).setSchema(3).setTimestamp(5)
+                .addPositiveSpans(Remote.BucketSpan.newBuilder().setOffset(2).setLength(8))
+                .addNegativeSpans(Remote.BucketSpan.newBuilder().setOffset(-1).setLength(2)).addNegativeDeltas(0).addNegativeDeltas(0);
+        for (int i = 0; i < 8; i++) h.addPositiveDeltas(1); // counts 1..8: 36
+        com.google.protobuf.UnknownFieldSet.Field.Builder f = com.google.protobuf.UnknownFieldSet.Field.newBuilder();
+        for (int k = 0; k < SAMPLES; k++) f.addLengthDelimited(h.setTimestamp(1_000L * k + 1).build().toByteString());
+        com.google.protobuf.UnknownFieldSet histograms = com.google.protobuf.UnknownFieldSet.newBuilder().addField(4, f.build()).build();
+        Remote.WriteRequest.Builder b = Remote.WriteRequest.newBuilder();
+        for (int i = 0; i < SERIES / 4; i++) {
+            b.addTimeseries(series("__name__", "hist_" + i % 100, "instance", "host-" + i).setUnknownFields(histograms));
+        }
+        byte[] request = b.build().toByteArray();
+        WriteRequestReader reader = new WriteRequestReader();
+        PartitionSplitter splitter = new PartitionSplitter(SeriesValidator.withDefaults());
+        long overhead = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            PartitionSplitter.Split split = splitter.split("tenant", reader.reset(request), null, 4);
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            long output = 0;
+            for (int p = 0; p < 4; p++) output += split.record(p).length;
+            assertEquals(SERIES / 4 * SAMPLES, split.acceptedHistograms(), () -> String.valueOf(split.firstRejection()));
+            overhead = Math.min(overhead, allocated - output);
+        }
+        // 50k histograms: one object per sample would be megabytes.
+        assertTrue(overhead < 8_192, "allocated " + overhead + " bytes beyond the records");
+    }
+
     @Test
     void splittingAllocatesLittleMoreThanItsOutput() {
         com.sun.management.ThreadMXBean threads = threads();

@@ -256,7 +256,10 @@ class PartitionSplitterTest {
 
     private static Remote.TimeSeries.Builder withHistogram(Remote.TimeSeries.Builder s, int count) {
         UnknownFieldSet.Field.Builder f = UnknownFieldSet.Field.newBuilder();
-        for (int i = 0; i < count; i++) f.addLengthDelimited(ByteString.copyFrom(new byte[] {0x08, (byte) (1 + i), 0x78, 0x05}));
+        // count_int = zero_count_int = 1 + i (a valid histogram: all in the zero bucket), timestamp 5.
+        for (int i = 0; i < count; i++) {
+            f.addLengthDelimited(ByteString.copyFrom(new byte[] {0x08, (byte) (1 + i), 0x30, (byte) (1 + i), 0x78, 0x05}));
+        }
         return s.setUnknownFields(UnknownFieldSet.newBuilder().addField(4, f.build()).build());
     }
 
@@ -321,25 +324,18 @@ class PartitionSplitterTest {
         assertEquals(Long.MIN_VALUE, extreme.oldestTimestamp());
     }
 
-    /** The heads store floats only: native histogram samples are refused, naming the series, and floats kept. */
+    /** Valid native histogram samples go into the records as they came, beside the floats. */
     @Test
-    void nativeHistogramSamplesAreRefusedAndFloatsKept() throws Exception {
-        byte[] request = encode(List.of(
+    void nativeHistogramSamplesAreCarriedAsSent() throws Exception {
+        List<Remote.TimeSeries> input = List.of(
                 series("__name__", "plain", "job", "a").addSamples(sample(1, 1)).build(),
                 withHistogram(series("__name__", "hist_only", "job", "a"), 2).build(),
-                withHistogram(series("__name__", "mixed", "job", "a").addSamples(sample(2, 2)), 1).build()));
-        Split split = split(request, 4);
-        assertEquals(3, split.discarded(DiscardReason.NATIVE_HISTOGRAM_NOT_SUPPORTED));
-        assertEquals(2, split.rejections().size());
-        assertEquals("received 2 native histogram samples, which Mnemo does not store yet, series: "
-                + "'{__name__=\"hist_only\", job=\"a\"}' (err-mnemo-native-histogram-not-supported). The float samples"
-                + " of the request are stored; send histograms as classic ones (bucket series) instead.",
-                split.firstRejection().message());
-        assertEquals(Set.of(
-                carried(series("__name__", "plain", "job", "a").addSamples(sample(1, 1)).build()),
-                carried(series("__name__", "mixed", "job", "a").addSamples(sample(2, 2)).build())),
-                new HashSet<>(written(split)), "no histogram reaches a record");
+                withHistogram(series("__name__", "mixed", "job", "a").addSamples(sample(2, 2)), 1).build());
+        Split split = split(encode(input), 4);
+        assertFalse(split.hasRejections(), () -> split.firstRejection().message());
+        assertEquals(new HashSet<>(input.stream().map(PartitionSplitterTest::carried).toList()), new HashSet<>(written(split)));
         assertEquals(2, split.acceptedSamples());
+        assertEquals(3, split.acceptedHistograms());
     }
 
     private static Remote.MetricMetadata metadata(String family, String help, String unit) {

@@ -131,17 +131,20 @@ class PartitionSplitterV2Test {
         assertEquals(0, split.droppedEmptySeries());
     }
 
+    /** As in 1.0: a valid native histogram sample goes into the record as it came, and is counted as written. */
     @Test
-    void nativeHistogramsAreRefusedAsIn1Point0() {
+    void nativeHistogramsAreCarriedAsIn1Point0() throws Exception {
         V2Requests b = new V2Requests();
-        b.add(b.series("__name__", "h", "job", "a").addHistograms(com.google.protobuf.ByteString.copyFrom(new byte[] {8, 1})));
+        byte[] histogram = {0x08, 1, 0x30, 1, 0x78, 0x05}; // count 1 in the zero bucket, timestamp 5
+        b.add(b.series("__name__", "h", "job", "a").addHistograms(com.google.protobuf.ByteString.copyFrom(histogram)));
         b.add(b.series("__name__", "f", "job", "a").addSamples(sample(1, 1)));
         Split split = splitV2(b.bytes(), 1);
-        assertEquals(1, split.discarded(DiscardReason.NATIVE_HISTOGRAM_NOT_SUPPORTED));
+        assertFalse(split.hasRejections(), () -> split.firstRejection().message());
         assertEquals(1, split.acceptedSamples());
-        String m = split.firstRejection().message();
-        assertTrue(m.contains("native histogram") && m.contains("{__name__=\"h\", job=\"a\"}")
-                && m.contains("err-mnemo-native-histogram-not-supported"), m);
+        assertEquals(1, split.acceptedHistograms());
+        WriteV2.Request record = WriteV2.Request.parseFrom(split.record(0));
+        assertEquals(List.of(com.google.protobuf.ByteString.copyFrom(histogram)), record.getTimeseriesList().stream()
+                .flatMap(ts -> ts.getHistogramsList().stream()).toList());
     }
 
     @Test
