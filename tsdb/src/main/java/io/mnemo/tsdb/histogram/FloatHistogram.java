@@ -812,20 +812,7 @@ public final class FloatHistogram {
             if (idx < 0) return Double.NEGATIVE_INFINITY;
             return customValues[idx];
         }
-        return exponentialBound(idx, schema);
-    }
-
-    static double exponentialBound(int idx, int schema) {
-        if (schema < 0) {
-            long exp = (long) idx << -schema;
-            if (exp == 1024) return Double.MAX_VALUE;
-            return Math.scalb(1.0, (int) Math.max(Integer.MIN_VALUE / 2, Math.min(Integer.MAX_VALUE / 2, exp)));
-        }
-        int fracIdx = idx & ((1 << schema) - 1);
-        double frac = Math.pow(2, (double) fracIdx / (1 << schema) - 1);
-        int exp = (idx >> schema) + 1;
-        if (frac == 0.5 && exp == 1025) return Double.MAX_VALUE;
-        return Math.scalb(frac, exp);
+        return ExponentialBounds.upper(idx, schema);
     }
 
     private Bucket positiveBucket(int i) {
