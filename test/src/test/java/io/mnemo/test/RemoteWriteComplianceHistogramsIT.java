@@ -68,42 +68,42 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestHistograms/basic_histogram: positive, negative and zero buckets")
     void basicHistogram() {
-        long t = slot(1);
+        long t = slot();
         pushOne(t, 1.0, true, true, true, false, "__name__", "test_histogram");
     }
 
     @Test
     @DisplayName("TestHistograms/custom_buckets_histogram: custom bucket values (NHCB, schema -53)")
     void customBucketsHistogram() {
-        long t = slot(2);
+        long t = slot();
         pushOne(t, 1.0, true, false, false, true, "__name__", "test_histogram");
     }
 
     @Test
     @DisplayName("TestHistograms/positive_only_histogram: positive and zero buckets")
     void positiveOnlyHistogram() {
-        long t = slot(3);
+        long t = slot();
         pushOne(t, 1.0, true, false, true, false, "__name__", "test_histogram", "job", "test");
     }
 
     @Test
     @DisplayName("TestHistograms/negative_only_histogram: negative buckets only")
     void negativeOnlyHistogram() {
-        long t = slot(4);
+        long t = slot();
         pushOne(t, 1.0, false, true, false, false, "__name__", "test_histogram", "instance", "localhost");
     }
 
     @Test
     @DisplayName("TestHistograms/minimal_histogram: only the zero bucket")
     void minimalHistogram() {
-        long t = slot(5);
+        long t = slot();
         pushOne(t, 1.0, false, false, true, false, "__name__", "minimal_hist");
     }
 
     @Test
     @DisplayName("TestHistograms/bad_count_histogram: count 99 over buckets of 23 is a 400, nothing written")
     void badCountHistogram() {
-        long t = slot(6);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.series("__name__", "minimal_hist").addHistograms(suite(1.0, true, false, false, false).count(99).at(t)));
         MnemoClient.Response r = n.client.pushV2("t", b.encode());
@@ -114,7 +114,7 @@ class RemoteWriteComplianceHistogramsIT {
                 && r.body().contains("err-mnemo-native-histogram-count-mismatch")
                 && r.body().contains("minimal_hist"), r.body());
         // The node answers, and the refused sample is not there.
-        pushOne(slot(6) + 500, 1.0, false, false, true, false, "__name__", "minimal_hist");
+        pushOne(slot() + 500, 1.0, false, false, true, false, "__name__", "minimal_hist");
         JsonNode at = histogramAt(t, "__name__", "minimal_hist");
         assertTrue(at == null || at.path(0).asDouble() != t / 1000.0, "the refused histogram was stored: " + at);
     }
@@ -122,7 +122,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestHistogramWithCreatedTimestamp: a histogram with a created timestamp 30 minutes before")
     void histogramWithCreatedTimestamp() {
-        long t = slot(7);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.series("__name__", "request_duration_seconds", "job", "api")
                 .addHistograms(suite(1.5, true, true, true, false).at(t)).setCreatedTimestamp(t - 1_800_000));
@@ -133,7 +133,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestMultipleHistograms: two histograms in one request")
     void multipleHistograms() {
-        long t = slot(8);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.series("__name__", "hist1", "job", "test").addHistograms(suite(10.5, true, false, true, false).at(t)));
         b.add(b.series("__name__", "hist2", "job", "test").addHistograms(suite(5.2, false, true, false, false).at(t)));
@@ -145,14 +145,14 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestEmptyHistogram: no buckets, count and sum 0")
     void emptyHistogram() {
-        long t = slot(9);
+        long t = slot();
         pushOne(t, 0.0, false, false, false, false, "__name__", "empty_hist");
     }
 
     @Test
     @DisplayName("TestHistogramWithMetadata and TestMetadata/histogram_metadata: histogram metadata reaches /api/v1/metadata")
     void histogramWithMetadata() {
-        long t = slot(10);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.series("__name__", "request_duration_seconds", "job", "api").addHistograms(suite(2.5, true, true, true, false).at(t))
                 .setMetadata(b.metadata(MetricType.METRIC_TYPE_HISTOGRAM, "HTTP request duration in seconds", "seconds")));
@@ -164,7 +164,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestHistogramWithExemplar: the exemplar of a histogram is written and queryable")
     void histogramWithExemplar() {
-        long t = slot(11);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.exemplar(b.series("__name__", "http_request_duration_seconds", "method", "GET")
                 .addHistograms(suite(1.23, true, false, true, false).at(t)), 1.23, t, "trace_id", "abc123def456", "span_id", "span789"));
@@ -176,7 +176,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestHistogramWithMetadataAndExemplar: a histogram with metadata and an exemplar")
     void histogramWithMetadataAndExemplar() {
-        long t = slot(12);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.exemplar(b.series("__name__", "response_size_bytes", "service", "upload")
                         .addHistograms(suite(10485760, true, true, true, false).at(t))
@@ -191,7 +191,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestMultipleHistogramsWithMetadata: two histograms, each with its metadata")
     void multipleHistogramsWithMetadata() {
-        long t = slot(13);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.series("__name__", "cpu_usage_histogram", "instance", "server1").addHistograms(suite(0.75, true, false, true, false).at(t))
                 .setMetadata(b.metadata(MetricType.METRIC_TYPE_HISTOGRAM, "CPU usage distribution", "ratio")));
@@ -210,7 +210,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestHistogramsWithMetadataAndExemplars: a histogram with metadata and an exemplar")
     void histogramsWithMetadataAndExemplars() {
-        long t = slot(14);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.exemplar(b.series("__name__", "request_duration_seconds", "service", "auth")
                         .addHistograms(suite(0.456, true, true, true, false).at(t))
@@ -224,7 +224,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestComplexHistogramsRequest: two histograms with metadata, one with an exemplar")
     void complexHistogramsRequest() {
-        long t = slot(15);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.exemplar(b.series("__name__", "response_time_hist", "endpoint", "/api/v1/users")
                         .addHistograms(suite(0.125, true, false, true, false).at(t))
@@ -243,7 +243,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestMultipleMetricFamiliesHistograms: a histogram family with metadata and an exemplar")
     void multipleMetricFamiliesHistograms() {
-        long t = slot(16);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.exemplar(b.series("__name__", "request_duration_seconds", "handler", "/metrics")
                         .addHistograms(suite(0.003, true, false, true, false).at(t))
@@ -257,7 +257,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestManyHistograms: 50 histograms, each with metadata and an exemplar")
     void manyHistograms() {
-        long t = slot(17);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         for (int i = 0; i < 50; i++) {
             b.add(b.exemplar(b.series("__name__", "histogram_metric_" + i, "bucket", "bucket_" + i)
@@ -276,7 +276,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("TestCustomBucketsHistogramWithExemplar: a custom buckets (NHCB) histogram with an exemplar")
     void customBucketsHistogramWithExemplar() {
-        long t = slot(18);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.exemplar(b.series("__name__", "custom_latency_hist", "version", "v2")
                 .addHistograms(suite(0.05, false, false, false, true).at(t)), 0.05, t, "trace_id", "custom_bucket_trace", "bucket", "0.1"));
@@ -291,7 +291,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("Beyond the suite: float histograms over remote write 2.0")
     void floatHistograms() {
-        long t = slot(19);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.series("__name__", "float_hist", "job", "rules").addHistograms(RemoteWriteHistogram.floats(6.5, 12.25)
                 .schema(1).zero(0.001, 0.5).positive(new int[] {-1, 2, 1, 1}, 1.5, 2.25, 0.75)
@@ -322,7 +322,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("Beyond the suite: integer, float and custom-bucket histograms over remote write 1.0")
     void histogramsOverRemoteWrite1() {
-        long t = slot(20);
+        long t = slot();
         RemoteWrite w = RemoteWrite.request()
                 .histograms(Labels.of("__name__", "rw1_hist", "job", "a"), suite(1.0, true, true, true, false).at(t),
                         suite(2.0, true, true, true, false).count(54).positive(new int[] {0, 3, 2, 2}, 2, 4, 2, 6, 2)
@@ -355,7 +355,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("Beyond the suite: stale histogram markers over remote write 1.0 and 2.0")
     void staleHistograms() {
-        long t = slot(21);
+        long t = slot();
         MnemoClient.Response r1 = n.client.push("t", RemoteWrite.request().histograms(Labels.of("__name__", "stale_hist_rw1"),
                 suite(1.0, true, false, false, false).at(t), RemoteWriteHistogram.staleMarker().at(t + 1000)).encode());
         assertEquals(200, r1.status(), r1.body());
@@ -384,7 +384,7 @@ class RemoteWriteComplianceHistogramsIT {
     @Test
     @DisplayName("Beyond the suite: written headers of a partial write with histograms")
     void partialWriteCountsWrittenHistograms() {
-        long t = slot(22);
+        long t = slot();
         RemoteWrite2 b = RemoteWrite2.request();
         b.add(b.series("__name__", "partial_hist", "ok", "yes").addHistograms(suite(1.0, true, true, true, false).at(t)));
         b.add(b.series("__name__", "partial_hist", "ok", "no").addHistograms(suite(1.0, true, false, false, false).count(99).at(t)));
@@ -466,8 +466,14 @@ class RemoteWriteComplianceHistogramsIT {
 
     // ---- pushing and reading back ----
 
-    private long slot(int i) {
-        return T + i * 10_000L;
+    private long lastSlot = T;
+
+    /**
+     * A time after every earlier test's: tests share series names, as the suite's cases do, and run
+     * in JUnit's order, so a fixed time per test could be older than a sample already stored.
+     */
+    private long slot() {
+        return lastSlot += 10_000L;
     }
 
     /** Pushes one of the suite's histograms over 2.0, expects it accepted, and reads it back. */
@@ -492,14 +498,23 @@ class RemoteWriteComplianceHistogramsIT {
         assertEquals(Integer.toString(exemplars), r.header(EXEMPLARS), what);
     }
 
-    /** Waits until the series with exactly these labels answers its sample at t, then compares it with the expected JSON. */
+    /**
+     * Waits until the series with exactly these labels answers the expected histogram at t (an
+     * instant query answers the newest sample within the lookback, which may be an older test's
+     * until this one's is applied), then compares, so a wrong answer fails with its difference.
+     */
     private void awaitHistogram(long t, ObjectNode expected, String... labels) {
         String what = String.join(",", labels) + " at " + t;
-        Await.until(what + " queryable", Duration.ofSeconds(30), () -> {
+        try {
+            Await.until(what + " queryable", Duration.ofSeconds(30), () -> {
+                JsonNode h = histogramAt(t, labels);
+                return h != null && expected.equals(h.path(1));
+            });
+        } catch (AssertionError timedOut) {
             JsonNode h = histogramAt(t, labels);
-            return h != null && h.path(0).asDouble() == t / 1000.0;
-        });
-        assertEquals(expected, histogramAt(t, labels).path(1), what);
+            assertEquals(expected, h == null ? null : h.path(1), what);
+            throw timedOut;
+        }
     }
 
     /** The [time, histogram] an instant query at t answers for the series with exactly these labels, null if none. */
