@@ -203,7 +203,7 @@ class OtlpIT {
 
     @Test
     void whatIsNotStoredIsRefusedNamingIt() throws Exception {
-        // The SDK's exponential histograms: native histograms, accepted (queryable once the head stores histograms).
+        // The SDK's exponential histograms: native histograms, stored and read back through PromQL.
         Recording exponential = export("none", b -> b.setDefaultAggregationSelector(DefaultAggregationSelector.getDefault()
                 .with(InstrumentType.HISTOGRAM, Aggregation.base2ExponentialBucketHistogram())), meter -> {
                     meter.histogramBuilder("exp.latency").setUnit("s").build().record(0.3);
@@ -216,6 +216,12 @@ class OtlpIT {
         assertFalse(delta.lastResult.isSuccess());
         Await.until("the gauge beside the exponential histogram", Duration.ofSeconds(30),
                 () -> "4".equals(value("exp_companion{job=\"shop/checkout\"}")));
+        Await.until("the exponential histogram as a native one", Duration.ofSeconds(30),
+                () -> "1".equals(value("histogram_count(exp_latency_seconds{job=\"shop/checkout\"})")));
+        assertEquals("0.3", value("histogram_sum(exp_latency_seconds{job=\"shop/checkout\"})"));
+        JsonNode raw = n.client.api(TENANT, "query", "query", "exp_latency_seconds").json().path("data").path("result");
+        assertEquals(1, raw.size(), raw.toString());
+        assertEquals("1", raw.path(0).path("histogram").path(1).path("count").asText(), raw.toString());
         assertEquals("0", value("count({__name__=~\"delta_requests.*\"}) or vector(0)"));
 
         // The answers name what was refused (OTLP/JSON by hand, answered in JSON).
@@ -224,6 +230,8 @@ class OtlpIT {
                 "{\"timeUnixNano\": \"" + now + "000000\", \"count\": \"1\", \"scale\": 0, \"positive\": {\"bucketCounts\": [\"1\"]}}")),
                 "application/json", null);
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        Await.until("the hand-made exponential histogram", Duration.ofSeconds(30),
+                () -> "1".equals(value("histogram_count(hand_exp)")));
         r = post(jsonRequest(now, metricJson("hand.coarse", "exponentialHistogram", 2,
                 "{\"timeUnixNano\": \"" + now + "000000\", \"count\": \"1\", \"scale\": -5, \"positive\": {\"bucketCounts\": [\"1\"]}}")),
                 "application/json", null);

@@ -1,13 +1,11 @@
 package io.mnemo.test;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnknownFieldSet;
 import io.mnemo.actors.prompb.Remote;
 import io.mnemo.tsdb.Labels;
 import io.mnemo.tsdb.histogram.FloatHistogram;
 import io.mnemo.tsdb.histogram.Histogram;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.xerial.snappy.Snappy;
@@ -51,63 +49,8 @@ final class RemoteWrite {
     /** A series of native histogram samples given as values ({@link Histogram} or {@link FloatHistogram}). */
     RemoteWrite histograms(Labels labels, long[] timestamps, Object[] histograms) {
         ByteString[] messages = new ByteString[timestamps.length];
-        for (int i = 0; i < timestamps.length; i++) messages[i] = ByteString.copyFrom(encode(timestamps[i], histograms[i]));
+        for (int i = 0; i < timestamps.length; i++) messages[i] = RemoteWriteHistogram.of(histograms[i]).at(timestamps[i]);
         return histograms(labels, messages);
-    }
-
-    /** Remote write's {@code Histogram} message of a sample. */
-    static byte[] encode(long timestamp, Object histogram) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-            if (histogram instanceof Histogram h) {
-                out.writeUInt64(1, h.count());
-                out.writeDouble(3, h.sum());
-                out.writeSInt32(4, h.schema());
-                out.writeDouble(5, h.zeroThreshold());
-                out.writeUInt64(6, h.zeroCount());
-                spans(out, 8, h.negativeSpans());
-                out.writeTag(9, 2);
-                writeDeltas(out, h.negativeBuckets());
-                spans(out, 11, h.positiveSpans());
-                out.writeTag(12, 2);
-                writeDeltas(out, h.positiveBuckets());
-                out.writeEnum(14, h.counterResetHint().ordinal());
-            } else {
-                FloatHistogram h = (FloatHistogram) histogram;
-                out.writeDouble(2, h.count());
-                out.writeDouble(3, h.sum());
-                out.writeSInt32(4, h.schema());
-                out.writeDouble(5, h.zeroThreshold());
-                out.writeDouble(7, h.zeroCount());
-                spans(out, 11, FloatHistogram.spansOf(h.positiveIndices()));
-                out.writeTag(13, 2);
-                out.writeUInt32NoTag(8 * h.positiveBucketCount());
-                for (double c : h.positiveCounts()) out.writeDoubleNoTag(c);
-                out.writeEnum(14, h.counterResetHint().ordinal());
-            }
-            out.writeInt64(15, timestamp);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void spans(CodedOutputStream out, int field, int[] spans) throws IOException {
-        for (int i = 0; i + 1 < spans.length; i += 2) {
-            out.writeTag(field, 2);
-            out.writeUInt32NoTag(CodedOutputStream.computeSInt32Size(1, spans[i]) + CodedOutputStream.computeUInt32Size(2, spans[i + 1]));
-            out.writeSInt32(1, spans[i]);
-            out.writeUInt32(2, spans[i + 1]);
-        }
-    }
-
-    private static void writeDeltas(CodedOutputStream out, long[] deltas) throws IOException {
-        int size = 0;
-        for (long d : deltas) size += CodedOutputStream.computeSInt64SizeNoTag(d);
-        out.writeUInt32NoTag(size);
-        for (long d : deltas) out.writeSInt64NoTag(d);
     }
 
     RemoteWrite metadata(Remote.MetricMetadata.MetricType type, String family, String help, String unit) {

@@ -54,6 +54,26 @@ final class RemoteWriteHistogram {
         return new RemoteWriteHistogram(false, 0, STALE_NAN);
     }
 
+    /**
+     * The message of a histogram value ({@link io.mnemo.tsdb.histogram.Histogram}, integer, or
+     * {@link io.mnemo.tsdb.histogram.FloatHistogram}), as Prometheus would send it.
+     */
+    static RemoteWriteHistogram of(Object histogram) {
+        if (histogram instanceof io.mnemo.tsdb.histogram.Histogram h) {
+            RemoteWriteHistogram m = integer(h.count(), h.sum()).schema(h.schema()).zero(h.zeroThreshold(), h.zeroCount())
+                    .negative(h.negativeSpans(), java.util.Arrays.stream(h.negativeBuckets()).asDoubleStream().toArray())
+                    .positive(h.positiveSpans(), java.util.Arrays.stream(h.positiveBuckets()).asDoubleStream().toArray())
+                    .resetHint(h.counterResetHint().ordinal());
+            return h.usesCustomBuckets() ? m.customValues(h.customValuesShared()) : m;
+        }
+        io.mnemo.tsdb.histogram.FloatHistogram h = (io.mnemo.tsdb.histogram.FloatHistogram) histogram;
+        RemoteWriteHistogram m = floats(h.count(), h.sum()).schema(h.schema()).zero(h.zeroThreshold(), h.zeroCount())
+                .negative(io.mnemo.tsdb.histogram.FloatHistogram.spansOf(h.negativeIndices()), h.negativeCounts())
+                .positive(io.mnemo.tsdb.histogram.FloatHistogram.spansOf(h.positiveIndices()), h.positiveCounts())
+                .resetHint(h.counterResetHint().ordinal());
+        return h.customValues() != null ? m.customValues(h.customValues()) : m;
+    }
+
     double count() {
         return count;
     }

@@ -232,46 +232,48 @@ public final class Head implements Queryable {
      * @throws IllegalArgumentException for a ref that does not name a live series
      */
     public AppendResult appendHistogram(int ref, long t, Histogram h) {
-        MemSeries s = series(ref);
-        if (!h.isStale()) {
-            try {
-                h.validate();
-            } catch (InvalidHistogramException e) {
-                invalidHistograms++;
-                return AppendResult.INVALID_HISTOGRAM;
-            }
-        }
-        if (t < inOrderMinTime) return appendOutOfOrderHistogram(s, t, h);
-        if (s.hasSamples()) {
-            long last = s.maxTime();
-            if (t < last) return appendOutOfOrderHistogram(s, t, h);
-            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
-        }
-        s.appendHistogram(t, h, chunkRange);
-        tookInOrder(t);
-        return AppendResult.OK;
+        return appendAnyHistogram(series(ref), t, h);
     }
 
     /** As {@link #appendHistogram}, for a float native histogram. */
     public AppendResult appendFloatHistogram(int ref, long t, FloatHistogram h) {
-        MemSeries s = series(ref);
-        if (!StaleNaN.is(h.sum())) {
-            try {
-                h.validate();
-            } catch (InvalidHistogramException e) {
-                invalidHistograms++;
-                return AppendResult.INVALID_HISTOGRAM;
-            }
+        return appendAnyHistogram(series(ref), t, h);
+    }
+
+    /** The rules of {@link #appendHistogram} for either kind ({@link Histogram} or {@link FloatHistogram}). */
+    private AppendResult appendAnyHistogram(MemSeries s, long t, Object h) {
+        if (!valid(h)) {
+            invalidHistograms++;
+            return AppendResult.INVALID_HISTOGRAM;
         }
         if (t < inOrderMinTime) return appendOutOfOrderHistogram(s, t, h);
         if (s.hasSamples()) {
             long last = s.maxTime();
             if (t < last) return appendOutOfOrderHistogram(s, t, h);
-            if (t == last) return s.lastHistogramEquals(h) ? AppendResult.OK : duplicate();
+            if (t == last) {
+                boolean repeat = h instanceof Histogram ih ? s.lastHistogramEquals(ih) : s.lastHistogramEquals((FloatHistogram) h);
+                return repeat ? AppendResult.OK : duplicate();
+            }
         }
-        s.appendFloatHistogram(t, h, chunkRange);
+        if (h instanceof Histogram ih) s.appendHistogram(t, ih, chunkRange);
+        else s.appendFloatHistogram(t, (FloatHistogram) h, chunkRange);
         tookInOrder(t);
         return AppendResult.OK;
+    }
+
+    /** Whether a histogram passes Prometheus's validation; stale markers are not validated. */
+    private static boolean valid(Object h) {
+        try {
+            if (h instanceof Histogram ih) {
+                if (!ih.isStale()) ih.validate();
+            } else {
+                FloatHistogram fh = (FloatHistogram) h;
+                if (!StaleNaN.is(fh.sum())) fh.validate();
+            }
+            return true;
+        } catch (InvalidHistogramException e) {
+            return false;
+        }
     }
 
     /**
