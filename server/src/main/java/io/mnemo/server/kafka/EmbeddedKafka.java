@@ -111,6 +111,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             int brokerPort = port == 0 ? freePort(bindHost) : port;
             int controllerPort = freePort(CONTROLLER_HOST);
+            // Each free port's socket is closed before the next is asked for, so both can be the same number.
+            while (controllerPort == brokerPort) controllerPort = freePort(CONTROLLER_HOST);
             KafkaConfig config = config(dir, singleNode(bindHost, advertisedHost, brokerPort, controllerPort),
                     Replication.SINGLE, overrides, timeout);
             String clusterId = formatIfNeeded(dir, config, NODE_ID, Optional.empty());
