@@ -282,18 +282,8 @@ public final class Head implements Queryable {
      * (Prometheus 3 takes native histograms out of order too); a copy is kept.
      */
     private AppendResult appendOutOfOrderHistogram(MemSeries s, long t, Object h) {
-        if (outOfOrderWindow == 0) {
-            if (t < inOrderMinTime) {
-                outOfBounds++;
-                return AppendResult.OUT_OF_BOUNDS;
-            }
-            outOfOrder++;
-            return AppendResult.OUT_OF_ORDER;
-        }
-        if (t < outOfOrderBound()) {
-            tooOld++;
-            return AppendResult.TOO_OLD;
-        }
+        AppendResult refused = outOfOrderRefusal(t);
+        if (refused != null) return refused;
         int inOrder = s.compareInOrder(t, 0, h);
         int r = inOrder >= 0 ? (inOrder == 0 ? OutOfOrderChunks.REPEAT : OutOfOrderChunks.CONFLICT)
                 : s.outOfOrder(true).insertHistogram(t, copy(h));
@@ -331,13 +321,10 @@ public final class Head implements Queryable {
     }
 
     /**
-     * A sample older than its series' newest, or before the batch's in-order bound: into the
-     * series' out-of-order chunks if within the window of the head's newest sample (Prometheus
-     * measures it from the head's max time), else rejected: too old with a window, out of bounds
-     * or out of order without one. A repeat of a held sample (in-order or not) is accepted
-     * silently; another value at a held timestamp is a duplicate.
+     * Why a sample at t cannot go out of order, counted (too old with a window; out of bounds or
+     * out of order without one), or null when the window takes it.
      */
-    private AppendResult appendOutOfOrder(MemSeries s, long t, double v) {
+    private AppendResult outOfOrderRefusal(long t) {
         if (outOfOrderWindow == 0) {
             if (t < inOrderMinTime) {
                 outOfBounds++;
@@ -350,6 +337,19 @@ public final class Head implements Queryable {
             tooOld++;
             return AppendResult.TOO_OLD;
         }
+        return null;
+    }
+
+    /**
+     * A sample older than its series' newest, or before the batch's in-order bound: into the
+     * series' out-of-order chunks if within the window of the head's newest sample (Prometheus
+     * measures it from the head's max time), else rejected: too old with a window, out of bounds
+     * or out of order without one. A repeat of a held sample (in-order or not) is accepted
+     * silently; another value at a held timestamp is a duplicate.
+     */
+    private AppendResult appendOutOfOrder(MemSeries s, long t, double v) {
+        AppendResult refused = outOfOrderRefusal(t);
+        if (refused != null) return refused;
         long bits = Double.doubleToRawLongBits(v);
         int inOrder = s.compareInOrder(t, bits, null);
         int r = inOrder >= 0 ? (inOrder == 0 ? OutOfOrderChunks.REPEAT : OutOfOrderChunks.CONFLICT)
