@@ -159,7 +159,8 @@ class StoreGatewayClusterIT {
                 assertEquals((long) SERIES * SAMPLES, total(n2, tLast, SAMPLES), "queries unchanged after the compaction");
                 assertEquals((long) SERIES * SAMPLES, total(n1, tLast, SAMPLES));
                 assertExactSeries(n1, tLast);
-                assertTrue(ReadPathIT.sum(List.of(n1, n2), "mnemo_compactor_blocks_cleaned_total") > 0, "sources deleted");
+                // compacted(bucket) saw the sources deleted; which node deleted them (node3 may have,
+                // before its death) is not this test's question: CompactorIT checks the counter.
             } finally {
                 MnemoProcess.closeAll(nodes);
             }
